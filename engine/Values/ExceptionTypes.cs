@@ -3,7 +3,7 @@ namespace Workflow.Values;
 /// <summary>The built-in exception classes, with CPython's hierarchy, plus the stackless ones.</summary>
 internal static class ExceptionTypes
 {
-    public static readonly PyClass BaseException = new("BaseException", null, isException: true);
+    public static readonly PyClass BaseException = new("BaseException", BuiltinTypes.Object, isException: true);
     public static readonly PyClass Exception = new("Exception", BaseException);
     public static readonly PyClass ArithmeticError = new("ArithmeticError", Exception);
     public static readonly PyClass ZeroDivisionError = new("ZeroDivisionError", ArithmeticError);
@@ -29,6 +29,20 @@ internal static class ExceptionTypes
     public static readonly PyClass DeadlockError = new("DeadlockError", RuntimeError);
     public static readonly PyClass CancelledError = new("CancelledError", BaseException);
     public static readonly PyClass ActivityError = new("ActivityError", Exception);
+
+    static ExceptionTypes()
+    {
+        // BaseException.__init__ stores the constructor arguments, which str() and .args show.
+        BaseException.NativeMethods = new Dictionary<string, NativeMethod>
+        {
+            ["__init__"] = (self, args, kwargs) =>
+            {
+                if (kwargs is { Count: > 0 }) throw Errors.TypeError($"{((PyException)self).Class.Name}() takes no keyword arguments");
+                ((PyException)self).Args = new PyTuple(args);
+                return PyNone.Value;
+            },
+        };
+    }
 
     public static readonly PyClass[] All =
     {

@@ -1,54 +1,255 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Workflow.Runtime;
 using Workflow.Values.Numbers;
 using Workflow.Values.Text;
 
 namespace Workflow.Values;
 
 /// <summary>
-/// The generic operations on script values (repr, str, equality, hashing, truth, iteration) that
-/// C# code uses. The interpreter has its own fast paths; these are the complete definitions.
+/// The generic operations on script values (repr, str, truth, hashing, iteration, formatting) with
+/// CPython's semantics. The interpreter has fast paths for the common cases and calls these for the
+/// rest; user classes are reached through their dunder methods, run by Interpreter.CallNested.
 /// </summary>
 internal static partial class Ops
 {
     public static string TypeName(object v) => v switch
     {
-        PyNone => "NoneType",
-        bool => "bool",
-        long or BigInteger => "int",
-        double => "float",
-        string => "str",
-        PyList => "list",
-        PyTuple => "tuple",
-        PyDict => "dict",
-        PyInstance i => i.Class.Name,
-        PyClass => "type",
-        _ => v.GetType().Name,
+        PyIterator it => it.TypeName,
+        DictView view => view.TypeName,
+        _ => BuiltinTypes.TypeOf(v).Name,
     };
+
+    /// <summary>Objects whose repr is being computed on this thread, so that a list containing itself prints [...].</summary>
+    [ThreadStatic] private static HashSet<object>? _reprInProgress;
 
     public static string Repr(object v) => v switch
     {
         PyNone => "None",
         bool b => b ? "True" : "False",
-        long or BigInteger => IntOps.ToString(v),
+        long l => l.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        BigInteger => IntOps.ToString(v),
         double d => NumberText.FloatRepr(d),
         string s => StrRepr.Repr(s),
         _ => ReprOther(v),
     };
 
-    public static string Str(object v) => v is string s ? s : v is PyException e ? ExceptionText.Str(e) : Repr(v);
+    public static string Str(object v)
+    {
+        if (v is string s) return s;
+        if (v is PyInstance inst)
+        {
+            if (FindUserMethod(inst, "__str__", out var str)) return CallForString(inst, str, "__str__");
+            if (inst is PyException e) return ExceptionText.Str(e);
+        }
+        return Repr(v);
+    }
 
-    public static bool Eq(object a, object b) => throw new NotImplementedException();
+    /// <summary>ascii(v): repr with every non-ASCII character escaped.</summary>
+    public static string Ascii(object v)
+    {
+        var repr = Repr(v);
+        var sb = new StringBuilder(repr.Length);
+        foreach (var c in repr)
+        {
+            if (c < 128) sb.Append(c);
+            else if (c <= 0xFF) sb.Append($"\\x{(int)c:x2}");
+            else sb.Append($"\\u{(int)c:x4}");
+        }
+        return sb.ToString();
+    }
+
+    private static string ReprOther(object v)
+    {
+        if (v is PyInstance inst && FindUserMethod(inst, "__repr__", out var repr)) return CallForString(inst, repr, "__repr__");
+        var inProgress = _reprInProgress ??= new HashSet<object>(ReferenceEqualityComparer.Instance);
+        if (v is PyList or PyDict)
+        {
+            if (!inProgress.Add(v)) return v is PyList ? "[...]" : "{...}";
+        }
+        try
+        {
+            return v switch
+            {
+                PyList list => "[" + string.Join(", ", list.Items.Select(Repr)) + "]",
+                PyTuple tuple => tuple.Items.Length == 1 ? "(" + Repr(tuple.Items[0]) + ",)" : "(" + string.Join(", ", tuple.Items.Select(Repr)) + ")",
+                PyDict dict => "{" + string.Join(", ", dict.Items.Select(kv => Repr(kv.Key) + ": " + Repr(kv.Value))) + "}",
+                PyRange r => r.Step == 1 ? $"range({r.Start}, {r.Stop})" : $"range({r.Start}, {r.Stop}, {r.Step})",
+                PySlice s => $"slice({Repr(s.Start)}, {Repr(s.Stop)}, {Repr(s.Step)})",
+                PyException e => e.Class.Name + (e.Args.Items.Length == 1 ? "(" + Repr(e.Args.Items[0]) + ")" : Repr(e.Args)),
+                PyClass c => c.Dict.TryGetValue("__module__", out var module) ? $"<class '{module}.{QualifiedName(c)}'>" : $"<class '{c.Name}'>",
+                PyInstance i => $"<{ModuleOf(i.Class)}{QualifiedName(i.Class)} object at {FakeAddress(i)}>",
+                PyFunction fn => $"<function {fn.Code.QualifiedName} at {FakeAddress(fn)}>",
+                BuiltinFunction bf => $"<built-in function {bf.Name}>",
+                BoundMethod bm => $"<bound method {bm.Function.Code.QualifiedName} of {Repr(bm.Self)}>",
+                BoundNativeMethod nm => $"<built-in method {nm.Name} of {TypeName(nm.Self)} object at {FakeAddress(nm.Self)}>",
+                PyGenerator g => $"<generator object {g.Frame.Code.QualifiedName} at {FakeAddress(g)}>",
+                PyModule m => $"<module '{m.Name}'>",
+                DictView view => view.TypeName + "(" + Repr(new PyList(Interpreter.Current.Iterate(view))) + ")",
+                Tasklet t => $"<tasklet {t.Id}>",
+                PyChannel => $"<channel object at {FakeAddress(v)}>",
+                _ => $"<{TypeName(v)} object at {FakeAddress(v)}>",
+            };
+        }
+        finally
+        {
+            if (v is PyList or PyDict) inProgress.Remove(v);
+        }
+    }
+
+    private static string QualifiedName(PyClass c) => c.Dict.TryGetValue("__qualname__", out var q) && q is string s ? s : c.Name;
+    private static string ModuleOf(PyClass c) => c.Dict.TryGetValue("__module__", out var m) && m is string s ? s + "." : "";
+
+    /// <summary>Identity-based addresses are not reproducible; a stable per-object number stands in for id().</summary>
+    private static string FakeAddress(object v) => "0x" + (0x7f0000000000L + RuntimeHelpers.GetHashCode(v) * 16L).ToString("x12");
+
+    private static string CallForString(PyInstance inst, object method, string name)
+    {
+        var result = Interpreter.Current.CallNested(Bind(inst, method), Array.Empty<object>(), null, name);
+        return result as string ?? throw Errors.TypeError($"{name} returned non-string (type {TypeName(result)})");
+    }
+
+    /// <summary>Finds a method defined by a user class (not a built-in's native one) on [inst]'s class chain.</summary>
+    public static bool FindUserMethod(PyInstance inst, string name, out object method)
+    {
+        for (var c = inst.Class; c != null; c = c.Base)
+            if (c.Dict.TryGetValue(name, out method!)) return true;
+        method = null!;
+        return false;
+    }
+
+    public static object CallMethod(PyInstance inst, object method, string name, params object[] args) =>
+        Interpreter.Current.CallNested(Bind(inst, method), args, null, name);
+
+    public static bool Truthy(object v)
+    {
+        switch (v)
+        {
+            case bool b: return b;
+            case PyNone: return false;
+            case long l: return l != 0;
+            case double d: return d != 0;
+            case string s: return s.Length > 0;
+            case PyList list: return list.Items.Count > 0;
+            case PyTuple tuple: return tuple.Items.Length > 0;
+            case PyDict dict: return dict.Count > 0;
+            case BigInteger: return true;
+            case PyRange r: return r.Length > 0;
+            case DictView view: return view.Dict.Count > 0;
+            case PyInstance inst:
+                if (FindUserMethod(inst, "__bool__", out var boolMethod))
+                {
+                    var result = CallMethod(inst, boolMethod, "__bool__");
+                    return result is bool rb ? rb : throw Errors.TypeError($"__bool__ should return bool, returned {TypeName(result)}");
+                }
+                if (FindUserMethod(inst, "__len__", out var lenMethod))
+                    return Len(inst) != 0;
+                return true;
+            default: return true;
+        }
+    }
 
     /// <summary>hash(v); TypeError "unhashable type: 'list'" for mutable values.</summary>
-    public static long Hash(object v) => throw new NotImplementedException();
+    public static long Hash(object v)
+    {
+        switch (v)
+        {
+            case string s: return StableStringHash(s);
+            case long or BigInteger: return Hashing.HashInt(v);
+            case bool b: return b ? 1 : 0;
+            case double d: return Hashing.HashFloat(d);
+            case PyTuple tuple:
+                {
+                    Span<long> hashes = tuple.Items.Length <= 16 ? stackalloc long[tuple.Items.Length] : new long[tuple.Items.Length];
+                    for (int i = 0; i < hashes.Length; i++) hashes[i] = Hash(tuple.Items[i]);
+                    return Hashing.HashTuple(hashes);
+                }
+            case PyNone: return 0x5f3759df;
+            case PyList or PyDict or DictView: throw Errors.TypeError($"unhashable type: '{TypeName(v)}'");
+            case PyInstance inst:
+                if (FindUserMethod(inst, "__hash__", out var hashMethod))
+                {
+                    if (hashMethod is PyNone) throw Errors.TypeError($"unhashable type: '{TypeName(v)}'");
+                    var result = CallMethod(inst, hashMethod, "__hash__");
+                    return result is long l ? l : result is BigInteger ? Hashing.HashInt(result) : throw Errors.TypeError("__hash__ method should return an integer");
+                }
+                if (FindUserMethod(inst, "__eq__", out _)) throw Errors.TypeError($"unhashable type: '{TypeName(v)}'");
+                return RuntimeHelpers.GetHashCode(v);
+            default: return RuntimeHelpers.GetHashCode(v);
+        }
+    }
 
-    public static bool Truthy(object v) => throw new NotImplementedException();
+    /// <summary>A hash of a string that is the same in every process (.NET randomises string.GetHashCode per process).</summary>
+    public static long StableStringHash(string s)
+    {
+        ulong h = 14695981039346656037UL;
+        foreach (var c in s)
+        {
+            h ^= c;
+            h *= 1099511628211UL;
+        }
+        return (long)(h >> 1);
+    }
 
     /// <summary>Iterates any iterable (list, tuple, str, dict, range, generator, iterator…).</summary>
-    public static IEnumerable<object> Iterate(object iterable) => throw new NotImplementedException();
+    public static IEnumerable<object> Iterate(object iterable) => iterable switch
+    {
+        PyList list => list.Items.ToArray(),
+        PyTuple tuple => tuple.Items,
+        _ => Interpreter.Current.Iterate(iterable),
+    };
 
     /// <summary>format(v, spec), as f-strings and str.format use it.</summary>
-    public static string Format(object v, string spec) => throw new NotImplementedException();
+    public static string Format(object v, string spec)
+    {
+        if (v is PyInstance inst && FindUserMethod(inst, "__format__", out var fmt))
+            return CallForString(inst, fmt, "__format__");
+        if (v is bool or long or BigInteger or double or string) return FormatSpec.Format(v, spec);
+        if (spec.Length == 0) return Str(v);
+        throw Errors.TypeError($"unsupported format string passed to {TypeName(v)}.__format__");
+    }
 
-    private static string ReprOther(object v) => throw new NotImplementedException();
+    /// <summary>An int used as an index or slice bound.</summary>
+    public static long Index(object v) => v switch
+    {
+        long l => l,
+        bool b => b ? 1 : 0,
+        BigInteger big => big > long.MaxValue ? long.MaxValue : big < long.MinValue ? long.MinValue : (long)big,
+        _ => throw Errors.TypeError("slice indices must be integers or None or have an __index__ method"),
+    };
+
+    /// <summary>The [count] items of a sequence being unpacked into as many targets.</summary>
+    public static object[] UnpackItems(object seq, int count)
+    {
+        object[] items = seq switch
+        {
+            PyTuple tuple => tuple.Items,
+            PyList list => list.Items.ToArray(),
+            _ => seq is string || seq is PyDict || seq is PyRange || seq is PyIterator || seq is PyGenerator || seq is DictView || seq is PyInstance
+                ? Iterate(seq).ToArray()
+                : throw Errors.TypeError($"cannot unpack non-iterable {TypeName(seq)} object"),
+        };
+        if (items.Length < count) throw Errors.ValueError($"not enough values to unpack (expected {count}, got {items.Length})");
+        if (items.Length > count) throw Errors.ValueError($"too many values to unpack (expected {count})");
+        return items;
+    }
+
+    public static bool ExceptionMatches(PyException exc, object type)
+    {
+        switch (type)
+        {
+            case PyClass { IsException: true } cls: return exc.Class.IsSubclassOf(cls);
+            case PyTuple tuple:
+                foreach (var t in tuple.Items)
+                    if (ExceptionMatches(exc, t)) return true;
+                return false;
+            default: throw Errors.TypeError("catching classes that do not inherit from BaseException is not allowed");
+        }
+    }
+
+    /// <summary>`a is b`. Ints and bools compare by value (CPython caches the small ones, and scripts use `is` for None and flags).</summary>
+    public static bool Is(object a, object b) => ReferenceEquals(a, b)
+        || (a is bool x && b is bool y && x == y)
+        || (a is long i && b is long j && i == j);
 }

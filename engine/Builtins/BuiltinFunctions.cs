@@ -1,0 +1,416 @@
+using System.Numerics;
+using Workflow.Runtime;
+using Workflow.Syntax;
+using Workflow.Values;
+using Workflow.Values.Numbers;
+
+namespace Workflow.Builtins;
+
+/// <summary>
+/// The builtins namespace: functions, types and exception classes every module sees, and the
+/// built-in modules (json). Functions that need the running interpreter use Interpreter.Current.
+/// </summary>
+internal static class BuiltinFunctions
+{
+    public static readonly Dictionary<string, object> Table = new();
+    public static readonly Dictionary<string, PyModule> Modules = new();
+
+    private static Interpreter Vm => Interpreter.Current;
+
+    static BuiltinFunctions()
+    {
+        AttachTypes();
+        Add("print", Print);
+        Add("len", (a, k) => { Arguments.Count("len", a, 1, 1); return Boxes.Int(Ops.Len(a[0])); });
+        Add("repr", (a, k) => { Arguments.Count("repr", a, 1, 1); return Ops.Repr(a[0]); });
+        Add("ascii", (a, k) => { Arguments.Count("ascii", a, 1, 1); return Ops.Ascii(a[0]); });
+        Add("abs", (a, k) => { Arguments.Count("abs", a, 1, 1); return Abs(a[0]); });
+        Add("round", Round);
+        Add("divmod", (a, k) => { Arguments.Count("divmod", a, 2, 2); return DivMod(a[0], a[1]); });
+        Add("pow", Pow);
+        Add("min", (a, k) => MinMax("min", a, k, wantMax: false));
+        Add("max", (a, k) => MinMax("max", a, k, wantMax: true));
+        Add("sum", Sum);
+        Add("sorted", Sorted);
+        Add("reversed", (a, k) => { Arguments.Count("reversed", a, 1, 1); return Reversed(a[0]); });
+        Add("enumerate", Enumerate);
+        Add("zip", (a, k) =>
+        {
+            Arguments.OnlyKeywords("zip", k, "strict");
+            return new ZipIterator(a.Select(Vm.GetIterator).ToArray(), Ops.Truthy(Arguments.Keyword(k, "strict") ?? false));
+        });
+        Add("map", (a, k) =>
+        {
+            if (a.Length < 2) throw Errors.TypeError("map() must have at least two arguments.");
+            return new MapIterator(a[0], a.Skip(1).Select(Vm.GetIterator).ToArray());
+        });
+        Add("filter", (a, k) => { Arguments.Count("filter", a, 2, 2); return new FilterIterator(a[0], Vm.GetIterator(a[1])); });
+        Add("any", (a, k) => { Arguments.Count("any", a, 1, 1); return Boxes.Bool(Ops.Iterate(a[0]).Any(Ops.Truthy)); });
+        Add("all", (a, k) => { Arguments.Count("all", a, 1, 1); return Boxes.Bool(Ops.Iterate(a[0]).All(Ops.Truthy)); });
+        Add("isinstance", (a, k) => { Arguments.Count("isinstance", a, 2, 2); return Boxes.Bool(IsInstance(BuiltinTypes.TypeOf(a[0]), a[1], "isinstance")); });
+        Add("issubclass", (a, k) =>
+        {
+            Arguments.Count("issubclass", a, 2, 2);
+            if (a[0] is not PyClass c) throw Errors.TypeError("issubclass() arg 1 must be a class");
+            return Boxes.Bool(IsInstance(c, a[1], "issubclass"));
+        });
+        Add("hasattr", (a, k) => { Arguments.Count("hasattr", a, 2, 2); return Boxes.Bool(Ops.TryGetAttr(a[0], AttributeName(a[1], "hasattr"), out _)); });
+        Add("getattr", (a, k) =>
+        {
+            Arguments.Count("getattr", a, 2, 3);
+            var name = AttributeName(a[1], "getattr");
+            if (Ops.TryGetAttr(a[0], name, out var v)) return v;
+            return a.Length == 3 ? a[2] : throw Ops.MissingAttribute(a[0], name);
+        });
+        Add("setattr", (a, k) => { Arguments.Count("setattr", a, 3, 3); Ops.SetAttr(a[0], AttributeName(a[1], "setattr"), a[2]); return PyNone.Value; });
+        Add("delattr", (a, k) => { Arguments.Count("delattr", a, 2, 2); Ops.DelAttr(a[0], AttributeName(a[1], "delattr")); return PyNone.Value; });
+        Add("iter", (a, k) => { Arguments.Count("iter", a, 1, 1); return Vm.GetIterator(a[0]); });
+        Add("next", (a, k) => { Arguments.Count("next", a, 1, 2); return Vm.NextBuiltin(a[0], a.Length == 2 ? a[1] : null); });
+        Add("chr", (a, k) =>
+        {
+            Arguments.Count("chr", a, 1, 1);
+            var code = Arguments.Int(a[0]);
+            if (code < 0 || code > 0x10FFFF) throw Errors.ValueError("chr() arg not in range(0x110000)");
+            return char.ConvertFromUtf32((int)code is >= 0xD800 and <= 0xDFFF ? 0xFFFD : (int)code);
+        });
+        Add("ord", (a, k) =>
+        {
+            Arguments.Count("ord", a, 1, 1);
+            if (a[0] is not string s) throw Errors.TypeError($"ord() expected string of length 1, but {Ops.TypeName(a[0])} found");
+            if (s.Length == 2 && char.IsSurrogatePair(s[0], s[1])) return Boxes.Int(char.ConvertToUtf32(s[0], s[1]));
+            if (s.Length != 1) throw Errors.TypeError($"ord() expected a character, but string of length {s.Length} found");
+            return Boxes.Int(s[0]);
+        });
+        Add("hash", (a, k) => { Arguments.Count("hash", a, 1, 1); return Boxes.Int(Ops.Hash(a[0])); });
+        Add("callable", (a, k) => { Arguments.Count("callable", a, 1, 1); return Boxes.Bool(IsCallable(a[0])); });
+        Add("format", (a, k) => { Arguments.Count("format", a, 1, 2); return Ops.Format(a[0], a.Length == 2 ? (string)a[1] : ""); });
+        Add("bin", (a, k) => { Arguments.Count("bin", a, 1, 1); return Ops.Format(IntArgument(a[0]), "#b"); });
+        Add("oct", (a, k) => { Arguments.Count("oct", a, 1, 1); return Ops.Format(IntArgument(a[0]), "#o"); });
+        Add("hex", (a, k) => { Arguments.Count("hex", a, 1, 1); return Ops.Format(IntArgument(a[0]), "#x"); });
+
+        // The stackless additions.
+        Add("spawn", (a, k) =>
+        {
+            if (a.Length == 0) throw Errors.TypeError("spawn() missing the function to run");
+            return Vm.Spawn(a[0], a[1..], k);
+        });
+        Add("channel", (a, k) =>
+        {
+            Arguments.Count("channel", a, 0, 1);
+            var capacity = a.Length == 1 ? Arguments.Int(a[0]) : 0;
+            if (capacity < 0) throw Errors.ValueError("channel capacity must be >= 0");
+            return new PyChannel((int)capacity);
+        });
+        Add("super", (a, k) =>
+        {
+            if (a.Length == 0) throw Errors.RuntimeError("super(): no arguments");
+            Arguments.Count("super", a, 2, 2);
+            if (a[0] is not PyClass cls) throw Errors.TypeError($"super() argument 1 must be a type, not {Ops.TypeName(a[0])}");
+            if (!BuiltinTypes.TypeOf(a[1]).IsSubclassOf(cls)) throw Errors.TypeError("super(type, obj): obj must be an instance or subtype of type");
+            return new PySuper(cls, a[1]);
+        });
+        Add("schedule", (a, k) => { Arguments.Count("schedule", a, 0, 0); return Vm.Schedule(); });
+
+        foreach (var cls in ExceptionTypes.All) Table[cls.Name] = cls;
+        Table["NotImplemented"] = NotImplemented.Value;
+        Table["__name__"] = "builtins";
+
+        Modules["json"] = JsonModule.Create();
+    }
+
+    private static void Add(string name, Func<object[], Dictionary<string, object>?, object> body) =>
+        Table[name] = new BuiltinFunction(name, body);
+
+    private static void AttachTypes()
+    {
+        BuiltinTypes.List.NativeMethods = ListMethods.Table;
+        BuiltinTypes.Dict.NativeMethods = DictMethods.Table;
+        BuiltinTypes.Tuple.NativeMethods = TupleMethods.Table;
+        BuiltinTypes.Channel.NativeMethods = new Dictionary<string, NativeMethod>
+        {
+            ["send"] = (self, a, k) => { Arguments.Count("send", a, 1, 1); return ((PyChannel)self).Send(Vm, a[0]); },
+            ["receive"] = (self, a, k) => { Arguments.Count("receive", a, 0, 0); return ((PyChannel)self).Receive(Vm, forLoop: false); },
+            ["close"] = (self, a, k) => { Arguments.Count("close", a, 0, 0); return ((PyChannel)self).Close(Vm); },
+        };
+
+        BuiltinTypes.Object.NativeConstructor = (a, k) => new PyInstance(BuiltinTypes.Object);
+        BuiltinTypes.Int.NativeConstructor = IntConstructor;
+        BuiltinTypes.Bool.NativeConstructor = (a, k) => { Arguments.Count("bool", a, 0, 1); return Boxes.Bool(a.Length == 1 && Ops.Truthy(a[0])); };
+        BuiltinTypes.Float.NativeConstructor = FloatConstructor;
+        BuiltinTypes.Str.NativeConstructor = (a, k) => { Arguments.Count("str", a, 0, 1); return a.Length == 0 ? "" : Ops.Str(a[0]); };
+        BuiltinTypes.List.NativeConstructor = (a, k) =>
+        {
+            Arguments.Count("list", a, 0, 1);
+            return a.Length == 0 ? new PyList() : new PyList(Ops.Iterate(a[0]).ToList());
+        };
+        BuiltinTypes.Tuple.NativeConstructor = (a, k) =>
+        {
+            Arguments.Count("tuple", a, 0, 1);
+            if (a.Length == 0) return PyTuple.Empty;
+            return a[0] is PyTuple t ? t : new PyTuple(Ops.Iterate(a[0]).ToArray());
+        };
+        BuiltinTypes.Dict.NativeConstructor = DictMethods.Construct;
+        BuiltinTypes.Range.NativeConstructor = RangeConstructor;
+        BuiltinTypes.Type.NativeConstructor = (a, k) =>
+        {
+            if (a.Length != 1) throw Errors.TypeError("type() takes 1 argument (creating classes with type() is not supported)");
+            return BuiltinTypes.TypeOf(a[0]);
+        };
+        foreach (var type in new[] { BuiltinTypes.Object, BuiltinTypes.Int, BuiltinTypes.Bool, BuiltinTypes.Float, BuiltinTypes.Str,
+                     BuiltinTypes.List, BuiltinTypes.Tuple, BuiltinTypes.Dict, BuiltinTypes.Range, BuiltinTypes.Type })
+            Table[type.Name] = type;
+    }
+
+    private static object Print(object[] args, Dictionary<string, object>? kwargs)
+    {
+        Arguments.OnlyKeywords("print", kwargs, "sep", "end", "flush");
+        var sep = Arguments.Keyword(kwargs, "sep") is string s ? s : " ";
+        var end = Arguments.Keyword(kwargs, "end") is string e ? e : "\n";
+        var output = Vm.Out;
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (i > 0) output.Write(sep);
+            output.Write(Ops.Str(args[i]));
+        }
+        output.Write(end);
+        return PyNone.Value;
+    }
+
+    private static object IntConstructor(object[] a, Dictionary<string, object>? k)
+    {
+        if (a.Length == 0 && k == null) return Boxes.Int(0);
+        var value = a.Length > 0 ? a[0] : Arguments.Keyword(k, "x") ?? throw Errors.TypeError("int() missing string argument");
+        var baseArg = a.Length > 1 ? a[1] : Arguments.Keyword(k, "base");
+        if (baseArg != null)
+        {
+            if (value is not string text) throw Errors.TypeError("int() can't convert non-string with explicit base");
+            var b = Arguments.Int(baseArg);
+            if (b != 0 && (b < 2 || b > 36)) throw Errors.ValueError("int() base must be >= 2 and <= 36, or 0");
+            return NumberText.ParseInt(text, (int)b);
+        }
+        return value switch
+        {
+            long or BigInteger => value,
+            bool b => Boxes.Int(b ? 1 : 0),
+            double d => FloatOps.ToInt(d),
+            string s => NumberText.ParseInt(s, 10),
+            PyInstance inst when Ops.FindUserMethod(inst, "__int__", out var m) => Ops.CallMethod(inst, m, "__int__"),
+            _ => throw Errors.TypeError($"int() argument must be a string, a bytes-like object or a real number, not '{Ops.TypeName(value)}'"),
+        };
+    }
+
+    private static object FloatConstructor(object[] a, Dictionary<string, object>? k)
+    {
+        Arguments.Count("float", a, 0, 1);
+        if (a.Length == 0) return 0.0;
+        return a[0] switch
+        {
+            double d => d,
+            long or BigInteger => IntOps.ToDouble(a[0]),
+            bool b => b ? 1.0 : 0.0,
+            string s => NumberText.ParseFloat(s),
+            PyInstance inst when Ops.FindUserMethod(inst, "__float__", out var m) => Ops.CallMethod(inst, m, "__float__"),
+            _ => throw Errors.TypeError($"float() argument must be a string or a real number, not '{Ops.TypeName(a[0])}'"),
+        };
+    }
+
+    private static object RangeConstructor(object[] a, Dictionary<string, object>? k)
+    {
+        Arguments.NoKeywords("range", k);
+        if (a.Length == 0) throw Errors.TypeError("range expected at least 1 argument, got 0");
+        if (a.Length > 3) throw Errors.TypeError($"range expected at most 3 arguments, got {a.Length}");
+        if (a.Length == 1) return new PyRange(0, Arguments.Int(a[0]), 1);
+        return new PyRange(Arguments.Int(a[0]), Arguments.Int(a[1]), a.Length == 3 ? Arguments.Int(a[2]) : 1);
+    }
+
+    private static object IntArgument(object v) => v is long or BigInteger ? v : v is bool b ? Boxes.Int(b ? 1 : 0)
+        : throw Errors.TypeError($"'{Ops.TypeName(v)}' object cannot be interpreted as an integer");
+
+    private static string AttributeName(object v, string function) =>
+        v as string ?? throw Errors.TypeError($"attribute name must be string, not '{Ops.TypeName(v)}'");
+
+    private static bool IsInstance(PyClass type, object classInfo, string function)
+    {
+        switch (classInfo)
+        {
+            case PyClass c: return type.IsSubclassOf(c);
+            case PyTuple t: return t.Items.Any(item => IsInstance(type, item, function));
+            default: throw Errors.TypeError($"{function}() arg 2 must be a type, a tuple of types, or a union");
+        }
+    }
+
+    private static bool IsCallable(object v) => v is PyFunction or BuiltinFunction or BoundMethod or BoundNativeMethod or PyClass
+        || (v is PyInstance inst && inst.Class.TryLookup("__call__", out _));
+
+    private static object Abs(object v) => v switch
+    {
+        long l when l != long.MinValue => Boxes.Int(Math.Abs(l)),
+        long l => -(BigInteger)l,
+        BigInteger b => IntOps.Normalize(BigInteger.Abs(b)),
+        bool b => Boxes.Int(b ? 1 : 0),
+        double d => Math.Abs(d),
+        PyInstance inst when Ops.FindUserMethod(inst, "__abs__", out var m) => Ops.CallMethod(inst, m, "__abs__"),
+        _ => throw Errors.TypeError($"bad operand type for abs(): '{Ops.TypeName(v)}'"),
+    };
+
+    private static object Round(object[] a, Dictionary<string, object>? k)
+    {
+        Arguments.OnlyKeywords("round", k, "ndigits");
+        if (a.Length == 0 || a.Length > 2) throw Errors.TypeError($"round() takes at most 2 arguments ({a.Length} given)");
+        var ndigits = a.Length == 2 ? a[1] : Arguments.Keyword(k, "ndigits") ?? PyNone.Value;
+        var x = a[0];
+        if (x is bool b) x = Boxes.Int(b ? 1 : 0);
+        switch (x)
+        {
+            case double d:
+                return ndigits is PyNone ? FloatOps.Round(d) : FloatOps.Round(d, (int)Math.Clamp(Arguments.Int(ndigits), int.MinValue, int.MaxValue));
+            case long or BigInteger:
+                if (ndigits is PyNone) return x;
+                var n = Arguments.Int(ndigits);
+                return n >= 0 ? x : FloatOps.RoundInt(x, (int)Math.Max(n, int.MinValue));
+            case PyInstance inst when Ops.FindUserMethod(inst, "__round__", out var m):
+                return ndigits is PyNone ? Ops.CallMethod(inst, m, "__round__") : Ops.CallMethod(inst, m, "__round__", ndigits);
+            default:
+                throw Errors.TypeError($"type {Ops.TypeName(x)} doesn't define __round__ method");
+        }
+    }
+
+    private static object DivMod(object a, object b)
+    {
+        if (!Ops.IsNumber(a) || !Ops.IsNumber(b))
+            throw Errors.TypeError($"unsupported operand type(s) for divmod(): '{Ops.TypeName(a)}' and '{Ops.TypeName(b)}'");
+        if (a is double || b is double)
+        {
+            double x = a is double da ? da : IntOps.ToDouble(a is bool ba ? (ba ? 1L : 0L) : a);
+            double y = b is double db ? db : IntOps.ToDouble(b is bool bb ? (bb ? 1L : 0L) : b);
+            if (y == 0) throw Errors.ZeroDivisionError("float divmod()");
+            // CPython's float_divmod, so that the quotient and remainder agree with // and %.
+            double mod = x % y;
+            double div = (x - mod) / y;
+            if (mod != 0)
+            {
+                if ((y < 0) != (mod < 0))
+                {
+                    mod += y;
+                    div -= 1.0;
+                }
+            }
+            else
+            {
+                mod = Math.CopySign(0.0, y);
+            }
+            double floorDiv;
+            if (div != 0)
+            {
+                floorDiv = Math.Floor(div);
+                if (div - floorDiv > 0.5) floorDiv += 1.0;
+            }
+            else
+            {
+                floorDiv = Math.CopySign(0.0, x / y);
+            }
+            return PyTuple.Of(floorDiv, mod);
+        }
+        return PyTuple.Of(Ops.Binary(BinaryOperator.FloorDiv, a, b, false), Ops.Binary(BinaryOperator.Mod, a, b, false));
+    }
+
+    private static object Pow(object[] a, Dictionary<string, object>? k)
+    {
+        Arguments.Count("pow", a, 2, 3);
+        if (a.Length == 3 && a[2] is not PyNone)
+        {
+            if (a[0] is not (long or BigInteger or bool) || a[1] is not (long or BigInteger or bool) || a[2] is not (long or BigInteger or bool))
+                throw Errors.TypeError("pow() 3rd argument not allowed unless all arguments are integers");
+            return IntOps.PowMod(IntArgument(a[0]), IntArgument(a[1]), IntArgument(a[2]));
+        }
+        return Ops.Binary(BinaryOperator.Pow, a[0], a[1], false);
+    }
+
+    private static object MinMax(string name, object[] a, Dictionary<string, object>? k, bool wantMax)
+    {
+        Arguments.OnlyKeywords(name, k, "key", "default");
+        var key = Arguments.Keyword(k, "key");
+        if (key is PyNone) key = null;
+        var hasDefault = k != null && k.ContainsKey("default");
+        if (a.Length == 0) throw Errors.TypeError($"{name} expected at least 1 argument, got 0");
+        if (a.Length > 1 && hasDefault) throw Errors.TypeError($"Cannot specify a default for {name}() with multiple positional arguments");
+        var items = a.Length == 1 ? Ops.Iterate(a[0]) : a;
+        object? best = null, bestKey = null;
+        foreach (var item in items)
+        {
+            var itemKey = key == null ? item : Vm.CallNested(key, new[] { item }, null, $"{name}()");
+            // CPython asks item > best for max and item < best for min; the operator shows in error messages.
+            if (best == null || Ops.Truthy(Ops.Compare(wantMax ? 4 : 2, itemKey, bestKey!)))
+            {
+                best = item;
+                bestKey = itemKey;
+            }
+        }
+        if (best != null) return best;
+        if (hasDefault) return k!["default"];
+        throw Errors.ValueError($"{name}() arg is an empty sequence");
+    }
+
+    private static object Sum(object[] a, Dictionary<string, object>? k)
+    {
+        Arguments.OnlyKeywords("sum", k, "start");
+        Arguments.Count("sum", a, 1, 2);
+        var total = a.Length == 2 ? a[1] : Arguments.Keyword(k, "start") ?? Boxes.Int(0);
+        if (total is string) throw Errors.TypeError("sum() can't sum strings [use ''.join(seq) instead]");
+        foreach (var item in Ops.Iterate(a[0]))
+        {
+            if (total is long x && item is long y)
+            {
+                long r = x + y;
+                if (((x ^ r) & (y ^ r)) >= 0)
+                {
+                    total = Boxes.Int(r);
+                    continue;
+                }
+            }
+            total = Ops.Binary(BinaryOperator.Add, total, item, false);
+        }
+        return total;
+    }
+
+    private static object Sorted(object[] a, Dictionary<string, object>? k)
+    {
+        Arguments.OnlyKeywords("sorted", k, "key", "reverse");
+        if (a.Length != 1) throw Errors.TypeError($"sorted expected 1 argument, got {a.Length}");
+        var items = Ops.Iterate(a[0]).ToList();
+        var key = Arguments.Keyword(k, "key");
+        ListMethods.Sort(items, key is PyNone ? null : key, Ops.Truthy(Arguments.Keyword(k, "reverse") ?? false));
+        return new PyList(items);
+    }
+
+    private static object Reversed(object v)
+    {
+        switch (v)
+        {
+            case PyList list: return new ListReverseIterator(list);
+            case PyTuple tuple: return new TupleIterator(tuple.Items, reversed: true);
+            case string s: return new TupleIterator(s.Select(c => (object)c.ToString()).ToArray(), reversed: true);
+            case PyRange range: return new RangeIterator(range, reversed: true);
+            case PyDict dict: return new TupleIterator(dict.Items.Select(kv => kv.Key).ToArray(), reversed: true);
+            case DictView view: return new TupleIterator(Ops.Iterate(view).ToArray(), reversed: true);
+            case PyInstance inst when Ops.FindUserMethod(inst, "__reversed__", out var m): return Ops.CallMethod(inst, m, "__reversed__");
+            case PyInstance inst when Ops.FindUserMethod(inst, "__len__", out _) && Ops.FindUserMethod(inst, "__getitem__", out _):
+                {
+                    var n = Ops.Len(inst);
+                    var items = new object[n];
+                    for (long i = 0; i < n; i++) items[i] = Ops.GetItem(inst, Boxes.Int(i));
+                    return new TupleIterator(items, reversed: true);
+                }
+            default: throw Errors.TypeError($"'{Ops.TypeName(v)}' object is not reversible");
+        }
+    }
+
+    private static object Enumerate(object[] a, Dictionary<string, object>? k)
+    {
+        Arguments.OnlyKeywords("enumerate", k, "start", "iterable");
+        var iterable = a.Length > 0 ? a[0] : Arguments.Keyword(k, "iterable") ?? throw Errors.TypeError("enumerate() missing required argument 'iterable' (pos 1)");
+        var start = a.Length > 1 ? a[1] : Arguments.Keyword(k, "start") ?? Boxes.Int(0);
+        if (start is not (long or BigInteger)) throw Errors.TypeError($"'{Ops.TypeName(start)}' object cannot be interpreted as an integer");
+        return new EnumerateIterator(Vm.GetIterator(iterable), start);
+    }
+}

@@ -1,0 +1,72 @@
+namespace Workflow.Compiler;
+
+/// <summary>
+/// A place in a function where the tasklet may be suspended and later resumed, possibly in another
+/// process: the instruction after a call, an await, a yield, a loop back-edge. Its [Id] is its
+/// ordinal within the function, which stays stable when the compiler's instruction layout changes
+/// but the source does not, so a pickle names the site and never a raw bytecode offset.
+/// </summary>
+internal sealed record ResumeSite(int Id, int Offset, int Line, int StackDepth)
+{
+    /// <summary>Names of the local variables live after this site (filled by Liveness).</summary>
+    public string[] LiveLocals { get; set; } = Array.Empty<string>();
+}
+
+/// <summary>
+/// An exception handler: when an instruction tagged with this handler raises, the operand stack
+/// is cut to [StackDepth], the exception is pushed and execution continues at [Target].
+/// </summary>
+internal sealed record ExceptionHandler(int Target, int StackDepth);
+
+/// <summary>The compiled form of a function, lambda, comprehension, class body or module.</summary>
+internal sealed class CodeObject
+{
+    public required string Name { get; init; }
+    /// <summary>Dotted name inside the module (`Order.total`, `outer.&lt;locals&gt;.inner`), stable across builds: pickles name functions by it.</summary>
+    public required string QualifiedName { get; init; }
+    public required string FileName { get; init; }
+    public required string ModuleName { get; init; }
+    public required int FirstLine { get; init; }
+
+    public required int[] Instructions { get; init; }
+    /// <summary>The source line of each instruction.</summary>
+    public required int[] Lines { get; init; }
+    public required object[] Constants { get; init; }
+    /// <summary>Names used by global, attribute and import instructions.</summary>
+    public required string[] Names { get; init; }
+
+    /// <summary>Local slots: parameters first (positional, keyword-only, *args, **kwargs), then other locals.</summary>
+    public required string[] LocalNames { get; init; }
+    /// <summary>Locals captured by inner functions; they live in cells, indexed before the free variables.</summary>
+    public required string[] CellNames { get; init; }
+    /// <summary>Variables of enclosing functions this code reads through its closure.</summary>
+    public required string[] FreeNames { get; init; }
+    /// <summary>For each cell variable that is also a parameter, its local slot (copied into the cell on entry), else -1.</summary>
+    public required int[] CellParameterSlots { get; init; }
+
+    public required int PositionalCount { get; init; }
+    public required int KwOnlyCount { get; init; }
+    public required bool HasVarArgs { get; init; }
+    public required bool HasVarKeywords { get; init; }
+    public required bool IsGenerator { get; init; }
+    /// <summary>Class bodies and module code run with a name dictionary instead of local slots.</summary>
+    public required bool IsClassBody { get; init; }
+
+    /// <summary>For each instruction, the index in [Handlers] of the handler that protects it, or -1.</summary>
+    public required int[] HandlerOf { get; init; }
+    public required ExceptionHandler[] Handlers { get; init; }
+    public required int MaxStack { get; init; }
+    public required ResumeSite[] ResumeSites { get; init; }
+
+    /// <summary>Maps an instruction offset just after a safe point to its resume site.</summary>
+    public ResumeSite? ResumeSiteAt(int offset)
+    {
+        foreach (var site in ResumeSites)
+            if (site.Offset == offset) return site;
+        return null;
+    }
+
+    public int ParameterCount => PositionalCount + KwOnlyCount + (HasVarArgs ? 1 : 0) + (HasVarKeywords ? 1 : 0);
+
+    public override string ToString() => $"<code {QualifiedName}>";
+}

@@ -1,0 +1,86 @@
+using System.Numerics;
+using Workflow.Values;
+
+namespace Workflow.Compiler;
+
+internal enum BlockKind : byte { ForLoop, WhileLoop, TryFinally, FinallyEnd, HandlerBody }
+
+/// <summary>
+/// A construct that `break`, `continue` and `return` must unwind through: loops (an iterator on the
+/// stack), try/finally (its finally body runs first), and except/finally handlers (the handled
+/// exception must be restored).
+/// </summary>
+internal sealed class Block
+{
+    public required BlockKind Kind;
+    public Label? Continue;
+    public Label? Break;
+    public List<Syntax.Stmt>? FinalBody;
+    public string? HandlerName;
+    /// <summary>The exception handler in force outside this block, which protects its clean-up code.</summary>
+    public int OuterHandler;
+}
+
+/// <summary>The state of one code object being compiled: its scope, emitter and constant, name and local tables.</summary>
+internal sealed class CodeUnit
+{
+    public readonly Scope Scope;
+    public readonly string Name;
+    public readonly string QualifiedName;
+    public readonly Emitter Emitter = new();
+    public readonly List<Block> Blocks = new();
+
+    private readonly List<object> _constants = new();
+    private readonly Dictionary<(Type, object), int> _constantIndex = new();
+    private readonly List<string> _names = new();
+    private readonly Dictionary<string, int> _nameIndex = new();
+    public readonly List<string> Locals = new();
+    private readonly Dictionary<string, int> _localIndex = new();
+
+    public CodeUnit(Scope scope, string name, string qualifiedName)
+    {
+        Scope = scope;
+        Name = name;
+        QualifiedName = qualifiedName;
+    }
+
+    public int Constant(object value)
+    {
+        // Keyed by type as well as value: 1, 1.0 and True are equal in Python but distinct constants.
+        object key = value is PyTuple or Compiler.CodeObject ? new object() : value;
+        if (_constantIndex.TryGetValue((value.GetType(), key), out var index)) return index;
+        _constants.Add(value);
+        _constantIndex[(value.GetType(), key)] = _constants.Count - 1;
+        return _constants.Count - 1;
+    }
+
+    public int NameIndex(string name)
+    {
+        if (_nameIndex.TryGetValue(name, out var index)) return index;
+        _names.Add(name);
+        _nameIndex[name] = _names.Count - 1;
+        return _names.Count - 1;
+    }
+
+    public int Local(string name)
+    {
+        if (_localIndex.TryGetValue(name, out var index)) return index;
+        Locals.Add(name);
+        _localIndex[name] = Locals.Count - 1;
+        return Locals.Count - 1;
+    }
+
+    public bool HasLocal(string name) => _localIndex.ContainsKey(name);
+
+    public int CellIndex(string name)
+    {
+        var i = Scope.CellNames.IndexOf(name);
+        if (i >= 0) return i;
+        i = Scope.FreeNames.IndexOf(name);
+        if (i >= 0) return Scope.CellNames.Count + i;
+        throw new InvalidOperationException($"'{name}' is not a cell or free variable of {QualifiedName}");
+    }
+
+    public object[] Constants => _constants.ToArray();
+    public string[] Names => _names.ToArray();
+}

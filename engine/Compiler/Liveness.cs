@@ -1,0 +1,78 @@
+namespace Workflow.Compiler;
+
+/// <summary>
+/// Backward data-flow analysis of which local slots are live at each resume site: read later on
+/// some path before being overwritten. A pickled frame keeps only these (the seed's "reduced frame
+/// chain"); a big temporary that is dead at an await never reaches the database. Cells are not
+/// analysed: a closure may read them at any time, so they are always kept.
+/// </summary>
+internal static class Liveness
+{
+    public static void Annotate(CodeObject code)
+    {
+        if (code.ResumeSites.Length == 0 || code.LocalNames.Length == 0) return;
+        var liveIn = LiveIn(code);
+        foreach (var site in code.ResumeSites)
+        {
+            var live = new bool[code.LocalNames.Length];
+            Union(live, liveIn, site.Offset, code.LocalNames.Length);
+            // Resuming may raise instead (an await that fails), which lands in the handler.
+            int handler = code.HandlerOf[site.Offset - 1];
+            if (handler >= 0) Union(live, liveIn, code.Handlers[handler].Target, code.LocalNames.Length);
+            site.LiveLocals = code.LocalNames.Where((_, slot) => live[slot]).ToArray();
+        }
+    }
+
+    private static void Union(bool[] into, ulong[][] liveIn, int offset, int slots)
+    {
+        if (offset >= liveIn.Length) return;
+        for (int s = 0; s < slots; s++)
+            if ((liveIn[offset][s >> 6] & (1UL << (s & 63))) != 0) into[s] = true;
+    }
+
+    /// <summary>For each instruction, the set of slots live on entry to it, as a bit set.</summary>
+    private static ulong[][] LiveIn(CodeObject code)
+    {
+        var ins = code.Instructions;
+        int n = ins.Length, words = (code.LocalNames.Length + 63) / 64;
+        var liveIn = new ulong[n][];
+        for (int i = 0; i < n; i++) liveIn[i] = new ulong[words];
+        var scratch = new ulong[words];
+        bool changed = true;
+        while (changed)
+        {
+            changed = false;
+            for (int i = n - 1; i >= 0; i--)
+            {
+                Array.Clear(scratch);
+                var op = (OpCode)(ins[i] & 0xFF);
+                int arg = ins[i] >> 8;
+                if (FallsThrough(op) && i + 1 < n) Or(scratch, liveIn[i + 1]);
+                if (IsJump(op)) Or(scratch, liveIn[arg]);
+                if (code.HandlerOf[i] >= 0) Or(scratch, liveIn[code.Handlers[code.HandlerOf[i]].Target]);
+                if (op is OpCode.StoreFast or OpCode.DeleteFast) scratch[arg >> 6] &= ~(1UL << (arg & 63));
+                if (op == OpCode.LoadFast) scratch[arg >> 6] |= 1UL << (arg & 63);
+                for (int w = 0; w < words; w++)
+                {
+                    if (liveIn[i][w] != scratch[w])
+                    {
+                        liveIn[i][w] = scratch[w];
+                        changed = true;
+                    }
+                }
+            }
+        }
+        return liveIn;
+    }
+
+    private static void Or(ulong[] into, ulong[] from)
+    {
+        for (int w = 0; w < into.Length; w++) into[w] |= from[w];
+    }
+
+    private static bool FallsThrough(OpCode op) => op is not (OpCode.Jump or OpCode.JumpBackward or OpCode.ReturnValue
+        or OpCode.RaiseVarargs or OpCode.Reraise or OpCode.RaiseAssertion);
+
+    public static bool IsJump(OpCode op) => op is OpCode.Jump or OpCode.JumpBackward or OpCode.PopJumpIfFalse
+        or OpCode.PopJumpIfTrue or OpCode.JumpIfFalseOrPop or OpCode.JumpIfTrueOrPop or OpCode.ForIter or OpCode.ForIterYieldFrom;
+}

@@ -1,0 +1,261 @@
+using Workflow.Compiler;
+using Workflow.Values;
+
+namespace Workflow.Runtime;
+
+/// <summary>
+/// The stackless VM for one workflow instance: its tasklets, their run queue, its modules. It runs
+/// on whichever thread calls Run, never blocks that thread, and keeps all script state in heap
+/// frames, so the whole instance can be pickled between any two safe points.
+/// </summary>
+internal sealed partial class Interpreter
+{
+    [ThreadStatic] private static Interpreter? _current;
+
+    /// <summary>The interpreter running on this thread, for built-ins that call back into script code.</summary>
+    public static Interpreter Current => _current ?? throw new InvalidOperationException("no interpreter is running on this thread");
+
+    /// <summary>Returned by a built-in after it has parked the current tasklet (a channel operation, schedule()).</summary>
+    public static readonly object Suspended = new();
+
+    public readonly InterpreterOptions Options;
+    public readonly TextWriter Out;
+    public readonly Dictionary<string, PyModule> Modules = new();
+    private readonly IModuleSource? _moduleSource;
+
+    private readonly Queue<Tasklet> _runQueue = new();
+    public readonly List<Tasklet> Tasklets = new();
+    public Tasklet? CurrentTasklet { get; private set; }
+    private int _nextTaskletId = 1;
+
+    private long _ticks;
+    private int _budget;
+    /// <summary>How many nested loops (C# callers of script code) are active; blocking is refused inside them.</summary>
+    private int _nestedDepth;
+    private string _nestedCaller = "";
+
+    /// <summary>Called when a spawned tasklet fails and nobody awaits it: such failures are logged, not fatal.</summary>
+    public Action<Tasklet, PyException>? UnobservedFailure;
+
+    private Tasklet _main = null!;
+    private object _input = PyNone.Value;
+    private bool _mainCalled;
+
+    public Interpreter(TextWriter output, InterpreterOptions? options = null, IModuleSource? moduleSource = null)
+    {
+        Out = output;
+        Options = options ?? new InterpreterOptions();
+        _moduleSource = moduleSource;
+    }
+
+    /// <summary>
+    /// Runs a program: its top-level code, then main(input) if it defines main, in the main tasklet,
+    /// with spawned tasklets interleaved by the scheduling rules. Returns when main finishes, fails,
+    /// or every tasklet is blocked (a deadlock).
+    /// </summary>
+    public ProgramOutcome Run(CodeObject module, object? input = null)
+    {
+        var previous = _current;
+        _current = this;
+        try
+        {
+            _input = input ?? PyNone.Value;
+            var mainModule = new PyModule("__main__", module.FileName);
+            Modules["__main__"] = mainModule;
+            var frame = new Frame(module, mainModule, null);
+            _main = NewTasklet(frame);
+            RunScheduler();
+            return Outcome();
+        }
+        finally
+        {
+            _current = previous;
+        }
+    }
+
+    private ProgramOutcome Outcome()
+    {
+        if (_main.State == TaskletState.Completed)
+            return new ProgramOutcome { Status = ProgramStatus.Completed, Result = _main.Result ?? PyNone.Value };
+        var error = _main.Error!;
+        return new ProgramOutcome
+        {
+            Status = ProgramStatus.Failed,
+            Error = error,
+            ErrorText = Traceback.Format(error),
+            ErrorSummary = Traceback.Summary(error),
+        };
+    }
+
+    private Tasklet NewTasklet(Frame? frame)
+    {
+        var t = new Tasklet(_nextTaskletId++, frame);
+        Tasklets.Add(t);
+        _runQueue.Enqueue(t);
+        return t;
+    }
+
+    private void RunScheduler()
+    {
+        while (!_main.IsDone)
+        {
+            if (_runQueue.Count == 0)
+            {
+                FailMain(Deadlock());
+                return;
+            }
+            var t = _runQueue.Dequeue();
+            if (t.State != TaskletState.Runnable) continue;
+            CurrentTasklet = t;
+            _budget = Options.PreemptionTicks;
+            Execute(t);
+            CurrentTasklet = null;
+        }
+    }
+
+    private PyException Deadlock()
+    {
+        var blocked = Tasklets.Where(t => !t.IsDone).OrderBy(t => t.Id)
+            .Select(t => $"{t} at line {t.Top?.CurrentLine ?? 0} on {t.BlockedOn ?? "nothing"}");
+        var message = "deadlock: all tasklets are blocked: " + string.Join(", ", blocked);
+        return new PyException(ExceptionTypes.DeadlockError, PyTuple.Of(message));
+    }
+
+    private void FailMain(PyException error)
+    {
+        _main.State = TaskletState.Failed;
+        _main.Error = error;
+    }
+
+    // ---------------------------------------------------------------- tasklet operations for built-ins
+
+    /// <summary>spawn(): a new tasklet that will run [callable] with the arguments, appended to the run queue.</summary>
+    public Tasklet Spawn(object callable, object[] args, Dictionary<string, object>? kwargs)
+    {
+        var t = new Tasklet(_nextTaskletId++, null);
+        var started = Invoke(callable, args, kwargs);
+        if (started is Frame frame)
+        {
+            frame.Parent = null;
+            frame.Depth = 0;
+            t.Top = frame;
+            Tasklets.Add(t);
+            _runQueue.Enqueue(t);
+        }
+        else
+        {
+            // A built-in callable has already run to completion.
+            Tasklets.Add(t);
+            t.State = TaskletState.Completed;
+            t.Result = started;
+        }
+        return t;
+    }
+
+    /// <summary>
+    /// Parks the current tasklet, waiting for [reason] ("send", "receive", "await"). The caller
+    /// returns Suspended right after; a later Wake or WakeWithError makes it runnable again.
+    /// </summary>
+    public void Park(string reason)
+    {
+        if (_nestedDepth > 0)
+            throw Errors.RuntimeError($"cannot block ({reason}) inside a callback from {_nestedCaller}: call it outside the built-in, e.g. compute keys in a loop first");
+        var t = CurrentTasklet!;
+        t.State = TaskletState.Blocked;
+        t.BlockedOn = reason;
+    }
+
+    /// <summary>Makes a parked tasklet runnable; [value] is what its blocking operation returns.</summary>
+    public void Wake(Tasklet t, object value)
+    {
+        t.State = TaskletState.Runnable;
+        t.BlockedOn = null;
+        t.ResumeValue = value;
+        _runQueue.Enqueue(t);
+    }
+
+    /// <summary>Makes a parked tasklet runnable, raising [error] at its blocking operation.</summary>
+    public void WakeWithError(Tasklet t, PyException error)
+    {
+        t.State = TaskletState.Runnable;
+        t.BlockedOn = null;
+        t.ResumeError = error;
+        _runQueue.Enqueue(t);
+    }
+
+    /// <summary>schedule(): moves the current tasklet to the end of the run queue.</summary>
+    public object Schedule()
+    {
+        if (_nestedDepth > 0) return PyNone.Value;
+        var t = CurrentTasklet!;
+        t.ResumeValue = PyNone.Value;
+        _runQueue.Enqueue(t);
+        return Suspended;
+    }
+
+    /// <summary>Called when a tasklet's root frame returns or fails: records the outcome and wakes its awaiters.</summary>
+    private void FinishTasklet(Tasklet t, object? result, PyException? error)
+    {
+        if (error == null && t == _main && !_mainCalled)
+        {
+            // Top-level code has finished: now main(input), in the same tasklet, if the program defines it.
+            _mainCalled = true;
+            if (Modules["__main__"].Globals.TryGetValue("main", out var main))
+            {
+                var started = Invoke(main, new[] { _input }, null);
+                if (started is Frame frame)
+                {
+                    frame.Parent = null;
+                    frame.Depth = 0;
+                    t.Top = frame;
+                    return;
+                }
+                result = started;
+            }
+            else
+            {
+                result = PyNone.Value;
+            }
+        }
+        t.Top = null;
+        if (error != null)
+        {
+            t.State = TaskletState.Failed;
+            t.Error = error;
+        }
+        else
+        {
+            t.State = TaskletState.Completed;
+            t.Result = result;
+        }
+        if (t.Awaiters != null)
+        {
+            foreach (var waiter in t.Awaiters)
+            {
+                if (error != null) WakeWithError(waiter, error);
+                else Wake(waiter, result!);
+            }
+            if (error != null) t.ErrorObserved = true;
+            t.Awaiters = null;
+        }
+        else if (error != null && t != _main)
+        {
+            UnobservedFailure?.Invoke(t, error);
+        }
+    }
+
+    /// <summary>await on a tasklet handle: its result now, or parks until it finishes.</summary>
+    private object AwaitTasklet(Tasklet target)
+    {
+        if (target.State == TaskletState.Completed) return target.Result!;
+        if (target.State == TaskletState.Failed)
+        {
+            target.ErrorObserved = true;
+            throw new ScriptError(target.Error!);
+        }
+        if (target == CurrentTasklet) throw Errors.RuntimeError("a tasklet cannot await itself");
+        Park("await");
+        (target.Awaiters ??= new List<Tasklet>()).Add(CurrentTasklet!);
+        return Suspended;
+    }
+}

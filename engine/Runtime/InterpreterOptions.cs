@@ -1,0 +1,20 @@
+namespace Workflow.Runtime;
+
+/// <summary>Limits that keep a runaway program from hanging a worker.</summary>
+public sealed class InterpreterOptions
+{
+    /// <summary>
+    /// How many ticks (loop back-edges and calls) a tasklet runs before it is preempted so the
+    /// others get a turn. The default value is 10,000.
+    /// </summary>
+    public int PreemptionTicks { get; set; } = 10_000;
+
+    /// <summary>
+    /// Total ticks one run may take before it is stopped with an error; 0 means no limit.
+    /// The default value is 2,000,000,000 (minutes of CPU, far beyond any sane turn).
+    /// </summary>
+    public long MaxTicks { get; set; } = 2_000_000_000;
+
+    /// <summary>Frames one tasklet may stack before RecursionError. The default value is 200,000.</summary>
+    public int MaxDepth { get; set; } = 200_000;
+}

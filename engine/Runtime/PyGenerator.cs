@@ -1,0 +1,19 @@
+namespace Workflow.Runtime;
+
+/// <summary>
+/// A generator: a suspended frame that runs on the caller's tasklet each time a value is asked
+/// for. Resuming pushes [Frame] on top of the asker's frame chain (no C# recursion), so a generator
+/// body may itself block on a channel or an await.
+/// </summary>
+internal sealed class PyGenerator
+{
+    public readonly Frame Frame;
+    public bool Running;
+    public bool Finished;
+    /// <summary>False until the first resumption; later resumptions deliver None as the value of the `yield` expression.</summary>
+    public bool Started;
+
+    public PyGenerator(Frame frame) => Frame = frame;
+
+    public string Name => Frame.Code.Name;
+}

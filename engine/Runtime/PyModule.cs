@@ -1,0 +1,18 @@
+namespace Workflow.Runtime;
+
+/// <summary>A module: a .wf file's globals once its top-level code has run, or a built-in module such as json.</summary>
+internal sealed class PyModule
+{
+    public readonly string Name;
+    public readonly string FileName;
+    public readonly Dictionary<string, object> Globals = new();
+
+    public PyModule(string name, string fileName)
+    {
+        Name = name;
+        FileName = fileName;
+        Globals["__name__"] = name;
+    }
+
+    public override string ToString() => $"<module '{Name}'>";
+}

@@ -1,0 +1,53 @@
+using System.Text;
+using Workflow.Values;
+
+namespace Workflow.Runtime;
+
+/// <summary>Formats an exception the way CPython prints an uncaught one, chained causes and contexts included.</summary>
+internal static class Traceback
+{
+    /// <summary>Source lines by file, so tracebacks can quote the failing line as CPython does.</summary>
+    public static Func<string, int, string?>? SourceLine;
+
+    public static string Format(PyException error)
+    {
+        var sb = new StringBuilder();
+        Append(sb, error, new HashSet<PyException>(ReferenceEqualityComparer.Instance));
+        return sb.ToString();
+    }
+
+    private static void Append(StringBuilder sb, PyException e, HashSet<PyException> seen)
+    {
+        seen.Add(e);
+        if (e.Cause != null && !seen.Contains(e.Cause))
+        {
+            Append(sb, e.Cause, seen);
+            sb.Append("\nThe above exception was the direct cause of the following exception:\n\n");
+        }
+        else if (e.Context != null && !e.SuppressContext && !seen.Contains(e.Context))
+        {
+            Append(sb, e.Context, seen);
+            sb.Append("\nDuring handling of the above exception, another exception occurred:\n\n");
+        }
+        if (e.Traceback.Count > 0)
+        {
+            sb.Append("Traceback (most recent call last):\n");
+            // Entries were recorded innermost first, as the exception unwound.
+            for (int i = e.Traceback.Count - 1; i >= 0; i--)
+            {
+                var entry = e.Traceback[i];
+                sb.Append($"  File \"{entry.File}\", line {entry.Line}, in {entry.Function}\n");
+                var line = SourceLine?.Invoke(entry.File, entry.Line);
+                if (!string.IsNullOrWhiteSpace(line)) sb.Append("    ").Append(line.Trim()).Append('\n');
+            }
+        }
+        sb.Append(Summary(e)).Append('\n');
+    }
+
+    /// <summary>`ValueError: message`, or just the class name when the message is empty.</summary>
+    public static string Summary(PyException e)
+    {
+        var text = Ops.Str(e);
+        return text.Length == 0 ? e.Class.Name : $"{e.Class.Name}: {text}";
+    }
+}

@@ -1,0 +1,64 @@
+using System.Numerics;
+using Workflow.Runtime;
+using Workflow.Values.Text;
+
+namespace Workflow.Values;
+
+/// <summary>
+/// The classes of the built-in value kinds, so that type(x).__name__, isinstance and method lookup
+/// work the same for 3, "s", [1] and instances of user classes. Constructors and method tables are
+/// attached by the Builtins folder.
+/// </summary>
+internal static class BuiltinTypes
+{
+    public static readonly PyClass Object = new("object", null);
+    public static readonly PyClass Type = new("type", Object);
+    public static readonly PyClass NoneType = new("NoneType", Object);
+    public static readonly PyClass Int = new("int", Object);
+    public static readonly PyClass Bool = new("bool", Int);
+    public static readonly PyClass Float = new("float", Object);
+    public static readonly PyClass Str = new("str", Object) { NativeMethods = StrMethods.Table };
+    public static readonly PyClass List = new("list", Object);
+    public static readonly PyClass Tuple = new("tuple", Object);
+    public static readonly PyClass Dict = new("dict", Object);
+    public static readonly PyClass Range = new("range", Object);
+    public static readonly PyClass Slice = new("slice", Object);
+    public static readonly PyClass Function = new("function", Object);
+    public static readonly PyClass BuiltinFunction = new("builtin_function_or_method", Object);
+    public static readonly PyClass Method = new("method", Object);
+    public static readonly PyClass Generator = new("generator", Object);
+    public static readonly PyClass Module = new("module", Object);
+    public static readonly PyClass Iterator = new("iterator", Object);
+    public static readonly PyClass DictView = new("dict_view", Object);
+    public static readonly PyClass Channel = new("channel", Object);
+    public static readonly PyClass Tasklet = new("tasklet", Object);
+    public static readonly PyClass Cell = new("cell", Object);
+    public static readonly PyClass Super = new("super", Object);
+
+    /// <summary>type(v).</summary>
+    public static PyClass TypeOf(object v) => v switch
+    {
+        PyInstance i => i.Class,
+        PyNone => NoneType,
+        bool => Bool,
+        long or BigInteger => Int,
+        double => Float,
+        string => Str,
+        PyList => List,
+        PyTuple => Tuple,
+        PyDict => Dict,
+        PyRange => Range,
+        PySlice => Slice,
+        PyClass => Type,
+        PyFunction => Function,
+        Runtime.BuiltinFunction or BoundNativeMethod => BuiltinFunction,
+        BoundMethod => Method,
+        PyGenerator => Generator,
+        PyModule => Module,
+        Values.DictView => DictView,
+        PyChannel => Channel,
+        Runtime.Tasklet => Tasklet,
+        PySuper => Super,
+        _ => Iterator,
+    };
+}

@@ -1,0 +1,186 @@
+namespace Workflow.Values;
+
+/// <summary>
+/// An iterator implemented in C#. Each keeps its position in plain fields so that the pickler can
+/// save it mid-iteration. Iterators that must call script code (map, filter, enumerate over a
+/// generator) do so through the interpreter's Next, never by holding a C# enumerator.
+/// </summary>
+internal abstract class PyIterator
+{
+    /// <summary>Advances; false when exhausted (and forever after).</summary>
+    public abstract bool MoveNext(out object value);
+    public abstract string TypeName { get; }
+}
+
+internal sealed class ListIterator : PyIterator
+{
+    public readonly PyList List;
+    public int Index;
+    public ListIterator(PyList list) => List = list;
+    public override string TypeName => "list_iterator";
+    public override bool MoveNext(out object value)
+    {
+        if (Index < List.Items.Count)
+        {
+            value = List.Items[Index++];
+            return true;
+        }
+        Index = int.MaxValue;
+        value = null!;
+        return false;
+    }
+}
+
+internal sealed class ListReverseIterator : PyIterator
+{
+    public readonly PyList List;
+    public int Index;
+    public ListReverseIterator(PyList list)
+    {
+        List = list;
+        Index = list.Count - 1;
+    }
+    public override string TypeName => "list_reverseiterator";
+    public override bool MoveNext(out object value)
+    {
+        if (Index >= 0 && Index < List.Items.Count)
+        {
+            value = List.Items[Index--];
+            return true;
+        }
+        Index = -1;
+        value = null!;
+        return false;
+    }
+}
+
+internal sealed class TupleIterator : PyIterator
+{
+    public readonly object[] Items;
+    public int Index;
+    public readonly bool Reversed;
+    public TupleIterator(object[] items, bool reversed = false)
+    {
+        Items = items;
+        Reversed = reversed;
+        Index = reversed ? items.Length - 1 : 0;
+    }
+    public override string TypeName => Reversed ? "reversed" : "tuple_iterator";
+    public override bool MoveNext(out object value)
+    {
+        if (Index >= 0 && Index < Items.Length)
+        {
+            value = Items[Reversed ? Index-- : Index++];
+            return true;
+        }
+        Index = Reversed ? -1 : Items.Length;
+        value = null!;
+        return false;
+    }
+}
+
+internal sealed class StrIterator : PyIterator
+{
+    public readonly string Text;
+    public int Index;
+    public StrIterator(string text) => Text = text;
+    public override string TypeName => "str_ascii_iterator";
+    public override bool MoveNext(out object value)
+    {
+        if (Index < Text.Length)
+        {
+            value = Text[Index++].ToString();
+            return true;
+        }
+        value = null!;
+        return false;
+    }
+}
+
+internal sealed class RangeIterator : PyIterator
+{
+    public readonly PyRange Range;
+    public long Index;
+    public readonly bool Reversed;
+    public RangeIterator(PyRange range, bool reversed = false)
+    {
+        Range = range;
+        Reversed = reversed;
+    }
+    public override string TypeName => Reversed ? "range_iterator" : "range_iterator";
+    public override bool MoveNext(out object value)
+    {
+        var length = Range.Length;
+        if (Index < length)
+        {
+            value = Range[Reversed ? length - 1 - Index : Index];
+            Index++;
+            return true;
+        }
+        value = null!;
+        return false;
+    }
+}
+
+internal enum DictViewKind : byte { Keys, Values, Items }
+
+/// <summary>Iterates a dict's keys, values or items; raises if the dict changes size meanwhile, as CPython does.</summary>
+internal sealed class DictIterator : PyIterator
+{
+    public readonly PyDict Dict;
+    public readonly DictViewKind Kind;
+    public int Position;
+    public readonly int Version;
+    public readonly int Count;
+
+    public DictIterator(PyDict dict, DictViewKind kind)
+    {
+        Dict = dict;
+        Kind = kind;
+        Version = dict.Version;
+        Count = dict.Count;
+    }
+
+    public override string TypeName => Kind switch
+    {
+        DictViewKind.Keys => "dict_keyiterator",
+        DictViewKind.Values => "dict_valueiterator",
+        _ => "dict_itemiterator",
+    };
+
+    public override bool MoveNext(out object value)
+    {
+        if (Dict.Count != Count) throw Errors.RuntimeError("dictionary changed size during iteration");
+        if (Dict.Version != Version) throw Errors.RuntimeError("dictionary keys changed during iteration");
+        if (!Dict.TryGetEntryAt(ref Position, out var k, out var v))
+        {
+            value = null!;
+            return false;
+        }
+        value = Kind switch
+        {
+            DictViewKind.Keys => k,
+            DictViewKind.Values => v,
+            _ => PyTuple.Of(k, v),
+        };
+        return true;
+    }
+}
+
+/// <summary>A dict view (d.keys(), d.values(), d.items()): live, iterable, sized.</summary>
+internal sealed class DictView
+{
+    public readonly PyDict Dict;
+    public readonly DictViewKind Kind;
+    public DictView(PyDict dict, DictViewKind kind)
+    {
+        Dict = dict;
+        Kind = kind;
+    }
+    public string TypeName => Kind switch
+    {
+        DictViewKind.Keys => "dict_keys",
+        DictViewKind.Values => "dict_values",
+        _ => "dict_items",
+    };
+}

@@ -1,0 +1,186 @@
+using System.Numerics;
+using Workflow.Syntax;
+using Workflow.Values.Numbers;
+
+namespace Workflow.Values;
+
+internal static partial class Ops
+{
+    private static readonly string[] Symbols = { "+", "-", "*", "/", "//", "%", "**", "<<", ">>", "|", "^", "&", "@" };
+    private static readonly string[] Dunders = { "add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "lshift", "rshift", "or", "xor", "and", "matmul" };
+
+    /// <summary>`a ∘ b` for every binary operator; [inPlace] is the augmented-assignment form (`+=` on a list extends it).</summary>
+    public static object Binary(BinaryOperator op, object a, object b, bool inPlace)
+    {
+        if (IsNumber(a) && IsNumber(b)) return NumericBinary(op, a, b);
+        switch (op)
+        {
+            case BinaryOperator.Add:
+                if (a is string sa)
+                {
+                    if (b is string sb) return string.Concat(sa, sb);
+                    throw Errors.TypeError($"can only concatenate str (not \"{TypeName(b)}\") to str");
+                }
+                if (a is PyList la)
+                {
+                    if (inPlace)
+                    {
+                        la.Items.AddRange(Iterate(b).ToList());
+                        return la;
+                    }
+                    if (b is PyList lb)
+                    {
+                        var items = new List<object>(la.Items.Count + lb.Items.Count);
+                        items.AddRange(la.Items);
+                        items.AddRange(lb.Items);
+                        return new PyList(items);
+                    }
+                    if (a is PyList && b is not PyInstance) throw Errors.TypeError($"can only concatenate list (not \"{TypeName(b)}\") to list");
+                }
+                if (a is PyTuple ta)
+                {
+                    if (b is PyTuple tb) return new PyTuple(ta.Items.Concat(tb.Items).ToArray());
+                    if (b is not PyInstance) throw Errors.TypeError($"can only concatenate tuple (not \"{TypeName(b)}\") to tuple");
+                }
+                break;
+            case BinaryOperator.Mult:
+                if (a is string or PyList or PyTuple && b is long or bool or BigInteger) return Repeat(a, b);
+                if (b is string or PyList or PyTuple && a is long or bool or BigInteger) return Repeat(b, a);
+                if (a is string or PyList or PyTuple && b is not PyInstance) throw Errors.TypeError($"can't multiply sequence by non-int of type '{TypeName(b)}'");
+                if (b is string or PyList or PyTuple && a is not PyInstance) throw Errors.TypeError($"can't multiply sequence by non-int of type '{TypeName(a)}'");
+                break;
+            case BinaryOperator.BitOr:
+                if (a is PyDict da && b is PyDict db)
+                {
+                    var target = inPlace ? da : Copy(da);
+                    foreach (var kv in db.Items) target.Set(kv.Key, kv.Value);
+                    return target;
+                }
+                break;
+            case BinaryOperator.Mod:
+                if (a is string) throw Errors.TypeError("'%' string formatting is not supported: use an f-string or str.format");
+                break;
+        }
+        if (inPlace && a is PyInstance ii && FindUserMethod(ii, "__i" + Dunders[(int)op] + "__", out var inplace))
+            return CallMethod(ii, inplace, "__i" + Dunders[(int)op] + "__", b);
+        if (a is PyInstance ia && FindUserMethod(ia, "__" + Dunders[(int)op] + "__", out var method))
+        {
+            var result = CallMethod(ia, method, "__" + Dunders[(int)op] + "__", b);
+            if (result != NotImplemented.Value) return result;
+        }
+        if (b is PyInstance ib && FindUserMethod(ib, "__r" + Dunders[(int)op] + "__", out var reflected))
+        {
+            var result = CallMethod(ib, reflected, "__r" + Dunders[(int)op] + "__", a);
+            if (result != NotImplemented.Value) return result;
+        }
+        var symbol = Symbols[(int)op];
+        if (op == BinaryOperator.Pow) symbol = "** or pow()";
+        throw Errors.TypeError($"unsupported operand type(s) for {symbol}: '{TypeName(a)}' and '{TypeName(b)}'");
+    }
+
+    private static PyDict Copy(PyDict d)
+    {
+        var copy = new PyDict();
+        foreach (var kv in d.Items) copy.Set(kv.Key, kv.Value);
+        return copy;
+    }
+
+    private static object Repeat(object sequence, object times)
+    {
+        long n = times is bool tb ? (tb ? 1 : 0) : times is long l ? l : throw Errors.OverflowError("cannot fit 'int' into an index-sized integer");
+        if (n < 0) n = 0;
+        switch (sequence)
+        {
+            case string s:
+                if (s.Length * n > int.MaxValue / 2) throw Errors.New(ExceptionTypes.OverflowError, "repeated string is too long");
+                return n == 0 ? "" : new System.Text.StringBuilder(s.Length * (int)n).Insert(0, s, (int)n).ToString();
+            case PyList list:
+                {
+                    var items = new List<object>((int)Math.Min(list.Items.Count * n, int.MaxValue / 2));
+                    for (long i = 0; i < n; i++) items.AddRange(list.Items);
+                    return new PyList(items);
+                }
+            default:
+                {
+                    var tuple = (PyTuple)sequence;
+                    var items = new List<object>();
+                    for (long i = 0; i < n; i++) items.AddRange(tuple.Items);
+                    return new PyTuple(items.ToArray());
+                }
+        }
+    }
+
+    private static object NumericBinary(BinaryOperator op, object a, object b)
+    {
+        if (a is bool ba) a = ba ? 1L : 0L;
+        if (b is bool bb) b = bb ? 1L : 0L;
+        if (a is double || b is double)
+        {
+            if (op is BinaryOperator.LShift or BinaryOperator.RShift or BinaryOperator.BitAnd or BinaryOperator.BitOr or BinaryOperator.BitXor)
+                throw Errors.TypeError($"unsupported operand type(s) for {Symbols[(int)op]}: '{TypeName(a)}' and '{TypeName(b)}'");
+            double x = a is double da ? da : IntOps.ToDouble(a);
+            double y = b is double db ? db : IntOps.ToDouble(b);
+            return op switch
+            {
+                BinaryOperator.Add => x + y,
+                BinaryOperator.Sub => x - y,
+                BinaryOperator.Mult => x * y,
+                BinaryOperator.Div => FloatOps.TrueDiv(x, y),
+                BinaryOperator.FloorDiv => FloatOps.FloorDiv(x, y),
+                BinaryOperator.Mod => FloatOps.Mod(x, y),
+                BinaryOperator.Pow => FloatOps.Pow(x, y),
+                _ => throw Errors.TypeError($"unsupported operand type(s) for {Symbols[(int)op]}: 'float' and 'float'"),
+            };
+        }
+        return op switch
+        {
+            BinaryOperator.Add => IntOps.Add(a, b),
+            BinaryOperator.Sub => IntOps.Sub(a, b),
+            BinaryOperator.Mult => IntOps.Mul(a, b),
+            BinaryOperator.Div => IntOps.TrueDiv(a, b),
+            BinaryOperator.FloorDiv => IntOps.FloorDiv(a, b),
+            BinaryOperator.Mod => IntOps.Mod(a, b),
+            BinaryOperator.Pow => IntOps.Pow(a, b),
+            BinaryOperator.LShift => IntOps.LShift(a, b),
+            BinaryOperator.RShift => IntOps.RShift(a, b),
+            BinaryOperator.BitAnd => IntOps.And(a, b),
+            BinaryOperator.BitOr => IntOps.Or(a, b),
+            BinaryOperator.BitXor => IntOps.Xor(a, b),
+            _ => throw Errors.TypeError($"unsupported operand type(s) for @: 'int' and 'int'"),
+        };
+    }
+
+    public static object Negate(object v) => v switch
+    {
+        long l when l != long.MinValue => Boxes.Int(-l),
+        long or BigInteger => IntOps.Neg(v),
+        bool b => Boxes.Int(b ? -1 : 0),
+        double d => -d,
+        PyInstance i when FindUserMethod(i, "__neg__", out var m) => CallMethod(i, m, "__neg__"),
+        _ => throw Errors.TypeError($"bad operand type for unary -: '{TypeName(v)}'"),
+    };
+
+    public static object Positive(object v) => v switch
+    {
+        long or BigInteger or double => v,
+        bool b => Boxes.Int(b ? 1 : 0),
+        PyInstance i when FindUserMethod(i, "__pos__", out var m) => CallMethod(i, m, "__pos__"),
+        _ => throw Errors.TypeError($"bad operand type for unary +: '{TypeName(v)}'"),
+    };
+
+    public static object Invert(object v) => v switch
+    {
+        long l => Boxes.Int(~l),
+        BigInteger => IntOps.Invert(v),
+        bool b => Boxes.Int(b ? -2 : -1),
+        PyInstance i when FindUserMethod(i, "__invert__", out var m) => CallMethod(i, m, "__invert__"),
+        _ => throw Errors.TypeError($"bad operand type for unary ~: '{TypeName(v)}'"),
+    };
+}
+
+/// <summary>The NotImplemented singleton a dunder returns to let the other operand try.</summary>
+internal sealed class NotImplemented
+{
+    public static readonly NotImplemented Value = new();
+    private NotImplemented() { }
+}

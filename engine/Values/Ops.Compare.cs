@@ -1,0 +1,112 @@
+using System.Numerics;
+using Workflow.Values.Numbers;
+
+namespace Workflow.Values;
+
+internal static partial class Ops
+{
+    private static readonly string[] CompareSymbols = { "==", "!=", "<", "<=", ">", ">=" };
+    private static readonly string[] CompareDunders = { "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__" };
+    /// <summary>The reflected comparison CPython tries on the right operand: a &lt; b falls back to b &gt; a.</summary>
+    private static readonly int[] Reflected = { 0, 1, 4, 5, 2, 3 };
+
+    /// <summary>`a == b` by script rules: numbers across kinds, sequences element-wise, user __eq__.</summary>
+    public static bool Eq(object a, object b)
+    {
+        if (ReferenceEquals(a, b) && a is not double) return true;
+        switch (a)
+        {
+            case string sa: return b is string sb && string.Equals(sa, sb, StringComparison.Ordinal);
+            case long la when b is long lb: return la == lb;
+            case long or BigInteger or bool or double when IsNumber(b): return NumericCompare(a, b) == 0;
+            case PyTuple ta: return b is PyTuple tb && SequenceEqual(ta.Items, tb.Items);
+            case PyList xs: return b is PyList ys && SequenceEqual(xs.Items, ys.Items);
+            case PyDict da:
+                {
+                    if (b is not PyDict db || da.Count != db.Count) return false;
+                    foreach (var kv in da.Items)
+                        if (!db.TryGetValue(kv.Key, out var other) || !Eq(kv.Value, other)) return false;
+                    return true;
+                }
+            case PyRange ra: return b is PyRange rb && SequenceEqual(Iterate(ra).ToList(), Iterate(rb).ToList());
+            case PyInstance ia when FindUserMethod(ia, "__eq__", out var eq): return Truthy(CallMethod(ia, eq, "__eq__", b));
+        }
+        if (b is PyInstance ib && FindUserMethod(ib, "__eq__", out var req)) return Truthy(CallMethod(ib, req, "__eq__", a));
+        return ReferenceEquals(a, b);
+    }
+
+    private static bool SequenceEqual(IReadOnlyList<object> a, IReadOnlyList<object> b)
+    {
+        if (a.Count != b.Count) return false;
+        for (int i = 0; i < a.Count; i++)
+            if (!ReferenceEquals(a[i], b[i]) && !Eq(a[i], b[i])) return false;
+        return true;
+    }
+
+    public static bool IsNumber(object v) => v is long or double or bool or BigInteger;
+
+    /// <summary>Compares two numbers exactly; null when a NaN makes them unordered.</summary>
+    private static int? NumericCompare(object a, object b)
+    {
+        if (a is bool ba) a = ba ? 1L : 0L;
+        if (b is bool bb) b = bb ? 1L : 0L;
+        if (a is double da)
+        {
+            if (b is double db) return double.IsNaN(da) || double.IsNaN(db) ? null : da.CompareTo(db);
+            return -FloatOps.CompareIntFloat(b, da);
+        }
+        if (b is double d) return FloatOps.CompareIntFloat(a, d);
+        if (a is long x && b is long y) return x.CompareTo(y);
+        return IntOps.Compare(a, b);
+    }
+
+    /// <summary>A rich comparison ([op] 0 ==, 1 !=, 2 &lt;, 3 &lt;=, 4 &gt;, 5 &gt;=), returning what the comparison returns (usually a bool).</summary>
+    public static object Compare(int op, object a, object b)
+    {
+        if (op == 0) return Boxes.Bool(Eq(a, b));
+        if (op == 1)
+        {
+            if (a is PyInstance ia && FindUserMethod(ia, "__ne__", out var ne)) return CallMethod(ia, ne, "__ne__", b);
+            return Boxes.Bool(!Eq(a, b));
+        }
+        if (IsNumber(a) && IsNumber(b))
+        {
+            var c = NumericCompare(a, b);
+            return Boxes.Bool(c != null && Holds(op, c.Value));
+        }
+        if (a is string sa && b is string sb) return Boxes.Bool(Holds(op, string.CompareOrdinal(sa, sb)));
+        if (a is PyList la && b is PyList lb) return SequenceCompare(op, la.Items, lb.Items);
+        if (a is PyTuple ta && b is PyTuple tb) return SequenceCompare(op, ta.Items, tb.Items);
+        if (a is PyInstance ai && FindUserMethod(ai, CompareDunders[op], out var method)) return CallMethod(ai, method, CompareDunders[op], b);
+        if (b is PyInstance bi && FindUserMethod(bi, CompareDunders[Reflected[op]], out var reflected))
+            return CallMethod(bi, reflected, CompareDunders[Reflected[op]], a);
+        throw Errors.TypeError($"'{CompareSymbols[op]}' not supported between instances of '{TypeName(a)}' and '{TypeName(b)}'");
+    }
+
+    private static bool Holds(int op, int c) => op switch
+    {
+        2 => c < 0,
+        3 => c <= 0,
+        4 => c > 0,
+        _ => c >= 0,
+    };
+
+    private static object SequenceCompare(int op, IReadOnlyList<object> a, IReadOnlyList<object> b)
+    {
+        int n = Math.Min(a.Count, b.Count);
+        for (int i = 0; i < n; i++)
+        {
+            if (ReferenceEquals(a[i], b[i]) || Eq(a[i], b[i])) continue;
+            return Compare(op, a[i], b[i]);
+        }
+        return Boxes.Bool(Holds(op, a.Count.CompareTo(b.Count)));
+    }
+
+    /// <summary>a &lt; b as a bool, for sorting, min and max.</summary>
+    public static bool Less(object a, object b)
+    {
+        if (a is long x && b is long y) return x < y;
+        if (a is string s && b is string t) return string.CompareOrdinal(s, t) < 0;
+        return Truthy(Compare(2, a, b));
+    }
+}

@@ -1,0 +1,98 @@
+using Workflow.Compiler;
+using Workflow.Runtime;
+using Workflow.Syntax;
+using Workflow.Values;
+
+namespace Workflow;
+
+/// <summary>What a run of a program produced.</summary>
+public sealed class RunResult
+{
+    public required ProgramStatus Status { get; init; }
+    /// <summary>main's return value as JSON, or null when it returned None (or there is no main).</summary>
+    public string? ResultJson { get; init; }
+    /// <summary>The failure's traceback in CPython's layout.</summary>
+    public string? ErrorText { get; init; }
+    /// <summary>The failure's last line: `ValueError: bad input`.</summary>
+    public string? ErrorSummary { get; init; }
+}
+
+/// <summary>
+/// A compiled .wf program: its main module, compiled now, and the modules it imports, found beside
+/// it and compiled when imported. Compile errors are collected in Diagnostics, never thrown.
+/// </summary>
+public sealed class WorkflowProgram
+{
+    internal CodeObject? Code { get; }
+    private readonly IModuleSource? _modules;
+
+    public string FileName { get; }
+    public IReadOnlyList<Diagnostic> Diagnostics { get; }
+    public bool HasErrors => Code == null;
+
+    private WorkflowProgram(string fileName, CodeObject? code, List<Diagnostic> diagnostics, IModuleSource? modules)
+    {
+        FileName = fileName;
+        Code = code;
+        Diagnostics = diagnostics;
+        _modules = modules;
+    }
+
+    /// <summary>Compiles [source]; `import m` finds m.wf in [moduleDirectory] when one is given.</summary>
+    public static WorkflowProgram Compile(string source, string fileName, string? moduleDirectory = null)
+    {
+        var diagnostics = new List<Diagnostic>();
+        var code = ModuleCompiler.Compile(source, fileName, "__main__", diagnostics);
+        return new WorkflowProgram(fileName, code, diagnostics, moduleDirectory == null ? null : new FileModuleSource(moduleDirectory));
+    }
+
+    /// <summary>Reads and compiles the program at [path].</summary>
+    public static WorkflowProgram Load(string path)
+    {
+        var source = File.ReadAllText(path);
+        var program = Compile(source, path, Path.GetDirectoryName(Path.GetFullPath(path)));
+        RememberSource(path, source);
+        return program;
+    }
+
+    private static readonly Dictionary<string, string[]> Sources = new();
+
+    private static void RememberSource(string path, string source)
+    {
+        lock (Sources) Sources[path] = source.Split('\n');
+        Traceback.SourceLine ??= (file, line) =>
+        {
+            lock (Sources)
+            {
+                if (!Sources.TryGetValue(file, out var lines))
+                {
+                    if (!File.Exists(file)) return null;
+                    Sources[file] = lines = File.ReadAllText(file).Split('\n');
+                }
+                return line >= 1 && line <= lines.Length ? lines[line - 1] : null;
+            }
+        };
+    }
+
+    /// <summary>The bytecode of every function, with resume sites and their live variables (`wf dis`).</summary>
+    public string Disassemble() => Code == null ? throw new InvalidOperationException("the program has compile errors") : Disassembler.Disassemble(Code);
+
+    /// <summary>
+    /// Runs the program in memory: top-level code, then main(input). [inputJson] is the JSON start
+    /// payload (null for None). Printed output goes to [output].
+    /// </summary>
+    public RunResult Run(string? inputJson, TextWriter output, InterpreterOptions? options = null, Action<string>? log = null)
+    {
+        if (Code == null) throw new InvalidOperationException($"{FileName} has compile errors");
+        var input = inputJson == null ? PyNone.Value : JsonValues.Parse(inputJson);
+        var vm = new Interpreter(output, options, _modules);
+        if (log != null) vm.UnobservedFailure = (t, e) => log($"{t} failed and nobody awaited it:\n{Traceback.Format(e)}");
+        var outcome = vm.Run(Code, input);
+        if (outcome.Status == ProgramStatus.Failed)
+            return new RunResult { Status = outcome.Status, ErrorText = outcome.ErrorText, ErrorSummary = outcome.ErrorSummary };
+        var result = outcome.Result ?? PyNone.Value;
+        return new RunResult { Status = outcome.Status, ResultJson = result is PyNone ? null : RunJson(vm, result) };
+    }
+
+    private static string RunJson(Interpreter vm, object result) => JsonValues.Dumps(result);
+}

@@ -1,0 +1,115 @@
+using System.CommandLine;
+using System.Text;
+using Workflow;
+using Workflow.Runtime;
+
+namespace Workflow.Cli;
+
+/// <summary>The `wf` command-line tool.</summary>
+internal static class Program
+{
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("wf: run, check and inspect durable workflows written in the .wf language");
+        root.Subcommands.Add(RunCommand());
+        root.Subcommands.Add(CheckCommand());
+        root.Subcommands.Add(DisCommand());
+        return root.Parse(args).Invoke();
+    }
+
+    private static Argument<FileInfo> FileArgument() => new("file") { Description = "the .wf program" };
+
+    private static Command RunCommand()
+    {
+        var file = FileArgument();
+        var input = new Option<string?>("--input") { Description = "the JSON start payload passed to main(input)" };
+        var maxTicks = new Option<long?>("--max-ticks") { Description = "stop a runaway program after this many loop iterations and calls (0: no limit)" };
+        var command = new Command("run", "run a program: its top-level code, then main(input); prints the JSON result last") { file, input, maxTicks };
+        command.SetAction(parse => Run(parse.GetValue(file)!, parse.GetValue(input), parse.GetValue(maxTicks)));
+        return command;
+    }
+
+    private static Command CheckCommand()
+    {
+        var file = FileArgument();
+        var command = new Command("check", "report compile errors as file:line:col: message; exit 1 when there are any") { file };
+        command.SetAction(parse =>
+        {
+            var program = Load(parse.GetValue(file)!);
+            if (program == null) return 1;
+            Console.Out.WriteLine($"{program.FileName}: ok");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command DisCommand()
+    {
+        var file = FileArgument();
+        var command = new Command("dis", "print the bytecode, function by function, with resume sites and their live variables") { file };
+        command.SetAction(parse =>
+        {
+            var program = Load(parse.GetValue(file)!);
+            if (program == null) return 1;
+            Console.Out.Write(program.Disassemble());
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Compiles the program, printing its diagnostics; null when it has errors.</summary>
+    private static WorkflowProgram? Load(FileInfo file)
+    {
+        if (!file.Exists)
+        {
+            Console.Error.WriteLine($"wf: {file.FullName}: no such file");
+            return null;
+        }
+        var program = WorkflowProgram.Load(RelativePath(file));
+        foreach (var d in program.Diagnostics) Console.Error.WriteLine(d);
+        return program.HasErrors ? null : program;
+    }
+
+    private static string RelativePath(FileInfo file)
+    {
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, file.FullName);
+        return relative.StartsWith("..", StringComparison.Ordinal) ? file.FullName : relative;
+    }
+
+    private static int Run(FileInfo file, string? input, long? maxTicks)
+    {
+        var program = Load(file);
+        if (program == null) return 1;
+        var options = new InterpreterOptions();
+        if (maxTicks != null) options.MaxTicks = maxTicks.Value;
+        using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16) { AutoFlush = false };
+        try
+        {
+            var result = program.Run(input, stdout, options, message => Console.Error.WriteLine(message));
+            if (result.Status == ProgramStatus.Failed)
+            {
+                stdout.Flush();
+                Console.Error.Write(result.ErrorText);
+                return 1;
+            }
+            if (result.ResultJson != null) stdout.WriteLine(result.ResultJson);
+            return 0;
+        }
+        catch (FormatException e)
+        {
+            stdout.Flush();
+            Console.Error.WriteLine($"wf: {e.Message}");
+            return 2;
+        }
+        catch (ExecutionLimitExceeded e)
+        {
+            stdout.Flush();
+            Console.Error.WriteLine($"wf: {e.Message}");
+            return 1;
+        }
+        finally
+        {
+            stdout.Flush();
+        }
+    }
+}
