@@ -283,33 +283,8 @@ internal static class BuiltinFunctions
         {
             double x = a is double da ? da : IntOps.ToDouble(a is bool ba ? (ba ? 1L : 0L) : a);
             double y = b is double db ? db : IntOps.ToDouble(b is bool bb ? (bb ? 1L : 0L) : b);
-            if (y == 0) throw Errors.ZeroDivisionError("float divmod()");
-            // CPython's float_divmod, so that the quotient and remainder agree with // and %.
-            double mod = x % y;
-            double div = (x - mod) / y;
-            if (mod != 0)
-            {
-                if ((y < 0) != (mod < 0))
-                {
-                    mod += y;
-                    div -= 1.0;
-                }
-            }
-            else
-            {
-                mod = Math.CopySign(0.0, y);
-            }
-            double floorDiv;
-            if (div != 0)
-            {
-                floorDiv = Math.Floor(div);
-                if (div - floorDiv > 0.5) floorDiv += 1.0;
-            }
-            else
-            {
-                floorDiv = Math.CopySign(0.0, x / y);
-            }
-            return PyTuple.Of(floorDiv, mod);
+            var (q, r) = FloatOps.DivMod(x, y);
+            return PyTuple.Of(q, r);
         }
         return PyTuple.Of(Ops.Binary(BinaryOperator.FloorDiv, a, b, false), Ops.Binary(BinaryOperator.Mod, a, b, false));
     }

@@ -165,7 +165,9 @@ internal static class JsonModule
             _indent = IndentText(Indent);
             _keySeparator = KeySeparator as string ?? throw SeparatorError(5, KeySeparator);
             _itemSeparator = ItemSeparator as string ?? throw SeparatorError(6, ItemSeparator);
-            _limit = NestingLimit();
+            // The pure-Python encoder spends one Python frame per container instead of one C-level
+            // recursion, which happens to allow one more level.
+            _limit = NestingLimit() + (PythonEncoder ? 1 : 0);
             WriteValue(obj, 0);
             return _out.ToString();
         }
@@ -199,6 +201,8 @@ internal static class JsonModule
             }
             Mark(obj);
             if (Default == null) throw Errors.TypeError($"Object of type {Ops.TypeName(obj)} is not JSON serializable");
+            // Calling the hook takes one more Python frame, which CPython refuses at its limit.
+            if (_depth >= _limit) throw Errors.New(ExceptionTypes.RecursionError, "maximum recursion depth exceeded");
             var replacement = Interpreter.Current.CallNested(Default, new[] { obj }, null, "json.dumps()");
             Enter();
             WriteValue(replacement, level);
@@ -219,7 +223,11 @@ internal static class JsonModule
         private void Enter()
         {
             if (++_depth > _limit)
-                throw Errors.New(ExceptionTypes.RecursionError, "maximum recursion depth exceeded while encoding a JSON object");
+            {
+                throw Errors.New(ExceptionTypes.RecursionError, PythonEncoder
+                    ? "maximum recursion depth exceeded while calling a Python object"
+                    : "maximum recursion depth exceeded while encoding a JSON object");
+            }
         }
 
         /// <summary>Opens a list or dict: with an indent, returns the newline-and-indent that precedes each item.</summary>
@@ -241,13 +249,15 @@ internal static class JsonModule
 
         private void WriteArray(object owner, IList<object> items, int level)
         {
+            // CPython counts the recursion before it looks inside, so an empty container counts too.
+            Enter();
             if (items.Count == 0)
             {
                 _out.Append("[]");
+                _depth--;
                 return;
             }
             Mark(owner);
-            Enter();
             var newline = Open('[', ref level);
             var separator = _itemSeparator + newline;
             // The count is read each time: a default() hook may change a list being encoded.
@@ -263,13 +273,15 @@ internal static class JsonModule
 
         private void WriteObject(PyDict dict, int level)
         {
+            // CPython counts the recursion before it looks inside, so an empty container counts too.
+            Enter();
             if (dict.Count == 0)
             {
                 _out.Append("{}");
+                _depth--;
                 return;
             }
             Mark(dict);
-            Enter();
             var newline = Open('{', ref level);
             var separator = _itemSeparator + newline;
             bool first = true;

@@ -1006,8 +1006,18 @@ internal sealed class CodeGen
             return;
         }
 
-        Expression(c.Func);
         bool starred = c.Args.Any(a => a is Starred) || c.Keywords.Any(k => k.Arg == null);
+        if (c.Func is Attribute method && !starred && c.Keywords.Count == 0)
+        {
+            Expression(method.Value);
+            E.Line = method.Line;
+            E.Emit(OpCode.LoadMethod, _u.NameIndex(method.Attr));
+            foreach (var a in c.Args) Expression(a);
+            E.Line = c.Line;
+            E.Emit(OpCode.CallMethod, c.Args.Count);
+            return;
+        }
+        Expression(c.Func);
         if (!starred)
         {
             foreach (var a in c.Args) Expression(a);

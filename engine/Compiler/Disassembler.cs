@@ -52,7 +52,7 @@ internal static class Disassembler
         OpCode.LoadDeref or OpCode.StoreDeref or OpCode.DeleteDeref or OpCode.LoadClosure =>
             $"{arg} ({(arg < code.CellNames.Length ? code.CellNames[arg] : code.FreeNames[arg - code.CellNames.Length])})",
         OpCode.LoadGlobal or OpCode.StoreGlobal or OpCode.DeleteGlobal or OpCode.LoadName or OpCode.StoreName or OpCode.DeleteName
-            or OpCode.LoadAttr or OpCode.StoreAttr or OpCode.DeleteAttr or OpCode.ImportName or OpCode.ImportFrom => $"{arg} ({code.Names[arg]})",
+            or OpCode.LoadAttr or OpCode.LoadMethod or OpCode.StoreAttr or OpCode.DeleteAttr or OpCode.ImportName or OpCode.ImportFrom => $"{arg} ({code.Names[arg]})",
         OpCode.BinaryOp => $"{arg & 0xFF} ({(Syntax.BinaryOperator)(arg & 0xFF)}{((arg & 0x100) != 0 ? ", in place" : "")})",
         OpCode.CompareOp => $"{arg} ({new[] { "==", "!=", "<", "<=", ">", ">=" }[arg]})",
         _ when Liveness.IsJump(op) => $"to {arg}",

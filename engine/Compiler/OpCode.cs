@@ -160,6 +160,14 @@ internal enum OpCode : byte
     /// <summary>module → module, module.Names[arg]; ImportError when missing.</summary>
     ImportFrom,
 
+    /// <summary>
+    /// object → method, object for a method found on the class (a script function or a built-in's
+    /// native method), so the call needs no bound-method object; else → attribute, NoSelf.
+    /// </summary>
+    LoadMethod,
+    /// <summary>method, self-or-NoSelf, [arg] arguments → result: the call half of LoadMethod. Safe point.</summary>
+    CallMethod,
+
     /// <summary>Asserts: raises AssertionError with the message on top when [arg] is 1, without one when 0.</summary>
     RaiseAssertion,
 }

@@ -15,6 +15,8 @@ internal sealed class ScopeAnalyzer
     private readonly List<Diagnostic> _diagnostics;
     private readonly string _file;
     private Scope _current = null!;
+    /// <summary>Loops enclosing the statement being visited, within the current function.</summary>
+    private int _loopDepth;
 
     private ScopeAnalyzer(string file, List<Diagnostic> diagnostics)
     {
@@ -57,8 +59,10 @@ internal sealed class ScopeAnalyzer
                 Visit(a.Value);
                 break;
             case If i: Visit(i.Test); VisitBody(i.Body); VisitBody(i.OrElse); break;
-            case While w: Visit(w.Test); VisitBody(w.Body); VisitBody(w.OrElse); break;
-            case For f: BindTarget(f.Target); Visit(f.Iter); VisitBody(f.Body); VisitBody(f.OrElse); break;
+            case While w: Visit(w.Test); VisitLoopBody(w.Body); VisitBody(w.OrElse); break;
+            case For f: BindTarget(f.Target); Visit(f.Iter); VisitLoopBody(f.Body); VisitBody(f.OrElse); break;
+            case Break b: if (_loopDepth == 0) Error(b, "'break' outside loop"); break;
+            case Continue c: if (_loopDepth == 0) Error(c, "'continue' not properly in loop"); break;
             case FunctionDef f:
                 VisitDefaults(f.Args);
                 _current.Bind(f.Name);
@@ -70,9 +74,12 @@ internal sealed class ScopeAnalyzer
                 var classScope = new Scope(ScopeKind.Class, c.Name, _current);
                 _scopes[c] = classScope;
                 var saved = _current;
+                var savedLoops = _loopDepth;
                 _current = classScope;
+                _loopDepth = 0;
                 VisitBody(c.Body);
                 _current = saved;
+                _loopDepth = savedLoops;
                 break;
             case Return r:
                 if (!_current.IsFunctionLike) Error(r, "'return' outside function");
@@ -117,9 +124,16 @@ internal sealed class ScopeAnalyzer
                     else _current.Bind(alias.AsName ?? alias.Name);
                 }
                 break;
-            case Break or Continue or Pass: break;
+            case Pass: break;
             default: Error(stmt, $"unsupported statement {stmt.GetType().Name}"); break;
         }
+    }
+
+    private void VisitLoopBody(List<Stmt> body)
+    {
+        _loopDepth++;
+        VisitBody(body);
+        _loopDepth--;
     }
 
     private void VisitDefaults(Arguments args)
@@ -137,10 +151,13 @@ internal sealed class ScopeAnalyzer
         if (args.VarArg != null) AddParameter(scope, args.VarArg, node);
         if (args.KwArg != null) AddParameter(scope, args.KwArg, node);
         var saved = _current;
+        var savedLoops = _loopDepth;
         _current = scope;
+        _loopDepth = 0;
         if (body != null) VisitBody(body);
         if (lambdaBody != null) Visit(lambdaBody);
         _current = saved;
+        _loopDepth = savedLoops;
     }
 
     private void AddParameter(Scope scope, string name, Node at)

@@ -33,10 +33,14 @@ internal sealed class Frame
     /// <summary>How many frames are below this one on its tasklet, for RecursionError.</summary>
     public int Depth;
 
-    public Frame(CodeObject code, PyModule module, Cell[]? closure)
+    /// <summary>Resolved global slots and builtins for Code.Names, shared by every frame of one function (see GlobalCache).</summary>
+    public readonly GlobalCache Globals;
+
+    public Frame(CodeObject code, PyModule module, Cell[]? closure, GlobalCache? globals = null)
     {
         Code = code;
         Module = module;
+        Globals = globals ?? new GlobalCache(code.Names.Length);
         Locals = code.LocalNames.Length == 0 ? Array.Empty<object?>() : new object?[code.LocalNames.Length];
         Stack = new object[code.MaxStack];
         var cellCount = code.CellNames.Length + code.FreeNames.Length;

@@ -75,7 +75,7 @@ internal sealed partial class Interpreter
     private static Frame BindArguments(PyFunction fn, object[] args, Dictionary<string, object>? kwargs)
     {
         var code = fn.Code;
-        var frame = new Frame(code, fn.Module, fn.Closure);
+        var frame = new Frame(code, fn.Module, fn.Closure, fn.Globals);
         var locals = frame.Locals;
         int npos = code.PositionalCount;
         if (kwargs == null && args.Length == npos && code.KwOnlyCount == 0 && !code.HasVarArgs && !code.HasVarKeywords)

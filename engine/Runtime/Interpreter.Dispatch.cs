@@ -17,6 +17,9 @@ internal sealed partial class Interpreter
     /// [boundary] it returns when the tasklet parks, is preempted or finishes. With one (a C# caller
     /// running script code, see RunNested) it returns when that frame returns or yields.
     /// </summary>
+    // The loop is entered only a few times per run, so tiered JIT would leave it in unoptimised
+    // tier-0 code; compile it fully optimised from the start.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Loop(Tasklet t, Frame? boundary)
     {
         PyException? error = null;
@@ -98,10 +101,13 @@ internal sealed partial class Interpreter
                             stack[sp++] = f.Cells[arg];
                             break;
                         case OpCode.LoadGlobal:
-                            stack[sp++] = LoadGlobal(f, f.Code.Names[arg]);
-                            break;
+                            {
+                                var slot = f.Globals.Slots[arg] ??= f.Module.Globals.Slot(f.Code.Names[arg]);
+                                stack[sp++] = slot.Value ?? f.Globals.Builtins[arg] ?? LoadBuiltin(f, arg);
+                                break;
+                            }
                         case OpCode.StoreGlobal:
-                            f.Module.Globals[f.Code.Names[arg]] = stack[--sp];
+                            (f.Globals.Slots[arg] ??= f.Module.Globals.Slot(f.Code.Names[arg])).Value = stack[--sp];
                             break;
                         case OpCode.DeleteGlobal:
                             if (!f.Module.Globals.Remove(f.Code.Names[arg]))
@@ -114,10 +120,11 @@ internal sealed partial class Interpreter
                                 break;
                             }
                         case OpCode.StoreName:
-                            (f.Namespace ?? f.Module.Globals)[f.Code.Names[arg]] = stack[--sp];
+                            if (f.Namespace != null) f.Namespace[f.Code.Names[arg]] = stack[--sp];
+                            else f.Module.Globals[f.Code.Names[arg]] = stack[--sp];
                             break;
                         case OpCode.DeleteName:
-                            if (!(f.Namespace ?? f.Module.Globals).Remove(f.Code.Names[arg]))
+                            if (!(f.Namespace != null ? f.Namespace.Remove(f.Code.Names[arg]) : f.Module.Globals.Remove(f.Code.Names[arg])))
                                 throw Errors.NameError($"name '{f.Code.Names[arg]}' is not defined");
                             break;
 
@@ -160,14 +167,38 @@ internal sealed partial class Interpreter
                                                 }
                                                 break;
                                             }
-                                        case BinaryOperator.Mult:
+                                        case BinaryOperator.Mod when y > 0:
                                             {
-                                                long r;
-                                                try { r = checked(x * y); }
-                                                catch (OverflowException) { break; }
+                                                // Python's modulo takes the divisor's sign.
+                                                long r = x % y;
+                                                if (r < 0) r += y;
                                                 stack[sp - 1] = Boxes.Int(r);
                                                 continue;
                                             }
+                                        case BinaryOperator.FloorDiv when y > 0:
+                                            {
+                                                long q = x / y;
+                                                if (x % y < 0) q--;
+                                                stack[sp - 1] = Boxes.Int(q);
+                                                continue;
+                                            }
+                                        case BinaryOperator.Mult:
+                                            {
+                                                long high = Math.BigMul(x, y, out long r);
+                                                if (high != r >> 63) break;
+                                                stack[sp - 1] = Boxes.Int(r);
+                                                continue;
+                                            }
+                                    }
+                                }
+                                else if (a is double p && b is double q)
+                                {
+                                    switch ((BinaryOperator)(arg & 0xFF))
+                                    {
+                                        case BinaryOperator.Add: stack[sp - 1] = p + q; continue;
+                                        case BinaryOperator.Sub: stack[sp - 1] = p - q; continue;
+                                        case BinaryOperator.Mult: stack[sp - 1] = p * q; continue;
+                                        case BinaryOperator.Div when q != 0: stack[sp - 1] = p / q; continue;
                                     }
                                 }
                                 stack[sp - 1] = Ops.Binary((BinaryOperator)(arg & 0xFF), a, b, inPlace: (arg & 0x100) != 0);
@@ -226,14 +257,13 @@ internal sealed partial class Interpreter
                             ip = arg;
                             break;
                         case OpCode.JumpBackward:
-                            ip = arg;
-                            if (--_budget <= 0 && Tick(boundary))
+                            if (--_budget <= 0 && Tick(f, resumeAt: arg, reportAt: ip, boundary))
                             {
-                                f.Ip = ip;
                                 f.Sp = sp;
                                 _runQueue.Enqueue(t);
                                 return;
                             }
+                            ip = arg;
                             break;
                         case OpCode.PopJumpIfFalse:
                             {
@@ -456,10 +486,9 @@ internal sealed partial class Interpreter
                         case OpCode.Call:
                             {
                                 var callable = stack[sp - arg - 1];
-                                if (--_budget <= 0 && Tick(boundary))
+                                if (--_budget <= 0 && Tick(f, resumeAt: ip - 1, reportAt: ip, boundary))
                                 {
                                     // Preempt before the call: the instruction runs again when the tasklet resumes.
-                                    f.Ip = ip - 1;
                                     f.Sp = sp;
                                     _runQueue.Enqueue(t);
                                     return;
@@ -475,7 +504,7 @@ internal sealed partial class Interpreter
                                 }
                                 if (fn != null && IsSimpleCall(fn.Code, arg + skip))
                                 {
-                                    var nf = new Frame(fn.Code, fn.Module, fn.Closure);
+                                    var nf = new Frame(fn.Code, fn.Module, fn.Closure, fn.Globals);
                                     Array.Copy(stack, sp - arg - skip, nf.Locals, 0, arg + skip);
                                     InitCellParameters(nf);
                                     sp -= arg + 1;
@@ -500,6 +529,101 @@ internal sealed partial class Interpreter
                                 f.Ip = ip;
                                 f.Sp = sp;
                                 var result = Invoke(callable, args, null);
+                                if (result is Frame frame)
+                                {
+                                    PushFrame(t, f, frame);
+                                    goto Reload;
+                                }
+                                if (result == Suspended) return;
+                                stack[sp++] = result;
+                                break;
+                            }
+                        case OpCode.LoadMethod:
+                            {
+                                var obj = stack[sp - 1];
+                                var name = f.Code.Names[arg];
+                                if (obj is PyInstance inst)
+                                {
+                                    if (inst.Class.TryLookup(name, out var attr) && attr is PyFunction method && !inst.Attributes.ContainsKey(name))
+                                    {
+                                        stack[sp - 1] = method;
+                                        stack[sp++] = inst;
+                                        break;
+                                    }
+                                }
+                                else if (obj is not (PyClass or PyModule or PySuper)
+                                    && BuiltinTypes.TypeOf(obj).NativeMethods is { } natives && natives.TryGetValue(name, out var native))
+                                {
+                                    stack[sp - 1] = native;
+                                    stack[sp++] = obj;
+                                    break;
+                                }
+                                f.Ip = ip;
+                                f.Sp = sp;
+                                stack[sp - 1] = Ops.GetAttr(obj, name);
+                                stack[sp++] = NoSelf.Value;
+                                break;
+                            }
+                        case OpCode.CallMethod:
+                            {
+                                var self = stack[sp - arg - 1];
+                                var callable = stack[sp - arg - 2];
+                                if (--_budget <= 0 && Tick(f, resumeAt: ip - 1, reportAt: ip, boundary))
+                                {
+                                    f.Sp = sp;
+                                    _runQueue.Enqueue(t);
+                                    return;
+                                }
+                                object result;
+                                if (self != NoSelf.Value && callable is PyFunction fn && IsSimpleCall(fn.Code, arg + 1))
+                                {
+                                    var nf = new Frame(fn.Code, fn.Module, fn.Closure, fn.Globals);
+                                    Array.Copy(stack, sp - arg - 1, nf.Locals, 0, arg + 1);
+                                    InitCellParameters(nf);
+                                    sp -= arg + 2;
+                                    Array.Clear(stack, sp, arg + 2);
+                                    f.Ip = ip;
+                                    f.Sp = sp;
+                                    if (fn.Code.IsGenerator)
+                                    {
+                                        var gen = new PyGenerator(nf);
+                                        nf.Generator = gen;
+                                        stack[sp++] = gen;
+                                        break;
+                                    }
+                                    PushFrame(t, f, nf);
+                                    goto Reload;
+                                }
+                                if (self == NoSelf.Value)
+                                {
+                                    var args = new object[arg];
+                                    Array.Copy(stack, sp - arg, args, 0, arg);
+                                    sp -= arg + 2;
+                                    Array.Clear(stack, sp, arg + 2);
+                                    f.Ip = ip;
+                                    f.Sp = sp;
+                                    result = Invoke(callable, args, null);
+                                }
+                                else if (callable is NativeMethod nm)
+                                {
+                                    var args = arg == 0 ? Array.Empty<object>() : new object[arg];
+                                    Array.Copy(stack, sp - arg, args, 0, arg);
+                                    sp -= arg + 2;
+                                    Array.Clear(stack, sp, arg + 2);
+                                    f.Ip = ip;
+                                    f.Sp = sp;
+                                    result = nm(self, args, null);
+                                }
+                                else
+                                {
+                                    var args = new object[arg + 1];
+                                    Array.Copy(stack, sp - arg - 1, args, 0, arg + 1);
+                                    sp -= arg + 2;
+                                    Array.Clear(stack, sp, arg + 2);
+                                    f.Ip = ip;
+                                    f.Sp = sp;
+                                    result = Invoke(callable, args, null);
+                                }
                                 if (result is Frame frame)
                                 {
                                     PushFrame(t, f, frame);
@@ -571,7 +695,7 @@ internal sealed partial class Interpreter
                                 var body = (PyFunction)stack[--sp];
                                 f.Ip = ip;
                                 f.Sp = sp;
-                                var nf = new Frame(body.Code, body.Module, body.Closure)
+                                var nf = new Frame(body.Code, body.Module, body.Closure, body.Globals)
                                 {
                                     Namespace = new Dictionary<string, object>(),
                                     ReturnKind = ReturnKind.ClassBody,
@@ -583,6 +707,14 @@ internal sealed partial class Interpreter
                         case OpCode.ReturnValue:
                             {
                                 var result = stack[--sp];
+                                if (f.ReturnKind == ReturnKind.Call && f.Generator == null && f != boundary && f.Parent is { } caller)
+                                {
+                                    // The common case, a plain call returning to its caller.
+                                    caller.Stack[caller.Sp++] = result;
+                                    f.Parent = null;
+                                    t.Top = caller;
+                                    goto Reload;
+                                }
                                 f.Sp = sp;
                                 f.Ip = ip;
                                 if (ReturnFrom(t, f, result, boundary, out error)) return;
@@ -748,16 +880,23 @@ internal sealed partial class Interpreter
     }
 
     /// <summary>Spends a preemption budget; true when the tasklet should yield to the others now.</summary>
-    private bool Tick(Frame? boundary)
+    /// <remarks>[reportAt] is the position the limit error names; [resumeAt] where the tasklet continues if preempted.</remarks>
+    private bool Tick(Frame f, int resumeAt, int reportAt, Frame? boundary)
     {
+        f.Ip = reportAt;
         _budget = Options.PreemptionTicks;
         _ticks += Options.PreemptionTicks;
         if (Options.MaxTicks > 0 && _ticks > Options.MaxTicks)
-        {
-            var top = CurrentTasklet?.Top;
-            throw new ExecutionLimitExceeded(Options.MaxTicks, top == null ? "?" : $"{top.Code.FileName}:{top.CurrentLine} in {top.Code.Name}");
-        }
+            throw new ExecutionLimitExceeded(Options.MaxTicks, $"{f.Code.FileName}:{f.CurrentLine} in {f.Code.Name}");
+        f.Ip = resumeAt;
         return boundary == null && _nestedDepth == 0 && _runQueue.Count > 0;
+    }
+
+    private static object LoadBuiltin(Frame f, int nameIndex)
+    {
+        var name = f.Code.Names[nameIndex];
+        if (Builtins.BuiltinFunctions.Table.TryGetValue(name, out var v)) return f.Globals.Builtins[nameIndex] = v;
+        throw Errors.NameError($"name '{name}' is not defined");
     }
 
     private object LoadGlobal(Frame f, string name)

@@ -13,6 +13,8 @@ internal sealed class PyFunction
     public readonly Dictionary<string, object>? KwDefaults;
     /// <summary>The cells of the enclosing functions' variables this function reads (its free variables).</summary>
     public readonly Cell[] Closure;
+    /// <summary>The global slots this function's code uses, resolved on first use and shared by its frames.</summary>
+    public readonly GlobalCache Globals;
 
     public PyFunction(CodeObject code, PyModule module, object[] defaults, Dictionary<string, object>? kwDefaults, Cell[] closure)
     {
@@ -21,6 +23,7 @@ internal sealed class PyFunction
         Defaults = defaults;
         KwDefaults = kwDefaults;
         Closure = closure;
+        Globals = new GlobalCache(code.Names.Length);
     }
 
     public string Name => Code.Name;

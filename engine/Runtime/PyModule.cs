@@ -5,7 +5,7 @@ internal sealed class PyModule
 {
     public readonly string Name;
     public readonly string FileName;
-    public readonly Dictionary<string, object> Globals = new();
+    public readonly ModuleGlobals Globals = new();
 
     public PyModule(string name, string fileName)
     {

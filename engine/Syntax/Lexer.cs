@@ -47,6 +47,9 @@ internal sealed class Lexer
     private int _line;
     private int _lineStart;
 
+    // Set once input nests deeper than the limits above, which is reported only the first time.
+    private bool _tooDeep;
+
     private Lexer(string source, int start, int end, int line, int lineStart, string file,
         List<Diagnostic> diagnostics, bool expressionOnly, string messagePrefix)
     {
@@ -180,7 +183,11 @@ internal sealed class Lexer
         {
             if (_indents.Count >= MaxIndentLevels)
             {
-                Report(_pos, "too many levels of indentation");
+                // Reported once; each line too deep becomes an Error token the parser skips.
+                if (!_tooDeep)
+                    Report(_pos, "too many levels of indentation");
+                _tooDeep = true;
+                Emit(TokenKind.Error, _pos, _pos, "");
                 return;
             }
             _indents.Add(col);
@@ -234,7 +241,8 @@ internal sealed class Lexer
         if (_brackets.Count > 0)
         {
             var (open, line, col) = _brackets[^1];
-            AddDiagnostic(line, col, $"'{open}' was never closed");
+            if (!_tooDeep)
+                AddDiagnostic(line, col, $"'{open}' was never closed");
             Emit(TokenKind.Error, _end, _end, "");
         }
         if (!_expressionOnly)
@@ -797,8 +805,9 @@ internal sealed class Lexer
                 if (_brackets.Count > MaxBracketDepth)
                 {
                     // Still counted, so the closers match; reported once, at the first one too deep.
-                    if (_brackets.Count == MaxBracketDepth + 1)
+                    if (!_tooDeep)
                         Report(start, "too many nested parentheses");
+                    _tooDeep = true;
                     Emit(TokenKind.Error, start, _pos, "");
                     return;
                 }

@@ -823,7 +823,9 @@ internal static class Parser
             Advance();
             if (Kind != TokenKind.Indent)
             {
-                Add(Cur.Line, Cur.Col, $"expected an indented block after {what} on line {line}");
+                // An Error token here is a block the lexer refused (indented too deep).
+                if (Kind != TokenKind.Error)
+                    Add(Cur.Line, Cur.Col, $"expected an indented block after {what} on line {line}");
                 return body;
             }
             Advance();
@@ -1067,23 +1069,16 @@ internal static class Parser
             return new BoolOp(t.Line, t.Col, true, values);
         }
 
+        // inversion: 'not'* comparison. One function rather than two, like factor and power
+        // below, because every level of parentheses passes through all of them and stack frames
+        // add up.
         private Expr ParseInversion()
         {
-            if (Kind != TokenKind.Not)
-                return ParseComparison();
-            var nots = new List<Token>();
+            List<Token>? nots = null;
             while (Kind == TokenKind.Not)
-                nots.Add(Advance());
-            var e = ParseComparison();
-            for (int i = nots.Count - 1; i >= 0; i--)
-                e = new UnaryOp(nots[i].Line, nots[i].Col, UnaryOperator.Not, e);
-            return e;
-        }
-
-        private Expr ParseComparison()
-        {
+                (nots ??= []).Add(Advance());
             var t = Cur;
-            var left = ParseBitOr();
+            var e = ParseBinary(1);
             List<CompareOperator>? ops = null;
             List<Expr>? comparators = null;
             while (true)
@@ -1108,12 +1103,19 @@ internal static class Parser
                         break;
                     case TokenKind.Is: op = CompareOperator.Is; break;
                     default:
-                        return ops == null ? left : new Compare(t.Line, t.Col, left, ops, comparators!);
+                        goto done;
                 }
                 Advance();
                 (ops ??= []).Add(op);
-                (comparators ??= []).Add(ParseBitOr());
+                (comparators ??= []).Add(ParseBinary(1));
             }
+            done:
+            if (ops != null)
+                e = new Compare(t.Line, t.Col, e, ops, comparators!);
+            if (nots != null)
+                for (int i = nots.Count - 1; i >= 0; i--)
+                    e = new UnaryOp(nots[i].Line, nots[i].Col, UnaryOperator.Not, e);
+            return e;
         }
 
         private Expr ParseBitOr() => ParseBinary(1);
@@ -1163,76 +1165,66 @@ internal static class Parser
             }
         }
 
-        // factor: unary + - ~ applied to a power, so that -2**2 is -(2**2).
+        // factor: unary + - ~ applied to a power, so that -2**2 is -(2**2); power is
+        // await_primary ['**' factor], right-associative through factor.
         private Expr ParseFactor()
         {
-            if (Kind is not (TokenKind.Minus or TokenKind.Plus or TokenKind.Tilde))
-                return ParsePower();
-            var prefixes = new List<Token>();
+            List<Token>? prefixes = null;
             while (Kind is TokenKind.Minus or TokenKind.Plus or TokenKind.Tilde)
-                prefixes.Add(Advance());
-            var e = ParsePower();
-            for (int i = prefixes.Count - 1; i >= 0; i--)
+                (prefixes ??= []).Add(Advance());
+            var t = Cur;
+            var e = ParsePrimary();
+            if (Kind == TokenKind.DoubleStar)
             {
-                var op = prefixes[i].Kind switch
+                Advance();
+                EnterNesting();
+                var exponent = ParseFactor();
+                ExitNesting();
+                e = new BinOp(t.Line, t.Col, e, BinaryOperator.Pow, exponent);
+            }
+            if (prefixes != null)
+            {
+                for (int i = prefixes.Count - 1; i >= 0; i--)
                 {
-                    TokenKind.Minus => UnaryOperator.USub,
-                    TokenKind.Plus => UnaryOperator.UAdd,
-                    _ => UnaryOperator.Invert,
-                };
-                e = new UnaryOp(prefixes[i].Line, prefixes[i].Col, op, e);
+                    var op = prefixes[i].Kind switch
+                    {
+                        TokenKind.Minus => UnaryOperator.USub,
+                        TokenKind.Plus => UnaryOperator.UAdd,
+                        _ => UnaryOperator.Invert,
+                    };
+                    e = new UnaryOp(prefixes[i].Line, prefixes[i].Col, op, e);
+                }
             }
             return e;
         }
 
-        // power: await_primary ['**' factor]; right-associative through factor.
-        private Expr ParsePower()
-        {
-            var t = Cur;
-            var b = ParseAwaitPrimary();
-            if (Kind != TokenKind.DoubleStar)
-                return b;
-            Advance();
-            EnterNesting();
-            var exponent = ParseFactor();
-            ExitNesting();
-            return new BinOp(t.Line, t.Col, b, BinaryOperator.Pow, exponent);
-        }
-
-        private Expr ParseAwaitPrimary()
-        {
-            if (Kind != TokenKind.Await)
-                return ParsePrimary();
-            var t = Advance();
-            return new Await(t.Line, t.Col, ParsePrimary());
-        }
-
+        // An atom with its trailers (.name, (args), [index]), under an optional `await`.
         private Expr ParsePrimary()
         {
+            Token? awaitToken = Kind == TokenKind.Await ? Advance() : null;
             var t = Cur;
             var e = ParseAtom();
             while (true)
             {
-                switch (Kind)
+                if (Kind == TokenKind.Dot)
                 {
-                    case TokenKind.Dot:
-                        Advance();
-                        e = new Attribute(t.Line, t.Col, e, ExpectName());
-                        break;
-                    case TokenKind.LParen:
-                    {
-                        var (args, keywords) = ParseArguments(Advance());
-                        e = new Call(t.Line, t.Col, e, args, keywords);
-                        break;
-                    }
-                    case TokenKind.LBracket:
-                        Advance();
-                        e = new Subscript(t.Line, t.Col, e, ParseSubscriptIndex());
-                        break;
-                    default:
-                        return e;
+                    Advance();
+                    e = new Attribute(t.Line, t.Col, e, ExpectName());
                 }
+                else if (Kind == TokenKind.LParen)
+                {
+                    var (args, keywords) = ParseArguments(Advance());
+                    e = new Call(t.Line, t.Col, e, args, keywords);
+                }
+                else if (Kind == TokenKind.LBracket)
+                {
+                    Advance();
+                    e = new Subscript(t.Line, t.Col, e, ParseSubscriptIndex());
+                }
+                else
+                    break;
             }
+            return awaitToken is { } a ? new Await(a.Line, a.Col, e) : e;
         }
 
         // The inside of `a[...]` through the ']': an expression, a slice, or a tuple of them.

@@ -38,7 +38,7 @@ internal enum TokenKind : byte
 /// identifier of a Name and the spelling of an operator or keyword; [Value] is the long,
 /// BigInteger or double of a Number and the <see cref="StringLiteral"/> of a String.
 /// </summary>
-internal readonly record struct Token(
+internal sealed record Token(
     TokenKind Kind, int Line, int Col, int EndLine, int EndCol, string Text, object? Value = null);
 
 /// <summary>

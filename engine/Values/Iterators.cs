@@ -102,18 +102,20 @@ internal sealed class RangeIterator : PyIterator
     public readonly PyRange Range;
     public long Index;
     public readonly bool Reversed;
+    private readonly long _length;
     public RangeIterator(PyRange range, bool reversed = false)
     {
         Range = range;
         Reversed = reversed;
+        _length = range.Length;
     }
-    public override string TypeName => Reversed ? "range_iterator" : "range_iterator";
+    public override string TypeName => "range_iterator";
     public override bool MoveNext(out object value)
     {
-        var length = Range.Length;
+        var length = _length;
         if (Index < length)
         {
-            value = Range[Reversed ? length - 1 - Index : Index];
+            value = Boxes.Int(Range[Reversed ? length - 1 - Index : Index]);
             Index++;
             return true;
         }

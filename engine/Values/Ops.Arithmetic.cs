@@ -112,6 +112,14 @@ internal static partial class Ops
 
     private static object NumericBinary(BinaryOperator op, object a, object b)
     {
+        // bool & bool stays a bool (True & False is False); IntOps handles two bools for &, | and ^.
+        if (a is bool && b is bool && op is BinaryOperator.BitAnd or BinaryOperator.BitOr or BinaryOperator.BitXor)
+            return op switch
+            {
+                BinaryOperator.BitAnd => IntOps.And(a, b),
+                BinaryOperator.BitOr => IntOps.Or(a, b),
+                _ => IntOps.Xor(a, b),
+            };
         if (a is bool ba) a = ba ? 1L : 0L;
         if (b is bool bb) b = bb ? 1L : 0L;
         if (a is double || b is double)

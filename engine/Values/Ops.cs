@@ -47,18 +47,7 @@ internal static partial class Ops
     }
 
     /// <summary>ascii(v): repr with every non-ASCII character escaped.</summary>
-    public static string Ascii(object v)
-    {
-        var repr = Repr(v);
-        var sb = new StringBuilder(repr.Length);
-        foreach (var c in repr)
-        {
-            if (c < 128) sb.Append(c);
-            else if (c <= 0xFF) sb.Append($"\\x{(int)c:x2}");
-            else sb.Append($"\\u{(int)c:x4}");
-        }
-        return sb.ToString();
-    }
+    public static string Ascii(object v) => StrRepr.EscapeNonAscii(Repr(v));
 
     private static string ReprOther(object v)
     {
@@ -155,7 +144,7 @@ internal static partial class Ops
     {
         switch (v)
         {
-            case string s: return StableStringHash(s);
+            case string s: return Hashing.HashStr(s);
             case long or BigInteger: return Hashing.HashInt(v);
             case bool b: return b ? 1 : 0;
             case double d: return Hashing.HashFloat(d);
@@ -178,18 +167,6 @@ internal static partial class Ops
                 return RuntimeHelpers.GetHashCode(v);
             default: return RuntimeHelpers.GetHashCode(v);
         }
-    }
-
-    /// <summary>A hash of a string that is the same in every process (.NET randomises string.GetHashCode per process).</summary>
-    public static long StableStringHash(string s)
-    {
-        ulong h = 14695981039346656037UL;
-        foreach (var c in s)
-        {
-            h ^= c;
-            h *= 1099511628211UL;
-        }
-        return (long)(h >> 1);
     }
 
     /// <summary>Iterates any iterable (list, tuple, str, dict, range, generator, iterator…).</summary>

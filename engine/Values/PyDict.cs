@@ -163,8 +163,8 @@ internal sealed class PyDict
 
     private int FindEntry(object key, long hash)
     {
-        if (_count == 0) return -1;
     restart:
+        if (_count == 0) return -1;
         int i = _buckets[BucketOf(hash)] - 1;
         while (i >= 0)
         {

@@ -13,6 +13,7 @@ engine would call).  Method names and what `hash()` is applied to are checked by
 
 import ast
 import io
+import os
 import sys
 import tokenize
 
@@ -126,7 +127,7 @@ def check(path, stackless):
 def main(argv):
     problems = []
     for path in argv[1:]:
-        stackless = '/stackless/' in path.replace('\\', '/')
+        stackless = '/stackless/' in os.path.abspath(path).replace('\\', '/')
         problems.extend(check(path, stackless))
     for p in problems:
         print(p)

@@ -148,7 +148,7 @@ internal static class FloatOps
     /// <summary>round(i, n) for an int and a negative n (round(1234, -2) == 1200, half to even).</summary>
     public static object RoundInt(object i, int ndigits)
     {
-        if (ndigits >= 0) return i is bool b ? IntOps.Box(b ? 1 : 0) : i;
+        if (ndigits >= 0) return i is bool b ? Boxes.Int(b ? 1 : 0) : i;
         var value = IntOps.ToBig(i);
         var scale = BigInteger.Pow(10, -ndigits);
         var q = IntOps.FloorDivRem(value, scale, out var rem);
@@ -164,7 +164,7 @@ internal static class FloatOps
         if (double.IsNaN(x)) throw Errors.ValueError("cannot convert float NaN to integer");
         if (double.IsInfinity(x)) throw Errors.OverflowError("cannot convert float infinity to integer");
         double t = Math.Truncate(x);
-        if (t >= -9.2233720368547758E18 && t < 9.2233720368547758E18) return IntOps.Box((long)t);
+        if (t >= -9.2233720368547758E18 && t < 9.2233720368547758E18) return Boxes.Int((long)t);
         return IntOps.Normalize(new BigInteger(t));
     }
 }

@@ -12,11 +12,8 @@ internal static class IntOps
     /// <summary>CPython 3.11's default sys.get_int_max_str_digits().</summary>
     public const int MaxStrDigits = 4300;
 
-    /// <summary>Boxes [v], reusing the shared boxes of small ints.</summary>
-    public static object Box(long v) => Boxes.Int(v);
-
     public static object Normalize(BigInteger v) =>
-        v >= long.MinValue && v <= long.MaxValue ? Box((long)v) : v;
+        v >= long.MinValue && v <= long.MaxValue ? Boxes.Int((long)v) : v;
 
     public static BigInteger ToBig(object i) => i switch
     {
@@ -42,7 +39,7 @@ internal static class IntOps
         {
             long r = unchecked(x + y);
             // Overflow happened iff both operands have the same sign and the result's differs.
-            if (((x ^ r) & (y ^ r)) >= 0) return Box(r);
+            if (((x ^ r) & (y ^ r)) >= 0) return Boxes.Int(r);
         }
         return Normalize(ToBig(a) + ToBig(b));
     }
@@ -52,7 +49,7 @@ internal static class IntOps
         if (TryLong(a, out var x) && TryLong(b, out var y))
         {
             long r = unchecked(x - y);
-            if (((x ^ y) & (x ^ r)) >= 0) return Box(r);
+            if (((x ^ y) & (x ^ r)) >= 0) return Boxes.Int(r);
         }
         return Normalize(ToBig(a) - ToBig(b));
     }
@@ -63,7 +60,7 @@ internal static class IntOps
         {
             long high = Math.BigMul(x, y, out long low);
             // The 128-bit product fits in a long iff the high half is the sign extension of the low half.
-            if (high == (low >> 63)) return Box(low);
+            if (high == (low >> 63)) return Boxes.Int(low);
         }
         return Normalize(ToBig(a) * ToBig(b));
     }
@@ -78,7 +75,7 @@ internal static class IntOps
             {
                 long q = x / y;
                 if ((x % y != 0) && ((x < 0) != (y < 0))) q--;
-                return Box(q);
+                return Boxes.Int(q);
             }
         }
         var bb = ToBig(b);
@@ -91,10 +88,10 @@ internal static class IntOps
         if (TryLong(a, out var x) && TryLong(b, out var y))
         {
             if (y == 0) throw Errors.ZeroDivisionError("integer modulo by zero");
-            if (y == -1) return Box(0);
+            if (y == -1) return Boxes.Int(0);
             long r = x % y;
             if (r != 0 && ((r < 0) != (y < 0))) r += y;
-            return Box(r);
+            return Boxes.Int(r);
         }
         var bb = ToBig(b);
         if (bb.IsZero) throw Errors.ZeroDivisionError("integer modulo by zero");
@@ -133,9 +130,9 @@ internal static class IntOps
             return FloatOps.Pow(x, y);
         }
         var baseBig = ToBig(a);
-        if (baseBig.IsZero) return Box(exp.IsZero ? 1 : 0);
-        if (baseBig.IsOne) return Box(1);
-        if (baseBig == BigInteger.MinusOne) return Box(exp.IsEven ? 1 : -1);
+        if (baseBig.IsZero) return Boxes.Int(exp.IsZero ? 1 : 0);
+        if (baseBig.IsOne) return Boxes.Int(1);
+        if (baseBig == BigInteger.MinusOne) return Boxes.Int(exp.IsEven ? 1 : -1);
         if (exp > int.MaxValue) throw Errors.OverflowError("int too large to compute");
 
         int e = (int)exp;
@@ -159,7 +156,7 @@ internal static class IntOps
                 if (hi2 != (lo2 >> 63)) { overflow = true; break; }
                 basis = lo2;
             }
-            if (!overflow) return Box(result);
+            if (!overflow) return Boxes.Int(result);
         }
         return Normalize(BigInteger.Pow(baseBig, e));
     }
@@ -172,7 +169,7 @@ internal static class IntOps
         var exp = ToBig(b);
         bool negativeMod = mod.Sign < 0;
         var absMod = BigInteger.Abs(mod);
-        if (absMod.IsOne) return Box(0);
+        if (absMod.IsOne) return Boxes.Int(0);
         if (exp.Sign < 0)
         {
             basis = ModInverse(basis, absMod);
@@ -240,13 +237,13 @@ internal static class IntOps
 
     public static object Neg(object a)
     {
-        if (TryLong(a, out var x) && x != long.MinValue) return Box(-x);
+        if (TryLong(a, out var x) && x != long.MinValue) return Boxes.Int(-x);
         return Normalize(-ToBig(a));
     }
 
     public static object Invert(object a)
     {
-        if (TryLong(a, out var x)) return Box(~x);
+        if (TryLong(a, out var x)) return Boxes.Int(~x);
         return Normalize(-ToBig(a) - 1);
     }
 
@@ -256,15 +253,15 @@ internal static class IntOps
         if (count.Sign < 0) throw Errors.ValueError("negative shift count");
         if (TryLong(a, out var x))
         {
-            if (x == 0) return Box(0);
+            if (x == 0) return Boxes.Int(0);
             if (count < 63)
             {
                 int n = (int)count;
                 long r = x << n;
-                if (r >> n == x) return Box(r);
+                if (r >> n == x) return Boxes.Int(r);
             }
         }
-        if (ToBig(a).IsZero) return Box(0);
+        if (ToBig(a).IsZero) return Boxes.Int(0);
         if (count > int.MaxValue) throw Errors.OverflowError("too many digits in integer");
         return Normalize(ToBig(a) << (int)count);
     }
@@ -274,21 +271,25 @@ internal static class IntOps
         var count = ToBig(b);
         if (count.Sign < 0) throw Errors.ValueError("negative shift count");
         if (TryLong(a, out var x))
-            return Box(count >= 63 ? (x < 0 ? -1 : 0) : x >> (int)count);
+            return Boxes.Int(count >= 63 ? (x < 0 ? -1 : 0) : x >> (int)count);
         var big = ToBig(a);
-        if (count > int.MaxValue) return Box(big.Sign < 0 ? -1 : 0);
+        if (count > int.MaxValue) return Boxes.Int(big.Sign < 0 ? -1 : 0);
         // BigInteger's >> floors for negative values, matching Python.
         return Normalize(big >> (int)count);
     }
 
+    // bool overrides &, | and ^ to stay a bool when both operands are bools (True & False is False).
     public static object And(object a, object b) =>
-        TryLong(a, out var x) && TryLong(b, out var y) ? Box(x & y) : Normalize(ToBig(a) & ToBig(b));
+        a is bool p && b is bool q ? Boxes.Bool(p & q)
+        : TryLong(a, out var x) && TryLong(b, out var y) ? Boxes.Int(x & y) : Normalize(ToBig(a) & ToBig(b));
 
     public static object Or(object a, object b) =>
-        TryLong(a, out var x) && TryLong(b, out var y) ? Box(x | y) : Normalize(ToBig(a) | ToBig(b));
+        a is bool p && b is bool q ? Boxes.Bool(p | q)
+        : TryLong(a, out var x) && TryLong(b, out var y) ? Boxes.Int(x | y) : Normalize(ToBig(a) | ToBig(b));
 
     public static object Xor(object a, object b) =>
-        TryLong(a, out var x) && TryLong(b, out var y) ? Box(x ^ y) : Normalize(ToBig(a) ^ ToBig(b));
+        a is bool p && b is bool q ? Boxes.Bool(p ^ q)
+        : TryLong(a, out var x) && TryLong(b, out var y) ? Boxes.Int(x ^ y) : Normalize(ToBig(a) ^ ToBig(b));
 
     public static int Compare(object a, object b)
     {

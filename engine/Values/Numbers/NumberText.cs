@@ -55,12 +55,12 @@ internal static class NumberText
         if (@base == 0) @base = 10;
 
         // Collect digit values, checking that each '_' sits between digits (or right after a prefix).
-        var digits = new byte[end - start];
+        Span<byte> digits = end - start <= 64 ? stackalloc byte[64] : new byte[end - start];
         int count = 0;
         bool lastUnderscore = false;
-        for (int i = start; i < end; i++)
+        for (int i = start, len; i < end; i += len)
         {
-            char c = text[i];
+            int c = CharInfo.CodePointAt(text, i, out len);
             if (c == '_')
             {
                 if (lastUnderscore || (count == 0 && !prefixed)) return null;
@@ -84,7 +84,7 @@ internal static class NumberText
             throw Errors.ValueError(
                 $"Exceeds the limit ({IntOps.MaxStrDigits} digits) for integer string conversion: value has {count} digits; use sys.set_int_max_str_digits() to increase the limit");
 
-        return Accumulate(digits.AsSpan(0, count), @base, negative);
+        return Accumulate(digits.Slice(0, count), @base, negative);
     }
 
     /// <summary>
@@ -94,7 +94,7 @@ internal static class NumberText
     private static bool IsNumberSpace(char c) =>
         c < 0x80 ? c == ' ' || (c >= '\t' && c <= '\r') : CharInfo.IsSpace(c);
 
-    private static int DigitValue(char c)
+    private static int DigitValue(int c)
     {
         if (c < 0x80)
         {
@@ -114,7 +114,7 @@ internal static class NumberText
         {
             long v = 0;
             foreach (byte d in digits) v = v * @base + d;
-            return IntOps.Box(negative ? -v : v);
+            return Boxes.Int(negative ? -v : v);
         }
         BigInteger big = BigInteger.Zero;
         // Take the digits in chunks that fit in a long, to keep the BigInteger work small.
@@ -189,16 +189,16 @@ internal static class NumberText
         int count = 0;
         while (i < end)
         {
-            int v = text[i] < 0x80 ? (text[i] >= '0' && text[i] <= '9' ? text[i] - '0' : -1) : CharInfo.DecimalValue(text[i]);
+            int v = DecimalAt(text, i, out int len);
             if (v >= 0)
             {
                 sb.Append((char)('0' + v));
                 count++;
-                i++;
+                i += len;
             }
             else if (text[i] == '_')
             {
-                if (count == 0 || i + 1 >= end || DigitOrMinusOne(text[i + 1]) < 0) return -1;
+                if (count == 0 || i + 1 >= end || DecimalAt(text, i + 1, out _) < 0) return -1;
                 i++;
             }
             else break;
@@ -206,8 +206,17 @@ internal static class NumberText
         return count;
     }
 
-    private static int DigitOrMinusOne(char c) =>
-        c < 0x80 ? (c >= '0' && c <= '9' ? c - '0' : -1) : CharInfo.DecimalValue(c);
+    /// <summary>The value of the decimal digit (of any script) at [i], or -1; [length] is its UTF-16 length.</summary>
+    private static int DecimalAt(string text, int i, out int length)
+    {
+        char c = text[i];
+        if (c < 0x80)
+        {
+            length = 1;
+            return c >= '0' && c <= '9' ? c - '0' : -1;
+        }
+        return CharInfo.DecimalValue(CharInfo.CodePointAt(text, i, out length));
+    }
 
     private static bool IsSpecial(string s, out double value)
     {

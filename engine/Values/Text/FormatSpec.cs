@@ -158,7 +158,7 @@ internal static class FormatSpec
     }
 
     /// <summary>Pads [s] to [width] code points with [fill] on the side(s) [align] asks for ('^' puts the odd one on the right).</summary>
-    internal static string Pad(string s, long width, char align, char fill)
+    private static string Pad(string s, long width, char align, char fill)
     {
         int padding = CheckedWidth(width) - CharInfo.CodePointCount(s);
         if (padding <= 0) return s;
@@ -318,8 +318,10 @@ internal static class FormatSpec
         if (groupSize == 0)
             return digits.Length >= minWidth ? digits : new string('0', minWidth - digits.Length) + digits;
 
-        // Groups are produced right to left, exactly as CPython's _PyUnicode_InsertThousandsGrouping.
-        var parts = new List<string>();
+        // Groups are produced right to left into [buffer], exactly as CPython's _PyUnicode_InsertThousandsGrouping.
+        int longest = Math.Max(digits.Length, minWidth);
+        var buffer = new char[longest + longest / groupSize + 2];
+        int pos = buffer.Length;
         int remaining = digits.Length;
         int width = minWidth;
         bool separate = false;
@@ -328,15 +330,16 @@ internal static class FormatSpec
             int len = Math.Min(groupSize, Math.Max(Math.Max(remaining, width), 1));
             int zeros = Math.Max(0, len - remaining);
             int chars = Math.Max(0, Math.Min(remaining, len));
-            string group = new string('0', zeros) + digits.Substring(remaining - chars, chars);
-            parts.Add(separate ? group + separator : group);
+            if (separate) buffer[--pos] = separator;
+            pos -= chars;
+            digits.CopyTo(remaining - chars, buffer, pos, chars);
+            for (int z = 0; z < zeros; z++) buffer[--pos] = '0';
             separate = true;
             remaining -= chars;
             width -= len;
             if (remaining <= 0 && width <= 0) break;
             width -= 1;
         }
-        parts.Reverse();
-        return string.Concat(parts);
+        return new string(buffer, pos, buffer.Length - pos);
     }
 }

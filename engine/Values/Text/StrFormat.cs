@@ -180,7 +180,7 @@ internal static class StrFormat
                 i++;
                 if (key.Length == 0) throw Errors.ValueError("Empty attribute in format string");
                 long keyIndex = ParseIndex(key);
-                value = GetItem(value, keyIndex >= 0 ? Numbers.IntOps.Box(keyIndex) : key);
+                value = GetItem(value, keyIndex >= 0 ? Boxes.Int(keyIndex) : key);
             }
             else
             {

@@ -83,7 +83,7 @@ internal static partial class StrMethods
     }
 
     /// <summary>lower() for non-ASCII text: the full mapping, with the Greek final-sigma rule.</summary>
-    internal static string ToLower(string s)
+    private static string ToLower(string s)
     {
         var sb = new StringBuilder(s.Length);
         for (int i = 0, len; i < s.Length; i += len)

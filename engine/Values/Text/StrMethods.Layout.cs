@@ -14,6 +14,7 @@ internal static partial class StrMethods
         {
             PyList list => list.Items.ToArray(),
             PyTuple tuple => tuple.Items,
+            string text => CodePoints(text),
             long or BigInteger or double or bool or PyNone => throw Errors.TypeError("can only join an iterable"),
             _ => Ops.Iterate(iterable),
         };
@@ -28,6 +29,16 @@ internal static partial class StrMethods
             i++;
         }
         return sb.ToString();
+    }
+
+    /// <summary>The characters of [s] as one-character strings (a surrogate pair stays together).</summary>
+    private static IEnumerable<object> CodePoints(string s)
+    {
+        for (int i = 0, len; i < s.Length; i += len)
+        {
+            CharInfo.CodePointAt(s, i, out len);
+            yield return s.Substring(i, len);
+        }
     }
 
     private static object Replace(object self, object[] args, Dictionary<string, object>? kwargs)

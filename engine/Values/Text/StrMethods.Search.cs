@@ -4,24 +4,22 @@ namespace Workflow.Values.Text;
 internal static partial class StrMethods
 {
     private static object Find(object self, object[] args, Dictionary<string, object>? kwargs) =>
-        IntBox(FindIn("find", (string)self, args, kwargs, reverse: false));
+        Boxes.Int(FindIn("find", (string)self, args, kwargs, reverse: false));
 
     private static object RFind(object self, object[] args, Dictionary<string, object>? kwargs) =>
-        IntBox(FindIn("rfind", (string)self, args, kwargs, reverse: true));
+        Boxes.Int(FindIn("rfind", (string)self, args, kwargs, reverse: true));
 
     private static object Index(object self, object[] args, Dictionary<string, object>? kwargs)
     {
         int k = FindIn("index", (string)self, args, kwargs, reverse: false);
-        return k >= 0 ? IntBox(k) : throw Errors.ValueError("substring not found");
+        return k >= 0 ? Boxes.Int(k) : throw Errors.ValueError("substring not found");
     }
 
     private static object RIndex(object self, object[] args, Dictionary<string, object>? kwargs)
     {
         int k = FindIn("rindex", (string)self, args, kwargs, reverse: true);
-        return k >= 0 ? IntBox(k) : throw Errors.ValueError("substring not found");
+        return k >= 0 ? Boxes.Int(k) : throw Errors.ValueError("substring not found");
     }
-
-    private static object IntBox(long v) => Numbers.IntOps.Box(v);
 
     private static int FindIn(string name, string s, object[] args, Dictionary<string, object>? kwargs, bool reverse)
     {
@@ -41,9 +39,9 @@ internal static partial class StrMethods
         SearchArgs("count", args, kwargs);
         var (start, end) = SliceBounds(args, 1, s.Length);
         string sub = AsStr(args[0]);
-        if (end - start < sub.Length) return IntBox(0);
+        if (end - start < sub.Length) return Boxes.Int(0);
         // The empty string occurs at every position, both ends included.
-        if (sub.Length == 0) return IntBox(end - start + 1);
+        if (sub.Length == 0) return Boxes.Int(end - start + 1);
         int count = 0;
         for (int i = s.IndexOf(sub, start, end - start, StringComparison.Ordinal);
              i >= 0 && i + sub.Length <= end;
@@ -51,7 +49,7 @@ internal static partial class StrMethods
         {
             count++;
         }
-        return IntBox(count);
+        return Boxes.Int(count);
     }
 
     private static object StartsWith(object self, object[] args, Dictionary<string, object>? kwargs) =>

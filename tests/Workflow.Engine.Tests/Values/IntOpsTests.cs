@@ -363,6 +363,15 @@ public class IntOpsTests
     }
 
     [Fact]
+    public void BitwiseOperatorsOnTwoBools_GiveABool()
+    {
+        Assert.Equal(false, IntOps.And(true, false)); // True & False
+        Assert.Equal(true, IntOps.Or(true, false)); // True | False
+        Assert.Equal(false, IntOps.Xor(true, true)); // True ^ True
+        Assert.Equal(1L, IntOps.Or(true, 0L)); // True | 0
+    }
+
+    [Fact]
     public void Pow_WithNegativeExponent_IsAFloat()
     {
         Assert.Equal(0.5, IntOps.Pow(2L, -1L)); // 2 ** -1
