@@ -354,7 +354,8 @@ internal static class BuiltinFunctions
         if (a.Length != 1) throw Errors.TypeError($"sorted expected 1 argument, got {a.Length}");
         var items = Ops.Iterate(a[0]).ToList();
         var key = Arguments.Keyword(k, "key");
-        ListMethods.Sort(items, key is PyNone ? null : key, Ops.Truthy(Arguments.Keyword(k, "reverse") ?? false));
+        var reverse = Arguments.Keyword(k, "reverse");
+        ListMethods.Sort(items, key is PyNone ? null : key, reverse != null && MethodArgs.AsCInt(reverse) != 0);
         return new PyList(items);
     }
 

@@ -1056,20 +1056,21 @@ internal sealed class CodeGen
         bool hasKw = c.Keywords.Count > 0;
         if (hasKw)
         {
+            // Every keyword goes through DictMerge in call mode (arg 1), which rejects a name given twice.
             E.Emit(OpCode.BuildDict, 0);
             foreach (var k in c.Keywords)
             {
                 if (k.Arg == null)
                 {
                     Expression(k.Value);
-                    E.Emit(OpCode.DictMerge);
                 }
                 else
                 {
                     E.Emit(OpCode.LoadConst, _u.Constant(k.Arg));
                     Expression(k.Value);
-                    E.Emit(OpCode.DictSet, 1);
+                    E.Emit(OpCode.BuildDict, 1);
                 }
+                E.Emit(OpCode.DictMerge, 1);
             }
         }
         E.Line = c.Line;

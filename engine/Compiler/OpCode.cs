@@ -98,7 +98,7 @@ internal enum OpCode : byte
     ListExtend,
     /// <summary>list → tuple.</summary>
     ListToTuple,
-    /// <summary>dict, mapping → dict, merged (for `{**a}` and `f(**kw)`).</summary>
+    /// <summary>dict, mapping → dict, merged (for `{**a}`); with [arg] 1, for call keywords, a key already present is a TypeError.</summary>
     DictMerge,
     /// <summary>Comprehensions: value → (), appending it to the list [arg] places down.</summary>
     ListAppend,

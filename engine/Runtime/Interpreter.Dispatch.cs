@@ -386,7 +386,12 @@ internal sealed partial class Interpreter
                                 if (mapping is not PyDict source)
                                     throw Errors.TypeError($"'{Ops.TypeName(mapping)}' object is not a mapping");
                                 var target = (PyDict)stack[sp - 1];
-                                foreach (var kv in source.Items) target.Set(kv.Key, kv.Value);
+                                foreach (var kv in source.Items)
+                                {
+                                    if (arg == 1 && target.ContainsKey(kv.Key))
+                                        throw Errors.TypeError($"{CallableName(stack[sp - 3])}() got multiple values for keyword argument '{Ops.Str(kv.Key)}'");
+                                    target.Set(kv.Key, kv.Value);
+                                }
                                 break;
                             }
                         case OpCode.ListAppend:
@@ -847,6 +852,15 @@ internal sealed partial class Interpreter
             addTraceback = true;
         }
     }
+
+    private static string CallableName(object callable) => callable switch
+    {
+        PyFunction fn => fn.Code.QualifiedName,
+        BoundMethod bm => bm.Function.Code.QualifiedName,
+        BuiltinFunction bf => bf.Name,
+        PyClass c => c.Name,
+        _ => Ops.TypeName(callable),
+    };
 
     /// <summary>A call whose arguments can be copied straight into the new frame's slots.</summary>
     private static bool IsSimpleCall(CodeObject code, int argCount) =>

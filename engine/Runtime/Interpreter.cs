@@ -41,6 +41,12 @@ internal sealed partial class Interpreter
     private object _input = PyNone.Value;
     private bool _mainCalled;
 
+    static Interpreter()
+    {
+        // Attaches the built-in types' constructors and method tables before any script runs.
+        _ = Builtins.BuiltinFunctions.Table;
+    }
+
     public Interpreter(TextWriter output, InterpreterOptions? options = null, IModuleSource? moduleSource = null)
     {
         Out = output;

@@ -48,6 +48,10 @@ internal static class Traceback
     public static string Summary(PyException e)
     {
         var text = Ops.Str(e);
-        return text.Length == 0 ? e.Class.Name : $"{e.Class.Name}: {text}";
+        // As CPython's traceback module: classes outside builtins and __main__ are named with their module.
+        var name = e.Class.Dict.TryGetValue("__module__", out var module) && module is string m && m != "__main__" && m != "builtins"
+            ? $"{m}.{e.Class.Name}"
+            : e.Class.Name;
+        return text.Length == 0 ? name : $"{name}: {text}";
     }
 }

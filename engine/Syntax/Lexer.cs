@@ -166,10 +166,12 @@ internal sealed class Lexer
             }
             // A tab width is a matter of editor settings, so indentation that relies on one is
             // rejected outright; counting it to the next multiple of 8 merely keeps recovery sane.
-            if (tabAt >= 0)
-                Report(tabAt, "tab in indentation is not allowed");
             _pos = p;
             ApplyIndentation(col);
+            // The line itself is skipped (an Error token), so that its made-up width does not
+            // also produce "unexpected indent" and the like.
+            if (tabAt >= 0)
+                ErrorToken(tabAt, _pos, "tab in indentation is not allowed");
             return;
         }
     }
@@ -200,16 +202,18 @@ internal sealed class Lexer
             _indents.RemoveAt(_indents.Count - 1);
             dedents++;
         }
-        if (col != _indents[^1])
+        bool mismatch = col != _indents[^1];
+        if (mismatch)
         {
-            // Keep the line in the innermost block it tried to leave, with its width as the new
-            // width of that block, so the lines after it that line up with it raise nothing more.
-            Report(_pos, "unindent does not match any outer indentation level");
+            // The innermost block it tried to leave takes the line's width, so that the lines
+            // after it that line up with it raise nothing more; the line itself is skipped.
             _indents.Add(col);
             dedents--;
         }
         for (int i = 0; i < dedents; i++)
             Emit(TokenKind.Dedent, _pos, _pos, "");
+        if (mismatch)
+            ErrorToken(_pos, _pos, "unindent does not match any outer indentation level");
     }
 
     private void SkipBlanks()

@@ -300,7 +300,8 @@ internal static class Parser
                 case TokenKind.Def: into.Add(ParseFunctionDef()); return;
                 case TokenKind.Class: into.Add(ParseClassDef()); return;
                 case TokenKind.Indent:
-                    Add(Cur.Line, Cur.Col, "unexpected indent");
+                    if (!_lineHasLexError[_pos])
+                        Add(Cur.Line, Cur.Col, "unexpected indent");
                     ParseDiscardedBlock();
                     return;
                 case TokenKind.With:
@@ -512,13 +513,18 @@ internal static class Parser
         private Assign ParseAssignment(Token t, Expr first)
         {
             var items = new List<Expr> { first };
+            // Which items are a yield without parentheses, for CPython's special message.
+            var bareYields = new List<bool> { t.Kind == TokenKind.Yield };
             while (Accept(TokenKind.Equal))
+            {
+                bareYields.Add(Kind == TokenKind.Yield);
                 items.Add(Kind == TokenKind.Yield ? ParseYield() : ParseStarExpressions());
+            }
             var value = items[^1];
             items.RemoveAt(items.Count - 1);
             for (int i = 0; i < items.Count; i++)
             {
-                if (items[i] is Yield or YieldFrom && i == 0 && t.Kind == TokenKind.Yield)
+                if (bareYields[i])
                     throw Error(items[i], "assignment to yield expression not possible");
                 // CPython adds its "did you mean ==" hint only for the last target, when the value
                 // could be the right operand of a comparison.
@@ -749,8 +755,9 @@ internal static class Parser
                 ExpectColon();
                 finalBody = ParseBlock("'finally' statement", keyword.Line);
             }
-            else if (handlers.Count == 0)
+            else if (handlers.Count == 0 && body.Count > 0)
             {
+                // (An empty body has already been reported as a missing block.)
                 // Reported without throwing: the current token already starts the next statement.
                 Add(Cur.Line, Cur.Col, "expected 'except' or 'finally' block");
             }
@@ -944,6 +951,8 @@ internal static class Parser
                         if (e is not Name name || t.Kind != TokenKind.Name)
                             throw Error(t, "expression cannot contain assignment, perhaps you meant \"==\"?");
                         Advance();
+                        if (keywords.Any(k => k.Arg == name.Id))
+                            throw Error(t, $"keyword argument repeated: {name.Id}");
                         keywords.Add(new Keyword(t.Line, t.Col, name.Id, ParseExpression()));
                         sawKeyword = true;
                     }

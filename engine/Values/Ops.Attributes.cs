@@ -28,10 +28,15 @@ internal static partial class Ops
         {
             case PyInstance inst:
                 if (inst.Attributes.TryGetValue(name, out value!)) return true;
-                if (inst is PyException e && name == "args")
+                if (inst is PyException e)
                 {
-                    value = e.Args;
-                    return true;
+                    switch (name)
+                    {
+                        case "args": value = e.Args; return true;
+                        case "__cause__": value = (object?)e.Cause ?? PyNone.Value; return true;
+                        case "__context__": value = (object?)e.Context ?? PyNone.Value; return true;
+                        case "__suppress_context__": value = Boxes.Bool(e.SuppressContext); return true;
+                    }
                 }
                 if (name == "__class__")
                 {

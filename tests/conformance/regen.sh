@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Regenerates every expected output of the conformance corpus.
 #
-#   python/<category>/<name>.wf  ->  <name>.out   from python3 (stdout only)
-#   stackless/<name>.wf          ->  <name>.out   from stackless_ref.py (the oracle),
-#                                    plus <name>.exit holding the exit status when it is not 0
+#   python/<category>/<name>.wf  ->  <name>.out   stdout of python3 (CPython 3.11)
+#   stackless/<name>.wf          ->  <name>.out   stdout of stackless_ref.py (the oracle), and
+#                                    <name>.exit  holding the exit status, only when it is not 0
 #
-# It fails loudly (exit 1, and then writes no expected file at all) when a Python program exits
-# non-zero, writes to stderr, takes more than 10 s, gives different output under two hash
-# seeds (a sign of hash-order dependence), or when check_subset.py finds a construct outside
-# the subset.  Usage: tests/conformance/regen.sh [--check]   (--check compares, writes nothing)
+# It fails loudly (exit 1, and then writes no expected file at all) when:
+#   - check_subset.py finds a construct outside the subset;
+#   - a Python program exits non-zero, writes to stderr or runs longer than 10 s;
+#   - a program's output differs between two hash seeds (hash-order dependence);
+#   - stackless_ref.py disagrees with python3 on a plain Python program;
+#   - a stackless program writes to stderr, or exits non-zero without a DeadlockError line;
+#   - an .out/.exit/.input.json file has no program beside it.
+#
+# Usage: tests/conformance/regen.sh [--check]    --check compares only and writes nothing.
+# PYTHON=/path/to/python3.11 overrides the interpreter; JOBS=N the parallelism.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -17,6 +23,7 @@ cd "$here"
 py="$("${PYTHON:-python3}" -c 'import sys; print(sys.executable)')"
 check_only=0
 [[ "${1:-}" == "--check" ]] && check_only=1
+jobs="${JOBS:-$(nproc 2>/dev/null || echo 4)}"
 
 ver="$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
 if [[ "$ver" != "3.11" ]]; then
@@ -28,40 +35,31 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 failures=0
 changed=0
-
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 
-# run_one OUTFILE CMD... : runs CMD twice (two hash seeds); stdout goes to OUTFILE, stderr to
-# OUTFILE.err, the exit status to OUTFILE.rc (99 when the two runs differ).
+# run_one KIND WF: runs one program into $tmp/<flattened name>.* :
+#   .out  stdout (first run), .err stderr, .rc exit status,
+#   .det  "differs" when a second run under another hash seed printed something else,
+#   .ref  (python only) stdout of the oracle, .refrc its exit status.
 run_one() {
-    local out="$1"; shift
-    local rc=0
-    PYTHONHASHSEED=1 timeout 10 "$@" >"$out" 2>"$out.err" || rc=$?
-    echo "$rc" >"$out.rc"
-    local rc2=0
-    PYTHONHASHSEED=4242 timeout 10 "$@" >"$out.2" 2>/dev/null || rc2=$?
-    if ! cmp -s "$out" "$out.2" || [[ "$rc" != "$rc2" ]]; then
-        echo "nondeterministic output (differs between hash seeds)" >"$out.err"
-        echo 99 >"$out.rc"
+    local kind="$1" wf="$2"
+    local o="$tmp/${wf//\//_}"
+    local cmd=("$py" "$wf")
+    [[ "$kind" == stackless ]] && cmd=("$py" stackless_ref.py "$wf")
+    local rc=0 rc2=0
+    PYTHONHASHSEED=1 timeout 10 "${cmd[@]}" >"$o.out" 2>"$o.err" || rc=$?
+    echo "$rc" >"$o.rc"
+    PYTHONHASHSEED=4242 timeout 10 "${cmd[@]}" >"$o.out2" 2>/dev/null || rc2=$?
+    if [[ "$rc" != "$rc2" ]] || ! cmp -s "$o.out" "$o.out2"; then echo differs >"$o.det"; fi
+    if [[ "$kind" == python ]]; then
+        local rrc=0
+        PYTHONHASHSEED=1 timeout 10 "$py" stackless_ref.py "$wf" >"$o.ref" 2>/dev/null || rrc=$?
+        echo "$rrc" >"$o.refrc"
     fi
 }
 
-# install SRC DEST: copy SRC over DEST if different (or compare only with --check).
-install_file() {
-    local src="$1" dest="$2"
-    if [[ -f "$dest" ]] && cmp -s "$src" "$dest"; then return; fi
-    changed=$((changed + 1))
-    if [[ $check_only == 1 ]]; then
-        fail "$dest is out of date"
-    else
-        cp "$src" "$dest"
-    fi
-}
-
-pending=()   # pairs: generated file, expected file it becomes
-no_exit=()   # .exit files that must not exist
-mapfile -t py_programs < <(find python -name '*.wf' | sort)
-mapfile -t sl_programs < <(find stackless -name '*.wf' | sort)
+mapfile -t py_programs < <(find python -name '*.wf' | LC_ALL=C sort)
+mapfile -t sl_programs < <(find stackless -name '*.wf' | LC_ALL=C sort)
 
 # 1. Stay inside the subset.
 if ! "$py" check_subset.py "${py_programs[@]}" "${sl_programs[@]}" >"$tmp/lint" 2>&1; then
@@ -69,33 +67,45 @@ if ! "$py" check_subset.py "${py_programs[@]}" "${sl_programs[@]}" >"$tmp/lint" 
     fail "check_subset.py found constructs outside the subset"
 fi
 
-# 2. Plain Python programs: python3 is the oracle.
+# 2. Run everything, $jobs at a time.
+running=0
 for wf in "${py_programs[@]}"; do
-    o="$tmp/$(echo "$wf" | tr '/' '_').out"
-    run_one "$o" "$py" "$wf"
+    run_one python "$wf" &
+    running=$((running + 1))
+    if ((running >= jobs)); then wait -n || true; running=$((running - 1)); fi
+done
+for wf in "${sl_programs[@]}"; do
+    run_one stackless "$wf" &
+    running=$((running + 1))
+    if ((running >= jobs)); then wait -n || true; running=$((running - 1)); fi
+done
+wait
+
+# 3. Judge the results.
+pending=()   # pairs: generated file, expected file it becomes
+no_exit=()   # .exit files that must not exist
+for wf in "${py_programs[@]}"; do
+    o="$tmp/${wf//\//_}"
     rc="$(cat "$o.rc")"
     if [[ "$rc" != 0 ]]; then fail "$wf: exit status $rc"; sed 's/^/    /' "$o.err" >&2; continue; fi
     if [[ -s "$o.err" ]]; then fail "$wf: wrote to stderr"; sed 's/^/    /' "$o.err" >&2; continue; fi
-    # The oracle must agree with python3 on plain programs (it only adds builtins).
-    ref_rc=0
-    "$py" stackless_ref.py "$wf" >"$o.ref" 2>/dev/null || ref_rc=$?
-    if [[ "$ref_rc" != 0 ]] || ! cmp -s "$o" "$o.ref"; then
-        fail "$wf: stackless_ref.py disagrees with python3"
+    if [[ -f "$o.det" ]]; then fail "$wf: output differs between hash seeds"; continue; fi
+    if [[ "$(cat "$o.refrc")" != 0 ]] || ! cmp -s "$o.out" "$o.ref"; then
+        fail "$wf: stackless_ref.py disagrees with python3"; continue
     fi
-    pending+=("$o" "${wf%.wf}.out")
+    pending+=("$o.out" "${wf%.wf}.out")
+    no_exit+=("${wf%.wf}.exit")
 done
-
-# 3. Stackless programs: stackless_ref.py is the oracle; a non-zero status goes to <name>.exit.
 for wf in "${sl_programs[@]}"; do
-    o="$tmp/$(echo "$wf" | tr '/' '_').out"
-    run_one "$o" "$py" stackless_ref.py "$wf"
+    o="$tmp/${wf//\//_}"
     rc="$(cat "$o.rc")"
-    if [[ "$rc" == 99 || "$rc" == 124 ]]; then fail "$wf: nondeterministic or timed out"; continue; fi
+    if [[ "$rc" == 124 ]]; then fail "$wf: timed out"; continue; fi
     if [[ -s "$o.err" ]]; then fail "$wf: wrote to stderr"; sed 's/^/    /' "$o.err" >&2; continue; fi
-    if [[ "$rc" != 0 ]] && ! tail -n 1 "$o" | grep -q '^DeadlockError: '; then
+    if [[ -f "$o.det" ]]; then fail "$wf: output differs between runs"; continue; fi
+    if [[ "$rc" != 0 ]] && ! tail -n 1 "$o.out" | grep -q '^DeadlockError: '; then
         fail "$wf: exit status $rc without a DeadlockError line"; continue
     fi
-    pending+=("$o" "${wf%.wf}.out")
+    pending+=("$o.out" "${wf%.wf}.out")
     if [[ "$rc" != 0 ]]; then
         echo "$rc" >"$o.exit"
         pending+=("$o.exit" "${wf%.wf}.exit")
@@ -106,9 +116,9 @@ done
 
 # 4. No stale expected files.
 while IFS= read -r f; do
-    base="${f%.out}"; base="${base%.exit}"
+    base="${f%.out}"; base="${base%.exit}"; base="${base%.input.json}"
     [[ -f "$base.wf" ]] || fail "$f has no program beside it"
-done < <(find python stackless \( -name '*.out' -o -name '*.exit' \) | sort)
+done < <(find python stackless \( -name '*.out' -o -name '*.exit' -o -name '*.input.json' \) | LC_ALL=C sort)
 
 if [[ $failures != 0 ]]; then
     echo "regen.sh: $failures failure(s); no expected file was written" >&2
@@ -117,13 +127,15 @@ fi
 
 # 5. All programs ran cleanly: install (or, with --check, compare) the expected files.
 for ((i = 0; i < ${#pending[@]}; i += 2)); do
-    install_file "${pending[i]}" "${pending[i + 1]}"
+    src="${pending[i]}" dest="${pending[i + 1]}"
+    if [[ -f "$dest" ]] && cmp -s "$src" "$dest"; then continue; fi
+    changed=$((changed + 1))
+    if [[ $check_only == 1 ]]; then fail "$dest is out of date"; else cp "$src" "$dest"; fi
 done
 for f in "${no_exit[@]}"; do
-    if [[ -f "$f" ]]; then
-        changed=$((changed + 1))
-        if [[ $check_only == 1 ]]; then fail "$f should not exist"; else rm "$f"; fi
-    fi
+    [[ -f "$f" ]] || continue
+    changed=$((changed + 1))
+    if [[ $check_only == 1 ]]; then fail "$f should not exist"; else rm "$f"; fi
 done
 if [[ $failures != 0 ]]; then
     echo "regen.sh --check: $failures expected file(s) out of date" >&2
