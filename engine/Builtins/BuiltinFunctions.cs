@@ -3,6 +3,7 @@ using Workflow.Runtime;
 using Workflow.Syntax;
 using Workflow.Values;
 using Workflow.Values.Numbers;
+using Workflow.Values.Text;
 
 namespace Workflow.Builtins;
 
@@ -30,23 +31,44 @@ internal static class BuiltinFunctions
         Add("pow", Pow);
         Add("min", (a, k) => MinMax("min", a, k, wantMax: false));
         Add("max", (a, k) => MinMax("max", a, k, wantMax: true));
-        Add("sum", Sum);
+        AddMaterializing("sum", Sum);
         Add("sorted", Sorted);
         Add("reversed", (a, k) => { Arguments.Count("reversed", a, 1, 1); return Reversed(a[0]); });
         Add("enumerate", Enumerate);
         Add("zip", (a, k) =>
         {
             Arguments.OnlyKeywords("zip", k, "strict");
-            return new ZipIterator(a.Select(Vm.GetIterator).ToArray(), Ops.Truthy(Arguments.Keyword(k, "strict") ?? false));
+            var strict = Ops.Truthy(Arguments.Keyword(k, "strict") ?? false);
+            if (Prelude.AnyMayRunScript(a)) return Vm.CallPrelude("_zip", new PyTuple(a), Boxes.Bool(strict));
+            return new ZipIterator(a.Select(Vm.GetIterator).ToArray(), strict);
         });
         Add("map", (a, k) =>
         {
             if (a.Length < 2) throw Errors.TypeError("map() must have at least two arguments.");
-            return new MapIterator(a[0], a.Skip(1).Select(Vm.GetIterator).ToArray());
+            var iterables = a[1..];
+            if (Prelude.IsScript(a[0]) || Prelude.AnyMayRunScript(iterables)) return Vm.CallPrelude("_map", a[0], new PyTuple(iterables));
+            return new MapIterator(a[0], iterables.Select(Vm.GetIterator).ToArray());
         });
-        Add("filter", (a, k) => { Arguments.Count("filter", a, 2, 2); return new FilterIterator(a[0], Vm.GetIterator(a[1])); });
-        Add("any", (a, k) => { Arguments.Count("any", a, 1, 1); return Boxes.Bool(Ops.Iterate(a[0]).Any(Ops.Truthy)); });
-        Add("all", (a, k) => { Arguments.Count("all", a, 1, 1); return Boxes.Bool(Ops.Iterate(a[0]).All(Ops.Truthy)); });
+        Add("filter", (a, k) =>
+        {
+            Arguments.Count("filter", a, 2, 2);
+            if (Prelude.IsScript(a[0]) || Prelude.MayRunScript(a[1])) return Vm.CallPrelude("_filter", a[0], a[1]);
+            return new FilterIterator(a[0], Vm.GetIterator(a[1]));
+        });
+        Add("__may_run_script", (a, k) => Boxes.Bool(Prelude.MayRunScript(a[0])));
+        Add("__sort_by_keys", (a, k) => SortByKeys((PyList)a[0], a[1], Ops.Truthy(a[2])));
+        Add("__zip_any_left", (a, k) => Boxes.Bool(((PyList)a[0]).Items.Any(it => Vm.Next(it, out _))));
+        // any() and all() stop at the first decisive item, so a lazy iterable is walked by the prelude, not read whole.
+        Add("any", (a, k) =>
+        {
+            Arguments.Count("any", a, 1, 1);
+            return Prelude.MayRunScript(a[0]) ? Vm.CallPrelude("_any", a[0]) : Boxes.Bool(Ops.Iterate(a[0]).Any(Ops.Truthy));
+        });
+        Add("all", (a, k) =>
+        {
+            Arguments.Count("all", a, 1, 1);
+            return Prelude.MayRunScript(a[0]) ? Vm.CallPrelude("_all", a[0]) : Boxes.Bool(Ops.Iterate(a[0]).All(Ops.Truthy));
+        });
         Add("isinstance", (a, k) => { Arguments.Count("isinstance", a, 2, 2); return Boxes.Bool(IsInstance(BuiltinTypes.TypeOf(a[0]), a[1], "isinstance")); });
         Add("issubclass", (a, k) =>
         {
@@ -121,6 +143,52 @@ internal static class BuiltinFunctions
     private static void Add(string name, Func<object[], Dictionary<string, object>?, object> body) =>
         Table[name] = new BuiltinFunction(name, body);
 
+    /// <summary>
+    /// A built-in that first reads its first argument, an iterable, whole: a lazy one (a generator, a
+    /// channel) is read by the prelude first, as script code that may block.
+    /// </summary>
+    private static void AddMaterializing(string name, Func<object[], Dictionary<string, object>?, object> body)
+    {
+        BuiltinFunction? self = null;
+        self = new BuiltinFunction(name, Materializing(() => self!, body));
+        Table[name] = self;
+    }
+
+    private static Func<object[], Dictionary<string, object>?, object> Materializing(Func<object> callable, Func<object[], Dictionary<string, object>?, object> body) =>
+        (a, k) => a.Length > 0 && ReadsAsIterable(a[0]) ? Vm.CallPrelude("_materialize_call", callable(), new PyTuple(a), KeywordDict(k)) : body(a, k);
+
+    private static NativeMethod Materializing(string name, NativeMethod method) =>
+        (self, a, k) => a.Length > 0 && ReadsAsIterable(a[0])
+            ? Vm.CallPrelude("_materialize_call", new BoundNativeMethod(self, name, method), new PyTuple(a), KeywordDict(k))
+            : method(self, a, k);
+
+    /// <summary>A lazy iterable that must be read by the prelude; an object with keys() is a mapping, read through keys() instead (dict(), update()).</summary>
+    private static bool ReadsAsIterable(object value) =>
+        Prelude.MayRunScript(value) && !(value is PyInstance inst && inst.Class.TryLookup("keys", out _));
+
+    private static PyDict KeywordDict(Dictionary<string, object>? kwargs)
+    {
+        var dict = new PyDict();
+        if (kwargs != null)
+            foreach (var (key, value) in kwargs) dict.Set(key, value);
+        return dict;
+    }
+
+    /// <summary>Sorts [items] stably by the precomputed [keys] (or by themselves when keys is None).</summary>
+    private static object SortByKeys(PyList items, object keys, bool reverse)
+    {
+        if (keys is PyNone)
+        {
+            ListMethods.Sort(items.Items, null, reverse);
+            return items;
+        }
+        var keyList = ((PyList)keys).Items;
+        var order = Enumerable.Range(0, items.Count).Select(i => (object)Boxes.Int(i)).ToList();
+        var byIndex = new BuiltinFunction("key", (a, k) => keyList[(int)(long)a[0]]);
+        ListMethods.Sort(order, byIndex, reverse);
+        return new PyList(order.Select(i => items.Items[(int)(long)i]).ToList());
+    }
+
     private static void AttachTypes()
     {
         BuiltinTypes.List.NativeMethods = ListMethods.Table;
@@ -141,15 +209,18 @@ internal static class BuiltinFunctions
         BuiltinTypes.List.NativeConstructor = (a, k) =>
         {
             Arguments.Count("list", a, 0, 1);
+            if (a.Length == 1 && Prelude.MayRunScript(a[0])) return Vm.CallPrelude("_list", a[0]);
             return a.Length == 0 ? new PyList() : new PyList(Ops.Iterate(a[0]).ToList());
         };
-        BuiltinTypes.Tuple.NativeConstructor = (a, k) =>
+        BuiltinTypes.Tuple.NativeConstructor = Materializing(() => BuiltinTypes.Tuple, (a, k) =>
         {
             Arguments.Count("tuple", a, 0, 1);
             if (a.Length == 0) return PyTuple.Empty;
             return a[0] is PyTuple t ? t : new PyTuple(Ops.Iterate(a[0]).ToArray());
-        };
-        BuiltinTypes.Dict.NativeConstructor = DictMethods.Construct;
+        });
+        BuiltinTypes.Dict.NativeConstructor = Materializing(() => BuiltinTypes.Dict, DictMethods.Construct);
+        foreach (var (table, name) in new[] { (StrMethods.Table, "join"), (ListMethods.Table, "extend"), (DictMethods.Table, "update") })
+            table[name] = Materializing(name, table[name]);
         BuiltinTypes.Range.NativeConstructor = RangeConstructor;
         BuiltinTypes.Type.NativeConstructor = (a, k) =>
         {
@@ -309,6 +380,11 @@ internal static class BuiltinFunctions
         var hasDefault = k != null && k.ContainsKey("default");
         if (a.Length == 0) throw Errors.TypeError($"{name} expected at least 1 argument, got 0");
         if (a.Length > 1 && hasDefault) throw Errors.TypeError($"Cannot specify a default for {name}() with multiple positional arguments");
+        if (Prelude.IsScript(key) || (a.Length == 1 && Prelude.MayRunScript(a[0])))
+        {
+            return Vm.CallPrelude("_min_max", name, a.Length == 1 ? a[0] : new PyTuple(a), key ?? PyNone.Value,
+                Boxes.Bool(hasDefault), hasDefault ? k!["default"] : PyNone.Value, Boxes.Bool(wantMax));
+        }
         var items = a.Length == 1 ? Ops.Iterate(a[0]) : a;
         object? best = null, bestKey = null;
         foreach (var item in items)
@@ -352,9 +428,11 @@ internal static class BuiltinFunctions
     {
         Arguments.OnlyKeywords("sorted", k, "key", "reverse");
         if (a.Length != 1) throw Errors.TypeError($"sorted expected 1 argument, got {a.Length}");
-        var items = Ops.Iterate(a[0]).ToList();
         var key = Arguments.Keyword(k, "key");
         var reverse = Arguments.Keyword(k, "reverse");
+        if (Prelude.IsScript(key) || Prelude.MayRunScript(a[0]))
+            return Vm.CallPrelude("_sorted", a[0], key ?? PyNone.Value, Boxes.Bool(reverse != null && MethodArgs.AsCInt(reverse) != 0));
+        var items = Ops.Iterate(a[0]).ToList();
         ListMethods.Sort(items, key is PyNone ? null : key, reverse != null && MethodArgs.AsCInt(reverse) != 0);
         return new PyList(items);
     }
@@ -387,6 +465,7 @@ internal static class BuiltinFunctions
         var iterable = a.Length > 0 ? a[0] : Arguments.Keyword(k, "iterable") ?? throw Errors.TypeError("enumerate() missing required argument 'iterable' (pos 1)");
         var start = a.Length > 1 ? a[1] : Arguments.Keyword(k, "start") ?? Boxes.Int(0);
         if (start is not (long or BigInteger)) throw Errors.TypeError($"'{Ops.TypeName(start)}' object cannot be interpreted as an integer");
+        if (Prelude.MayRunScript(iterable)) return Vm.CallPrelude("_enumerate", iterable, start);
         return new EnumerateIterator(Vm.GetIterator(iterable), start);
     }
 }

@@ -199,6 +199,7 @@ internal sealed partial class Interpreter
             switch (f.ReturnKind)
             {
                 case ReturnKind.Call:
+                case ReturnKind.ForIterNext:
                     parent.Stack[parent.Sp++] = result;
                     break;
                 case ReturnKind.Init:

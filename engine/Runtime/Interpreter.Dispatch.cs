@@ -287,8 +287,26 @@ internal sealed partial class Interpreter
                             break;
 
                         case OpCode.GetIter:
-                            stack[sp - 1] = GetIterator(stack[sp - 1]);
-                            break;
+                            {
+                                var iterable = stack[sp - 1];
+                                if (iterable is PyInstance { } ii && ii.Class.TryLookup("__iter__", out var iterMethod) && iterMethod is PyFunction iterFn)
+                                {
+                                    // __iter__ runs as a frame whose result replaces the object on the stack.
+                                    stack[--sp] = null!;
+                                    f.Ip = ip;
+                                    f.Sp = sp;
+                                    var made = Invoke(iterFn, new object[] { ii }, null);
+                                    if (made is Frame iterFrame)
+                                    {
+                                        PushFrame(t, f, iterFrame);
+                                        goto Reload;
+                                    }
+                                    stack[sp++] = made; // a generator: __iter__ written with yield
+                                    break;
+                                }
+                                stack[sp - 1] = GetIterator(iterable);
+                                break;
+                            }
                         case OpCode.ForIter:
                         case OpCode.ForIterYieldFrom:
                             {
@@ -314,6 +332,13 @@ internal sealed partial class Interpreter
                                 }
                                 f.Ip = ip;
                                 f.Sp = sp;
+                                if (it is PyInstance ni && Ops.FindUserMethod(ni, "__next__", out var nextMethod) && nextMethod is PyFunction nextFn)
+                                {
+                                    var nf = (Frame)Invoke(nextFn, new object[] { ni }, null);
+                                    nf.ReturnKind = ReturnKind.ForIterNext;
+                                    PushFrame(t, f, nf);
+                                    goto Reload;
+                                }
                                 if (it is ChannelIterator ci)
                                 {
                                     var received = ci.Channel.Receive(this, forLoop: true);

@@ -1,3 +1,4 @@
+using Workflow.Compiler;
 using Workflow.Values;
 
 namespace Workflow.Runtime;
@@ -50,6 +51,18 @@ internal sealed partial class Interpreter
             {
                 t.Top = parent;
                 throw new ScriptError(error);
+            }
+            if (f.ReturnKind == ReturnKind.ForIterNext && parent != null && error.Class.IsSubclassOf(ExceptionTypes.StopIteration))
+            {
+                // A user iterator is exhausted: its loop ends (or `yield from` gets the StopIteration value).
+                var loop = parent.Code.Instructions[parent.Ip - 1];
+                if ((OpCode)(loop & 0xFF) == OpCode.ForIterYieldFrom)
+                    parent.Stack[parent.Sp - 1] = error.Args.Items.Length > 0 ? error.Args.Items[0] : PyNone.Value;
+                else
+                    parent.Stack[--parent.Sp] = null!;
+                parent.Ip = loop >> 8;
+                t.Top = parent;
+                return true;
             }
             if (parent == null)
             {

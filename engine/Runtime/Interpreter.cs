@@ -38,6 +38,7 @@ internal sealed partial class Interpreter
     public Action<Tasklet, PyException>? UnobservedFailure;
 
     private Tasklet _main = null!;
+    private PyModule _prelude = null!;
     private object _input = PyNone.Value;
     private bool _mainCalled;
 
@@ -66,6 +67,7 @@ internal sealed partial class Interpreter
         try
         {
             _input = input ?? PyNone.Value;
+            RunPrelude();
             var mainModule = new PyModule("__main__", module.FileName);
             Modules["__main__"] = mainModule;
             var frame = new Frame(module, mainModule, null);
@@ -78,6 +80,20 @@ internal sealed partial class Interpreter
             _current = previous;
         }
     }
+
+    /// <summary>Runs the prelude's top-level code (it only defines functions) on a throwaway tasklet.</summary>
+    private void RunPrelude()
+    {
+        _prelude = new PyModule(Builtins.Prelude.ModuleName, Builtins.Prelude.FileName);
+        var runner = new Tasklet(0, new Frame(Builtins.Prelude.Module, _prelude, null));
+        CurrentTasklet = runner;
+        Execute(runner);
+        CurrentTasklet = null;
+        if (runner.State != TaskletState.Completed) throw new InvalidOperationException("the prelude failed: " + runner.Error?.Args);
+    }
+
+    /// <summary>Calls prelude function [name]: returns the Frame to push (or a generator), as Invoke does.</summary>
+    public object CallPrelude(string name, params object[] args) => Invoke(_prelude.Globals[name], args, null);
 
     private ProgramOutcome Outcome()
     {
@@ -122,9 +138,16 @@ internal sealed partial class Interpreter
     private PyException Deadlock()
     {
         var blocked = Tasklets.Where(t => !t.IsDone).OrderBy(t => t.Id)
-            .Select(t => $"{t} at line {t.Top?.CurrentLine ?? 0} on {t.BlockedOn ?? "nothing"}");
+            .Select(t => $"{t} at line {ProgramFrame(t.Top)?.CurrentLine ?? 0} on {t.BlockedOn ?? "nothing"}");
         var message = "deadlock: all tasklets are blocked: " + string.Join(", ", blocked);
         return new PyException(ExceptionTypes.DeadlockError, PyTuple.Of(message));
+    }
+
+    /// <summary>The innermost frame running the program's own code, skipping prelude frames (built-ins written in script).</summary>
+    private static Frame? ProgramFrame(Frame? f)
+    {
+        while (f != null && f.Code.FileName == Builtins.Prelude.FileName) f = f.Parent;
+        return f;
     }
 
     private void FailMain(PyException error)
@@ -135,26 +158,17 @@ internal sealed partial class Interpreter
 
     // ---------------------------------------------------------------- tasklet operations for built-ins
 
-    /// <summary>spawn(): a new tasklet that will run [callable] with the arguments, appended to the run queue.</summary>
+    /// <summary>spawn(): a new tasklet that will call [callable] when it first runs, appended to the run queue.</summary>
     public Tasklet Spawn(object callable, object[] args, Dictionary<string, object>? kwargs)
     {
-        var t = new Tasklet(_nextTaskletId++, null);
-        var started = Invoke(callable, args, kwargs);
-        if (started is Frame frame)
-        {
-            frame.Parent = null;
-            frame.Depth = 0;
-            t.Top = frame;
-            Tasklets.Add(t);
-            _runQueue.Enqueue(t);
-        }
-        else
-        {
-            // A built-in callable has already run to completion.
-            Tasklets.Add(t);
-            t.State = TaskletState.Completed;
-            t.Result = started;
-        }
+        var kw = new PyDict();
+        if (kwargs != null)
+            foreach (var (key, value) in kwargs) kw.Set(key, value);
+        var frame = (Frame)CallPrelude("_call", callable, new PyTuple(args), kw);
+        frame.Depth = 0;
+        var t = new Tasklet(_nextTaskletId++, frame);
+        Tasklets.Add(t);
+        _runQueue.Enqueue(t);
         return t;
     }
 

@@ -22,6 +22,8 @@ internal enum ReturnKind : byte
     YieldFrom,
     /// <summary>A generator resumed by next(): a return raises StopIteration, or pushes the default the caller gave.</summary>
     Next,
+    /// <summary>A user iterator's __next__ called by ForIter: a return pushes the value; StopIteration ends the loop.</summary>
+    ForIterNext,
     /// <summary>A frame run by a nested interpreter loop for a C# caller (a key function, __eq__…): returning ends that loop.</summary>
     Nested,
 }

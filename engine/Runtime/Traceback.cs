@@ -36,6 +36,8 @@ internal static class Traceback
             for (int i = e.Traceback.Count - 1; i >= 0; i--)
             {
                 var entry = e.Traceback[i];
+                // Built-ins written in script are built-ins to the user: CPython shows no frame for them either.
+                if (entry.File == Builtins.Prelude.FileName) continue;
                 sb.Append($"  File \"{entry.File}\", line {entry.Line}, in {entry.Function}\n");
                 var line = SourceLine?.Invoke(entry.File, entry.Line);
                 if (!string.IsNullOrWhiteSpace(line)) sb.Append("    ").Append(line.Trim()).Append('\n');

@@ -82,7 +82,8 @@ internal sealed class FStringParser
         bool raw = _literal.IsRaw;
         while (s < end)
         {
-            int textStart = s, segmentStart = s;
+            int segmentStart = s;
+            var (line, _, col) = Locate(s);
             var text = new StringBuilder();
             bool atBrace = false;
             while (s < end)
@@ -123,7 +124,6 @@ internal sealed class FStringParser
                 }
             }
             Decode(segmentStart, s, text);
-            var (line, _, col) = Locate(textStart);
             parts.AddText(text.ToString(), line, col);
             if (!atBrace || _src[s] == '}')
                 return;

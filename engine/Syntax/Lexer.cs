@@ -50,6 +50,9 @@ internal sealed class Lexer
     // Set once input nests deeper than the limits above, which is reported only the first time.
     private bool _tooDeep;
 
+    // Set after a bracket error, until the end of the logical line.
+    private bool _bracketErrorInLine;
+
     private Lexer(string source, int start, int end, int line, int lineStart, string file,
         List<Diagnostic> diagnostics, bool expressionOnly, string messagePrefix)
     {
@@ -106,6 +109,7 @@ internal sealed class Lexer
                 }
                 if (_tokens.Count > 0 && _tokens[^1].Kind != TokenKind.Newline)
                     Emit(TokenKind.Newline, _pos, _pos + 1, "\n");
+                _bracketErrorInLine = false;
                 NextLine(++_pos);
                 atLineStart = true;
             }
@@ -140,7 +144,6 @@ internal sealed class Lexer
                 {
                     if (tabAt < 0)
                         tabAt = p;
-                    col = (col / 8 + 1) * 8;
                 }
                 else if (c == '\f')
                     col = 0;
@@ -164,14 +167,14 @@ internal sealed class Lexer
                 _pos = newline + 1;
                 continue;
             }
-            // A tab width is a matter of editor settings, so indentation that relies on one is
-            // rejected outright; counting it to the next multiple of 8 merely keeps recovery sane.
             _pos = p;
-            ApplyIndentation(col);
-            // The line itself is skipped (an Error token), so that its made-up width does not
-            // also produce "unexpected indent" and the like.
+            // A tab's width is a matter of editor settings, so indentation that relies on one is
+            // rejected outright. The line is skipped (an Error token) and leaves the block levels
+            // alone, so that its guessed width produces no "unexpected indent" and the like.
             if (tabAt >= 0)
                 ErrorToken(tabAt, _pos, "tab in indentation is not allowed");
+            else
+                ApplyIndentation(col);
             return;
         }
     }
@@ -196,24 +199,72 @@ internal sealed class Lexer
             Emit(TokenKind.Indent, _pos, _pos, "");
             return;
         }
-        int dedents = 0;
-        while (_indents.Count > 1 && col < _indents[^1])
+        // [leaving] counts the open levels deeper than the line, which all close; [above] is the
+        // shallowest of them and [below] the level the line should line up with.
+        int leaving = 1;
+        while (col < _indents[^(leaving + 1)])
+            leaving++;
+        int above = _indents[^leaving], below = _indents[^(leaving + 1)];
+        if (col != below)
         {
-            _indents.RemoveAt(_indents.Count - 1);
-            dedents++;
+            // An unindent to no open level. Recovery guesses what was meant, so that one
+            // misaligned line gives one message:
+            // - a clause that must line up with its header (else, except...) goes to the nearer level;
+            // - a line whose next line has the same width makes that the width of the block it
+            //   would leave, and stays in it;
+            // - any other line is a one-off and is skipped (Error token), leaving the levels alone.
+            Report(_pos, "unindent does not match any outer indentation level");
+            if (StartsClauseKeyword())
+            {
+                if (above - col < col - below)
+                    leaving--;
+            }
+            else if (NextLineIndentation() == col)
+            {
+                _indents[^leaving] = col;
+                leaving--;
+            }
+            else
+            {
+                Emit(TokenKind.Error, _pos, _pos, "");
+                return;
+            }
         }
-        bool mismatch = col != _indents[^1];
-        if (mismatch)
-        {
-            // The innermost block it tried to leave takes the line's width, so that the lines
-            // after it that line up with it raise nothing more; the line itself is skipped.
-            _indents.Add(col);
-            dedents--;
-        }
-        for (int i = 0; i < dedents; i++)
+        _indents.RemoveRange(_indents.Count - leaving, leaving);
+        for (int i = 0; i < leaving; i++)
             Emit(TokenKind.Dedent, _pos, _pos, "");
-        if (mismatch)
-            ErrorToken(_pos, _pos, "unindent does not match any outer indentation level");
+    }
+
+    private bool StartsClauseKeyword()
+    {
+        var rest = _src.AsSpan(_pos, _end - _pos);
+        foreach (string word in (ReadOnlySpan<string>)["else", "elif", "except", "finally"])
+        {
+            if (rest.StartsWith(word) && (rest.Length == word.Length || !char.IsAsciiLetterOrDigit(rest[word.Length]) && rest[word.Length] != '_'))
+                return true;
+        }
+        return false;
+    }
+
+    // The indentation of the next line after the current one that is not blank or a comment, or
+    // -1. Only used to recover from a bad dedent, so it ignores strings spanning lines.
+    private int NextLineIndentation()
+    {
+        int p = _src.IndexOf('\n', _pos, _end - _pos);
+        while (p >= 0)
+        {
+            int col = 0;
+            p++;
+            while (p < _end && _src[p] == ' ')
+            {
+                col++;
+                p++;
+            }
+            if (p < _end && _src[p] is not ('\n' or '#'))
+                return col;
+            p = p < _end ? _src.IndexOf('\n', p, _end - p) : -1;
+        }
+        return -1;
     }
 
     private void SkipBlanks()
@@ -227,10 +278,15 @@ internal sealed class Lexer
         int at = _pos;
         if (_pos + 1 < _end && _src[_pos + 1] == '\n')
         {
+            if (_pos + 2 >= _end && !_expressionOnly)
+            {
+                _pos += 2;
+                ErrorToken(at, at + 1, "unexpected EOF while parsing");
+                NextLine(_pos);
+                return;
+            }
             _pos += 2;
             NextLine(_pos);
-            if (_pos >= _end && !_expressionOnly)
-                ErrorToken(at, at + 1, "unexpected EOF while parsing");
             return;
         }
         _pos++;
@@ -244,10 +300,10 @@ internal sealed class Lexer
     {
         if (_brackets.Count > 0)
         {
+            // Not reported here: like CPython, the parser reports it only if it gets this far,
+            // because a syntax error earlier in the same logical line usually says more.
             var (open, line, col) = _brackets[^1];
-            if (!_tooDeep)
-                AddDiagnostic(line, col, $"'{open}' was never closed");
-            Emit(TokenKind.Error, _end, _end, "");
+            _tokens.Add(new Token(TokenKind.Error, line, col, line, col + 1, $"'{open}' was never closed"));
         }
         if (!_expressionOnly)
         {
@@ -491,7 +547,9 @@ internal sealed class Lexer
     };
 
     // CPython 3.11 lets a number run straight into one of the keywords that may follow it in
-    // valid code ("1if x else 2"); any other identifier character there is an error.
+    // valid code ("1if x else 2"); any other identifier character there is an error. Its check
+    // (verify_end_of_number) wants and/else/for/not/or as whole words but only looks at the
+    // first two letters of if/in/is.
     private bool VerifyEndOfNumber(int start, string kind)
     {
         if (_pos >= _end)
@@ -510,8 +568,15 @@ internal sealed class Lexer
     private bool StartsKeywordAfterNumber(int p)
     {
         var rest = _src.AsSpan(p, _end - p);
-        return rest.StartsWith("and") || rest.StartsWith("else") || rest.StartsWith("for") || rest.StartsWith("if")
-            || rest.StartsWith("in") || rest.StartsWith("is") || rest.StartsWith("not") || rest.StartsWith("or");
+        if (rest.StartsWith("if") || rest.StartsWith("in") || rest.StartsWith("is"))
+            return true;
+        foreach (string word in (ReadOnlySpan<string>)["and", "else", "for", "not", "or"])
+        {
+            if (rest.StartsWith(word) && (rest.Length == word.Length
+                || !(char.IsAsciiLetterOrDigit(rest[word.Length]) || rest[word.Length] == '_' || rest[word.Length] > 0x7f)))
+                return true;
+        }
+        return false;
     }
 
     private void EmitNumber(int start, bool isFloat)
@@ -544,14 +609,14 @@ internal sealed class Lexer
         return big;
     }
 
-    // Reports a malformed number at [errorAt], swallows the rest of the alphanumeric run so the
-    // parser sees one dummy number rather than a number followed by a name, and emits that.
+    // Reports a malformed number at [errorAt] and swallows the rest of its alphanumeric run into
+    // one Error token, so that "2a" is one mistake rather than also a missing operator.
     private void NumberError(int start, int errorAt, string message)
     {
         Report(errorAt, message);
         while (_pos < _end && (char.IsAsciiLetterOrDigit(_src[_pos]) || _src[_pos] is '_' or '.'))
             _pos++;
-        Emit(TokenKind.Number, start, _pos, "", 0L);
+        Emit(TokenKind.Error, start, _pos, "");
     }
 
     // ---- strings
@@ -819,23 +884,37 @@ internal sealed class Lexer
             case TokenKind.RParen or TokenKind.RBracket or TokenKind.RBrace:
                 if (_brackets.Count == 0)
                 {
-                    ErrorToken(start, _pos, $"unmatched '{c}'");
+                    BracketError(start, $"unmatched '{c}'");
                     return;
                 }
                 var (open, line, _) = _brackets[^1];
-                _brackets.RemoveAt(_brackets.Count - 1);
                 if (open != Opener(c))
                 {
+                    // If an outer bracket matches, the ones inside it were left open; otherwise
+                    // the closer was mistyped and closes the innermost one.
+                    int match = _brackets.FindLastIndex(b => b.Open == Opener(c));
+                    _brackets.RemoveRange(match >= 0 ? match : _brackets.Count - 1, match >= 0 ? _brackets.Count - match : 1);
                     string where = line == _line ? "" : $" on line {line}";
-                    ErrorToken(start, _pos, $"closing parenthesis '{c}' does not match opening parenthesis '{open}'{where}");
+                    BracketError(start, $"closing parenthesis '{c}' does not match opening parenthesis '{open}'{where}");
                     return;
                 }
+                _brackets.RemoveAt(_brackets.Count - 1);
                 break;
         }
         Emit(kind, start, _pos, text);
     }
 
     private static char Opener(char close) => close switch { ')' => '(', ']' => '[', _ => '{' };
+
+    // One bracket mistake usually upsets the closers after it, so only the first of a logical
+    // line is reported; all become Error tokens.
+    private void BracketError(int start, string message)
+    {
+        if (!_bracketErrorInLine)
+            Report(start, message);
+        _bracketErrorInLine = true;
+        Emit(TokenKind.Error, start, _pos, "");
+    }
 
     // ---- positions and output
 

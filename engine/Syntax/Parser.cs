@@ -21,9 +21,26 @@ internal static class Parser
     public static ModuleNode Parse(string source, string fileName, List<Diagnostic> diagnostics)
     {
         string text = NormalizeSource(source);
-        var tokens = Lexer.Tokenize(text, fileName, diagnostics);
-        var session = new Session(text, fileName, tokens, diagnostics, "");
-        return new ModuleNode(fileName, session.ParseFile());
+        int firstNew = diagnostics.Count;
+        ModuleNode module;
+        try
+        {
+            var tokens = Lexer.Tokenize(text, fileName, diagnostics);
+            var session = new Session(text, fileName, tokens, diagnostics, "");
+            module = new ModuleNode(fileName, session.ParseFile());
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug here must not take a worker down with it; the file is reported as unparsable.
+            diagnostics.Add(new Diagnostic(fileName, 1, 1, $"internal error in the parser: {e.GetType().Name}: {e.Message}"));
+            module = new ModuleNode(fileName, []);
+        }
+        // The lexer reports before the parser starts; list this file's problems in source order.
+        var added = diagnostics.GetRange(firstNew, diagnostics.Count - firstNew)
+            .OrderBy(d => d.Line).ThenBy(d => d.Col).ToList();
+        diagnostics.RemoveRange(firstNew, added.Count);
+        diagnostics.AddRange(added);
+        return module;
     }
 
     /// <summary>
@@ -70,6 +87,11 @@ internal static class Parser
         private readonly List<Diagnostic> _diagnostics;
         private readonly string _messagePrefix;
         private readonly bool[] _lineHasLexError;
+
+        // The deferred "'(' was never closed" token at the end of the last logical line, if any,
+        // and the index of that line's first token.
+        private readonly Token? _unclosed;
+        private readonly int _unclosedLineStart;
         private readonly HashSet<(int, int, string)> _reported = [];
         private int _pos;
         private int _depth;
@@ -82,6 +104,12 @@ internal static class Parser
             _diagnostics = diagnostics;
             _messagePrefix = messagePrefix;
             _lineHasLexError = MarkLinesWithLexErrors(tokens);
+            int last = tokens.FindLastIndex(t => t.Kind == TokenKind.Error && t.Text.Length > 0);
+            if (last >= 0)
+            {
+                _unclosed = tokens[last];
+                _unclosedLineStart = tokens.FindLastIndex(last, t => t.Kind == TokenKind.Newline) + 1;
+            }
         }
 
         // For each token, whether its logical line holds an Error token: a parse error on such a
@@ -94,7 +122,7 @@ internal static class Parser
             for (int i = 0; i < tokens.Count; i++)
             {
                 var kind = tokens[i].Kind;
-                hasError |= kind == TokenKind.Error;
+                hasError |= kind == TokenKind.Error && tokens[i].Text.Length == 0;
                 if (kind is TokenKind.Newline or TokenKind.EndOfFile || i == tokens.Count - 1)
                 {
                     if (hasError)
@@ -110,7 +138,8 @@ internal static class Parser
 
         private Token Cur => _tokens[_pos];
         private TokenKind Kind => _tokens[_pos].Kind;
-        private TokenKind PeekKind(int ahead) => _tokens[Math.Min(_pos + ahead, _tokens.Count - 1)].Kind;
+        private TokenKind PeekKind(int ahead) => PeekToken(ahead).Kind;
+        private Token PeekToken(int ahead) => _tokens[Math.Min(_pos + ahead, _tokens.Count - 1)];
 
         private Token Advance()
         {
@@ -142,6 +171,8 @@ internal static class Parser
             var t = Cur;
             return t.Kind switch
             {
+                // An Error token with a message is a deferred lexer error: see Lexer.Finish.
+                TokenKind.Error when t.Text.Length > 0 => Error(t, t.Text),
                 TokenKind.Error => new ParseError(t.Line, t.Col, "", true),
                 TokenKind.Indent => Error(t, "unexpected indent"),
                 TokenKind.Dedent => Error(t, "unexpected unindent"),
@@ -156,8 +187,11 @@ internal static class Parser
             bool nextStartsExpression = Kind is TokenKind.Name or TokenKind.Number or TokenKind.String or TokenKind.None
                 or TokenKind.True or TokenKind.False or TokenKind.LBrace or TokenKind.Lambda or TokenKind.Tilde
                 or TokenKind.Await or TokenKind.Not;
-            bool excluded = (elementStart.Kind == TokenKind.Name && Kind == TokenKind.String)
-                || (elementStart.Kind == TokenKind.Name && elementStart.Text is "match" or "case" or "_");
+            // CPython skips the hint after a soft keyword, and its check matches any prefix of
+            // one ("m", "ca"), which is copied here so that both give the same message.
+            bool excluded = elementStart.Kind == TokenKind.Name
+                && (Kind == TokenKind.String || "match".StartsWith(elementStart.Text, StringComparison.Ordinal)
+                    || "case".StartsWith(elementStart.Text, StringComparison.Ordinal) || elementStart.Text == "_");
             return nextStartsExpression && !excluded
                 ? Error(elementStart, "invalid syntax. Perhaps you forgot a comma?")
                 : Unexpected();
@@ -167,7 +201,13 @@ internal static class Parser
         {
             if (error.Silent || _lineHasLexError[_pos])
                 return;
-            Add(error.Line, error.Col, error.Message);
+            // Inside a bracket that is never closed, a mistake found on a later line than the
+            // bracket is most likely the missing closer itself (CPython reports it the same way).
+            if (_unclosed != null && _pos >= _unclosedLineStart
+                && (Cur.Line > _unclosed.Line || (Cur.Line == _unclosed.Line && Cur.Col == _unclosed.Col)))
+                Add(_unclosed.Line, _unclosed.Col, _unclosed.Text);
+            else
+                Add(error.Line, error.Col, error.Message);
         }
 
         private void Add(int line, int col, string message)
@@ -517,6 +557,9 @@ internal static class Parser
             var bareYields = new List<bool> { t.Kind == TokenKind.Yield };
             while (Accept(TokenKind.Equal))
             {
+                // With no value to come, CPython complains about the target first.
+                if (!StartsExpression(Kind) && Kind != TokenKind.Yield)
+                    ValidateTarget(items[^1], TargetUse.Assign, top: true, hint: false);
                 bareYields.Add(Kind == TokenKind.Yield);
                 items.Add(Kind == TokenKind.Yield ? ParseYield() : ParseStarExpressions());
             }
@@ -539,6 +582,8 @@ internal static class Parser
         // meaning in the subset.
         private Assign? ParseAnnotatedAssignment(Token t, Expr target)
         {
+            if (!StartsExpression(PeekKind(1)))
+                throw Error(Cur, "invalid syntax");
             switch (target)
             {
                 case TupleExpr:
@@ -689,7 +734,7 @@ internal static class Parser
         private List<Stmt> ParseElse()
         {
             var keyword = Advance();
-            ExpectColon();
+            ExpectColon(forced: true);
             return ParseBlock("'else' statement", keyword.Line);
         }
 
@@ -720,7 +765,7 @@ internal static class Parser
         private Try ParseTry()
         {
             var t = Advance();
-            ExpectColon();
+            ExpectColon(forced: true);
             var body = ParseBlock("'try' statement", t.Line);
             var handlers = new List<ExceptHandler>();
             ExceptHandler? bareHandler = null;
@@ -752,7 +797,7 @@ internal static class Parser
             if (Kind == TokenKind.Finally)
             {
                 var keyword = Advance();
-                ExpectColon();
+                ExpectColon(forced: true);
                 finalBody = ParseBlock("'finally' statement", keyword.Line);
             }
             else if (handlers.Count == 0 && body.Count > 0)
@@ -775,7 +820,7 @@ internal static class Parser
             Expect(TokenKind.RParen);
             if (Accept(TokenKind.Arrow))
                 ParseExpression();
-            ExpectColon();
+            ExpectColon(forced: true);
             var body = ParseBlock("function definition", t.Line);
             return new FunctionDef(t.Line, t.Col, name, args, body);
         }
@@ -800,12 +845,13 @@ internal static class Parser
         }
 
         // Expects the ':' that ends a compound statement header. After an if/elif/while condition
-        // a '=' is most likely a mistyped '==', which CPython points out.
-        private void ExpectColon(Token? conditionStart = null, Expr? condition = null)
+        // a '=' is most likely a mistyped '==', which CPython points out. [forced] follows the
+        // grammar's &&':' (try, else, finally, def): anything but a colon is "expected ':'".
+        private void ExpectColon(Token? conditionStart = null, Expr? condition = null, bool forced = false)
         {
             if (Accept(TokenKind.Colon))
                 return;
-            if (Kind == TokenKind.Newline)
+            if (Kind == TokenKind.Newline || (forced && Kind != TokenKind.Error))
                 throw Error(Cur, "expected ':'");
             if (Kind == TokenKind.Equal && conditionStart is { } start && condition != null)
             {
@@ -959,8 +1005,10 @@ internal static class Parser
                     else if (Kind is TokenKind.For or TokenKind.Async)
                     {
                         var generators = ParseComprehensionClauses();
-                        if (args.Count + keywords.Count > 0 || Kind != TokenKind.RParen)
+                        if (args.Count + keywords.Count > 0 || Kind == TokenKind.Comma)
                             throw Error(t, "Generator expression must be parenthesized");
+                        if (Kind != TokenKind.RParen)
+                            throw Unexpected();
                         args.Add(new GeneratorExp(open.Line, open.Col, e, generators));
                     }
                     else
@@ -1034,6 +1082,8 @@ internal static class Parser
                 {
                     Advance();
                     var test = ParseDisjunction();
+                    if (Kind == TokenKind.Colon)
+                        throw Unexpected();
                     if (Kind != TokenKind.Else)
                         throw Error(t, "expected 'else' after 'if' expression");
                     Advance();
@@ -1452,6 +1502,7 @@ internal static class Parser
                 }
                 if (key is Starred)
                     throw Error(key, "cannot use a starred expression in a dictionary key");
+                entryStart = PeekToken(1);
                 var value = ParseDictValue();
                 if (Kind is TokenKind.For or TokenKind.Async)
                 {
@@ -1479,12 +1530,9 @@ internal static class Parser
                 }
                 var key = ParseExpression();
                 if (Kind != TokenKind.Colon)
-                {
-                    if (Kind is TokenKind.Comma or TokenKind.RBrace)
-                        throw Error(key, "':' expected after dictionary key");
-                    throw MissingComma(entryStart);
-                }
+                    throw Error(key, "':' expected after dictionary key");
                 keys.Add(key);
+                entryStart = PeekToken(1);
                 values.Add(ParseDictValue());
             }
             Advance();
@@ -1508,9 +1556,12 @@ internal static class Parser
                 if (Kind == TokenKind.Async)
                     throw Error(Cur, "asynchronous comprehensions are not supported");
                 var t = Advance();
+                var targetStart = Cur;
                 var target = ParseTargetList();
+                if (Kind != TokenKind.In)
+                    throw MissingComma(targetStart);
                 ValidateTarget(target, TargetUse.Assign, top: true, hint: false);
-                Expect(TokenKind.In);
+                Advance();
                 var iter = ParseDisjunction();
                 var conditions = new List<Expr>();
                 while (Accept(TokenKind.If))

@@ -122,9 +122,8 @@ end'").Body[0]).Value).Value;
     [Fact]
     public void Strings_RawKeepsBackslashes()
     {
-        var value = ((Constant)((ExprStmt)ParseOk(@"r'\n\'' + R""\d""").Body[0]).Value);
-        Assert.Equal("(BinOp Add (Constant \"\\\\n\\\\'\") (Constant \"\\\\d\"))", AstDump.Dump(((ExprStmt)ParseOk(@"r'\n\'' + R""\d""").Body[0]).Value));
-        Assert.NotNull(value);
+        Assert.Equal("(Constant \"\\\\n\\\\'\")", Expr(@"r'\n\''"));
+        Assert.Equal("(Constant \"\\\\d\")", Expr(@"R""\d"""));
     }
 
     [Fact]
@@ -243,6 +242,549 @@ end'").Body[0]).Value).Value;
     [InlineData("try:\n    pass\nfinally:\nx", "4:1: expected an indented block after 'finally' statement on line 3")]
     [InlineData("def f():\n    if x:\n    y = 1\n", "3:5: expected an indented block after 'if' statement on line 2")]
     public void Indentation_MissingBlock(string source, string expected) => Assert.Equal(expected, Error(source));
+
+    // ---- expressions
+
+    [Theory]
+    [InlineData("-2 ** 2", "(UnaryOp USub (BinOp Pow (Constant 2) (Constant 2)))")]
+    [InlineData("2 ** -1", "(BinOp Pow (Constant 2) (UnaryOp USub (Constant 1)))")]
+    [InlineData("2 ** 3 ** 2", "(BinOp Pow (Constant 2) (BinOp Pow (Constant 3) (Constant 2)))")]
+    [InlineData("await x ** 2", "(BinOp Pow (Await (Name x)) (Constant 2))")]
+    [InlineData("-await x", "(UnaryOp USub (Await (Name x)))")]
+    [InlineData("await f(x).y", "(Await (Attribute (Call (Name f) [(Name x)] []) y))")]
+    [InlineData("1 + 2 * 3 - 4", "(BinOp Sub (BinOp Add (Constant 1) (BinOp Mult (Constant 2) (Constant 3))) (Constant 4))")]
+    [InlineData("a / b // c % d @ e", "(BinOp MatMult (BinOp Mod (BinOp FloorDiv (BinOp Div (Name a) (Name b)) (Name c)) (Name d)) (Name e))")]
+    [InlineData("a | b ^ c & d << e + f", "(BinOp BitOr (Name a) (BinOp BitXor (Name b) (BinOp BitAnd (Name c) (BinOp LShift (Name d) (BinOp Add (Name e) (Name f))))))")]
+    [InlineData("a >> b << c", "(BinOp LShift (BinOp RShift (Name a) (Name b)) (Name c))")]
+    [InlineData("~-+a", "(UnaryOp Invert (UnaryOp USub (UnaryOp UAdd (Name a))))")]
+    [InlineData("not a == b", "(UnaryOp Not (Compare (Name a) [Eq] [(Name b)]))")]
+    [InlineData("not not a", "(UnaryOp Not (UnaryOp Not (Name a)))")]
+    [InlineData("a or b and c or d", "(BoolOp Or [(Name a) (BoolOp And [(Name b) (Name c)]) (Name d)])")]
+    [InlineData("a and not b", "(BoolOp And [(Name a) (UnaryOp Not (Name b))])")]
+    [InlineData("a < b <= c", "(Compare (Name a) [Lt LtE] [(Name b) (Name c)])")]
+    [InlineData("a == b != c > d >= e", "(Compare (Name a) [Eq NotEq Gt GtE] [(Name b) (Name c) (Name d) (Name e)])")]
+    [InlineData("a in b not in c is d is not e", "(Compare (Name a) [In NotIn Is IsNot] [(Name b) (Name c) (Name d) (Name e)])")]
+    [InlineData("a | b < c", "(Compare (BinOp BitOr (Name a) (Name b)) [Lt] [(Name c)])")]
+    [InlineData("a if b else c", "(IfExp (Name b) (Name a) (Name c))")]
+    [InlineData("a if b else c if d else e", "(IfExp (Name b) (Name a) (IfExp (Name d) (Name c) (Name e)))")]
+    [InlineData("x or y if c else z", "(IfExp (Name c) (BoolOp Or [(Name x) (Name y)]) (Name z))")]
+    public void Expressions_Precedence(string source, string expected) => Assert.Equal(expected, Expr(source));
+
+    [Theory]
+    [InlineData("lambda: 0", "(Lambda (arguments [] _ [] _) (Constant 0))")]
+    [InlineData("lambda x, y=1: x", "(Lambda (arguments [(arg x _) (arg y (Constant 1))] _ [] _) (Name x))")]
+    [InlineData("lambda *a, k, **kw: a", "(Lambda (arguments [] a [(arg k _)] kw) (Name a))")]
+    [InlineData("lambda *, k=2: k", "(Lambda (arguments [] _ [(arg k (Constant 2))] _) (Name k))")]
+    [InlineData("lambda x: lambda: x", "(Lambda (arguments [(arg x _)] _ [] _) (Lambda (arguments [] _ [] _) (Name x)))")]
+    [InlineData("lambda: a if b else c", "(Lambda (arguments [] _ [] _) (IfExp (Name b) (Name a) (Name c)))")]
+    [InlineData("lambda: (yield)", "(Lambda (arguments [] _ [] _) (Yield _))")]
+    public void Expressions_Lambda(string source, string expected) => Assert.Equal(expected, Expr(source));
+
+    [Theory]
+    [InlineData("f()", "(Call (Name f) [] [])")]
+    [InlineData("f(a, b,)", "(Call (Name f) [(Name a) (Name b)] [])")]
+    [InlineData("f(a, k=1)", "(Call (Name f) [(Name a)] [(keyword k (Constant 1))])")]
+    [InlineData("f(*a, **k)", "(Call (Name f) [(Starred (Name a))] [(keyword _ (Name k))])")]
+    [InlineData("f(a, *b, c=1, *d, **e)", "(Call (Name f) [(Name a) (Starred (Name b)) (Starred (Name d))] [(keyword c (Constant 1)) (keyword _ (Name e))])")]
+    [InlineData("f(**a, b=1)", "(Call (Name f) [] [(keyword _ (Name a)) (keyword b (Constant 1))])")]
+    [InlineData("f(x for x in y)", "(Call (Name f) [(GeneratorExp (Name x) [(comprehension (Name x) (Name y) [])])] [])")]
+    [InlineData("f((x for x in y), 1)", "(Call (Name f) [(GeneratorExp (Name x) [(comprehension (Name x) (Name y) [])]) (Constant 1)] [])")]
+    [InlineData("f(a == 1)", "(Call (Name f) [(Compare (Name a) [Eq] [(Constant 1)])] [])")]
+    [InlineData("a.b.c", "(Attribute (Attribute (Name a) b) c)")]
+    [InlineData("a.b(c)[d].e", "(Attribute (Subscript (Call (Attribute (Name a) b) [(Name c)] []) (Name d)) e)")]
+    [InlineData("f(x)(y)", "(Call (Call (Name f) [(Name x)] []) [(Name y)] [])")]
+    [InlineData("'a b'.split()", "(Call (Attribute (Constant \"a b\") split) [] [])")]
+    public void Expressions_CallsAndAttributes(string source, string expected) => Assert.Equal(expected, Expr(source));
+
+    [Theory]
+    [InlineData("a[0]", "(Subscript (Name a) (Constant 0))")]
+    [InlineData("a[-1]", "(Subscript (Name a) (UnaryOp USub (Constant 1)))")]
+    [InlineData("a[1:2]", "(Subscript (Name a) (Slice (Constant 1) (Constant 2) _))")]
+    [InlineData("a[::2]", "(Subscript (Name a) (Slice _ _ (Constant 2)))")]
+    [InlineData("a[:]", "(Subscript (Name a) (Slice _ _ _))")]
+    [InlineData("a[1:]", "(Subscript (Name a) (Slice (Constant 1) _ _))")]
+    [InlineData("a[:2]", "(Subscript (Name a) (Slice _ (Constant 2) _))")]
+    [InlineData("a[1:2:3]", "(Subscript (Name a) (Slice (Constant 1) (Constant 2) (Constant 3)))")]
+    [InlineData("a[1:2, 3]", "(Subscript (Name a) (Tuple [(Slice (Constant 1) (Constant 2) _) (Constant 3)]))")]
+    [InlineData("a[1, 2]", "(Subscript (Name a) (Tuple [(Constant 1) (Constant 2)]))")]
+    [InlineData("a[1,]", "(Subscript (Name a) (Tuple [(Constant 1)]))")]
+    [InlineData("a[x if y else z:]", "(Subscript (Name a) (Slice (IfExp (Name y) (Name x) (Name z)) _ _))")]
+    public void Expressions_SubscriptsAndSlices(string source, string expected) => Assert.Equal(expected, Expr(source));
+
+    [Theory]
+    [InlineData("()", "(Tuple [])")]
+    [InlineData("(1,)", "(Tuple [(Constant 1)])")]
+    [InlineData("(1, 2)", "(Tuple [(Constant 1) (Constant 2)])")]
+    [InlineData("1, 2", "(Tuple [(Constant 1) (Constant 2)])")]
+    [InlineData("1,", "(Tuple [(Constant 1)])")]
+    [InlineData("(1)", "(Constant 1)")]
+    [InlineData("((a))", "(Name a)")]
+    [InlineData("[]", "(List [])")]
+    [InlineData("[1, 2,]", "(List [(Constant 1) (Constant 2)])")]
+    [InlineData("[*a, *b, c]", "(List [(Starred (Name a)) (Starred (Name b)) (Name c)])")]
+    [InlineData("(*a, b)", "(Tuple [(Starred (Name a)) (Name b)])")]
+    [InlineData("*a, b", "(Tuple [(Starred (Name a)) (Name b)])")]
+    [InlineData("{}", "(Dict [] [])")]
+    [InlineData("{'a': 1, **d, 'b': 2,}", "(Dict [(Constant \"a\") _ (Constant \"b\")] [(Constant 1) (Name d) (Constant 2)])")]
+    [InlineData("{**d}", "(Dict [_] [(Name d)])")]
+    [InlineData("None, True, False", "(Tuple [(Constant None) (Constant True) (Constant False)])")]
+    public void Expressions_Displays(string source, string expected) => Assert.Equal(expected, Expr(source));
+
+    [Theory]
+    [InlineData("[x for x in y]", "(ListComp (Name x) [(comprehension (Name x) (Name y) [])])")]
+    [InlineData("[x * y for x in a for y in b if x if y > 1]",
+        "(ListComp (BinOp Mult (Name x) (Name y)) [(comprehension (Name x) (Name a) []) (comprehension (Name y) (Name b) [(Name x) (Compare (Name y) [Gt] [(Constant 1)])])])")]
+    [InlineData("[(a, b) for a, b in pairs]", "(ListComp (Tuple [(Name a) (Name b)]) [(comprehension (Tuple [(Name a) (Name b)]) (Name pairs) [])])")]
+    [InlineData("[x for x, in y]", "(ListComp (Name x) [(comprehension (Tuple [(Name x)]) (Name y) [])])")]
+    [InlineData("{k: v for k, v in d.items()}", "(DictComp (Name k) (Name v) [(comprehension (Tuple [(Name k) (Name v)]) (Call (Attribute (Name d) items) [] []) [])])")]
+    [InlineData("(x for x in y if not x)", "(GeneratorExp (Name x) [(comprehension (Name x) (Name y) [(UnaryOp Not (Name x))])])")]
+    [InlineData("[x for x in a or b]", "(ListComp (Name x) [(comprehension (Name x) (BoolOp Or [(Name a) (Name b)]) [])])")]
+    [InlineData("[x for x in y if a if b]", "(ListComp (Name x) [(comprehension (Name x) (Name y) [(Name a) (Name b)])])")]
+    [InlineData("[y for x in z for y in x]", "(ListComp (Name y) [(comprehension (Name x) (Name z) []) (comprehension (Name y) (Name x) [])])")]
+    [InlineData("[[x for x in r] for r in m]", "(ListComp (ListComp (Name x) [(comprehension (Name x) (Name r) [])]) [(comprehension (Name r) (Name m) [])])")]
+    public void Expressions_Comprehensions(string source, string expected) => Assert.Equal(expected, Expr(source));
+
+    [Fact]
+    public void Expressions_Yield()
+    {
+        Assert.Equal("[(FunctionDef g (arguments [] _ [] _) [(Expr (Yield _)) (Expr (Yield (Name x))) (Expr (Yield (Tuple [(Name a) (Name b)]))) "
+            + "(Expr (YieldFrom (Name xs))) (Assign [(Name y)] (Yield _)) (Assign [(Name z)] (YieldFrom (Call (Name g) [] []))) "
+            + "(Assign [(Name w)] (BinOp Add (Yield (Name v)) (Constant 1))) (AugAssign (Name n) Add (Yield _))])]",
+            Stmts("def g():\n    yield\n    yield x\n    yield a, b\n    yield from xs\n    y = yield\n    z = yield from g()\n    w = (yield v) + 1\n    n += yield\n"));
+    }
+
+    // ---- statements
+
+    [Fact]
+    public void Statements_Assignments()
+    {
+        Assert.Equal("[(Assign [(Name a) (Name b)] (Constant 1))]", Stmts("a = b = 1"));
+        Assert.Equal("[(Assign [(Tuple [(Name a) (Starred (Name rest))])] (Name xs))]", Stmts("a, *rest = xs"));
+        Assert.Equal("[(Assign [(List [(Name a) (Tuple [(Name b) (Name c)])])] (Name v))]", Stmts("[a, (b, c)] = v"));
+        Assert.Equal("[(Assign [(Attribute (Name x) y) (Subscript (Name z) (Constant 0))] (Tuple [(Constant 1) (Constant 2)]))]",
+            Stmts("x.y = z[0] = 1, 2"));
+        Assert.Equal("[(Assign [(Name x)] (Tuple [(Starred (Name a)) (Starred (Name b))]))]", Stmts("x = *a, *b"));
+        Assert.Equal("[(Assign [(Tuple [(Name a)])] (Name b))]", Stmts("a, = b"));
+    }
+
+    [Fact]
+    public void Statements_AugmentedAssignments_AllOperators()
+    {
+        string[] ops = ["+=", "-=", "*=", "/=", "//=", "%=", "**=", "<<=", ">>=", "&=", "|=", "^=", "@="];
+        string[] names = ["Add", "Sub", "Mult", "Div", "FloorDiv", "Mod", "Pow", "LShift", "RShift", "BitAnd", "BitOr", "BitXor", "MatMult"];
+        for (int i = 0; i < ops.Length; i++)
+            Assert.Equal($"[(AugAssign (Name x) {names[i]} (Constant 1))]", Stmts($"x {ops[i]} 1"));
+        Assert.Equal("[(AugAssign (Attribute (Name a) b) Add (Tuple [(Constant 1) (Constant 2)]))]", Stmts("a.b += 1, 2"));
+    }
+
+    [Fact]
+    public void Statements_AnnotatedAssignment_BecomesPlainAssignmentOrNothing()
+    {
+        Assert.Equal("[(Assign [(Name x)] (Constant 1)) (Assign [(Attribute (Name a) b)] (Constant 2))]",
+            Stmts("x: int = 1\ny: list[int]\na.b: 'str' = 2"));
+    }
+
+    [Fact]
+    public void Statements_IfElifElse()
+    {
+        Assert.Equal("[(If (Name a) [(Pass)] [(If (Name b) [(Break)] [(If (Name c) [(Continue)] [(Pass)])])])]",
+            Stmts("if a:\n    pass\nelif b:\n    break\nelif c:\n    continue\nelse:\n    pass\n"));
+    }
+
+    [Fact]
+    public void Statements_Loops()
+    {
+        Assert.Equal("[(While (Name x) [(Pass)] [(Assign [(Name y)] (Constant 1))])]", Stmts("while x:\n    pass\nelse:\n    y = 1\n"));
+        Assert.Equal("[(For (Tuple [(Name i) (Name v)]) (Call (Name enumerate) [(Name xs)] []) [(Pass)] [(Pass)])]",
+            Stmts("for i, v in enumerate(xs):\n    pass\nelse:\n    pass\n"));
+        Assert.Equal("[(For (Name x) (Tuple [(Starred (Name a)) (Name b)]) [(Pass)] [])]", Stmts("for x in *a, b: pass"));
+        Assert.Equal("[(For (Tuple [(Name a) (Starred (Name b))]) (Name c) [(Pass)] [])]", Stmts("for a, *b in c: pass"));
+        Assert.Equal("[(For (Attribute (Name self) x) (Name y) [(Pass)] [])]", Stmts("for self.x in y: pass"));
+    }
+
+    [Fact]
+    public void Statements_FunctionDefinitions()
+    {
+        Assert.Equal("[(FunctionDef f (arguments [(arg a _) (arg b (Constant 1))] args [(arg c _) (arg d (Constant 2))] kw) [(Return (Name a))])]",
+            Stmts("def f(a, b=1, *args, c, d=2, **kw):\n    return a\n"));
+        Assert.Equal("[(FunctionDef f (arguments [(arg a _)] _ [(arg b (Constant \"x\"))] _) [(Return _)])]",
+            Stmts("def f(a: int, *, b: str = 'x') -> None:\n    return\n"));
+        Assert.Equal("[(FunctionDef f (arguments [(arg a _)] _ [] _) [(Pass)])]", Stmts("def f(a,): pass"));
+        Assert.Equal("[(FunctionDef f (arguments [] a [] _) [(Pass)])]", Stmts("def f(*a: int,): pass"));
+        Assert.Equal("[(FunctionDef f (arguments [] _ [] k) [(Pass)])]", Stmts("def f(**k,): pass"));
+        Assert.Equal("[(FunctionDef f (arguments [] _ [] _) [(Return (Tuple [(Starred (Name a)) (Name b)]))])]",
+            Stmts("def f(): return *a, b"));
+        Assert.Equal("[(FunctionDef outer (arguments [] _ [] _) [(FunctionDef inner (arguments [] _ [] _) [(Nonlocal [n]) (Global [g h])])])]",
+            Stmts("def outer():\n    def inner():\n        nonlocal n\n        global g, h\n"));
+    }
+
+    [Fact]
+    public void Statements_ClassDefinitions()
+    {
+        Assert.Equal("[(ClassDef A [] [(Pass)]) (ClassDef B [] [(Pass)]) (ClassDef C [(Name A)] [(Assign [(Name x)] (Constant 1))]) (ClassDef D [(Name A) (Attribute (Name m) B)] [(Pass)])]",
+            Stmts("class A: pass\nclass B(): pass\nclass C(A):\n    x = 1\nclass D(A, m.B):\n    pass\n"));
+    }
+
+    [Fact]
+    public void Statements_Try()
+    {
+        Assert.Equal("[(Try [(Pass)] [(ExceptHandler (Name ValueError) _ [(Pass)]) (ExceptHandler (Tuple [(Name A) (Name B)]) e [(Raise (Call (Name C) [] []) (Name e))]) "
+            + "(ExceptHandler _ _ [(Raise _ _)])] [(Pass)] [(Pass)])]",
+            Stmts("try:\n    pass\nexcept ValueError:\n    pass\nexcept (A, B) as e:\n    raise C() from e\nexcept:\n    raise\nelse:\n    pass\nfinally:\n    pass\n"));
+        Assert.Equal("[(Try [(Pass)] [] [] [(Pass)])]", Stmts("try:\n    pass\nfinally:\n    pass\n"));
+    }
+
+    [Fact]
+    public void Statements_Simple()
+    {
+        Assert.Equal("[(Raise (Name E) _) (Assert (Name x) _) (Assert (Name x) (Constant \"m\")) (Delete [(Name a) (Subscript (Name b) (Constant 0)) (Attribute (Name c) d)]) "
+            + "(Delete [(Tuple [(Name a) (Name b)]) (List [(Name c)])]) (Pass) (Expr (Call (Name f) [] []))]",
+            Stmts("raise E\nassert x\nassert x, 'm'\ndel a, b[0], c.d\ndel (a, b), [c]\npass; f();\n"));
+    }
+
+    [Fact]
+    public void Statements_Imports()
+    {
+        Assert.Equal("[(Import [(alias a _)]) (Import [(alias a.b c) (alias d _)]) (ImportFrom m [(alias a _) (alias b c)]) (ImportFrom m.n [(alias x _) (alias y z)])]",
+            Stmts("import a\nimport a.b as c, d\nfrom m import a, b as c\nfrom m.n import (x,\n    y as z,)\n"));
+    }
+
+    [Fact]
+    public void Statements_OneLineBodies()
+    {
+        Assert.Equal("[(If (Name x) [(Assign [(Name y)] (Constant 1)) (Assign [(Name z)] (Constant 2))] [(Pass)]) (While (Name w) [(Break)] []) (FunctionDef f (arguments [] _ [] _) [(Return (Constant 1))])]",
+            Stmts("if x: y = 1; z = 2\nelse: pass\nwhile w: break\ndef f(): return 1\n"));
+    }
+
+    [Fact]
+    public void SoftKeywords_AreOrdinaryNames()
+    {
+        Assert.Equal("[(Assign [(Name match)] (Constant 3)) (Expr (Call (Name match) [(Name x)] [])) (Assign [(Attribute (Name match) y)] (Constant 1)) (Assign [(Name case)] (Name _))]",
+            Stmts("match = 3\nmatch(x)\nmatch.y = 1\ncase = _\n"));
+    }
+
+    [Fact]
+    public void StacklessForms_ParseAsOrdinaryCalls()
+    {
+        Assert.Equal("[(FunctionDef main (arguments [(arg input _)] _ [] _) [(Assign [(Tuple [(Name i) (Name v)])] (Await (Call (Name first) [(Call (Name signal) [(Constant \"go\")] []) (Call (Name sleep) [(Call (Name hours) [(Constant 2)] [])] [])] []))) "
+            + "(Expr (Call (Name spawn) [(Name worker) (Name ch)] [(keyword retries (Constant 3))]))])]",
+            Stmts("def main(input):\n    i, v = await first(signal('go'), sleep(hours(2)))\n    spawn(worker, ch, retries=3)\n"));
+    }
+
+    // ---- positions
+
+    [Fact]
+    public void Positions_AreThoseOfTheFirstToken()
+    {
+        var module = ParseOk("x = (a) + b.c(d)[e]\n  # comment\nif y:\n    z = -f(*g, k=h)\n");
+        Assert.Equal(
+            "[(Assign@1:1 [(Name@1:1 x)] (BinOp@1:5 Add (Name@1:6 a) (Subscript@1:11 (Call@1:11 (Attribute@1:11 (Name@1:11 b) c) [(Name@1:15 d)] []) (Name@1:18 e)))) "
+            + "(If@3:1 (Name@3:4 y) [(Assign@4:5 [(Name@4:5 z)] (UnaryOp@4:9 USub (Call@4:10 (Name@4:10 f) [(Starred@4:12 (Name@4:13 g))] [(keyword@4:16 k (Name@4:18 h))])))] [])]",
+            AstDump.Body(module.Body, positions: true));
+    }
+
+    [Fact]
+    public void Positions_OfDisplaysAndComprehensions()
+    {
+        var module = ParseOk("t = (1, 2), [x for x in y], {1: 2}\nf(x for x in y)\n");
+        Assert.Equal(
+            "[(Assign@1:1 [(Name@1:1 t)] (Tuple@1:5 [(Tuple@1:5 [(Constant@1:6 1) (Constant@1:9 2)]) (ListComp@1:13 (Name@1:14 x) [(comprehension (Name@1:20 x) (Name@1:25 y) [])]) (Dict@1:29 [(Constant@1:30 1)] [(Constant@1:33 2)])])) "
+            + "(Expr@2:1 (Call@2:1 (Name@2:1 f) [(GeneratorExp@2:2 (Name@2:3 x) [(comprehension (Name@2:9 x) (Name@2:14 y) [])])] []))]",
+            AstDump.Body(module.Body, positions: true));
+    }
+
+    [Fact]
+    public void Positions_InsideFStringsAreThoseOfTheSource()
+    {
+        var module = ParseOk("s = (f'ab{ c + d }'\n     f'{e}')\n");
+        var joined = (JoinedStr)((Assign)module.Body[0]).Value;
+        var first = (FormattedValue)joined.Values[1];
+        var second = (FormattedValue)joined.Values[2];
+        Assert.Equal((1, 12), (first.Value.Line, first.Value.Col));
+        Assert.Equal((1, 16), (((BinOp)first.Value).Right.Line, ((BinOp)first.Value).Right.Col));
+        Assert.Equal((2, 9), (second.Value.Line, second.Value.Col));
+    }
+
+    // ---- f-strings
+
+    [Theory]
+    [InlineData("f'{x}'", "(JoinedStr [(FormattedValue (Name x) - _)])")]
+    [InlineData("f'a{x!r}b'", "(JoinedStr [(Constant \"a\") (FormattedValue (Name x) r _) (Constant \"b\")])")]
+    [InlineData("f'{x!s}{y!a}'", "(JoinedStr [(FormattedValue (Name x) s _) (FormattedValue (Name y) a _)])")]
+    [InlineData("f'{x:.2f}'", "(JoinedStr [(FormattedValue (Name x) - (JoinedStr [(Constant \".2f\")]))])")]
+    [InlineData("f'{n:>5}{n:,}'", "(JoinedStr [(FormattedValue (Name n) - (JoinedStr [(Constant \">5\")])) (FormattedValue (Name n) - (JoinedStr [(Constant \",\")]))])")]
+    [InlineData("f'{x:{w}.{p}f}'", "(JoinedStr [(FormattedValue (Name x) - (JoinedStr [(FormattedValue (Name w) - _) (Constant \".\") (FormattedValue (Name p) - _) (Constant \"f\")]))])")]
+    [InlineData("f'{x!r:^{w}}'", "(JoinedStr [(FormattedValue (Name x) r (JoinedStr [(Constant \"^\") (FormattedValue (Name w) - _)]))])")]
+    [InlineData("f'{x:}'", "(JoinedStr [(FormattedValue (Name x) - (JoinedStr []))])")]
+    [InlineData("f'{{a}} {{{x}}}'", "(JoinedStr [(Constant \"{a} {\") (FormattedValue (Name x) - _) (Constant \"}\")])")]
+    [InlineData("f''", "(JoinedStr [])")]
+    [InlineData("f'{x=}'", "(JoinedStr [(Constant \"x=\") (FormattedValue (Name x) r _)])")]
+    [InlineData("f'{ x = }'", "(JoinedStr [(Constant \" x = \") (FormattedValue (Name x) r _)])")]
+    [InlineData("f'{x=:>5}'", "(JoinedStr [(Constant \"x=\") (FormattedValue (Name x) - (JoinedStr [(Constant \">5\")]))])")]
+    [InlineData("f'{a != b}{a <= b}'", "(JoinedStr [(FormattedValue (Compare (Name a) [NotEq] [(Name b)]) - _) (FormattedValue (Compare (Name a) [LtE] [(Name b)]) - _)])")]
+    [InlineData("f'{d[\"k\"]}'", "(JoinedStr [(FormattedValue (Subscript (Name d) (Constant \"k\")) - _)])")]
+    [InlineData("f\"{d['k']!r}\"", "(JoinedStr [(FormattedValue (Subscript (Name d) (Constant \"k\")) r _)])")]
+    [InlineData("f'{x, y}'", "(JoinedStr [(FormattedValue (Tuple [(Name x) (Name y)]) - _)])")]
+    [InlineData("f'{a if b else c}'", "(JoinedStr [(FormattedValue (IfExp (Name b) (Name a) (Name c)) - _)])")]
+    [InlineData("f'{(lambda: 1)()}'", "(JoinedStr [(FormattedValue (Call (Lambda (arguments [] _ [] _) (Constant 1)) [] []) - _)])")]
+    [InlineData("f'{f\"{x}\"}'", "(JoinedStr [(FormattedValue (JoinedStr [(FormattedValue (Name x) - _)]) - _)])")]
+    [InlineData("f'\\t{x}\\n'", "(JoinedStr [(Constant \"\\u0009\") (FormattedValue (Name x) - _) (Constant \"\\n\")])")]
+    [InlineData("rf'\\d{x}'", "(JoinedStr [(Constant \"\\\\d\") (FormattedValue (Name x) - _)])")]
+    [InlineData("f'''{\n  x +\n  y\n}'''", "(JoinedStr [(FormattedValue (BinOp Add (Name x) (Name y)) - _)])")]
+    [InlineData("F'{x}' f'{y}' 'z'", "(JoinedStr [(FormattedValue (Name x) - _) (FormattedValue (Name y) - _) (Constant \"z\")])")]
+    [InlineData("f'{ {\"a\": 1}[\"a\"] }'", "(JoinedStr [(FormattedValue (Subscript (Dict [(Constant \"a\")] [(Constant 1)]) (Constant \"a\")) - _)])")]
+    public void FStrings(string source, string expected) => Assert.Equal(expected, Expr(source));
+
+    [Theory]
+    [InlineData("x = f'{a b}'", "1:8: f-string: invalid syntax. Perhaps you forgot a comma?")]
+    [InlineData("x = f'{}'", "1:8: f-string: empty expression not allowed")]
+    [InlineData("x = f'{ }'", "1:9: f-string: empty expression not allowed")]
+    [InlineData("x = f'{!r}'", "1:8: f-string: expression required before '!'")]
+    [InlineData("x = f'{x!z}'", "1:10: f-string: invalid conversion character: expected 's', 'r', or 'a'")]
+    [InlineData("x = f'{a'", "1:9: f-string: expecting '}'")]
+    [InlineData("x = f'}'", "1:7: f-string: single '}' is not allowed")]
+    [InlineData("x = f'{a\\n}'", "1:9: f-string expression part cannot include a backslash")]
+    [InlineData("x = f'{a#}'", "1:9: f-string expression part cannot include '#'")]
+    [InlineData("x = f'{x:{y:{z}}}'", "1:13: f-string: expressions nested too deeply")]
+    [InlineData("x = f'{a)}'", "1:9: f-string: unmatched ')'")]
+    [InlineData("x = f'{a(}'", "1:10: f-string: closing parenthesis '}' does not match opening parenthesis '('")]
+    [InlineData("x = f'{*a}'", "1:8: f-string: cannot use starred expression here")]
+    [InlineData("x = f'{a['b']}'", "1:10: f-string: unmatched '['")]
+    [InlineData("x = f'{lambda x: 1}'", "1:16: f-string: invalid syntax")]
+    public void FStrings_Malformed(string source, string expected) => Assert.Equal(expected, Errors(source)[0]);
+
+    // ---- errors
+
+    [Theory]
+    [InlineData("if x\n    pass", "1:5: expected ':'")]
+    [InlineData("while x\n    pass", "1:8: expected ':'")]
+    [InlineData("def f()\n    pass", "1:8: expected ':'")]
+    [InlineData("class A\n    pass", "1:8: expected ':'")]
+    [InlineData("try\n    pass", "1:4: expected ':'")]
+    [InlineData("def f:\n    pass", "1:6: expected '('")]
+    [InlineData("if x y:\n    pass", "1:6: invalid syntax")]
+    [InlineData("x = 1 2", "1:7: invalid syntax")]
+    [InlineData("x = 1 +", "1:8: invalid syntax")]
+    [InlineData("x = (1,\ny = 2", "1:5: '(' was never closed")]
+    [InlineData("x = [1, 2\ny = 3", "1:5: '[' was never closed")]
+    [InlineData("foo(a, [b\n", "1:8: '[' was never closed")]
+    [InlineData("x = (1]", "1:7: closing parenthesis ']' does not match opening parenthesis '('")]
+    [InlineData("x = (1,\n2]", "2:2: closing parenthesis ']' does not match opening parenthesis '(' on line 1")]
+    [InlineData("x = 1)", "1:6: unmatched ')'")]
+    [InlineData("f() = 1", "1:1: cannot assign to function call here. Maybe you meant '==' instead of '='?")]
+    [InlineData("x + 1 = 2", "1:1: cannot assign to expression here. Maybe you meant '==' instead of '='?")]
+    [InlineData("(a, f()) = 1", "1:5: cannot assign to function call")]
+    [InlineData("a < b = 1", "1:1: cannot assign to comparison")]
+    [InlineData("'abc' = 1", "1:1: cannot assign to literal here. Maybe you meant '==' instead of '='?")]
+    [InlineData("True = 1", "1:1: cannot assign to True")]
+    [InlineData("None = 1", "1:1: cannot assign to None")]
+    [InlineData("x = lambda: 1 = 2", "1:5: cannot assign to lambda")]
+    [InlineData("[x for x in y] = 1", "1:1: cannot assign to list comprehension here. Maybe you meant '==' instead of '='?")]
+    [InlineData("x = yield = 1", "1:5: assignment to yield expression not possible")]
+    [InlineData("f() += 1", "1:1: 'function call' is an illegal expression for augmented assignment")]
+    [InlineData("(a, b) += 1", "1:1: 'tuple' is an illegal expression for augmented assignment")]
+    [InlineData("del f()", "1:5: cannot delete function call")]
+    [InlineData("del *a", "1:5: cannot delete starred")]
+    [InlineData("for f() in x: pass", "1:5: cannot assign to function call")]
+    [InlineData("[0 for f() in x]", "1:8: cannot assign to function call")]
+    [InlineData("a, *b, *c = 1", "1:1: multiple starred expressions in assignment")]
+    [InlineData("*a = 1", "1:1: starred assignment target must be in a list or tuple")]
+    [InlineData("x = *a", "1:5: can't use starred expression here")]
+    [InlineData("x = (*a)", "1:6: cannot use starred expression here")]
+    [InlineData("(a, b): int = 1", "1:1: only single target (not tuple) can be annotated")]
+    [InlineData("f(a b)", "1:3: invalid syntax. Perhaps you forgot a comma?")]
+    [InlineData("[a b]", "1:2: invalid syntax. Perhaps you forgot a comma?")]
+    [InlineData("x = {'a' 1}", "1:6: invalid syntax. Perhaps you forgot a comma?")]
+    [InlineData("x = {'a': }", "1:9: expression expected after dictionary key and ':'")]
+    [InlineData("x = {1: 2, 3}", "1:12: ':' expected after dictionary key")]
+    [InlineData("x = [1, 2 for x in y]", "1:6: did you forget parentheses around the comprehension target?")]
+    [InlineData("print \"x\"", "1:1: Missing parentheses in call to 'print'. Did you mean print(...)?")]
+    [InlineData("if x = 1: pass", "1:4: invalid syntax. Maybe you meant '==' or ':=' instead of '='?")]
+    [InlineData("f(a.b=1)", "1:3: expression cannot contain assignment, perhaps you meant \"==\"?")]
+    [InlineData("f(x for x in y, 1)", "1:3: Generator expression must be parenthesized")]
+    [InlineData("f(a=1, 2)", "1:8: positional argument follows keyword argument")]
+    [InlineData("f(**k, a)", "1:8: positional argument follows keyword argument unpacking")]
+    [InlineData("f(**k, *a)", "1:8: iterable argument unpacking follows keyword argument unpacking")]
+    [InlineData("f(a=1, a=2)", "1:8: keyword argument repeated: a")]
+    [InlineData("def f(a=1, b): pass", "1:12: non-default argument follows default argument")]
+    [InlineData("lambda a=1, b: 0", "1:13: non-default argument follows default argument")]
+    [InlineData("def f(*): pass", "1:7: named arguments must follow bare *")]
+    [InlineData("def f(*, **k): pass", "1:7: named arguments must follow bare *")]
+    [InlineData("def f(**k, a): pass", "1:12: arguments cannot follow var-keyword argument")]
+    [InlineData("def f(*a, *b): pass", "1:11: * argument may appear only once")]
+    [InlineData("def f(*a=1): pass", "1:9: var-positional argument cannot have default value")]
+    [InlineData("from m import a,", "1:17: trailing comma not allowed without surrounding parentheses")]
+    [InlineData("try:\n    pass\nexcept A, B:\n    pass", "3:8: multiple exception types must be parenthesized")]
+    [InlineData("try:\n    pass\nexcept:\n    pass\nexcept A:\n    pass", "3:1: default 'except:' must be last")]
+    [InlineData("try:\n    pass\nx = 1", "3:1: expected 'except' or 'finally' block")]
+    [InlineData("x = a if b", "1:5: expected 'else' after 'if' expression")]
+    [InlineData("else: pass", "1:1: invalid syntax")]
+    [InlineData("if x: if y: pass", "1:7: invalid syntax")]
+    [InlineData("pass;;", "1:6: invalid syntax")]
+    [InlineData("x = a[]", "1:7: invalid syntax")]
+    [InlineData("a.True = 1", "1:3: invalid syntax")]
+    [InlineData("import a as b.c", "1:14: invalid syntax")]
+    public void Errors_WordedAsInCPython(string source, string expected) => Assert.Equal(expected, Error(source));
+
+    [Theory]
+    [InlineData("with a: pass", "1:1: 'with' statements are not supported")]
+    [InlineData("with open(f) as g:\n    x = 1\n", "1:1: 'with' statements are not supported")]
+    [InlineData("@dec\ndef f(): pass", "1:1: decorators are not supported")]
+    [InlineData("async def f(): pass", "1:1: 'async def' is not supported")]
+    [InlineData("async for x in y: pass", "1:1: 'async for' is not supported")]
+    [InlineData("match x:\n    case 1:\n        pass\n    case _:\n        pass\n", "1:1: 'match' statements are not supported")]
+    [InlineData("match (x):\n    case [a, *b]: pass\n", "1:1: 'match' statements are not supported")]
+    [InlineData("x = {1, 2}", "1:5: set literals are not supported")]
+    [InlineData("x = {a for a in b}", "1:5: set literals are not supported")]
+    [InlineData("x = {*a}", "1:5: set literals are not supported")]
+    [InlineData("if (y := 1): pass", "1:7: assignment expressions (':=') are not supported")]
+    [InlineData("def f(a, /, b): pass", "1:10: positional-only parameters are not supported")]
+    [InlineData("class A(metaclass=M): pass", "1:9: keyword arguments in class definitions (such as 'metaclass=') are not supported")]
+    [InlineData("class A(*bases): pass", "1:9: starred class bases are not supported")]
+    [InlineData("from . import x", "1:6: relative imports are not supported")]
+    [InlineData("from m import *", "1:15: wildcard imports ('from ... import *') are not supported")]
+    [InlineData("x = ...", "1:5: '...' (Ellipsis) is not supported")]
+    [InlineData("try:\n    pass\nexcept* E:\n    pass", "3:1: 'except*' is not supported")]
+    [InlineData("x = [y async for y in z]", "1:8: asynchronous comprehensions are not supported")]
+    public void UnsupportedConstructs_AreNamed(string source, string expected) => Assert.Equal(expected, Error(source));
+
+    [Fact]
+    public void UnsupportedStatement_BodyIsStillChecked()
+    {
+        Assert.Equal(["1:1: 'with' statements are not supported", "2:11: invalid syntax"], Errors("with a:\n    x = 1 2\ny = 3\n"));
+    }
+
+    // ---- recovery
+
+    [Fact]
+    public void Recovery_ThreeBadLines_GiveThreeErrors()
+    {
+        var diagnostics = new List<Diagnostic>();
+        var module = Parser.Parse("x = 1 +\ny = 2\nz = (3 4)\nw = 5\nif q r:\n    pass\nv = 6\n", "bad.wf", diagnostics);
+        Assert.Equal(["bad.wf:1:8: invalid syntax", "bad.wf:3:6: invalid syntax. Perhaps you forgot a comma?", "bad.wf:5:6: invalid syntax"],
+            diagnostics.Select(d => d.ToString()).ToList());
+        Assert.Equal("[(Assign [(Name y)] (Constant 2)) (Assign [(Name w)] (Constant 5)) (Assign [(Name v)] (Constant 6))]", AstDump.Body(module.Body));
+    }
+
+    [Fact]
+    public void Recovery_InsideBlocks_ContinuesWithTheNextStatement()
+    {
+        Assert.Equal(["2:12: invalid syntax", "5:8: cannot assign to literal here. Maybe you meant '==' instead of '='?", "7:5: 'with' statements are not supported"],
+            Errors("def f():\n    x = 1 +* 2\n    return x\ndef g():\n    if 1 = x:\n        pass\n    with y:\n        pass\n    return 2\n"));
+    }
+
+    [Fact]
+    public void Recovery_BadHeader_SkipsItsBlockAndElseButChecksThem()
+    {
+        Assert.Equal(["1:6: invalid syntax", "4:11: invalid syntax"],
+            Errors("if x y:\n    a = 1\nelse:\n    b = 2 3\nc = 4\n"));
+    }
+
+    [Fact]
+    public void Recovery_LexicalErrorsDoNotCascade()
+    {
+        Assert.Equal(["1:5: invalid decimal literal", "2:7: unterminated string literal (detected at line 2)", "3:9: unmatched ')'"],
+            Errors("x = 1abc + 2\ny = f('oops)\nz = g(1))\nw = 1\n"));
+        Assert.Equal(["3:3: unindent does not match any outer indentation level"], Errors("if x:\n    pass\n  else:\n    pass\n"));
+        Assert.Equal(["1:1: tab in indentation is not allowed"], Errors("\tx = 1\n"));
+        Assert.Equal(["2:1: tab in indentation is not allowed", "3:1: tab in indentation is not allowed"], Errors("if x:\n\ty = 1\n\tz = 1\nw = 1\n"));
+    }
+
+    [Theory]
+    [InlineData("print(sorted(x)\ny = 1\n", "1:6: '(' was never closed")]
+    [InlineData("x = {1: 2,", "1:5: '{' was never closed")]
+    [InlineData("b = 98765{4321\nprint(a + b)\n", "1:10: '{' was never closed")]
+    [InlineData("print(sorted(rows, key=lambda r: r[2]:)\nprint(1)\n", "1:38: invalid syntax")]
+    [InlineData("print(sorted(x]))", "1:15: closing parenthesis ']' does not match opening parenthesis '('")]
+    [InlineData("f(a, (b, c]\ng(1)\n", "1:11: closing parenthesis ']' does not match opening parenthesis '('")]
+    public void Recovery_UnclosedBrackets_ReportTheLikelyCause(string source, string expected) => Assert.Equal(expected, Error(source));
+
+    [Theory]
+    [InlineData("def f():\n        x = 1\n    y = 2\n    z = 3\n", "3:5")]
+    [InlineData("if x:\n    pass\n  else:\n    pass\n", "3:3")]
+    [InlineData("def g():\n    try:\n        a\n   except TypeError as e:\n        b\n", "4:4")]
+    [InlineData("class C:\n    def m(self):\n        i = 1\n   .     if i:\n            raise X\n        i -= 1\n        return 1\n\n    def n(self):\n        return 2\n", "4:4")]
+    [InlineData("if a:\n    if b:\n        x\n      y\n    z\n", "4:7")]
+    public void Recovery_MisalignedDedent_GivesOneError(string source, string position) =>
+        Assert.Equal($"{position}: unindent does not match any outer indentation level", Error(source));
+
+    [Fact]
+    public void Diagnostics_AreInSourceOrderAndAppendedAfterExistingOnes()
+    {
+        var diagnostics = new List<Diagnostic> { new("other.wf", 9, 9, "earlier") };
+        Parser.Parse("x = (1 2)\ny = 1abc\n", "t.wf", diagnostics);
+        Assert.Equal(["other.wf:9:9: earlier", "t.wf:1:6: invalid syntax. Perhaps you forgot a comma?", "t.wf:2:5: invalid decimal literal"],
+            diagnostics.Select(d => d.ToString()).ToList());
+    }
+
+    [Fact]
+    public void Recovery_UnexpectedIndent_ContinuesAfterTheBlock()
+    {
+        Assert.Equal(["2:5: unexpected indent", "5:7: invalid syntax"], Errors("x = 1\n    y = 2\n    z = 3\nw = 4\nv = 5 6\n"));
+    }
+
+    // ---- robustness
+
+    [Fact]
+    public void Nesting_TwoHundredParentheses_ParsesOnASmallStack()
+    {
+        string source = "x = " + new string('(', 200) + "1" + new string(')', 200) + "\ny = " + new string('[', 100) + new string(']', 100) + "\n";
+        List<Diagnostic> diagnostics = [];
+        ModuleNode? module = null;
+        var thread = new Thread(() => module = Parser.Parse(source, "t.wf", diagnostics), 1024 * 1024);
+        thread.Start();
+        thread.Join();
+        Assert.Empty(diagnostics);
+        Assert.Equal(2, module!.Body.Count);
+    }
+
+    [Fact]
+    public void Nesting_TooDeep_IsAnErrorNotACrash()
+    {
+        Assert.Equal("1:205: too many nested parentheses", Error("x = " + new string('(', 201) + "1" + new string(')', 201)));
+        Assert.Equal("1:205: too many nested parentheses", Error("x = " + new string('(', 100_000)));
+        Assert.NotEmpty(Errors("x = " + string.Concat(Enumerable.Repeat("lambda: ", 20_000)) + "1"));
+        Assert.NotEmpty(Errors("x = " + string.Concat(Enumerable.Repeat("2 ** ", 20_000)) + "1"));
+        Assert.NotEmpty(Errors(string.Concat(Enumerable.Range(0, 150).Select(i => new string(' ', i) + "if x:\n")) + new string(' ', 150) + "pass\n"));
+    }
+
+    [Fact]
+    public void Nesting_LongFlatChains_NeedNoRecursion()
+    {
+        ParseOk("x = " + new string('-', 100_000) + "1");
+        ParseOk("x = " + string.Concat(Enumerable.Repeat("not ", 100_000)) + "1");
+        ParseOk("x = a" + string.Concat(Enumerable.Repeat(".b", 100_000)));
+        ParseOk("x = " + string.Join(" + ", Enumerable.Range(0, 100_000).Select(i => "a")));
+        ParseOk("if a: pass\n" + string.Concat(Enumerable.Repeat("elif b: pass\n", 10_000)));
+    }
+
+    [Fact]
+    public void Parse_NeverThrows_OnMangledSource()
+    {
+        const string program = "def main(input):\n    xs = [i * 2 for i in range(10) if i % 3]\n    d = {'a': (1, 2), **other}\n"
+            + "    try:\n        r = f\"{xs[0]!r:>{w}} {d['a']}\"\n    except (ValueError, KeyError) as e:\n        raise RuntimeError('x') from e\n"
+            + "    while True:\n        if not xs: break\n        a, *b = xs\n    return lambda q=1: q ** -2\n";
+        var random = new Random(1234);
+        string alphabet = "()[]{}:;,.'\"\\#\n\t =+-*/%fr0123456789abcdefxyz_@!$";
+        for (int i = 0; i < 3000; i++)
+        {
+            var text = new StringBuilder(program);
+            int edits = random.Next(1, 6);
+            for (int e = 0; e < edits; e++)
+            {
+                int at = random.Next(text.Length);
+                switch (random.Next(3))
+                {
+                    case 0: text.Remove(at, 1); break;
+                    case 1: text.Insert(at, alphabet[random.Next(alphabet.Length)]); break;
+                    default: text[at] = alphabet[random.Next(alphabet.Length)]; break;
+                }
+            }
+            var diagnostics = new List<Diagnostic>();
+            Parser.Parse(text.ToString(), "fuzz.wf", diagnostics);
+            Assert.All(diagnostics, d => Assert.True(d.Line >= 1 && d.Col >= 1 && !d.Message.Contains("internal error"), d.ToString()));
+        }
+    }
 }
 
 /// <summary>
