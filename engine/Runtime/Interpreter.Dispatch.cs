@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Workflow.Compiler;
 using Workflow.Syntax;
 using Workflow.Values;
@@ -55,6 +56,8 @@ internal sealed partial class Interpreter
             int[] code;
             object[] stack, constants;
             object?[] locals;
+            Slot[] st;
+            Slot[] lc;
             if (error != null) goto HandleError;
             try
             {
@@ -64,6 +67,9 @@ internal sealed partial class Interpreter
                 constants = f.Code.Constants;
                 stack = f.Stack;
                 locals = f.Locals;
+                // The same arrays seen as structs: stores skip the covariance check every object[] store pays.
+                st = Unsafe.As<Slot[]>(stack);
+                lc = Unsafe.As<Slot[]>(locals);
                 sp = f.Sp;
                 ip = f.Ip;
                 while (true)
@@ -75,39 +81,39 @@ internal sealed partial class Interpreter
                         case OpCode.Nop:
                             break;
                         case OpCode.LoadConst:
-                            stack[sp++] = constants[arg];
+                            st[sp++].V = constants[arg];
                             break;
                         case OpCode.LoadFast:
-                            stack[sp++] = locals[arg] ?? throw UnboundLocal(f.Code.LocalNames[arg]);
+                            st[sp++].V = lc[arg].V ?? throw UnboundLocal(f.Code.LocalNames[arg]);
                             break;
                         case OpCode.StoreFast:
-                            locals[arg] = stack[--sp];
+                            lc[arg].V = st[--sp].V;
                             break;
                         case OpCode.DeleteFast:
-                            if (locals[arg] == null) throw UnboundLocal(f.Code.LocalNames[arg]);
-                            locals[arg] = null;
+                            if (lc[arg].V == null) throw UnboundLocal(f.Code.LocalNames[arg]);
+                            lc[arg].V = null;
                             break;
                         case OpCode.LoadDeref:
-                            stack[sp++] = f.Cells[arg].Value ?? throw UnboundCell(f.Code, arg);
+                            st[sp++].V = f.Cells[arg].Value ?? throw UnboundCell(f.Code, arg);
                             break;
                         case OpCode.StoreDeref:
-                            f.Cells[arg].Value = stack[--sp];
+                            f.Cells[arg].Value = st[--sp].V;
                             break;
                         case OpCode.DeleteDeref:
                             if (f.Cells[arg].Value == null) throw UnboundCell(f.Code, arg);
                             f.Cells[arg].Value = null;
                             break;
                         case OpCode.LoadClosure:
-                            stack[sp++] = f.Cells[arg];
+                            st[sp++].V = f.Cells[arg];
                             break;
                         case OpCode.LoadGlobal:
                             {
                                 var slot = f.Globals.Slots[arg] ??= f.Module.Globals.Slot(f.Code.Names[arg]);
-                                stack[sp++] = slot.Value ?? f.Globals.Builtins[arg] ?? LoadBuiltin(f, arg);
+                                st[sp++].V = slot.Value ?? f.Globals.Builtins[arg] ?? LoadBuiltin(f, arg);
                                 break;
                             }
                         case OpCode.StoreGlobal:
-                            (f.Globals.Slots[arg] ??= f.Module.Globals.Slot(f.Code.Names[arg])).Value = stack[--sp];
+                            (f.Globals.Slots[arg] ??= f.Module.Globals.Slot(f.Code.Names[arg])).Value = st[--sp].V;
                             break;
                         case OpCode.DeleteGlobal:
                             if (!f.Module.Globals.Remove(f.Code.Names[arg]))
@@ -116,12 +122,12 @@ internal sealed partial class Interpreter
                         case OpCode.LoadName:
                             {
                                 var name = f.Code.Names[arg];
-                                stack[sp++] = f.Namespace != null && f.Namespace.TryGetValue(name, out var v) ? v : LoadGlobal(f, name);
+                                st[sp++].V = f.Namespace != null && f.Namespace.TryGetValue(name, out var v) ? v : LoadGlobal(f, name);
                                 break;
                             }
                         case OpCode.StoreName:
-                            if (f.Namespace != null) f.Namespace[f.Code.Names[arg]] = stack[--sp];
-                            else f.Module.Globals[f.Code.Names[arg]] = stack[--sp];
+                            if (f.Namespace != null) f.Namespace[f.Code.Names[arg]] = st[--sp].V;
+                            else f.Module.Globals[f.Code.Names[arg]] = st[--sp].V;
                             break;
                         case OpCode.DeleteName:
                             if (!(f.Namespace != null ? f.Namespace.Remove(f.Code.Names[arg]) : f.Module.Globals.Remove(f.Code.Names[arg])))
@@ -129,20 +135,20 @@ internal sealed partial class Interpreter
                             break;
 
                         case OpCode.PopTop:
-                            stack[--sp] = null!;
+                            st[--sp].V = null!;
                             break;
                         case OpCode.Copy:
-                            stack[sp] = stack[sp - arg];
+                            st[sp].V = st[sp - arg].V;
                             sp++;
                             break;
                         case OpCode.Swap:
-                            (stack[sp - 1], stack[sp - arg]) = (stack[sp - arg], stack[sp - 1]);
+                            (st[sp - 1].V, st[sp - arg].V) = (st[sp - arg].V, st[sp - 1].V);
                             break;
 
                         case OpCode.BinaryOp:
                             {
-                                var b = stack[--sp];
-                                var a = stack[sp - 1];
+                                var b = st[--sp].V;
+                                var a = st[sp - 1].V;
                                 if (a is long x && b is long y)
                                 {
                                     switch ((BinaryOperator)(arg & 0xFF))
@@ -152,7 +158,7 @@ internal sealed partial class Interpreter
                                                 long r = x + y;
                                                 if (((x ^ r) & (y ^ r)) >= 0)
                                                 {
-                                                    stack[sp - 1] = Boxes.Int(r);
+                                                    st[sp - 1].V = Boxes.Int(r);
                                                     continue;
                                                 }
                                                 break;
@@ -162,7 +168,7 @@ internal sealed partial class Interpreter
                                                 long r = x - y;
                                                 if (((x ^ y) & (x ^ r)) >= 0)
                                                 {
-                                                    stack[sp - 1] = Boxes.Int(r);
+                                                    st[sp - 1].V = Boxes.Int(r);
                                                     continue;
                                                 }
                                                 break;
@@ -172,21 +178,21 @@ internal sealed partial class Interpreter
                                                 // Python's modulo takes the divisor's sign.
                                                 long r = x % y;
                                                 if (r < 0) r += y;
-                                                stack[sp - 1] = Boxes.Int(r);
+                                                st[sp - 1].V = Boxes.Int(r);
                                                 continue;
                                             }
                                         case BinaryOperator.FloorDiv when y > 0:
                                             {
                                                 long q = x / y;
                                                 if (x % y < 0) q--;
-                                                stack[sp - 1] = Boxes.Int(q);
+                                                st[sp - 1].V = Boxes.Int(q);
                                                 continue;
                                             }
                                         case BinaryOperator.Mult:
                                             {
                                                 long high = Math.BigMul(x, y, out long r);
                                                 if (high != r >> 63) break;
-                                                stack[sp - 1] = Boxes.Int(r);
+                                                st[sp - 1].V = Boxes.Int(r);
                                                 continue;
                                             }
                                     }
@@ -195,34 +201,34 @@ internal sealed partial class Interpreter
                                 {
                                     switch ((BinaryOperator)(arg & 0xFF))
                                     {
-                                        case BinaryOperator.Add: stack[sp - 1] = p + q; continue;
-                                        case BinaryOperator.Sub: stack[sp - 1] = p - q; continue;
-                                        case BinaryOperator.Mult: stack[sp - 1] = p * q; continue;
-                                        case BinaryOperator.Div when q != 0: stack[sp - 1] = p / q; continue;
+                                        case BinaryOperator.Add: st[sp - 1].V = p + q; continue;
+                                        case BinaryOperator.Sub: st[sp - 1].V = p - q; continue;
+                                        case BinaryOperator.Mult: st[sp - 1].V = p * q; continue;
+                                        case BinaryOperator.Div when q != 0: st[sp - 1].V = p / q; continue;
                                     }
                                 }
-                                stack[sp - 1] = Ops.Binary((BinaryOperator)(arg & 0xFF), a, b, inPlace: (arg & 0x100) != 0);
+                                st[sp - 1].V = Ops.Binary((BinaryOperator)(arg & 0xFF), a, b, inPlace: (arg & 0x100) != 0);
                                 break;
                             }
                         case OpCode.UnaryNegative:
-                            stack[sp - 1] = Ops.Negate(stack[sp - 1]);
+                            st[sp - 1].V = Ops.Negate(st[sp - 1].V);
                             break;
                         case OpCode.UnaryPositive:
-                            stack[sp - 1] = Ops.Positive(stack[sp - 1]);
+                            st[sp - 1].V = Ops.Positive(st[sp - 1].V);
                             break;
                         case OpCode.UnaryNot:
-                            stack[sp - 1] = Ops.Truthy(stack[sp - 1]) ? Boxes.False : Boxes.True;
+                            st[sp - 1].V = Ops.Truthy(st[sp - 1].V) ? Boxes.False : Boxes.True;
                             break;
                         case OpCode.UnaryInvert:
-                            stack[sp - 1] = Ops.Invert(stack[sp - 1]);
+                            st[sp - 1].V = Ops.Invert(st[sp - 1].V);
                             break;
                         case OpCode.CompareOp:
                             {
-                                var b = stack[--sp];
-                                var a = stack[sp - 1];
+                                var b = st[--sp].V;
+                                var a = st[sp - 1].V;
                                 if (a is long x && b is long y)
                                 {
-                                    stack[sp - 1] = arg switch
+                                    st[sp - 1].V = arg switch
                                     {
                                         0 => x == y,
                                         1 => x != y,
@@ -234,22 +240,22 @@ internal sealed partial class Interpreter
                                 }
                                 else
                                 {
-                                    stack[sp - 1] = Ops.Compare(arg, a, b);
+                                    st[sp - 1].V = Ops.Compare(arg, a, b);
                                 }
                                 break;
                             }
                         case OpCode.IsOp:
                             {
-                                var b = stack[--sp];
-                                var same = Ops.Is(stack[sp - 1], b);
-                                stack[sp - 1] = same != (arg == 1) ? Boxes.True : Boxes.False;
+                                var b = st[--sp].V;
+                                var same = Ops.Is(st[sp - 1].V, b);
+                                st[sp - 1].V = same != (arg == 1) ? Boxes.True : Boxes.False;
                                 break;
                             }
                         case OpCode.ContainsOp:
                             {
-                                var container = stack[--sp];
-                                var found = Ops.Contains(container, stack[sp - 1]);
-                                stack[sp - 1] = found != (arg == 1) ? Boxes.True : Boxes.False;
+                                var container = st[--sp].V;
+                                var found = Ops.Contains(container, st[sp - 1].V);
+                                st[sp - 1].V = found != (arg == 1) ? Boxes.True : Boxes.False;
                                 break;
                             }
 
@@ -267,32 +273,32 @@ internal sealed partial class Interpreter
                             break;
                         case OpCode.PopJumpIfFalse:
                             {
-                                var v = stack[--sp];
+                                var v = st[--sp].V;
                                 if (!(v is bool b ? b : Ops.Truthy(v))) ip = arg;
                                 break;
                             }
                         case OpCode.PopJumpIfTrue:
                             {
-                                var v = stack[--sp];
+                                var v = st[--sp].V;
                                 if (v is bool b ? b : Ops.Truthy(v)) ip = arg;
                                 break;
                             }
                         case OpCode.JumpIfFalseOrPop:
-                            if (!Ops.Truthy(stack[sp - 1])) ip = arg;
+                            if (!Ops.Truthy(st[sp - 1].V)) ip = arg;
                             else sp--;
                             break;
                         case OpCode.JumpIfTrueOrPop:
-                            if (Ops.Truthy(stack[sp - 1])) ip = arg;
+                            if (Ops.Truthy(st[sp - 1].V)) ip = arg;
                             else sp--;
                             break;
 
                         case OpCode.GetIter:
                             {
-                                var iterable = stack[sp - 1];
+                                var iterable = st[sp - 1].V;
                                 if (iterable is PyInstance { } ii && ii.Class.TryLookup("__iter__", out var iterMethod) && iterMethod is PyFunction iterFn)
                                 {
                                     // __iter__ runs as a frame whose result replaces the object on the stack.
-                                    stack[--sp] = null!;
+                                    st[--sp].V = null!;
                                     f.Ip = ip;
                                     f.Sp = sp;
                                     var made = Invoke(iterFn, new object[] { ii }, null);
@@ -301,20 +307,20 @@ internal sealed partial class Interpreter
                                         PushFrame(t, f, iterFrame);
                                         goto Reload;
                                     }
-                                    stack[sp++] = made; // a generator: __iter__ written with yield
+                                    st[sp++].V = made; // a generator: __iter__ written with yield
                                     break;
                                 }
-                                stack[sp - 1] = GetIterator(iterable);
+                                st[sp - 1].V = GetIterator(iterable);
                                 break;
                             }
                         case OpCode.ForIter:
                         case OpCode.ForIterYieldFrom:
                             {
-                                var it = stack[sp - 1];
+                                var it = st[sp - 1].V;
                                 bool yieldFrom = (OpCode)(ins & 0xFF) == OpCode.ForIterYieldFrom;
                                 if (it is PyIterator pi)
                                 {
-                                    if (pi.MoveNext(out var v)) stack[sp++] = v;
+                                    if (pi.MoveNext(out var v)) st[sp++].V = v;
                                     else ExhaustLoop(stack, ref sp, ref ip, arg, yieldFrom, PyNone.Value);
                                     break;
                                 }
@@ -344,10 +350,10 @@ internal sealed partial class Interpreter
                                     var received = ci.Channel.Receive(this, forLoop: true);
                                     if (received == Suspended) return;
                                     if (received == PyChannel.EndOfIteration) ExhaustLoop(stack, ref sp, ref ip, arg, yieldFrom, PyNone.Value);
-                                    else stack[sp++] = received;
+                                    else st[sp++].V = received;
                                     break;
                                 }
-                                if (NextOfObject(it, out var value)) stack[sp++] = value;
+                                if (NextOfObject(it, out var value)) st[sp++].V = value;
                                 else ExhaustLoop(stack, ref sp, ref ip, arg, yieldFrom, PyNone.Value);
                                 break;
                             }
@@ -355,87 +361,87 @@ internal sealed partial class Interpreter
                         case OpCode.BuildList:
                             {
                                 var items = new List<object>(Math.Max(arg, 4));
-                                for (int i = sp - arg; i < sp; i++) items.Add(stack[i]);
+                                for (int i = sp - arg; i < sp; i++) items.Add(st[i].V);
                                 sp -= arg;
-                                stack[sp++] = new PyList(items);
+                                st[sp++].V = new PyList(items);
                                 break;
                             }
                         case OpCode.BuildTuple:
                             {
                                 if (arg == 0)
                                 {
-                                    stack[sp++] = PyTuple.Empty;
+                                    st[sp++].V = PyTuple.Empty;
                                     break;
                                 }
                                 var items = new object[arg];
                                 Array.Copy(stack, sp - arg, items, 0, arg);
                                 sp -= arg;
-                                stack[sp++] = new PyTuple(items);
+                                st[sp++].V = new PyTuple(items);
                                 break;
                             }
                         case OpCode.BuildDict:
                             {
                                 var dict = new PyDict();
-                                for (int i = sp - 2 * arg; i < sp; i += 2) dict.Set(stack[i], stack[i + 1]);
+                                for (int i = sp - 2 * arg; i < sp; i += 2) dict.Set(st[i].V, st[i + 1].V);
                                 sp -= 2 * arg;
-                                stack[sp++] = dict;
+                                st[sp++].V = dict;
                                 break;
                             }
                         case OpCode.BuildSlice:
                             {
-                                var step = arg == 3 ? stack[--sp] : PyNone.Value;
-                                var upper = stack[--sp];
-                                stack[sp - 1] = new PySlice(stack[sp - 1], upper, step);
+                                var step = arg == 3 ? st[--sp].V : PyNone.Value;
+                                var upper = st[--sp].V;
+                                st[sp - 1].V = new PySlice(st[sp - 1].V, upper, step);
                                 break;
                             }
                         case OpCode.BuildString:
                             {
                                 var parts = new string[arg];
-                                for (int i = 0; i < arg; i++) parts[i] = (string)stack[sp - arg + i];
+                                for (int i = 0; i < arg; i++) parts[i] = (string)st[sp - arg + i].V;
                                 sp -= arg;
-                                stack[sp++] = string.Concat(parts);
+                                st[sp++].V = string.Concat(parts);
                                 break;
                             }
                         case OpCode.ListExtend:
                             {
-                                var iterable = stack[--sp];
-                                ((PyList)stack[sp - 1]).Items.AddRange(Ops.Iterate(iterable));
+                                var iterable = st[--sp].V;
+                                ((PyList)st[sp - 1].V).Items.AddRange(Ops.Iterate(iterable));
                                 break;
                             }
                         case OpCode.ListToTuple:
-                            stack[sp - 1] = new PyTuple(((PyList)stack[sp - 1]).Items.ToArray());
+                            st[sp - 1].V = new PyTuple(((PyList)st[sp - 1].V).Items.ToArray());
                             break;
                         case OpCode.DictMerge:
                             {
-                                var mapping = stack[--sp];
+                                var mapping = st[--sp].V;
                                 if (mapping is not PyDict source)
                                     throw Errors.TypeError($"'{Ops.TypeName(mapping)}' object is not a mapping");
-                                var target = (PyDict)stack[sp - 1];
+                                var target = (PyDict)st[sp - 1].V;
                                 foreach (var kv in source.Items)
                                 {
                                     if (arg == 1 && target.ContainsKey(kv.Key))
-                                        throw Errors.TypeError($"{CallableName(stack[sp - 3])}() got multiple values for keyword argument '{Ops.Str(kv.Key)}'");
+                                        throw Errors.TypeError($"{CallableName(st[sp - 3].V)}() got multiple values for keyword argument '{Ops.Str(kv.Key)}'");
                                     target.Set(kv.Key, kv.Value);
                                 }
                                 break;
                             }
                         case OpCode.ListAppend:
                             {
-                                var v = stack[--sp];
-                                ((PyList)stack[sp - arg]).Items.Add(v);
+                                var v = st[--sp].V;
+                                ((PyList)st[sp - arg].V).Items.Add(v);
                                 break;
                             }
                         case OpCode.DictSet:
                             {
-                                var v = stack[--sp];
-                                var k = stack[--sp];
-                                ((PyDict)stack[sp - arg]).Set(k, v);
+                                var v = st[--sp].V;
+                                var k = st[--sp].V;
+                                ((PyDict)st[sp - arg].V).Set(k, v);
                                 break;
                             }
                         case OpCode.FormatValue:
                             {
-                                var spec = (arg & 4) != 0 ? (string)stack[--sp] : "";
-                                var v = stack[sp - 1];
+                                var spec = (arg & 4) != 0 ? (string)st[--sp].V : "";
+                                var v = st[sp - 1].V;
                                 v = (arg & 3) switch
                                 {
                                     1 => Ops.Str(v),
@@ -443,79 +449,79 @@ internal sealed partial class Interpreter
                                     3 => Ops.Ascii(v),
                                     _ => v,
                                 };
-                                stack[sp - 1] = v is string s && spec.Length == 0 ? s : Ops.Format(v, spec);
+                                st[sp - 1].V = v is string s && spec.Length == 0 ? s : Ops.Format(v, spec);
                                 break;
                             }
 
                         case OpCode.UnpackSequence:
                             {
-                                var seq = stack[--sp];
+                                var seq = st[--sp].V;
                                 var items = Ops.UnpackItems(seq, arg);
-                                for (int i = arg - 1; i >= 0; i--) stack[sp++] = items[i];
+                                for (int i = arg - 1; i >= 0; i--) st[sp++].V = items[i];
                                 break;
                             }
                         case OpCode.UnpackEx:
                             {
                                 int before = arg & 0xFF, after = arg >> 8;
-                                var items = Ops.Iterate(stack[--sp]).ToList();
+                                var items = Ops.Iterate(st[--sp].V).ToList();
                                 if (items.Count < before + after)
                                     throw Errors.ValueError($"not enough values to unpack (expected at least {before + after}, got {items.Count})");
-                                for (int i = items.Count - 1; i >= items.Count - after; i--) stack[sp++] = items[i];
-                                stack[sp++] = new PyList(items.GetRange(before, items.Count - before - after));
-                                for (int i = before - 1; i >= 0; i--) stack[sp++] = items[i];
+                                for (int i = items.Count - 1; i >= items.Count - after; i--) st[sp++].V = items[i];
+                                st[sp++].V = new PyList(items.GetRange(before, items.Count - before - after));
+                                for (int i = before - 1; i >= 0; i--) st[sp++].V = items[i];
                                 break;
                             }
 
                         case OpCode.LoadAttr:
                             f.Ip = ip;
                             f.Sp = sp;
-                            stack[sp - 1] = Ops.GetAttr(stack[sp - 1], f.Code.Names[arg]);
+                            st[sp - 1].V = Ops.GetAttr(st[sp - 1].V, f.Code.Names[arg]);
                             break;
                         case OpCode.StoreAttr:
                             {
-                                var obj = stack[--sp];
-                                var v = stack[--sp];
+                                var obj = st[--sp].V;
+                                var v = st[--sp].V;
                                 Ops.SetAttr(obj, f.Code.Names[arg], v);
                                 break;
                             }
                         case OpCode.DeleteAttr:
-                            Ops.DelAttr(stack[--sp], f.Code.Names[arg]);
+                            Ops.DelAttr(st[--sp].V, f.Code.Names[arg]);
                             break;
                         case OpCode.BinarySubscr:
                             {
-                                var key = stack[--sp];
-                                var container = stack[sp - 1];
+                                var key = st[--sp].V;
+                                var container = st[sp - 1].V;
                                 if (container is PyList list && key is long index)
                                 {
                                     var count = list.Items.Count;
                                     if (index < 0) index += count;
                                     if ((ulong)index >= (ulong)count) throw Errors.IndexError("list index out of range");
-                                    stack[sp - 1] = list.Items[(int)index];
+                                    st[sp - 1].V = list.Items[(int)index];
                                     break;
                                 }
                                 f.Ip = ip;
                                 f.Sp = sp;
-                                stack[sp - 1] = Ops.GetItem(container, key);
+                                st[sp - 1].V = Ops.GetItem(container, key);
                                 break;
                             }
                         case OpCode.StoreSubscr:
                             {
-                                var key = stack[--sp];
-                                var container = stack[--sp];
-                                var v = stack[--sp];
+                                var key = st[--sp].V;
+                                var container = st[--sp].V;
+                                var v = st[--sp].V;
                                 Ops.SetItem(container, key, v);
                                 break;
                             }
                         case OpCode.DeleteSubscr:
                             {
-                                var key = stack[--sp];
-                                Ops.DelItem(stack[--sp], key);
+                                var key = st[--sp].V;
+                                Ops.DelItem(st[--sp].V, key);
                                 break;
                             }
 
                         case OpCode.Call:
                             {
-                                var callable = stack[sp - arg - 1];
+                                var callable = st[sp - arg - 1].V;
                                 if (--_budget <= 0 && Tick(f, resumeAt: ip - 1, reportAt: ip, boundary))
                                 {
                                     // Preempt before the call: the instruction runs again when the tasklet resumes.
@@ -529,7 +535,7 @@ internal sealed partial class Interpreter
                                 {
                                     fn = bm.Function;
                                     // Put self where the callable was, so it reads as the first argument.
-                                    stack[sp - arg - 1] = bm.Self;
+                                    st[sp - arg - 1].V = bm.Self;
                                     skip = 1;
                                 }
                                 if (fn != null && IsSimpleCall(fn.Code, arg + skip))
@@ -545,7 +551,7 @@ internal sealed partial class Interpreter
                                     {
                                         var gen = new PyGenerator(nf);
                                         nf.Generator = gen;
-                                        stack[sp++] = gen;
+                                        st[sp++].V = gen;
                                         break;
                                     }
                                     PushFrame(t, f, nf);
@@ -565,39 +571,39 @@ internal sealed partial class Interpreter
                                     goto Reload;
                                 }
                                 if (result == Suspended) return;
-                                stack[sp++] = result;
+                                st[sp++].V = result;
                                 break;
                             }
                         case OpCode.LoadMethod:
                             {
-                                var obj = stack[sp - 1];
+                                var obj = st[sp - 1].V;
                                 var name = f.Code.Names[arg];
                                 if (obj is PyInstance inst)
                                 {
                                     if (inst.Class.TryLookup(name, out var attr) && attr is PyFunction method && !inst.Attributes.ContainsKey(name))
                                     {
-                                        stack[sp - 1] = method;
-                                        stack[sp++] = inst;
+                                        st[sp - 1].V = method;
+                                        st[sp++].V = inst;
                                         break;
                                     }
                                 }
                                 else if (obj is not (PyClass or PyModule or PySuper)
                                     && BuiltinTypes.TypeOf(obj).NativeMethods is { } natives && natives.TryGetValue(name, out var native))
                                 {
-                                    stack[sp - 1] = native;
-                                    stack[sp++] = obj;
+                                    st[sp - 1].V = native;
+                                    st[sp++].V = obj;
                                     break;
                                 }
                                 f.Ip = ip;
                                 f.Sp = sp;
-                                stack[sp - 1] = Ops.GetAttr(obj, name);
-                                stack[sp++] = NoSelf.Value;
+                                st[sp - 1].V = Ops.GetAttr(obj, name);
+                                st[sp++].V = NoSelf.Value;
                                 break;
                             }
                         case OpCode.CallMethod:
                             {
-                                var self = stack[sp - arg - 1];
-                                var callable = stack[sp - arg - 2];
+                                var self = st[sp - arg - 1].V;
+                                var callable = st[sp - arg - 2].V;
                                 if (--_budget <= 0 && Tick(f, resumeAt: ip - 1, reportAt: ip, boundary))
                                 {
                                     f.Sp = sp;
@@ -618,7 +624,7 @@ internal sealed partial class Interpreter
                                     {
                                         var gen = new PyGenerator(nf);
                                         nf.Generator = gen;
-                                        stack[sp++] = gen;
+                                        st[sp++].V = gen;
                                         break;
                                     }
                                     PushFrame(t, f, nf);
@@ -660,18 +666,18 @@ internal sealed partial class Interpreter
                                     goto Reload;
                                 }
                                 if (result == Suspended) return;
-                                stack[sp++] = result;
+                                st[sp++].V = result;
                                 break;
                             }
                         case OpCode.CallKw:
                             {
-                                var names = ((PyTuple)stack[--sp]).Items;
-                                var callable = stack[sp - arg - 1];
+                                var names = ((PyTuple)st[--sp].V).Items;
+                                var callable = st[sp - arg - 1].V;
                                 int positional = arg - names.Length;
                                 var args = new object[positional];
                                 Array.Copy(stack, sp - arg, args, 0, positional);
                                 var kwargs = new Dictionary<string, object>(names.Length);
-                                for (int i = 0; i < names.Length; i++) kwargs[(string)names[i]] = stack[sp - names.Length + i];
+                                for (int i = 0; i < names.Length; i++) kwargs[(string)names[i]] = st[sp - names.Length + i].V;
                                 sp -= arg + 1;
                                 Array.Clear(stack, sp, arg + 1);
                                 f.Ip = ip;
@@ -683,15 +689,15 @@ internal sealed partial class Interpreter
                                     goto Reload;
                                 }
                                 if (result == Suspended) return;
-                                stack[sp++] = result;
+                                st[sp++].V = result;
                                 break;
                             }
                         case OpCode.CallEx:
                             {
                                 Dictionary<string, object>? kwargs = null;
-                                if (arg == 1) kwargs = KeywordArguments(stack[--sp]);
-                                var args = ((PyTuple)stack[--sp]).Items;
-                                var callable = stack[--sp];
+                                if (arg == 1) kwargs = KeywordArguments(st[--sp].V);
+                                var args = ((PyTuple)st[--sp].V).Items;
+                                var callable = st[--sp].V;
                                 f.Ip = ip;
                                 f.Sp = sp;
                                 var result = Invoke(callable, args, kwargs);
@@ -701,28 +707,28 @@ internal sealed partial class Interpreter
                                     goto Reload;
                                 }
                                 if (result == Suspended) return;
-                                stack[sp++] = result;
+                                st[sp++].V = result;
                                 break;
                             }
                         case OpCode.MakeFunction:
                             {
-                                var fcode = (CodeObject)stack[--sp];
-                                var closure = (arg & 4) != 0 ? ((PyTuple)stack[--sp]).Items.Select(c => (Cell)c).ToArray() : Array.Empty<Cell>();
+                                var fcode = (CodeObject)st[--sp].V;
+                                var closure = (arg & 4) != 0 ? ((PyTuple)st[--sp].V).Items.Select(c => (Cell)c).ToArray() : Array.Empty<Cell>();
                                 Dictionary<string, object>? kwDefaults = null;
                                 if ((arg & 2) != 0)
                                 {
                                     kwDefaults = new Dictionary<string, object>();
-                                    foreach (var kv in ((PyDict)stack[--sp]).Items) kwDefaults[(string)kv.Key] = kv.Value;
+                                    foreach (var kv in ((PyDict)st[--sp].V).Items) kwDefaults[(string)kv.Key] = kv.Value;
                                 }
-                                var defaults = (arg & 1) != 0 ? ((PyTuple)stack[--sp]).Items : Array.Empty<object>();
-                                stack[sp++] = new PyFunction(fcode, f.Module, defaults, kwDefaults, closure);
+                                var defaults = (arg & 1) != 0 ? ((PyTuple)st[--sp].V).Items : Array.Empty<object>();
+                                st[sp++].V = new PyFunction(fcode, f.Module, defaults, kwDefaults, closure);
                                 break;
                             }
                         case OpCode.BuildClass:
                             {
-                                var bases = (PyTuple)stack[--sp];
-                                var name = (string)stack[--sp];
-                                var body = (PyFunction)stack[--sp];
+                                var bases = (PyTuple)st[--sp].V;
+                                var name = (string)st[--sp].V;
+                                var body = (PyFunction)st[--sp].V;
                                 f.Ip = ip;
                                 f.Sp = sp;
                                 var nf = new Frame(body.Code, body.Module, body.Closure, body.Globals)
@@ -736,7 +742,7 @@ internal sealed partial class Interpreter
                             }
                         case OpCode.ReturnValue:
                             {
-                                var result = stack[--sp];
+                                var result = st[--sp].V!;
                                 if (f.ReturnKind == ReturnKind.Call && f.Generator == null && f != boundary && f.Parent is { } caller)
                                 {
                                     // The common case, a plain call returning to its caller.
@@ -757,7 +763,7 @@ internal sealed partial class Interpreter
                             }
                         case OpCode.YieldValue:
                             {
-                                var v = stack[--sp];
+                                var v = st[--sp].V;
                                 f.Ip = ip;
                                 f.Sp = sp;
                                 var parent = f.Parent!;
@@ -777,14 +783,14 @@ internal sealed partial class Interpreter
                             {
                                 f.Ip = ip;
                                 f.Sp = sp;
-                                var result = AwaitValue(stack[sp - 1]);
+                                var result = AwaitValue(st[sp - 1].V);
                                 if (result == Suspended)
                                 {
-                                    stack[--sp] = null!;
+                                    st[--sp].V = null!;
                                     f.Sp = sp;
                                     return;
                                 }
-                                stack[sp - 1] = result;
+                                st[sp - 1].V = result;
                                 break;
                             }
 
@@ -797,8 +803,8 @@ internal sealed partial class Interpreter
                             }
                             else
                             {
-                                var cause = arg == 2 ? stack[--sp] : null;
-                                error = MakeRaisable(stack[--sp]);
+                                var cause = arg == 2 ? st[--sp].V : null;
+                                error = MakeRaisable(st[--sp].V);
                                 if (cause != null)
                                 {
                                     error.Cause = cause is PyNone ? null : MakeRaisable(cause);
@@ -808,25 +814,25 @@ internal sealed partial class Interpreter
                             goto HandleError;
                         case OpCode.Reraise:
                             f.Ip = ip;
-                            error = (PyException)stack[--sp];
+                            error = (PyException)st[--sp].V;
                             addTraceback = false;
                             goto HandleError;
                         case OpCode.PushExcInfo:
                             {
-                                var exc = stack[sp - 1];
-                                stack[sp - 1] = (object?)t.HandledException ?? PyNone.Value;
-                                stack[sp++] = exc;
+                                var exc = st[sp - 1].V;
+                                st[sp - 1].V = (object?)t.HandledException ?? PyNone.Value;
+                                st[sp++].V = exc;
                                 t.HandledException = (PyException)exc;
                                 break;
                             }
                         case OpCode.PopExcept:
-                            t.HandledException = stack[--sp] as PyException;
+                            t.HandledException = st[--sp].V as PyException;
                             break;
                         case OpCode.CheckExcMatch:
                             {
-                                var type = stack[--sp];
-                                var matches = Ops.ExceptionMatches((PyException)stack[sp - 1], type);
-                                stack[sp++] = matches ? Boxes.True : Boxes.False;
+                                var type = st[--sp].V;
+                                var matches = Ops.ExceptionMatches((PyException)st[sp - 1].V, type);
+                                st[sp++].V = matches ? Boxes.True : Boxes.False;
                                 break;
                             }
 
@@ -840,21 +846,21 @@ internal sealed partial class Interpreter
                                     PushFrame(t, f, frame);
                                     goto Reload;
                                 }
-                                stack[sp++] = result;
+                                st[sp++].V = result;
                                 break;
                             }
                         case OpCode.ImportFrom:
                             {
-                                var module = (PyModule)stack[sp - 1];
+                                var module = (PyModule)st[sp - 1].V;
                                 var name = f.Code.Names[arg];
-                                stack[sp++] = module.Globals.TryGetValue(name, out var v) ? v
+                                st[sp++].V = module.Globals.TryGetValue(name, out var v) ? v
                                     : throw Errors.New(ExceptionTypes.ImportError, $"cannot import name '{name}' from '{module.Name}' ({module.FileName})");
                                 break;
                             }
                         case OpCode.RaiseAssertion:
                             f.Ip = ip;
                             error = arg == 1
-                                ? new PyException(ExceptionTypes.AssertionError, PyTuple.Of(stack[--sp]))
+                                ? new PyException(ExceptionTypes.AssertionError, PyTuple.Of(st[--sp].V))
                                 : new PyException(ExceptionTypes.AssertionError, PyTuple.Empty);
                             goto HandleError;
                         default:
