@@ -521,7 +521,7 @@ internal sealed partial class Interpreter
 
                         case OpCode.Call:
                             {
-                                var callable = st[sp - arg - 1].V;
+                                var callable = st[sp - arg - 1].V!;
                                 if (--_budget <= 0 && Tick(f, resumeAt: ip - 1, reportAt: ip, boundary))
                                 {
                                     // Preempt before the call: the instruction runs again when the tasklet resumes.
@@ -529,42 +529,26 @@ internal sealed partial class Interpreter
                                     _runQueue.Enqueue(t);
                                     return;
                                 }
-                                PyFunction? fn = callable as PyFunction;
-                                int skip = 0;
-                                if (fn == null && callable is BoundMethod bm)
+                                int count = arg;
+                                if (callable is BoundMethod bm)
                                 {
-                                    fn = bm.Function;
                                     // Put self where the callable was, so it reads as the first argument.
+                                    callable = bm.Function;
                                     st[sp - arg - 1].V = bm.Self;
-                                    skip = 1;
+                                    count++;
                                 }
-                                if (fn != null && IsSimpleCall(fn.Code, arg + skip))
+                                object result;
+                                if (callable is PyFunction fn && IsSimpleCall(fn.Code, count))
                                 {
-                                    var nf = new Frame(fn.Code, fn.Module, fn.Closure, fn.Globals);
-                                    Array.Copy(stack, sp - arg - skip, nf.Locals, 0, arg + skip);
-                                    InitCellParameters(nf);
-                                    sp -= arg + 1;
-                                    Array.Clear(stack, sp, arg + 1);
-                                    f.Ip = ip;
-                                    f.Sp = sp;
-                                    if (fn.Code.IsGenerator)
-                                    {
-                                        var gen = new PyGenerator(nf);
-                                        nf.Generator = gen;
-                                        st[sp++].V = gen;
-                                        break;
-                                    }
-                                    PushFrame(t, f, nf);
-                                    goto Reload;
+                                    result = SimpleCall(fn, stack, ref sp, count, arg + 1);
                                 }
-                                var args = new object[arg + skip];
-                                Array.Copy(stack, sp - arg - skip, args, 0, arg + skip);
-                                if (skip == 1) callable = fn!;
-                                sp -= arg + 1;
-                                Array.Clear(stack, sp, arg + 1);
+                                else
+                                {
+                                    var args = TakeArguments(stack, ref sp, count, arg + 1);
+                                    result = Invoke(callable, args, null);
+                                }
                                 f.Ip = ip;
                                 f.Sp = sp;
-                                var result = Invoke(callable, args, null);
                                 if (result is Frame frame)
                                 {
                                     PushFrame(t, f, frame);
@@ -602,64 +586,33 @@ internal sealed partial class Interpreter
                             }
                         case OpCode.CallMethod:
                             {
-                                var self = st[sp - arg - 1].V;
-                                var callable = st[sp - arg - 2].V;
+                                var self = st[sp - arg - 1].V!;
+                                var callable = st[sp - arg - 2].V!;
                                 if (--_budget <= 0 && Tick(f, resumeAt: ip - 1, reportAt: ip, boundary))
                                 {
                                     f.Sp = sp;
                                     _runQueue.Enqueue(t);
                                     return;
                                 }
+                                bool hasSelf = self != NoSelf.Value;
+                                int count = hasSelf ? arg + 1 : arg;
                                 object result;
-                                if (self != NoSelf.Value && callable is PyFunction fn && IsSimpleCall(fn.Code, arg + 1))
+                                if (hasSelf && callable is PyFunction fn && IsSimpleCall(fn.Code, count))
                                 {
-                                    var nf = new Frame(fn.Code, fn.Module, fn.Closure, fn.Globals);
-                                    Array.Copy(stack, sp - arg - 1, nf.Locals, 0, arg + 1);
-                                    InitCellParameters(nf);
-                                    sp -= arg + 2;
-                                    Array.Clear(stack, sp, arg + 2);
-                                    f.Ip = ip;
-                                    f.Sp = sp;
-                                    if (fn.Code.IsGenerator)
-                                    {
-                                        var gen = new PyGenerator(nf);
-                                        nf.Generator = gen;
-                                        st[sp++].V = gen;
-                                        break;
-                                    }
-                                    PushFrame(t, f, nf);
-                                    goto Reload;
+                                    result = SimpleCall(fn, stack, ref sp, count, arg + 2);
                                 }
-                                if (self == NoSelf.Value)
+                                else if (hasSelf && callable is NativeMethod nm)
                                 {
-                                    var args = new object[arg];
-                                    Array.Copy(stack, sp - arg, args, 0, arg);
-                                    sp -= arg + 2;
-                                    Array.Clear(stack, sp, arg + 2);
-                                    f.Ip = ip;
-                                    f.Sp = sp;
-                                    result = Invoke(callable, args, null);
-                                }
-                                else if (callable is NativeMethod nm)
-                                {
-                                    var args = arg == 0 ? Array.Empty<object>() : new object[arg];
-                                    Array.Copy(stack, sp - arg, args, 0, arg);
-                                    sp -= arg + 2;
-                                    Array.Clear(stack, sp, arg + 2);
-                                    f.Ip = ip;
-                                    f.Sp = sp;
+                                    var args = TakeArguments(stack, ref sp, arg, arg + 2);
                                     result = nm(self, args, null);
                                 }
                                 else
                                 {
-                                    var args = new object[arg + 1];
-                                    Array.Copy(stack, sp - arg - 1, args, 0, arg + 1);
-                                    sp -= arg + 2;
-                                    Array.Clear(stack, sp, arg + 2);
-                                    f.Ip = ip;
-                                    f.Sp = sp;
+                                    var args = TakeArguments(stack, ref sp, count, arg + 2);
                                     result = Invoke(callable, args, null);
                                 }
+                                f.Ip = ip;
+                                f.Sp = sp;
                                 if (result is Frame frame)
                                 {
                                     PushFrame(t, f, frame);
@@ -892,6 +845,34 @@ internal sealed partial class Interpreter
         PyClass c => c.Name,
         _ => Ops.TypeName(callable),
     };
+
+    /// <summary>
+    /// Calls [fn] with the [count] values on top of the stack as its arguments, binding them straight
+    /// to its slots; pops [slots] stack slots (arguments plus callable). Returns the new frame, or
+    /// the generator when fn is a generator function.
+    /// </summary>
+    private static object SimpleCall(PyFunction fn, object[] stack, ref int sp, int count, int slots)
+    {
+        var frame = new Frame(fn.Code, fn.Module, fn.Closure, fn.Globals);
+        Array.Copy(stack, sp - count, frame.Locals, 0, count);
+        InitCellParameters(frame);
+        sp -= slots;
+        Array.Clear(stack, sp, slots);
+        if (!fn.Code.IsGenerator) return frame;
+        var gen = new PyGenerator(frame);
+        frame.Generator = gen;
+        return gen;
+    }
+
+    /// <summary>Copies the [count] values on top of the stack as an argument array, then pops [slots] slots.</summary>
+    private static object[] TakeArguments(object[] stack, ref int sp, int count, int slots)
+    {
+        var args = count == 0 ? Array.Empty<object>() : new object[count];
+        Array.Copy(stack, sp - count, args, 0, count);
+        sp -= slots;
+        Array.Clear(stack, sp, slots);
+        return args;
+    }
 
     /// <summary>A call whose arguments can be copied straight into the new frame's slots.</summary>
     private static bool IsSimpleCall(CodeObject code, int argCount) =>
