@@ -30,6 +30,8 @@ internal sealed class Frame
     public object? NextDefault;
     /// <summary>The generator this frame belongs to, if any.</summary>
     public PyGenerator? Generator;
+    /// <summary>The function this frame runs when made by a plain call, which may recycle it after it returns.</summary>
+    public PyFunction? Function;
     /// <summary>How many frames are below this one on its tasklet, for RecursionError.</summary>
     public int Depth;
 

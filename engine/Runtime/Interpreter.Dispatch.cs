@@ -700,8 +700,8 @@ internal sealed partial class Interpreter
                                 {
                                     // The common case, a plain call returning to its caller.
                                     caller.Stack[caller.Sp++] = result;
-                                    f.Parent = null;
                                     t.Top = caller;
+                                    f.Function?.Recycle(f);
                                     goto Reload;
                                 }
                                 f.Sp = sp;
@@ -853,11 +853,12 @@ internal sealed partial class Interpreter
     /// </summary>
     private static object SimpleCall(PyFunction fn, object[] stack, ref int sp, int count, int slots)
     {
-        var frame = new Frame(fn.Code, fn.Module, fn.Closure, fn.Globals);
-        Array.Copy(stack, sp - count, frame.Locals, 0, count);
+        var frame = fn.NewFrame();
+        var locals = frame.Locals;
+        for (int i = 0, from = sp - count; i < count; i++) locals[i] = stack[from + i];
         InitCellParameters(frame);
+        for (int i = sp - slots; i < sp; i++) stack[i] = null!;
         sp -= slots;
-        Array.Clear(stack, sp, slots);
         if (!fn.Code.IsGenerator) return frame;
         var gen = new PyGenerator(frame);
         frame.Generator = gen;
