@@ -66,7 +66,15 @@ internal sealed class CodeObject
         return null;
     }
 
+    /// <summary>
+    /// LoadMethod's inline cache: for each name, the built-in type last seen there and its native
+    /// method. Entries are immutable and replaced whole, so threads sharing this code race harmlessly.
+    /// </summary>
+    internal NativeMethodCacheEntry?[]? MethodCache;
+
     public int ParameterCount => PositionalCount + KwOnlyCount + (HasVarArgs ? 1 : 0) + (HasVarKeywords ? 1 : 0);
 
     public override string ToString() => $"<code {QualifiedName}>";
 }
+
+internal sealed record NativeMethodCacheEntry(Values.PyClass Type, Values.NativeMethod Method);

@@ -571,12 +571,24 @@ internal sealed partial class Interpreter
                                         break;
                                     }
                                 }
-                                else if (obj is not (PyClass or PyModule or PySuper)
-                                    && BuiltinTypes.TypeOf(obj).NativeMethods is { } natives && natives.TryGetValue(name, out var native))
+                                else if (obj is not (PyClass or PyModule or PySuper))
                                 {
-                                    st[sp - 1].V = native;
-                                    st[sp++].V = obj;
-                                    break;
+                                    var type = BuiltinTypes.TypeOf(obj!);
+                                    var cache = f.Code.MethodCache ??= new NativeMethodCacheEntry?[f.Code.Names.Length];
+                                    var entry = cache[arg];
+                                    if (entry == null || entry.Type != type)
+                                    {
+                                        if (type.NativeMethods is { } natives && natives.TryGetValue(name, out var found))
+                                            cache[arg] = entry = new NativeMethodCacheEntry(type, found);
+                                        else
+                                            entry = null;
+                                    }
+                                    if (entry != null)
+                                    {
+                                        st[sp - 1].V = entry.Method;
+                                        st[sp++].V = obj;
+                                        break;
+                                    }
                                 }
                                 f.Ip = ip;
                                 f.Sp = sp;

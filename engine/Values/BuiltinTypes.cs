@@ -38,15 +38,16 @@ internal static class BuiltinTypes
     /// <summary>type(v).</summary>
     public static PyClass TypeOf(object v) => v switch
     {
-        PyInstance i => i.Class,
-        PyNone => NoneType,
-        bool => Bool,
-        long or BigInteger => Int,
-        double => Float,
+        // The most common kinds first: this runs on every method call on a built-in value.
         string => Str,
         PyList => List,
-        PyTuple => Tuple,
+        long or BigInteger => Int,
         PyDict => Dict,
+        PyInstance i => i.Class,
+        double => Float,
+        bool => Bool,
+        PyTuple => Tuple,
+        PyNone => NoneType,
         PyRange => Range,
         PySlice => Slice,
         PyClass => Type,
