@@ -91,8 +91,6 @@ public sealed class WorkflowProgram
         if (outcome.Status == ProgramStatus.Failed)
             return new RunResult { Status = outcome.Status, ErrorText = outcome.ErrorText, ErrorSummary = outcome.ErrorSummary };
         var result = outcome.Result ?? PyNone.Value;
-        return new RunResult { Status = outcome.Status, ResultJson = result is PyNone ? null : RunJson(vm, result) };
+        return new RunResult { Status = outcome.Status, ResultJson = result is PyNone ? null : JsonValues.Dumps(result) };
     }
-
-    private static string RunJson(Interpreter vm, object result) => JsonValues.Dumps(result);
 }

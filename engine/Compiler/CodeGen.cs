@@ -797,9 +797,9 @@ internal sealed class CodeGen
                 Sequence(t.Elts, isTuple: true);
                 break;
             case DictExpr d: DictDisplay(d); break;
-            case ListComp lc: Comprehension(lc, lc.Generators, ScopeKind.Comprehension); break;
-            case DictComp dc: Comprehension(dc, dc.Generators, ScopeKind.Comprehension); break;
-            case GeneratorExp ge: Comprehension(ge, ge.Generators, ScopeKind.Comprehension); break;
+            case ListComp lc: Comprehension(lc, lc.Generators); break;
+            case DictComp dc: Comprehension(dc, dc.Generators); break;
+            case GeneratorExp ge: Comprehension(ge, ge.Generators); break;
             case Yield y:
                 if (y.Value != null) Expression(y.Value);
                 else E.Emit(OpCode.LoadConst, _u.Constant(PyNone.Value));
@@ -1081,7 +1081,7 @@ internal sealed class CodeGen
     /// A comprehension runs as a function of its own, called at once with an iterator over the
     /// outermost iterable (evaluated here, in the enclosing scope).
     /// </summary>
-    private void Comprehension(Expr node, List<Comprehension> generators, ScopeKind _)
+    private void Comprehension(Expr node, List<Comprehension> generators)
     {
         var scope = _scopes[node];
         var code = CompileUnit(scope, scope.Name, ChildQualifiedName(scope.Name), node.Line, () =>

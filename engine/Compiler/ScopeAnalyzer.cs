@@ -17,6 +17,8 @@ internal sealed class ScopeAnalyzer
     private Scope _current = null!;
     /// <summary>Loops enclosing the statement being visited, within the current function.</summary>
     private int _loopDepth;
+    /// <summary>Where each nonlocal name was declared, for the error when nothing binds it.</summary>
+    private readonly Dictionary<(Scope, string), Node> _nonlocalAt = new();
 
     private ScopeAnalyzer(string file, List<Diagnostic> diagnostics)
     {
@@ -112,7 +114,11 @@ internal sealed class ScopeAnalyzer
                 break;
             case Nonlocal nl:
                 if (_current.Kind == ScopeKind.Module) Error(nl, "nonlocal declaration not allowed at module level");
-                foreach (var name in nl.Names) _current.DeclaredNonlocal.Add(name);
+                foreach (var name in nl.Names)
+                {
+                    _current.DeclaredNonlocal.Add(name);
+                    _nonlocalAt.TryAdd((_current, name), nl);
+                }
                 break;
             case Import im:
                 foreach (var alias in im.Names) _current.Bind(alias.AsName ?? alias.Name.Split('.')[0]);
@@ -286,7 +292,7 @@ internal sealed class ScopeAnalyzer
             foreach (var name in scope.DeclaredNonlocal)
             {
                 if (FindEnclosingBinder(scope.Parent, name) == null)
-                    Error(new Pass(1, 1), $"no binding for nonlocal '{name}' found");
+                    Error(_nonlocalAt[(scope, name)], $"no binding for nonlocal '{name}' found");
                 scope.BoundSet.Remove(name);
                 scope.Bound.Remove(name);
                 AddFree(scope, name);

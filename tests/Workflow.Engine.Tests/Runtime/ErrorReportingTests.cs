@@ -83,6 +83,13 @@ public class ErrorReportingTests
     }
 
     [Fact]
+    public void A_nonlocal_without_a_binding_is_reported_at_its_statement()
+    {
+        var program = WorkflowProgram.Compile("def outer():\n    def inner():\n        nonlocal missing\n        missing = 1\n", "nl.wf");
+        Assert.Contains("nl.wf:3:9: no binding for nonlocal 'missing' found", program.Diagnostics.Select(d => d.ToString()));
+    }
+
+    [Fact]
     public void A_tab_in_indentation_is_a_compile_error()
     {
         var program = WorkflowProgram.Compile("if True:\n\tx = 1\n", "tabs.wf");
