@@ -91,6 +91,20 @@ public sealed class WorkflowProgram
         if (outcome.Status == ProgramStatus.Failed)
             return new RunResult { Status = outcome.Status, ErrorText = outcome.ErrorText, ErrorSummary = outcome.ErrorSummary };
         var result = outcome.Result ?? PyNone.Value;
-        return new RunResult { Status = outcome.Status, ResultJson = result is PyNone ? null : JsonValues.Dumps(result) };
+        if (result is PyNone) return new RunResult { Status = outcome.Status };
+        try
+        {
+            return new RunResult { Status = outcome.Status, ResultJson = JsonValues.Dumps(result) };
+        }
+        catch (ScriptError e)
+        {
+            // main's result must be JSON data; anything else fails the run, as a bad activity argument would.
+            return new RunResult
+            {
+                Status = ProgramStatus.Failed,
+                ErrorText = $"main returned a value that is not JSON data:\n{Traceback.Format(e.Exception)}",
+                ErrorSummary = Traceback.Summary(e.Exception),
+            };
+        }
     }
 }

@@ -39,20 +39,22 @@ internal static class BuiltinFunctions
         {
             Arguments.OnlyKeywords("zip", k, "strict");
             var strict = Ops.Truthy(Arguments.Keyword(k, "strict") ?? false);
-            if (Prelude.AnyMayRunScript(a)) return Vm.CallPrelude("_zip", new PyTuple(a), Boxes.Bool(strict));
+            // iter() of each argument happens now, as in CPython; only the stepping is lazy.
+            if (Prelude.AnyMayRunScript(a)) return Vm.CallPrelude("_zip", new PyTuple(a.Select(Vm.GetIterator).ToArray()), Boxes.Bool(strict));
             return new ZipIterator(a.Select(Vm.GetIterator).ToArray(), strict);
         });
         Add("map", (a, k) =>
         {
             if (a.Length < 2) throw Errors.TypeError("map() must have at least two arguments.");
             var iterables = a[1..];
-            if (Prelude.IsScript(a[0]) || Prelude.AnyMayRunScript(iterables)) return Vm.CallPrelude("_map", a[0], new PyTuple(iterables));
+            if (Prelude.IsScript(a[0]) || Prelude.AnyMayRunScript(iterables))
+                return Vm.CallPrelude("_map", a[0], new PyTuple(iterables.Select(Vm.GetIterator).ToArray()));
             return new MapIterator(a[0], iterables.Select(Vm.GetIterator).ToArray());
         });
         Add("filter", (a, k) =>
         {
             Arguments.Count("filter", a, 2, 2);
-            if (Prelude.IsScript(a[0]) || Prelude.MayRunScript(a[1])) return Vm.CallPrelude("_filter", a[0], a[1]);
+            if (Prelude.IsScript(a[0]) || Prelude.MayRunScript(a[1])) return Vm.CallPrelude("_filter", a[0], Vm.GetIterator(a[1]));
             return new FilterIterator(a[0], Vm.GetIterator(a[1]));
         });
         Add("__may_run_script", (a, k) => Boxes.Bool(Prelude.MayRunScript(a[0])));
@@ -114,13 +116,14 @@ internal static class BuiltinFunctions
         Add("spawn", (a, k) =>
         {
             if (a.Length == 0) throw Errors.TypeError("spawn() missing the function to run");
+            if (!IsCallable(a[0])) throw Errors.TypeError($"spawn() argument must be callable, not '{Ops.TypeName(a[0])}'");
             return Vm.Spawn(a[0], a[1..], k);
         });
         Add("channel", (a, k) =>
         {
             Arguments.Count("channel", a, 0, 1);
             var capacity = a.Length == 1 ? Arguments.Int(a[0]) : 0;
-            if (capacity < 0) throw Errors.ValueError("channel capacity must be >= 0");
+            if (capacity < 0) throw Errors.ValueError("channel capacity must be a non-negative int");
             return new PyChannel((int)capacity);
         });
         Add("super", (a, k) =>
@@ -197,7 +200,7 @@ internal static class BuiltinFunctions
         BuiltinTypes.Channel.NativeMethods = new Dictionary<string, NativeMethod>
         {
             ["send"] = (self, a, k) => { Arguments.Count("send", a, 1, 1); return ((PyChannel)self).Send(Vm, a[0]); },
-            ["receive"] = (self, a, k) => { Arguments.Count("receive", a, 0, 0); return ((PyChannel)self).Receive(Vm, forLoop: false); },
+            ["receive"] = (self, a, k) => { Arguments.Count("receive", a, 0, 0); return ((PyChannel)self).Receive(Vm, ReceiveMode.Call); },
             ["close"] = (self, a, k) => { Arguments.Count("close", a, 0, 0); return ((PyChannel)self).Close(Vm); },
         };
 
@@ -465,7 +468,7 @@ internal static class BuiltinFunctions
         var iterable = a.Length > 0 ? a[0] : Arguments.Keyword(k, "iterable") ?? throw Errors.TypeError("enumerate() missing required argument 'iterable' (pos 1)");
         var start = a.Length > 1 ? a[1] : Arguments.Keyword(k, "start") ?? Boxes.Int(0);
         if (start is not (long or BigInteger)) throw Errors.TypeError($"'{Ops.TypeName(start)}' object cannot be interpreted as an integer");
-        if (Prelude.MayRunScript(iterable)) return Vm.CallPrelude("_enumerate", iterable, start);
+        if (Prelude.MayRunScript(iterable)) return Vm.CallPrelude("_enumerate", Vm.GetIterator(iterable), start);
         return new EnumerateIterator(Vm.GetIterator(iterable), start);
     }
 }

@@ -222,6 +222,7 @@ internal static class JsonModule
 
         private void Enter()
         {
+            Errors.EnsureStack("while encoding a JSON object");
             if (++_depth > _limit)
             {
                 throw Errors.New(ExceptionTypes.RecursionError, PythonEncoder

@@ -386,10 +386,19 @@ internal sealed class CodeGen
                         // The finally body runs outside its own try: blocks inside it unwind to the enclosing ones.
                         var removed = _u.Blocks.GetRange(i, _u.Blocks.Count - i);
                         _u.Blocks.RemoveRange(i, _u.Blocks.Count - i);
+                        // A break, continue or return inside this finally body abandons the pending return value.
+                        if (preserveTop) _u.Blocks.Add(new Block { Kind = BlockKind.PopValue, OuterHandler = block.OuterHandler });
                         var line = E.Line;
                         Body(block.FinalBody!);
                         E.Line = line;
+                        if (preserveTop) _u.Blocks.RemoveAt(_u.Blocks.Count - 1);
                         _u.Blocks.AddRange(removed);
+                        break;
+                    }
+                case BlockKind.PopValue:
+                    {
+                        if (preserveTop) E.Emit(OpCode.Swap, 2);
+                        E.Emit(OpCode.PopTop);
                         break;
                     }
                 case BlockKind.FinallyEnd:

@@ -3,7 +3,8 @@ using Workflow.Values;
 
 namespace Workflow.Compiler;
 
-internal enum BlockKind : byte { ForLoop, WhileLoop, TryFinally, FinallyEnd, HandlerBody }
+/// <remarks>PopValue marks a finally body inlined by a `return`: the return value waits on the stack beneath it.</remarks>
+internal enum BlockKind : byte { ForLoop, WhileLoop, TryFinally, FinallyEnd, HandlerBody, PopValue }
 
 /// <summary>
 /// A construct that `break`, `continue` and `return` must unwind through: loops (an iterator on the

@@ -32,6 +32,9 @@ internal sealed class Emitter
 
     public void Emit(OpCode op, int arg = 0)
     {
+        // Code after a jump, return or raise that no label makes reachable again is dropped: its
+        // stack depth would be meaningless (e.g. a `return` whose finally body ends in `break`).
+        if (!Reachable) return;
         if (arg < 0 || arg > 0xFFFFFF) throw new InvalidOperationException($"instruction argument {arg} out of range for {op}");
         Code.Add((int)op | (arg << 8));
         Lines.Add(Line);
@@ -47,6 +50,7 @@ internal sealed class Emitter
 
     public void EmitJump(OpCode op, Label target)
     {
+        if (!Reachable) return;
         var depthAtJump = Depth + StackEffect(op, 0, jump: true);
         if (target.Offset >= 0)
         {

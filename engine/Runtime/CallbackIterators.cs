@@ -91,7 +91,16 @@ internal sealed class MapIterator : PyIterator
         var args = new object[Inner.Length];
         for (int i = 0; i < Inner.Length; i++)
             if (!Interpreter.Current.Next(Inner[i], out args[i])) return false;
-        value = Interpreter.Current.CallNested(Function, args, null, "map()");
+        try
+        {
+            value = Interpreter.Current.CallNested(Function, args, null, "map()");
+        }
+        catch (ScriptError e) when (e.Exception.Class.IsSubclassOf(ExceptionTypes.StopIteration))
+        {
+            // As in CPython, a StopIteration from the function ends the map.
+            value = null!;
+            return false;
+        }
         return true;
     }
 }

@@ -154,9 +154,12 @@ internal sealed partial class Interpreter
         PushFrame(t, caller, PrepareResume(g, kind));
 
     /// <summary>Readies a suspended generator's frame to run again; the caller pushes it.</summary>
-    private static Frame PrepareResume(PyGenerator g, ReturnKind kind)
+    private Frame PrepareResume(PyGenerator g, ReturnKind kind)
     {
         if (g.Running) throw Errors.ValueError("generator already executing");
+        var t = CurrentTasklet!;
+        g.CallerHandledException = t.HandledException;
+        t.HandledException = g.HandledException ?? t.HandledException;
         var frame = g.Frame;
         if (g.Started) frame.Stack[frame.Sp++] = PyNone.Value;
         g.Started = true;
@@ -179,6 +182,7 @@ internal sealed partial class Interpreter
         {
             f.Generator.Finished = true;
             f.Generator.Running = false;
+            LeaveGenerator(t, f.Generator);
         }
         if (f == boundary)
         {
@@ -234,6 +238,14 @@ internal sealed partial class Interpreter
             error = e.Exception;
         }
         return false;
+    }
+
+    /// <summary>A generator stops running (yield, return, exception): it keeps its own handled exception; the caller gets theirs back.</summary>
+    private static void LeaveGenerator(Tasklet t, PyGenerator g)
+    {
+        g.HandledException = t.HandledException == g.CallerHandledException ? null : t.HandledException;
+        t.HandledException = g.CallerHandledException;
+        g.CallerHandledException = null;
     }
 
     private static PyClass MakeClass(Frame body)

@@ -347,7 +347,7 @@ internal sealed partial class Interpreter
                                 }
                                 if (it is ChannelIterator ci)
                                 {
-                                    var received = ci.Channel.Receive(this, forLoop: true);
+                                    var received = ci.Channel.Receive(this, ReceiveMode.Loop);
                                     if (received == Suspended) return;
                                     if (received == PyChannel.EndOfIteration) ExhaustLoop(stack, ref sp, ref ip, arg, yieldFrom, PyNone.Value);
                                     else st[sp++].V = received;
@@ -734,6 +734,7 @@ internal sealed partial class Interpreter
                                 var parent = f.Parent!;
                                 f.Parent = null;
                                 f.Generator!.Running = false;
+                                LeaveGenerator(t, f.Generator);
                                 t.Top = parent;
                                 if (f == boundary)
                                 {
@@ -772,7 +773,9 @@ internal sealed partial class Interpreter
                                 error = MakeRaisable(st[--sp].V);
                                 if (cause != null)
                                 {
-                                    error.Cause = cause is PyNone ? null : MakeRaisable(cause);
+                                    error.Cause = cause is PyNone ? null
+                                        : cause is PyException or PyClass { IsException: true } ? MakeRaisable(cause)
+                                        : throw Errors.TypeError("exception causes must derive from BaseException");
                                     error.SuppressContext = true;
                                 }
                             }

@@ -20,6 +20,7 @@ internal sealed partial class Interpreter
     private object RunNested(Frame frame, string caller, out bool yielded)
     {
         var t = CurrentTasklet ?? throw new InvalidOperationException("script code can only run inside a tasklet");
+        Errors.EnsureStack("in " + caller);
         var saved = t.Top!;
         var savedCaller = _nestedCaller;
         var savedReturnKind = frame.ReturnKind;
@@ -97,7 +98,7 @@ internal sealed partial class Interpreter
         if (g.Finished) return false;
         if (g.Running) throw Errors.ValueError("generator already executing");
         var frame = PrepareResume(g, ReturnKind.Nested);
-        var result = RunNested(frame, "a built-in iterating a generator", out var yielded);
+        var result = RunNested(frame, "code that reads a generator whole (unpacking, *args, `in`, or a built-in)", out var yielded);
         if (!yielded) return false;
         value = result;
         return true;
@@ -150,7 +151,19 @@ internal sealed partial class Interpreter
             frame.NextDefault = defaultValue;
             return frame;
         }
-        if (iterator is not (PyIterator or PyGenerator or PyInstance))
+        if (iterator is ChannelIterator ci && _nestedDepth == 0)
+        {
+            // Blocks like receive(); a closed, drained channel ends like any exhausted iterator.
+            try
+            {
+                return ci.Channel.Receive(this, ReceiveMode.Next);
+            }
+            catch (ScriptError e) when (defaultValue != null && e.Exception.Class == ExceptionTypes.StopIteration)
+            {
+                return defaultValue;
+            }
+        }
+        if (iterator is not (PyIterator or PyGenerator or PyInstance or ChannelIterator))
             throw Errors.TypeError($"'{Ops.TypeName(iterator)}' object is not an iterator");
         if (Next(iterator, out var value)) return value;
         if (defaultValue != null) return defaultValue;

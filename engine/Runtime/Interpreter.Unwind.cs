@@ -39,6 +39,7 @@ internal sealed partial class Interpreter
             {
                 f.Generator.Finished = true;
                 f.Generator.Running = false;
+                LeaveGenerator(t, f.Generator);
                 if (error.Class.IsSubclassOf(ExceptionTypes.StopIteration))
                 {
                     // PEP 479: a StopIteration escaping a generator body would silently end the caller's loop.

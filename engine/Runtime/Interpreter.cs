@@ -73,6 +73,10 @@ internal sealed partial class Interpreter
             var frame = new Frame(module, mainModule, null);
             _main = NewTasklet(frame);
             RunScheduler();
+            // Failures nobody awaited are reported once the run is over: an await may still have come.
+            foreach (var t in Tasklets)
+                if (t != _main && t.State == TaskletState.Failed && !t.ErrorObserved)
+                    UnobservedFailure?.Invoke(t, t.Error!);
             return Outcome();
         }
         finally
@@ -258,10 +262,7 @@ internal sealed partial class Interpreter
             if (error != null) t.ErrorObserved = true;
             t.Awaiters = null;
         }
-        else if (error != null && t != _main)
-        {
-            UnobservedFailure?.Invoke(t, error);
-        }
+
     }
 
     /// <summary>await on a tasklet handle: its result now, or parks until it finishes.</summary>

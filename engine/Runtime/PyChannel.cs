@@ -42,17 +42,18 @@ internal sealed class PyChannel
     }
 
     /// <summary>The next value, Suspended after parking the receiver, or EndOfIteration/ChannelClosedError once closed and drained.</summary>
-    public object Receive(Interpreter vm, bool forLoop)
+    public object Receive(Interpreter vm, ReceiveMode mode)
     {
         if (TryTake(vm, out var value)) return value;
         if (Closed)
         {
-            if (forLoop) return EndOfIteration;
+            if (mode == ReceiveMode.Loop) return EndOfIteration;
+            if (mode == ReceiveMode.Next) throw Errors.StopIteration();
             throw Errors.New(ExceptionTypes.ChannelClosedError, "receive on closed channel");
         }
         vm.Park("receive");
         var t = vm.CurrentTasklet!;
-        t.ReceivingInLoop = forLoop;
+        t.Receiving = mode;
         Receivers.Enqueue(t);
         return Interpreter.Suspended;
     }
@@ -91,8 +92,12 @@ internal sealed class PyChannel
         while (Receivers.Count > 0)
         {
             var t = Receivers.Dequeue();
-            if (t.ReceivingInLoop) vm.Wake(t, EndOfIteration);
-            else vm.WakeWithError(t, Errors.New(ExceptionTypes.ChannelClosedError, "receive on closed channel").Exception);
+            switch (t.Receiving)
+            {
+                case ReceiveMode.Loop: vm.Wake(t, EndOfIteration); break;
+                case ReceiveMode.Next: vm.WakeWithError(t, Errors.StopIteration().Exception); break;
+                default: vm.WakeWithError(t, Errors.New(ExceptionTypes.ChannelClosedError, "receive on closed channel").Exception); break;
+            }
         }
         return PyNone.Value;
     }

@@ -1,3 +1,5 @@
+using Workflow.Values;
+
 namespace Workflow.Runtime;
 
 /// <summary>
@@ -12,6 +14,14 @@ internal sealed class PyGenerator
     public bool Finished;
     /// <summary>False until the first resumption; later resumptions deliver None as the value of the `yield` expression.</summary>
     public bool Started;
+
+    /// <summary>
+    /// The exception the generator's own except/finally block is handling while it is suspended
+    /// there (CPython keeps exception state per generator), and, while it runs, the caller's,
+    /// restored when it yields or ends.
+    /// </summary>
+    public PyException? HandledException;
+    public PyException? CallerHandledException;
 
     public PyGenerator(Frame frame) => Frame = frame;
 

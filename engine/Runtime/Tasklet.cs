@@ -5,6 +5,12 @@ namespace Workflow.Runtime;
 internal enum TaskletState : byte { Runnable, Blocked, Completed, Failed }
 
 /// <summary>
+/// How a receive was asked for: ch.receive() (close raises ChannelClosedError), a `for v in ch`
+/// loop (close ends the loop), or next() on the channel's iterator (close raises StopIteration).
+/// </summary>
+internal enum ReceiveMode : byte { Call, Loop, Next }
+
+/// <summary>
 /// A lightweight thread of a workflow instance: a chain of frames ([Top] is the innermost) plus
 /// its scheduling state. Switching tasklets is swapping which chain the interpreter runs; no .NET
 /// thread ever blocks. A tasklet is also the handle `spawn` returns, awaitable for its result.
@@ -35,8 +41,8 @@ internal sealed class Tasklet
     /// <summary>The exception being handled by an `except` or `finally` block, for bare `raise` and __context__.</summary>
     public PyException? HandledException;
 
-    /// <summary>Set while blocked in a `for v in ch` loop, so that closing the channel ends the loop.</summary>
-    public bool ReceivingInLoop;
+    /// <summary>How the tasklet blocked in receive, which decides what closing the channel does to it.</summary>
+    public ReceiveMode Receiving;
 
     public Tasklet(int id, Frame? top)
     {

@@ -19,6 +19,17 @@ internal static class Errors
     public static ScriptError NotImplementedError(string message) => New(ExceptionTypes.NotImplementedError, message);
     public static ScriptError AssertionError(string message) => New(ExceptionTypes.AssertionError, message);
 
+    /// <summary>
+    /// Fails with RecursionError when the native stack is nearly used up. C# code that recurses on
+    /// script data (repr of nested lists, __eq__ calling __eq__, nested interpreter loops) calls this
+    /// first, so that deep data fails the script instead of killing the process.
+    /// </summary>
+    public static void EnsureStack(string what)
+    {
+        if (!System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            throw New(ExceptionTypes.RecursionError, $"maximum recursion depth exceeded {what}");
+    }
+
     /// <summary>KeyError carries the key itself; str() of it shows the key's repr.</summary>
     public static ScriptError KeyError(object key) => new(new PyException(ExceptionTypes.KeyError, PyTuple.Of(key)));
 

@@ -36,6 +36,9 @@ internal static partial class Ops
                         case "__cause__": value = (object?)e.Cause ?? PyNone.Value; return true;
                         case "__context__": value = (object?)e.Context ?? PyNone.Value; return true;
                         case "__suppress_context__": value = Boxes.Bool(e.SuppressContext); return true;
+                        case "value" when e.Class.IsSubclassOf(ExceptionTypes.StopIteration):
+                            value = e.Args.Items.Length > 0 ? e.Args.Items[0] : PyNone.Value;
+                            return true;
                     }
                 }
                 if (name == "__class__")

@@ -24,6 +24,7 @@ internal static partial class Ops
             case PyDict da:
                 {
                     if (b is not PyDict db || da.Count != db.Count) return false;
+                    Errors.EnsureStack("in comparison");
                     foreach (var kv in da.Items)
                         if (!db.TryGetValue(kv.Key, out var other) || !Eq(kv.Value, other)) return false;
                     return true;
@@ -37,6 +38,7 @@ internal static partial class Ops
 
     private static bool SequenceEqual(IReadOnlyList<object> a, IReadOnlyList<object> b)
     {
+        Errors.EnsureStack("in comparison");
         if (a.Count != b.Count) return false;
         for (int i = 0; i < a.Count; i++)
             if (!ReferenceEquals(a[i], b[i]) && !Eq(a[i], b[i])) return false;
@@ -93,6 +95,7 @@ internal static partial class Ops
 
     private static object SequenceCompare(int op, IReadOnlyList<object> a, IReadOnlyList<object> b)
     {
+        Errors.EnsureStack("in comparison");
         int n = Math.Min(a.Count, b.Count);
         for (int i = 0; i < n; i++)
         {

@@ -51,6 +51,7 @@ internal static partial class Ops
 
     private static string ReprOther(object v)
     {
+        Errors.EnsureStack("while getting the repr of an object");
         if (v is PyInstance inst && FindUserMethod(inst, "__repr__", out var repr)) return CallForString(inst, repr, "__repr__");
         var inProgress = _reprInProgress ??= new HashSet<object>(ReferenceEqualityComparer.Instance);
         if (v is PyList or PyDict)
@@ -150,6 +151,7 @@ internal static partial class Ops
             case double d: return Hashing.HashFloat(d);
             case PyTuple tuple:
                 {
+                    Errors.EnsureStack("while hashing");
                     Span<long> hashes = tuple.Items.Length <= 16 ? stackalloc long[tuple.Items.Length] : new long[tuple.Items.Length];
                     for (int i = 0; i < hashes.Length; i++) hashes[i] = Hash(tuple.Items[i]);
                     return Hashing.HashTuple(hashes);
