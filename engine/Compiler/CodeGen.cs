@@ -684,6 +684,7 @@ internal sealed class CodeGen
     private void StoreSequence(List<Expr> elts, Expr at)
     {
         int star = elts.FindIndex(e => e is Starred);
+        E.Emit(OpCode.Materialize);
         if (star < 0)
         {
             E.Emit(OpCode.UnpackSequence, elts.Count);
@@ -961,6 +962,7 @@ internal sealed class CodeGen
             if (e is Starred s)
             {
                 Expression(s.Value);
+                E.Emit(OpCode.Materialize);
                 E.Emit(OpCode.ListExtend);
             }
             else
@@ -1053,6 +1055,7 @@ internal sealed class CodeGen
             if (a is Starred s)
             {
                 Expression(s.Value);
+                E.Emit(OpCode.Materialize);
                 E.Emit(OpCode.ListExtend);
             }
             else

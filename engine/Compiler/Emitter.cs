@@ -99,7 +99,7 @@ internal sealed class Emitter
 
     public static bool IsSafePoint(OpCode op) => op is OpCode.Call or OpCode.CallKw or OpCode.CallEx or OpCode.Await
         or OpCode.YieldValue or OpCode.JumpBackward or OpCode.ForIter or OpCode.ForIterYieldFrom or OpCode.BuildClass
-        or OpCode.ImportName or OpCode.CallMethod;
+        or OpCode.ImportName or OpCode.CallMethod or OpCode.Materialize or OpCode.ContainsOp;
 
     /// <summary>The change in operand-stack depth an instruction makes, on its fall-through path or, with [jump], when it jumps.</summary>
     public static int StackEffect(OpCode op, int arg, bool jump) => op switch
@@ -150,6 +150,7 @@ internal sealed class Emitter
         OpCode.ImportFrom => 1,
         OpCode.RaiseAssertion => -arg,
         OpCode.LoadMethod => 1,
+        OpCode.Materialize => 0,
         OpCode.CallMethod => -arg - 1,
         _ => throw new InvalidOperationException($"no stack effect for {op}"),
     };

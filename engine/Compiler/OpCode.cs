@@ -61,7 +61,7 @@ internal enum OpCode : byte
     CompareOp,
     /// <summary>a, b → a is b ([arg] 0) or a is not b ([arg] 1).</summary>
     IsOp,
-    /// <summary>a, b → a in b ([arg] 0) or a not in b ([arg] 1).</summary>
+    /// <summary>a, b → a in b ([arg] 0) or a not in b ([arg] 1). When b is a generator, channel or user iterator the search runs as a prelude frame. Safe point.</summary>
     ContainsOp,
 
     /// <summary>Jumps forward to offset [arg].</summary>
@@ -167,6 +167,13 @@ internal enum OpCode : byte
     LoadMethod,
     /// <summary>method, self-or-NoSelf, [arg] arguments → result: the call half of LoadMethod. Safe point.</summary>
     CallMethod,
+
+    /// <summary>
+    /// iterable → iterable, or a list of its items when iterating it may run script code or block
+    /// (a generator, a channel, a user iterator): the list is built by the prelude's `_list` as a
+    /// frame. Emitted before UnpackSequence, UnpackEx and ListExtend. Safe point.
+    /// </summary>
+    Materialize,
 
     /// <summary>Asserts: raises AssertionError with the message on top when [arg] is 1, without one when 0.</summary>
     RaiseAssertion,

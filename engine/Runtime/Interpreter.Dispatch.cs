@@ -251,8 +251,30 @@ internal sealed partial class Interpreter
                                 st[sp - 1].V = same != (arg == 1) ? Boxes.True : Boxes.False;
                                 break;
                             }
+                        case OpCode.Materialize:
+                            {
+                                var iterable = st[sp - 1].V!;
+                                if (!Builtins.Prelude.MayRunScript(iterable)) break;
+                                st[--sp].V = null;
+                                f.Ip = ip;
+                                f.Sp = sp;
+                                PushFrame(t, f, (Frame)CallPrelude("_list", iterable));
+                                goto Reload;
+                            }
                         case OpCode.ContainsOp:
                             {
+                                if (Builtins.Prelude.MayRunScript(st[sp - 1].V!) && !Ops.HasUserContains(st[sp - 1].V!))
+                                {
+                                    // A generator, channel or user iterator: search it as a prelude frame, which may block.
+                                    var lazyContainer = st[--sp].V!;
+                                    var item = st[--sp].V!;
+                                    st[sp].V = null;
+                                    st[sp + 1].V = null;
+                                    f.Ip = ip;
+                                    f.Sp = sp;
+                                    PushFrame(t, f, (Frame)CallPrelude("_contains", lazyContainer, item, Boxes.Bool(arg == 1)));
+                                    goto Reload;
+                                }
                                 var container = st[--sp].V;
                                 var found = Ops.Contains(container, st[sp - 1].V);
                                 st[sp - 1].V = found != (arg == 1) ? Boxes.True : Boxes.False;

@@ -183,7 +183,7 @@ internal sealed partial class Interpreter
     public void Park(string reason)
     {
         if (_nestedDepth > 0)
-            throw Errors.RuntimeError($"cannot block ({reason}) inside a callback from {_nestedCaller}: call it outside the built-in, e.g. compute keys in a loop first");
+            throw Errors.RuntimeError($"cannot block ({reason}) inside a callback from {_nestedCaller}: do the blocking work in a for loop or a function of your own first");
         var t = CurrentTasklet!;
         t.State = TaskletState.Blocked;
         t.BlockedOn = reason;

@@ -26,6 +26,9 @@ internal static partial class Ops
         }
     }
 
+    /// <summary>A user class that answers `in` itself through __contains__ (rather than by being iterated).</summary>
+    public static bool HasUserContains(object container) => container is PyInstance inst && FindUserMethod(inst, "__contains__", out _);
+
     /// <summary>`item in container`.</summary>
     public static bool Contains(object container, object item)
     {
