@@ -111,6 +111,7 @@ internal sealed class CodeGen
             ResumeSites = E.ResumeSites.ToArray(),
         };
         Liveness.Annotate(code);
+        Quickening.Apply(code);
         _u = saved;
         return code;
     }

@@ -48,13 +48,13 @@ internal static class Disassembler
     private static string Describe(CodeObject code, OpCode op, int arg) => op switch
     {
         OpCode.LoadConst => arg.ToString() + " (" + ConstantText(code.Constants[arg]) + ")",
-        OpCode.LoadFast or OpCode.StoreFast or OpCode.DeleteFast => $"{arg} ({code.LocalNames[arg]})",
+        OpCode.LoadFast or OpCode.StoreFast or OpCode.DeleteFast or OpCode.LoadFastConstBinary or OpCode.LoadFastLoadFast => $"{arg} ({code.LocalNames[arg]})",
         OpCode.LoadDeref or OpCode.StoreDeref or OpCode.DeleteDeref or OpCode.LoadClosure =>
             $"{arg} ({(arg < code.CellNames.Length ? code.CellNames[arg] : code.FreeNames[arg - code.CellNames.Length])})",
         OpCode.LoadGlobal or OpCode.StoreGlobal or OpCode.DeleteGlobal or OpCode.LoadName or OpCode.StoreName or OpCode.DeleteName
             or OpCode.LoadAttr or OpCode.LoadMethod or OpCode.StoreAttr or OpCode.DeleteAttr or OpCode.ImportName or OpCode.ImportFrom => $"{arg} ({code.Names[arg]})",
         OpCode.BinaryOp => $"{arg & 0xFF} ({(Syntax.BinaryOperator)(arg & 0xFF)}{((arg & 0x100) != 0 ? ", in place" : "")})",
-        OpCode.CompareOp => $"{arg} ({new[] { "==", "!=", "<", "<=", ">", ">=" }[arg]})",
+        OpCode.CompareOp or OpCode.CompareJumpIfFalse => $"{arg} ({new[] { "==", "!=", "<", "<=", ">", ">=" }[arg]})",
         _ when Liveness.IsJump(op) => $"to {arg}",
         _ => arg == 0 ? "" : arg.ToString(),
     };

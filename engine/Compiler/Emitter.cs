@@ -151,6 +151,8 @@ internal sealed class Emitter
         OpCode.RaiseAssertion => -arg,
         OpCode.LoadMethod => 1,
         OpCode.Materialize => 0,
+        OpCode.LoadFastConstBinary or OpCode.LoadFastLoadFast => throw new InvalidOperationException("fused instructions are never emitted"),
+        OpCode.CompareJumpIfFalse => throw new InvalidOperationException("fused instructions are never emitted"),
         OpCode.CallMethod => -arg - 1,
         _ => throw new InvalidOperationException($"no stack effect for {op}"),
     };

@@ -175,6 +175,17 @@ internal enum OpCode : byte
     /// </summary>
     Materialize,
 
+    // Fused instructions, written over the first instruction of a common sequence by Quickening
+    // after compilation. The sequence's other instructions stay in place (a jump may target them);
+    // the fused one reads their arguments and skips them.
+
+    /// <summary>Over `LoadFast a; LoadConst c; BinaryOp op`: pushes local [arg] ∘ the constant.</summary>
+    LoadFastConstBinary,
+    /// <summary>Over `CompareOp op; PopJumpIfFalse t`: compares the top two and jumps to t when false, without making a bool.</summary>
+    CompareJumpIfFalse,
+    /// <summary>Over `LoadFast a; LoadFast b`: pushes both locals.</summary>
+    LoadFastLoadFast,
+
     /// <summary>Asserts: raises AssertionError with the message on top when [arg] is 1, without one when 0.</summary>
     RaiseAssertion,
 }

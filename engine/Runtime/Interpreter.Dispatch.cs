@@ -134,6 +134,84 @@ internal sealed partial class Interpreter
                                 throw Errors.NameError($"name '{f.Code.Names[arg]}' is not defined");
                             break;
 
+                        case OpCode.LoadFastLoadFast:
+                            st[sp++].V = lc[arg].V ?? throw UnboundLocal(f.Code.LocalNames[arg]);
+                            arg = code[ip++] >> 8;
+                            st[sp++].V = lc[arg].V ?? throw UnboundLocal(f.Code.LocalNames[arg]);
+                            break;
+                        case OpCode.LoadFastConstBinary:
+                            {
+                                var a = lc[arg].V ?? throw UnboundLocal(f.Code.LocalNames[arg]);
+                                var b = constants[code[ip] >> 8];
+                                int binary = code[ip + 1] >> 8;
+                                ip += 2;
+                                if (a is long x && b is long y)
+                                {
+                                    switch ((BinaryOperator)(binary & 0xFF))
+                                    {
+                                        case BinaryOperator.Add:
+                                            {
+                                                long r = x + y;
+                                                if (((x ^ r) & (y ^ r)) >= 0)
+                                                {
+                                                    st[sp++].V = Boxes.Int(r);
+                                                    continue;
+                                                }
+                                                break;
+                                            }
+                                        case BinaryOperator.Sub:
+                                            {
+                                                long r = x - y;
+                                                if (((x ^ y) & (x ^ r)) >= 0)
+                                                {
+                                                    st[sp++].V = Boxes.Int(r);
+                                                    continue;
+                                                }
+                                                break;
+                                            }
+                                        case BinaryOperator.Mod when y > 0:
+                                            {
+                                                long r = x % y;
+                                                if (r < 0) r += y;
+                                                st[sp++].V = Boxes.Int(r);
+                                                continue;
+                                            }
+                                    }
+                                }
+                                st[sp++].V = Ops.Binary((BinaryOperator)(binary & 0xFF), a, b, inPlace: (binary & 0x100) != 0);
+                                break;
+                            }
+                        case OpCode.CompareJumpIfFalse:
+                            {
+                                var b = st[--sp].V!;
+                                var a = st[--sp].V!;
+                                st[sp].V = null;
+                                st[sp + 1].V = null;
+                                int target = code[ip++] >> 8;
+                                bool holds;
+                                if (a is long x && b is long y)
+                                {
+                                    holds = arg switch
+                                    {
+                                        0 => x == y,
+                                        1 => x != y,
+                                        2 => x < y,
+                                        3 => x <= y,
+                                        4 => x > y,
+                                        _ => x >= y,
+                                    };
+                                }
+                                else
+                                {
+                                    ip--; // errors are reported at the comparison
+                                    var result = Ops.Compare(arg, a, b);
+                                    ip++;
+                                    holds = result is bool rb ? rb : Ops.Truthy(result);
+                                }
+                                if (!holds) ip = target;
+                                break;
+                            }
+
                         case OpCode.PopTop:
                             st[--sp].V = null!;
                             break;
