@@ -275,6 +275,11 @@ internal sealed partial class Interpreter
                                             }
                                     }
                                 }
+                                else if (a is string sa && b is string sb && (arg & 0xFF) == (int)BinaryOperator.Add)
+                                {
+                                    st[sp - 1].V = string.Concat(sa, sb);
+                                    continue;
+                                }
                                 else if (a is double p && b is double q)
                                 {
                                     switch ((BinaryOperator)(arg & 0xFF))
