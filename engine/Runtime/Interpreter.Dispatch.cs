@@ -58,6 +58,7 @@ internal sealed partial class Interpreter
             object?[] locals;
             Slot[] st;
             Slot[] lc;
+            object result;
             if (error != null) goto HandleError;
             try
             {
@@ -204,9 +205,9 @@ internal sealed partial class Interpreter
                                 else
                                 {
                                     ip--; // errors are reported at the comparison
-                                    var result = Ops.Compare(arg, a, b);
+                                    var compared = Ops.Compare(arg, a, b);
                                     ip++;
-                                    holds = result is bool rb ? rb : Ops.Truthy(result);
+                                    holds = compared is bool rb ? rb : Ops.Truthy(compared);
                                 }
                                 if (!holds) ip = target;
                                 break;
@@ -642,7 +643,6 @@ internal sealed partial class Interpreter
                                     st[sp - arg - 1].V = bm.Self;
                                     count++;
                                 }
-                                object result;
                                 if (callable is PyFunction fn && IsSimpleCall(fn.Code, count))
                                 {
                                     result = SimpleCall(fn, stack, ref sp, count, arg + 1);
@@ -652,16 +652,7 @@ internal sealed partial class Interpreter
                                     var args = TakeArguments(stack, ref sp, count, arg + 1);
                                     result = Invoke(callable, args, null);
                                 }
-                                f.Ip = ip;
-                                f.Sp = sp;
-                                if (result is Frame frame)
-                                {
-                                    PushFrame(t, f, frame);
-                                    goto Reload;
-                                }
-                                if (result == Suspended) return;
-                                st[sp++].V = result;
-                                break;
+                                goto Deliver;
                             }
                         case OpCode.LoadMethod:
                             {
@@ -713,7 +704,6 @@ internal sealed partial class Interpreter
                                 }
                                 bool hasSelf = self != NoSelf.Value;
                                 int count = hasSelf ? arg + 1 : arg;
-                                object result;
                                 if (hasSelf && callable is PyFunction fn && IsSimpleCall(fn.Code, count))
                                 {
                                     result = SimpleCall(fn, stack, ref sp, count, arg + 2);
@@ -728,16 +718,7 @@ internal sealed partial class Interpreter
                                     var args = TakeArguments(stack, ref sp, count, arg + 2);
                                     result = Invoke(callable, args, null);
                                 }
-                                f.Ip = ip;
-                                f.Sp = sp;
-                                if (result is Frame frame)
-                                {
-                                    PushFrame(t, f, frame);
-                                    goto Reload;
-                                }
-                                if (result == Suspended) return;
-                                st[sp++].V = result;
-                                break;
+                                goto Deliver;
                             }
                         case OpCode.CallKw:
                             {
@@ -752,15 +733,8 @@ internal sealed partial class Interpreter
                                 Array.Clear(stack, sp, arg + 1);
                                 f.Ip = ip;
                                 f.Sp = sp;
-                                var result = Invoke(callable, args, kwargs);
-                                if (result is Frame frame)
-                                {
-                                    PushFrame(t, f, frame);
-                                    goto Reload;
-                                }
-                                if (result == Suspended) return;
-                                st[sp++].V = result;
-                                break;
+                                result = Invoke(callable, args, kwargs);
+                                goto Deliver;
                             }
                         case OpCode.CallEx:
                             {
@@ -770,15 +744,8 @@ internal sealed partial class Interpreter
                                 var callable = st[--sp].V;
                                 f.Ip = ip;
                                 f.Sp = sp;
-                                var result = Invoke(callable, args, kwargs);
-                                if (result is Frame frame)
-                                {
-                                    PushFrame(t, f, frame);
-                                    goto Reload;
-                                }
-                                if (result == Suspended) return;
-                                st[sp++].V = result;
-                                break;
+                                result = Invoke(callable, args, kwargs);
+                                goto Deliver;
                             }
                         case OpCode.MakeFunction:
                             {
@@ -812,18 +779,18 @@ internal sealed partial class Interpreter
                             }
                         case OpCode.ReturnValue:
                             {
-                                var result = st[--sp].V!;
+                                var returned = st[--sp].V!;
                                 if (f.ReturnKind == ReturnKind.Call && f.Generator == null && f != boundary && f.Parent is { } caller)
                                 {
                                     // The common case, a plain call returning to its caller.
-                                    caller.Stack[caller.Sp++] = result;
+                                    caller.Stack[caller.Sp++] = returned;
                                     t.Top = caller;
                                     f.Function?.Recycle(f);
                                     goto Reload;
                                 }
                                 f.Sp = sp;
                                 f.Ip = ip;
-                                if (ReturnFrom(t, f, result, boundary, out error)) return;
+                                if (ReturnFrom(t, f, returned, boundary, out error)) return;
                                 if (error != null)
                                 {
                                     f = t.Top!;
@@ -854,14 +821,14 @@ internal sealed partial class Interpreter
                             {
                                 f.Ip = ip;
                                 f.Sp = sp;
-                                var result = AwaitValue(st[sp - 1].V);
-                                if (result == Suspended)
+                                var awaited = AwaitValue(st[sp - 1].V);
+                                if (awaited == Suspended)
                                 {
                                     st[--sp].V = null!;
                                     f.Sp = sp;
                                     return;
                                 }
-                                st[sp - 1].V = result;
+                                st[sp - 1].V = awaited;
                                 break;
                             }
 
@@ -911,16 +878,8 @@ internal sealed partial class Interpreter
 
                         case OpCode.ImportName:
                             {
-                                f.Ip = ip;
-                                f.Sp = sp;
-                                var result = Import(f.Code.Names[arg]);
-                                if (result is Frame frame)
-                                {
-                                    PushFrame(t, f, frame);
-                                    goto Reload;
-                                }
-                                st[sp++].V = result;
-                                break;
+                                result = Import(f.Code.Names[arg]);
+                                goto Deliver;
                             }
                         case OpCode.ImportFrom:
                             {
@@ -939,6 +898,19 @@ internal sealed partial class Interpreter
                         default:
                             throw new InvalidOperationException($"unknown opcode {ins & 0xFF} in {f.Code.QualifiedName}");
                     }
+                    continue;
+
+                // The outcome of a call-like instruction: a frame to run, a parked tasklet, or a value.
+                Deliver:
+                    f.Ip = ip;
+                    f.Sp = sp;
+                    if (result is Frame frame)
+                    {
+                        PushFrame(t, f, frame);
+                        goto Reload;
+                    }
+                    if (result == Suspended) return;
+                    st[sp++].V = result;
                 }
             }
             catch (ScriptError e)
