@@ -92,7 +92,7 @@ internal sealed partial class Interpreter
                             break;
                         case OpCode.DeleteFast:
                             if (lc[arg].V == null) throw UnboundLocal(f.Code.LocalNames[arg]);
-                            lc[arg].V = null;
+                            lc[arg].V = null!;
                             break;
                         case OpCode.LoadDeref:
                             st[sp++].V = f.Cells[arg].Value ?? throw UnboundCell(f.Code, arg);
@@ -186,8 +186,8 @@ internal sealed partial class Interpreter
                             {
                                 var b = st[--sp].V!;
                                 var a = st[--sp].V!;
-                                st[sp].V = null;
-                                st[sp + 1].V = null;
+                                st[sp].V = null!;
+                                st[sp + 1].V = null!;
                                 int target = code[ip++] >> 8;
                                 bool holds;
                                 if (a is long x && b is long y)
@@ -339,7 +339,7 @@ internal sealed partial class Interpreter
                             {
                                 var iterable = st[sp - 1].V!;
                                 if (!Builtins.Prelude.MayRunScript(iterable)) break;
-                                st[--sp].V = null;
+                                st[--sp].V = null!;
                                 f.Ip = ip;
                                 f.Sp = sp;
                                 PushFrame(t, f, (Frame)CallPrelude("_list", iterable));
@@ -352,8 +352,8 @@ internal sealed partial class Interpreter
                                     // A generator, channel or user iterator: search it as a prelude frame, which may block.
                                     var lazyContainer = st[--sp].V!;
                                     var item = st[--sp].V!;
-                                    st[sp].V = null;
-                                    st[sp + 1].V = null;
+                                    st[sp].V = null!;
+                                    st[sp + 1].V = null!;
                                     f.Ip = ip;
                                     f.Sp = sp;
                                     PushFrame(t, f, (Frame)CallPrelude("_contains", lazyContainer, item, Boxes.Bool(arg == 1)));

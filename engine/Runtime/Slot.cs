@@ -7,5 +7,5 @@ namespace Workflow.Runtime;
 /// </summary>
 internal struct Slot
 {
-    public object? V;
+    public object V;
 }
