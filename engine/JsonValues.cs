@@ -37,15 +37,13 @@ internal static class JsonValues
     {
         JTokenType.Null or JTokenType.Undefined => PyNone.Value,
         JTokenType.Boolean => Boxes.Bool((bool)token),
-        JTokenType.Integer => ((JValue)token).Value is BigInteger big ? IntOpsNormalize(big) : Boxes.Int((long)token),
+        JTokenType.Integer => ((JValue)token).Value is BigInteger big ? Values.Numbers.IntOps.Normalize(big) : Boxes.Int((long)token),
         JTokenType.Float => (double)token,
         JTokenType.String => (string)token!,
         JTokenType.Array => new PyList(token.Select(ToScript).ToList()),
         JTokenType.Object => ToDict((JObject)token),
         _ => throw new FormatException($"unsupported JSON token {token.Type} at {token.Path}"),
     };
-
-    private static object IntOpsNormalize(BigInteger big) => Values.Numbers.IntOps.Normalize(big);
 
     private static PyDict ToDict(JObject obj)
     {

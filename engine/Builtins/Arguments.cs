@@ -38,7 +38,7 @@ internal static class Arguments
             if (Array.IndexOf(allowed, key) < 0) throw Errors.TypeError($"{name}() got an unexpected keyword argument '{key}'");
     }
 
-    public static long Int(object v, string what = "") => v switch
+    public static long Int(object v) => v switch
     {
         long l => l,
         bool b => b ? 1 : 0,

@@ -72,8 +72,6 @@ internal sealed class CodeObject
     /// </summary>
     internal NativeMethodCacheEntry?[]? MethodCache;
 
-    public int ParameterCount => PositionalCount + KwOnlyCount + (HasVarArgs ? 1 : 0) + (HasVarKeywords ? 1 : 0);
-
     public override string ToString() => $"<code {QualifiedName}>";
 }
 

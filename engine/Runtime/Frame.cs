@@ -61,7 +61,4 @@ internal sealed class Frame
 
     /// <summary>The source line being executed (the instruction before Ip, which has already advanced).</summary>
     public int CurrentLine => Code.Lines.Length == 0 ? Code.FirstLine : Code.Lines[Math.Clamp(Ip - 1, 0, Code.Lines.Length - 1)];
-
-    public void Push(object value) => Stack[Sp++] = value;
-    public object Pop() => Stack[--Sp];
 }

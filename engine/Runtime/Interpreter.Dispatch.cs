@@ -427,14 +427,14 @@ internal sealed partial class Interpreter
                                 if (it is PyIterator pi)
                                 {
                                     if (pi.MoveNext(out var v)) st[sp++].V = v;
-                                    else ExhaustLoop(stack, ref sp, ref ip, arg, yieldFrom, PyNone.Value);
+                                    else ExhaustLoop(stack, ref sp, ref ip, arg, yieldFrom);
                                     break;
                                 }
                                 if (it is PyGenerator g)
                                 {
                                     if (g.Finished)
                                     {
-                                        ExhaustLoop(stack, ref sp, ref ip, arg, yieldFrom, PyNone.Value);
+                                        ExhaustLoop(stack, ref sp, ref ip, arg, yieldFrom);
                                         break;
                                     }
                                     f.Ip = ip;
@@ -455,12 +455,12 @@ internal sealed partial class Interpreter
                                 {
                                     var received = ci.Channel.Receive(this, ReceiveMode.Loop);
                                     if (received == Suspended) return;
-                                    if (received == PyChannel.EndOfIteration) ExhaustLoop(stack, ref sp, ref ip, arg, yieldFrom, PyNone.Value);
+                                    if (received == PyChannel.EndOfIteration) ExhaustLoop(stack, ref sp, ref ip, arg, yieldFrom);
                                     else st[sp++].V = received;
                                     break;
                                 }
                                 if (NextOfObject(it, out var value)) st[sp++].V = value;
-                                else ExhaustLoop(stack, ref sp, ref ip, arg, yieldFrom, PyNone.Value);
+                                else ExhaustLoop(stack, ref sp, ref ip, arg, yieldFrom);
                                 break;
                             }
 
@@ -990,10 +990,14 @@ internal sealed partial class Interpreter
         t.Top = callee;
     }
 
-    /// <summary>Ends a for loop (pops the iterator and jumps to [target]), or for `yield from` leaves [result] in its place.</summary>
-    private static void ExhaustLoop(object[] stack, ref int sp, ref int ip, int target, bool yieldFrom, object result)
+    /// <summary>
+    /// Ends a for loop (pops the iterator and jumps to [target]); for `yield from` over a non-generator
+    /// the expression's value, None, takes the iterator's place. (A generator's return value is
+    /// delivered by ReturnFrom instead.)
+    /// </summary>
+    private static void ExhaustLoop(object[] stack, ref int sp, ref int ip, int target, bool yieldFrom)
     {
-        if (yieldFrom) stack[sp - 1] = result;
+        if (yieldFrom) stack[sp - 1] = PyNone.Value;
         else stack[--sp] = null!;
         ip = target;
     }

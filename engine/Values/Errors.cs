@@ -36,7 +36,4 @@ internal static class Errors
     public static ScriptError StopIteration(object? value = null) =>
         new(new PyException(ExceptionTypes.StopIteration, value == null ? PyTuple.Empty : PyTuple.Of(value)));
 
-    /// <summary>The CPython message for an operand type mismatch: "unsupported operand type(s) for +: 'int' and 'str'".</summary>
-    public static ScriptError UnsupportedOperands(string op, object a, object b) =>
-        TypeError($"unsupported operand type(s) for {op}: '{Ops.TypeName(a)}' and '{Ops.TypeName(b)}'");
 }
