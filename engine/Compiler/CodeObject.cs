@@ -2,11 +2,14 @@ namespace Workflow.Compiler;
 
 /// <summary>
 /// A place in a function where the tasklet may be suspended and later resumed, possibly in another
-/// process: the instruction after a call, an await, a yield, a loop back-edge. Its [Id] is its
-/// ordinal within the function, which stays stable when the compiler's instruction layout changes
-/// but the source does not, so a pickle names the site and never a raw bytecode offset.
+/// process: after a call, an await, a yield, a loop back-edge. Its [Id] is its ordinal within the
+/// function, which stays stable when the compiler's instruction layout changes but the source does
+/// not, so a pickle names the site and never a raw bytecode offset. [Instruction] is the safe
+/// point's own offset; [Offset] is where execution goes on (the next instruction, or for a loop
+/// back-edge the loop's head); [StackDepth] is the operand stack depth there once the safe point's
+/// result has been pushed.
 /// </summary>
-internal sealed record ResumeSite(int Id, int Offset, int Line, int StackDepth)
+internal sealed record ResumeSite(int Id, int Instruction, int Offset, int Line, int StackDepth)
 {
     /// <summary>Names of the local variables live after this site (filled by Liveness).</summary>
     public string[] LiveLocals { get; set; } = Array.Empty<string>();
@@ -58,13 +61,28 @@ internal sealed class CodeObject
     public required int MaxStack { get; init; }
     public required ResumeSite[] ResumeSites { get; init; }
 
-    /// <summary>Maps an instruction offset just after a safe point to its resume site.</summary>
-    public ResumeSite? ResumeSiteAt(int offset)
+    /// <summary>The resume site of the safe point at instruction offset [instruction], if it is one.</summary>
+    public ResumeSite? ResumeSiteOf(int instruction)
     {
         foreach (var site in ResumeSites)
-            if (site.Offset == offset) return site;
+            if (site.Instruction == instruction) return site;
         return null;
     }
+
+    /// <summary>
+    /// The first resume site where execution goes on at [offset] with a stack depth of [stackDepth]
+    /// (the site's result pending) or one more (pushed). Sites sharing an offset (two back-edges of
+    /// one loop) are interchangeable: the same code runs next with the same stack.
+    /// </summary>
+    public ResumeSite? ResumeSiteAt(int offset, int stackDepth)
+    {
+        foreach (var site in ResumeSites)
+            if (site.Offset == offset && (site.StackDepth == stackDepth || site.StackDepth == stackDepth + 1)) return site;
+        return null;
+    }
+
+    /// <summary>Local variables live at the function's entry (its parameters that are read), for frames not yet started.</summary>
+    public string[] LiveAtEntry { get; set; } = Array.Empty<string>();
 
     /// <summary>
     /// LoadMethod's inline cache: for each name, the built-in type last seen there and its native

@@ -38,7 +38,7 @@ internal static class Disassembler
             sb.Append($"{line,5} {i,5} {op,-18} {Describe(code, op, arg)}");
             if (code.HandlerOf[i] >= 0) sb.Append($"  [handler → {code.Handlers[code.HandlerOf[i]].Target}]");
             sb.Append('\n');
-            var site = code.ResumeSiteAt(i + 1);
+            var site = code.ResumeSiteOf(i);
             if (site != null && Emitter.IsSafePoint(op))
                 sb.Append($"              resume site {site.Id} (stack {site.StackDepth}): live {(site.LiveLocals.Length == 0 ? "-" : string.Join(", ", site.LiveLocals))}\n");
         }

@@ -43,7 +43,11 @@ internal sealed class Emitter
         if (Depth < 0) throw new InvalidOperationException($"stack underflow after {op} at line {Line}");
         if (Depth > MaxDepth) MaxDepth = Depth;
         if (IsSafePoint(op))
-            ResumeSites.Add(new ResumeSite(ResumeSites.Count, Offset, Line, Depth));
+        {
+            // A preempted loop goes on at its head, not after the back-edge.
+            int continueAt = op == OpCode.JumpBackward ? arg : Offset;
+            ResumeSites.Add(new ResumeSite(ResumeSites.Count, Offset - 1, continueAt, Line, Depth));
+        }
         if (op is OpCode.Jump or OpCode.JumpBackward or OpCode.ReturnValue or OpCode.RaiseVarargs or OpCode.Reraise or OpCode.RaiseAssertion)
             Reachable = false;
     }
@@ -99,7 +103,7 @@ internal sealed class Emitter
 
     public static bool IsSafePoint(OpCode op) => op is OpCode.Call or OpCode.CallKw or OpCode.CallEx or OpCode.Await
         or OpCode.YieldValue or OpCode.JumpBackward or OpCode.ForIter or OpCode.ForIterYieldFrom or OpCode.BuildClass
-        or OpCode.ImportName or OpCode.CallMethod or OpCode.Materialize or OpCode.ContainsOp;
+        or OpCode.ImportName or OpCode.CallMethod or OpCode.Materialize or OpCode.ContainsOp or OpCode.GetIter;
 
     /// <summary>The change in operand-stack depth an instruction makes, on its fall-through path or, with [jump], when it jumps.</summary>
     public static int StackEffect(OpCode op, int arg, bool jump) => op switch

@@ -10,15 +10,20 @@ internal static class Liveness
 {
     public static void Annotate(CodeObject code)
     {
-        if (code.ResumeSites.Length == 0 || code.LocalNames.Length == 0) return;
+        if (code.LocalNames.Length == 0) return;
         var liveIn = LiveIn(code);
+        var atEntry = new bool[code.LocalNames.Length];
+        Union(atEntry, liveIn, 0, code.LocalNames.Length);
+        code.LiveAtEntry = code.LocalNames.Where((_, slot) => atEntry[slot]).ToArray();
         foreach (var site in code.ResumeSites)
         {
             var live = new bool[code.LocalNames.Length];
             Union(live, liveIn, site.Offset, code.LocalNames.Length);
-            // Resuming may raise instead (an await that fails), which lands in the handler.
-            int handler = code.HandlerOf[site.Offset - 1];
-            if (handler >= 0) Union(live, liveIn, code.Handlers[handler].Target, code.LocalNames.Length);
+            // Resuming may raise instead (an await that fails), which lands in the handler. A
+            // preempted loop resumes at its head and never raises there.
+            int handler = code.HandlerOf[site.Instruction];
+            bool backEdge = (OpCode)(code.Instructions[site.Instruction] & 0xFF) == OpCode.JumpBackward;
+            if (handler >= 0 && !backEdge) Union(live, liveIn, code.Handlers[handler].Target, code.LocalNames.Length);
             site.LiveLocals = code.LocalNames.Where((_, slot) => live[slot]).ToArray();
         }
     }
@@ -50,8 +55,9 @@ internal static class Liveness
                 if (FallsThrough(op) && i + 1 < n) Or(scratch, liveIn[i + 1]);
                 if (IsJump(op)) Or(scratch, liveIn[arg]);
                 if (code.HandlerOf[i] >= 0) Or(scratch, liveIn[code.Handlers[code.HandlerOf[i]].Target]);
-                if (op is OpCode.StoreFast or OpCode.DeleteFast) scratch[arg >> 6] &= ~(1UL << (arg & 63));
-                if (op == OpCode.LoadFast) scratch[arg >> 6] |= 1UL << (arg & 63);
+                if (op == OpCode.StoreFast) scratch[arg >> 6] &= ~(1UL << (arg & 63));
+                // `del x` reads x too: it raises UnboundLocalError when x has no value.
+                if (op is OpCode.LoadFast or OpCode.DeleteFast) scratch[arg >> 6] |= 1UL << (arg & 63);
                 for (int w = 0; w < words; w++)
                 {
                     if (liveIn[i][w] != scratch[w])

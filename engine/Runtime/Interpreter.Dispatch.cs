@@ -338,11 +338,16 @@ internal sealed partial class Interpreter
                         case OpCode.Materialize:
                             {
                                 var iterable = st[sp - 1].V!;
-                                if (!Builtins.Prelude.MayRunScript(iterable)) break;
+                                if (!Builtins.Prelude.MayRunScript(iterable))
+                                {
+                                    if (_chaos && PauseAfter(t, f, ip, sp, boundary)) return;
+                                    break;
+                                }
                                 st[--sp].V = null!;
                                 f.Ip = ip;
                                 f.Sp = sp;
                                 PushFrame(t, f, (Frame)CallPrelude("_list", iterable));
+                                if (_chaos && PauseAfterPush(t, boundary)) return;
                                 goto Reload;
                             }
                         case OpCode.ContainsOp:
@@ -357,11 +362,13 @@ internal sealed partial class Interpreter
                                     f.Ip = ip;
                                     f.Sp = sp;
                                     PushFrame(t, f, (Frame)CallPrelude("_contains", lazyContainer, item, Boxes.Bool(arg == 1)));
+                                    if (_chaos && PauseAfterPush(t, boundary)) return;
                                     goto Reload;
                                 }
                                 var container = st[--sp].V;
                                 var found = Ops.Contains(container, st[sp - 1].V);
                                 st[sp - 1].V = found != (arg == 1) ? Boxes.True : Boxes.False;
+                                if (_chaos && PauseAfter(t, f, ip, sp, boundary)) return;
                                 break;
                             }
 
@@ -369,11 +376,12 @@ internal sealed partial class Interpreter
                             ip = arg;
                             break;
                         case OpCode.JumpBackward:
-                            if (--_budget <= 0 && Tick(f, resumeAt: arg, reportAt: ip, boundary))
+                            if (--_budget <= 0)
                             {
+                                // A preempted loop goes on at its head: that is the back-edge's resume site.
                                 f.Sp = sp;
-                                _runQueue.Enqueue(t);
-                                return;
+                                f.Ip = arg;
+                                if (Pause(t, f, boundary, tick: true, reportAt: ip)) return;
                             }
                             ip = arg;
                             break;
@@ -411,12 +419,15 @@ internal sealed partial class Interpreter
                                     if (made is Frame iterFrame)
                                     {
                                         PushFrame(t, f, iterFrame);
+                                        if (_chaos && PauseAfterPush(t, boundary)) return;
                                         goto Reload;
                                     }
                                     st[sp++].V = made; // a generator: __iter__ written with yield
+                                    if (_chaos && PauseAfter(t, f, ip, sp, boundary)) return;
                                     break;
                                 }
                                 st[sp - 1].V = GetIterator(iterable);
+                                if (_chaos && PauseAfter(t, f, ip, sp, boundary)) return;
                                 break;
                             }
                         case OpCode.ForIter:
@@ -426,7 +437,11 @@ internal sealed partial class Interpreter
                                 bool yieldFrom = (OpCode)(ins & 0xFF) == OpCode.ForIterYieldFrom;
                                 if (it is PyIterator pi)
                                 {
-                                    if (pi.MoveNext(out var v)) st[sp++].V = v;
+                                    if (pi.MoveNext(out var v))
+                                    {
+                                        st[sp++].V = v;
+                                        if (_chaos && PauseAfter(t, f, ip, sp, boundary)) return;
+                                    }
                                     else ExhaustLoop(stack, ref sp, ref ip, arg, yieldFrom);
                                     break;
                                 }
@@ -440,6 +455,7 @@ internal sealed partial class Interpreter
                                     f.Ip = ip;
                                     f.Sp = sp;
                                     ResumeGenerator(t, f, g, yieldFrom ? ReturnKind.YieldFrom : ReturnKind.ForIter);
+                                    if (_chaos && PauseAfterPush(t, boundary)) return;
                                     goto Reload;
                                 }
                                 f.Ip = ip;
@@ -449,6 +465,7 @@ internal sealed partial class Interpreter
                                     var nf = (Frame)Invoke(nextFn, new object[] { ni }, null);
                                     nf.ReturnKind = ReturnKind.ForIterNext;
                                     PushFrame(t, f, nf);
+                                    if (_chaos && PauseAfterPush(t, boundary)) return;
                                     goto Reload;
                                 }
                                 if (it is ChannelIterator ci)
@@ -456,10 +473,18 @@ internal sealed partial class Interpreter
                                     var received = ci.Channel.Receive(this, ReceiveMode.Loop);
                                     if (received == Suspended) return;
                                     if (received == PyChannel.EndOfIteration) ExhaustLoop(stack, ref sp, ref ip, arg, yieldFrom);
-                                    else st[sp++].V = received;
+                                    else
+                                    {
+                                        st[sp++].V = received;
+                                        if (_chaos && PauseAfter(t, f, ip, sp, boundary)) return;
+                                    }
                                     break;
                                 }
-                                if (NextOfObject(it, out var value)) st[sp++].V = value;
+                                if (NextOfObject(it, out var value))
+                                {
+                                    st[sp++].V = value;
+                                    if (_chaos && PauseAfter(t, f, ip, sp, boundary)) return;
+                                }
                                 else ExhaustLoop(stack, ref sp, ref ip, arg, yieldFrom);
                                 break;
                             }
@@ -628,13 +653,6 @@ internal sealed partial class Interpreter
                         case OpCode.Call:
                             {
                                 var callable = st[sp - arg - 1].V!;
-                                if (--_budget <= 0 && Tick(f, resumeAt: ip - 1, reportAt: ip, boundary))
-                                {
-                                    // Preempt before the call: the instruction runs again when the tasklet resumes.
-                                    f.Sp = sp;
-                                    _runQueue.Enqueue(t);
-                                    return;
-                                }
                                 int count = arg;
                                 if (callable is BoundMethod bm)
                                 {
@@ -696,12 +714,6 @@ internal sealed partial class Interpreter
                             {
                                 var self = st[sp - arg - 1].V!;
                                 var callable = st[sp - arg - 2].V!;
-                                if (--_budget <= 0 && Tick(f, resumeAt: ip - 1, reportAt: ip, boundary))
-                                {
-                                    f.Sp = sp;
-                                    _runQueue.Enqueue(t);
-                                    return;
-                                }
                                 bool hasSelf = self != NoSelf.Value;
                                 int count = hasSelf ? arg + 1 : arg;
                                 if (hasSelf && callable is PyFunction fn && IsSimpleCall(fn.Code, count))
@@ -775,6 +787,7 @@ internal sealed partial class Interpreter
                                     Extra = PyTuple.Of(name, bases),
                                 };
                                 PushFrame(t, f, nf);
+                                if (_chaos && PauseAfterPush(t, boundary)) return;
                                 goto Reload;
                             }
                         case OpCode.ReturnValue:
@@ -815,6 +828,7 @@ internal sealed partial class Interpreter
                                     return;
                                 }
                                 parent.Stack[parent.Sp++] = v;
+                                if (_chaos && PauseAfterPush(t, boundary)) return;
                                 goto Reload;
                             }
                         case OpCode.Await:
@@ -829,6 +843,7 @@ internal sealed partial class Interpreter
                                     return;
                                 }
                                 st[sp - 1].V = awaited;
+                                if (_chaos && PauseAfter(t, f, ip, sp, boundary)) return;
                                 break;
                             }
 
@@ -907,10 +922,17 @@ internal sealed partial class Interpreter
                     if (result is Frame frame)
                     {
                         PushFrame(t, f, frame);
+                        // Preemption and chaos stops come after the call, so the tasklet stops at a resume site.
+                        if (--_budget <= 0 && Pause(t, f, boundary, tick: true, reportAt: ip)) return;
                         goto Reload;
                     }
                     if (result == Suspended) return;
                     st[sp++].V = result;
+                    if (--_budget <= 0)
+                    {
+                        f.Sp = sp;
+                        if (Pause(t, f, boundary, tick: true, reportAt: ip)) return;
+                    }
                 }
             }
             catch (ScriptError e)
@@ -1002,17 +1024,59 @@ internal sealed partial class Interpreter
         ip = target;
     }
 
-    /// <summary>Spends a preemption budget; true when the tasklet should yield to the others now.</summary>
-    /// <remarks>[reportAt] is the position the limit error names; [resumeAt] where the tasklet continues if preempted.</remarks>
-    private bool Tick(Frame f, int resumeAt, int reportAt, Frame? boundary)
+    /// <summary>
+    /// Called at a safe point once its work is done and [f]'s Ip and Sp are saved. With [tick] it
+    /// spends the preemption budget (and counts towards MaxTicks). Returns true when the loop must
+    /// return to the scheduler: the tasklet was preempted (and queued behind the others), or chaos
+    /// mode wants to pickle the instance here (and run the same tasklet on afterwards). Neither
+    /// happens inside a nested run, whose C# caller is not picklable state.
+    /// </summary>
+    /// <remarks>[reportAt] is the position the MaxTicks error names.</remarks>
+    private bool Pause(Tasklet t, Frame f, Frame? boundary, bool tick, int reportAt)
     {
+        bool preempt = false;
+        if (tick)
+        {
+            // In chaos mode every tick comes here (_budget stays 0); _chaosBudget counts the real budget.
+            if (!_chaos || --_chaosBudget <= 0) preempt = SpendBudget(f, reportAt);
+            if (_chaos) _budget = 0;
+        }
+        if (boundary != null || _nestedDepth > 0) return false;
+        if (preempt && _runQueue.Count > 0)
+        {
+            _runQueue.Enqueue(t);
+            _pausedForChaos = _chaos;
+            return true;
+        }
+        if (!_chaos) return false;
+        _pausedForChaos = true;
+        _continuing = t;
+        return true;
+    }
+
+    /// <summary>A chaos stop after a safe point that pushed a value on [f] (or left it at [ip]/[sp]).</summary>
+    private bool PauseAfter(Tasklet t, Frame f, int ip, int sp, Frame? boundary)
+    {
+        f.Ip = ip;
+        f.Sp = sp;
+        return Pause(t, f, boundary, tick: false, reportAt: ip);
+    }
+
+    /// <summary>A chaos stop after a safe point that pushed a frame (or resumed a caller after a yield).</summary>
+    private bool PauseAfterPush(Tasklet t, Frame? boundary) => Pause(t, t.Top!, boundary, tick: false, reportAt: t.Top!.Ip);
+
+    /// <summary>A preemption budget is used up: counts it towards MaxTicks and starts a new one. True when the tasklet should yield.</summary>
+    private bool SpendBudget(Frame f, int reportAt)
+    {
+        int resumeAt = f.Ip;
         f.Ip = reportAt;
-        _budget = Options.PreemptionTicks;
+        if (_chaos) _chaosBudget = Options.PreemptionTicks;
+        else _budget = Options.PreemptionTicks;
         _ticks += Options.PreemptionTicks;
         if (Options.MaxTicks > 0 && _ticks > Options.MaxTicks)
             throw new ExecutionLimitExceeded(Options.MaxTicks, $"{f.Code.FileName}:{f.CurrentLine} in {f.Code.Name}");
         f.Ip = resumeAt;
-        return boundary == null && _nestedDepth == 0 && _runQueue.Count > 0;
+        return true;
     }
 
     private static object LoadBuiltin(Frame f, int nameIndex)

@@ -30,6 +30,15 @@ internal sealed partial class Interpreter
 
     private long _ticks;
     private int _budget;
+
+    // Chaos mode (`wf run --chaos`): the loop stops at every safe point so that the caller can
+    // pickle the instance, throw this VM away and go on in an unpickled one. _budget then stays at
+    // 0 so that every tick reaches Pause, and _chaosBudget counts the real preemption budget.
+    private readonly bool _chaos;
+    private int _chaosBudget;
+    private bool _pausedForChaos;
+    /// <summary>The tasklet that stopped at a safe point in mid-slice and runs on first when the scheduler resumes.</summary>
+    private Tasklet? _continuing;
     /// <summary>How many nested loops (C# callers of script code) are active; blocking is refused inside them.</summary>
     private int _nestedDepth;
     private string _nestedCaller = "";
@@ -53,6 +62,7 @@ internal sealed partial class Interpreter
         Out = output;
         Options = options ?? new InterpreterOptions();
         _moduleSource = moduleSource;
+        _chaos = Options.Chaos;
     }
 
     /// <summary>
@@ -62,17 +72,31 @@ internal sealed partial class Interpreter
     /// </summary>
     public ProgramOutcome Run(CodeObject module, object? input = null)
     {
+        Start(module, input);
+        return Continue() ?? throw new InvalidOperationException("a chaos stop in a run that is not in chaos mode");
+    }
+
+    /// <summary>Sets up a new instance of [module]: the prelude, the main module, the main tasklet. Runs nothing.</summary>
+    public void Start(CodeObject module, object? input)
+    {
+        _input = input ?? PyNone.Value;
+        RunPrelude();
+        var mainModule = new PyModule("__main__", module.FileName);
+        Modules["__main__"] = mainModule;
+        _main = NewTasklet(new Frame(module, mainModule, null));
+    }
+
+    /// <summary>
+    /// Runs the instance's tasklets until main finishes or fails, or (in chaos mode) until the next
+    /// safe point, where it returns null: the instance can then be pickled, and this VM dropped.
+    /// </summary>
+    public ProgramOutcome? Continue()
+    {
         var previous = _current;
         _current = this;
         try
         {
-            _input = input ?? PyNone.Value;
-            RunPrelude();
-            var mainModule = new PyModule("__main__", module.FileName);
-            Modules["__main__"] = mainModule;
-            var frame = new Frame(module, mainModule, null);
-            _main = NewTasklet(frame);
-            RunScheduler();
+            if (!RunScheduler()) return null;
             // Failures nobody awaited are reported once the run is over: an await may still have come.
             foreach (var t in Tasklets)
                 if (t != _main && t.State == TaskletState.Failed && !t.ErrorObserved)
@@ -88,12 +112,23 @@ internal sealed partial class Interpreter
     /// <summary>Runs the prelude's top-level code (it only defines functions) on a throwaway tasklet.</summary>
     private void RunPrelude()
     {
-        _prelude = new PyModule(Builtins.Prelude.ModuleName, Builtins.Prelude.FileName);
-        var runner = new Tasklet(0, new Frame(Builtins.Prelude.Module, _prelude, null));
-        CurrentTasklet = runner;
-        Execute(runner);
-        CurrentTasklet = null;
-        if (runner.State != TaskletState.Completed) throw new InvalidOperationException("the prelude failed: " + runner.Error?.Args);
+        var previous = _current;
+        _current = this;
+        try
+        {
+            _prelude = new PyModule(Builtins.Prelude.ModuleName, Builtins.Prelude.FileName);
+            var runner = new Tasklet(0, new Frame(Builtins.Prelude.Module, _prelude, null));
+            CurrentTasklet = runner;
+            Execute(runner);
+            CurrentTasklet = null;
+            _pausedForChaos = false;
+            _continuing = null;
+            if (runner.State != TaskletState.Completed) throw new InvalidOperationException("the prelude failed: " + runner.Error?.Args);
+        }
+        finally
+        {
+            _current = previous;
+        }
     }
 
     /// <summary>Calls prelude function [name]: returns the Frame to push (or a generator), as Invoke does.</summary>
@@ -121,22 +156,47 @@ internal sealed partial class Interpreter
         return t;
     }
 
-    private void RunScheduler()
+    /// <summary>Runs tasklets until main is done (true) or a chaos stop (false).</summary>
+    private bool RunScheduler()
     {
         while (!_main.IsDone)
         {
-            if (_runQueue.Count == 0)
+            Tasklet t;
+            if (_continuing != null)
             {
-                FailMain(Deadlock());
-                return;
+                // Stopped mid-slice at a safe point: it goes on first, with the budget it had left.
+                t = _continuing;
+                _continuing = null;
             }
-            var t = _runQueue.Dequeue();
-            if (t.State != TaskletState.Runnable) continue;
+            else
+            {
+                if (_runQueue.Count == 0)
+                {
+                    FailMain(Deadlock());
+                    return true;
+                }
+                t = _runQueue.Dequeue();
+                if (t.State != TaskletState.Runnable) continue;
+                if (_chaos)
+                {
+                    _chaosBudget = Options.PreemptionTicks;
+                    _budget = 0;
+                }
+                else
+                {
+                    _budget = Options.PreemptionTicks;
+                }
+            }
             CurrentTasklet = t;
-            _budget = Options.PreemptionTicks;
             Execute(t);
             CurrentTasklet = null;
+            if (_pausedForChaos)
+            {
+                _pausedForChaos = false;
+                return false;
+            }
         }
+        return true;
     }
 
     private PyException Deadlock()

@@ -17,4 +17,11 @@ public sealed class InterpreterOptions
 
     /// <summary>Frames one tasklet may stack before RecursionError. The default value is 200,000.</summary>
     public int MaxDepth { get; set; } = 200_000;
+
+    /// <summary>
+    /// Chaos mode (`wf run --chaos`): at every safe point the instance is pickled, the live VM is
+    /// thrown away and the run goes on in a fresh VM unpickled from those bytes. Output must be the
+    /// same as a plain run's; this is how the pickler is tested. Off by default.
+    /// </summary>
+    public bool Chaos { get; set; }
 }

@@ -22,7 +22,7 @@ public class LivenessTests
             if ((OpCode)(code.Instructions[i] & 0xFF) != OpCode.LoadGlobal || code.Instructions[i] >> 8 != global) continue;
             for (int j = i + 1; j < code.Instructions.Length; j++)
                 if ((OpCode)(code.Instructions[j] & 0xFF) is OpCode.Call)
-                    return code.ResumeSiteAt(j + 1)!.LiveLocals;
+                    return code.ResumeSiteOf(j)!.LiveLocals;
         }
         throw new InvalidOperationException($"no call to {callee}");
     }
@@ -53,6 +53,6 @@ public class LivenessTests
     {
         var f = Function("def f(n):\n    for i in range(n):\n        g(i)\n    h()\n", "f");
         Assert.Equal(Enumerable.Range(0, f.ResumeSites.Length), f.ResumeSites.Select(s => s.Id));
-        Assert.All(f.ResumeSites, s => Assert.True(Emitter.IsSafePoint((OpCode)(f.Instructions[s.Offset - 1] & 0xFF))));
+        Assert.All(f.ResumeSites, s => Assert.True(Emitter.IsSafePoint((OpCode)(f.Instructions[s.Instruction] & 0xFF))));
     }
 }
