@@ -25,14 +25,19 @@ public sealed class WorkflowProgram
 {
     internal CodeObject? Code { get; }
     private readonly IModuleSource? _modules;
+    private Pickling.ProgramCode? _programCode;
+
+    /// <summary>The SHA-256 of the source, in hex: a program version's identity, which pickles name.</summary>
+    public string SourceHash { get; }
 
     public string FileName { get; }
     public IReadOnlyList<Diagnostic> Diagnostics { get; }
     public bool HasErrors => Code == null;
 
-    private WorkflowProgram(string fileName, CodeObject? code, List<Diagnostic> diagnostics, IModuleSource? modules)
+    private WorkflowProgram(string fileName, string source, CodeObject? code, List<Diagnostic> diagnostics, IModuleSource? modules)
     {
         FileName = fileName;
+        SourceHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(source)));
         Code = code;
         Diagnostics = diagnostics;
         _modules = modules;
@@ -43,7 +48,7 @@ public sealed class WorkflowProgram
     {
         var diagnostics = new List<Diagnostic>();
         var code = ModuleCompiler.Compile(source, fileName, "__main__", diagnostics);
-        return new WorkflowProgram(fileName, code, diagnostics, moduleDirectory == null ? null : new FileModuleSource(moduleDirectory));
+        return new WorkflowProgram(fileName, source, code, diagnostics, moduleDirectory == null ? null : new FileModuleSource(moduleDirectory));
     }
 
     /// <summary>Reads and compiles the program at [path].</summary>
@@ -74,6 +79,10 @@ public sealed class WorkflowProgram
         };
     }
 
+    /// <summary>The compiled code as the pickler and unpickler see it: functions indexed by qualified name.</summary>
+    internal Pickling.ProgramCode ProgramCode => _programCode ??= new Pickling.ProgramCode(
+        Code ?? throw new InvalidOperationException($"{FileName} has compile errors"), SourceHash, _modules);
+
     /// <summary>The bytecode of every function, with resume sites and their live variables (`wf dis`).</summary>
     public string Disassemble() => Code == null ? throw new InvalidOperationException("the program has compile errors") : Disassembler.Disassemble(Code);
 
@@ -81,13 +90,24 @@ public sealed class WorkflowProgram
     /// Runs the program in memory: top-level code, then main(input). [inputJson] is the JSON start
     /// payload (null for None). Printed output goes to [output].
     /// </summary>
-    public RunResult Run(string? inputJson, TextWriter output, InterpreterOptions? options = null, Action<string>? log = null)
+    public RunResult Run(string? inputJson, TextWriter output, InterpreterOptions? options = null, Action<string>? log = null) =>
+        Run(inputJson, output, options, log, null);
+
+    internal RunResult Run(string? inputJson, TextWriter output, InterpreterOptions? options, Action<string>? log, Pickling.ChaosStatistics? chaos)
     {
         if (Code == null) throw new InvalidOperationException($"{FileName} has compile errors");
         var input = inputJson == null ? PyNone.Value : JsonValues.Parse(inputJson);
-        var vm = new Interpreter(output, options, _modules);
-        if (log != null) vm.UnobservedFailure = (t, e) => log($"{t} failed and nobody awaited it:\n{Traceback.Format(e)}");
-        var outcome = vm.Run(Code, input);
+        Action<Tasklet, PyException>? unobserved = log == null ? null : (t, e) => log($"{t} failed and nobody awaited it:\n{Traceback.Format(e)}");
+        ProgramOutcome outcome;
+        if (options?.Chaos == true)
+        {
+            outcome = Pickling.ChaosRun.Run(ProgramCode, input, output, options, unobserved, chaos);
+        }
+        else
+        {
+            var vm = new Interpreter(output, options, _modules) { UnobservedFailure = unobserved };
+            outcome = vm.Run(Code, input);
+        }
         if (outcome.Status == ProgramStatus.Failed)
             return new RunResult { Status = outcome.Status, ErrorText = outcome.ErrorText, ErrorSummary = outcome.ErrorSummary };
         var result = outcome.Result ?? PyNone.Value;

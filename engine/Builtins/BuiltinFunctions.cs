@@ -160,10 +160,15 @@ internal static class BuiltinFunctions
     private static Func<object[], Dictionary<string, object>?, object> Materializing(Func<object> callable, Func<object[], Dictionary<string, object>?, object> body) =>
         (a, k) => a.Length > 0 && ReadsAsIterable(a[0]) ? Vm.CallPrelude("_materialize_call", callable(), new PyTuple(a), KeywordDict(k)) : body(a, k);
 
-    private static NativeMethod Materializing(string name, NativeMethod method) =>
-        (self, a, k) => a.Length > 0 && ReadsAsIterable(a[0])
-            ? Vm.CallPrelude("_materialize_call", new BoundNativeMethod(self, name, method), new PyTuple(a), KeywordDict(k))
+    private static NativeMethod Materializing(string name, NativeMethod method)
+    {
+        // The prelude calls the wrapper itself back with a plain list: the method in the pickle is the one in the type's table.
+        NativeMethod? wrapper = null;
+        wrapper = (self, a, k) => a.Length > 0 && ReadsAsIterable(a[0])
+            ? Vm.CallPrelude("_materialize_call", new BoundNativeMethod(self, name, wrapper!), new PyTuple(a), KeywordDict(k))
             : method(self, a, k);
+        return wrapper;
+    }
 
     /// <summary>A lazy iterable that must be read by the prelude; an object with keys() is a mapping, read through keys() instead (dict(), update()).</summary>
     private static bool ReadsAsIterable(object value) =>

@@ -13,6 +13,8 @@ internal sealed record ResumeSite(int Id, int Instruction, int Offset, int Line,
 {
     /// <summary>Names of the local variables live after this site (filled by Liveness).</summary>
     public string[] LiveLocals { get; set; } = Array.Empty<string>();
+    /// <summary>The local slots of LiveLocals, in the same order.</summary>
+    public int[] LiveSlots { get; set; } = Array.Empty<int>();
 }
 
 /// <summary>
@@ -83,6 +85,22 @@ internal sealed class CodeObject
 
     /// <summary>Local variables live at the function's entry (its parameters that are read), for frames not yet started.</summary>
     public string[] LiveAtEntry { get; set; } = Array.Empty<string>();
+    public int[] LiveAtEntrySlots { get; set; } = Array.Empty<int>();
+
+    private Dictionary<string, int>? _slotOf;
+
+    /// <summary>The local slot of variable [name], or -1 (for the unpickler, which reads variables by name).</summary>
+    public int LocalSlot(string name)
+    {
+        var map = _slotOf;
+        if (map == null)
+        {
+            map = new Dictionary<string, int>(LocalNames.Length);
+            for (int i = 0; i < LocalNames.Length; i++) map.TryAdd(LocalNames[i], i);
+            _slotOf = map;
+        }
+        return map.TryGetValue(name, out var slot) ? slot : -1;
+    }
 
     /// <summary>
     /// LoadMethod's inline cache: for each name, the built-in type last seen there and its native

@@ -14,7 +14,8 @@ internal static class Liveness
         var liveIn = LiveIn(code);
         var atEntry = new bool[code.LocalNames.Length];
         Union(atEntry, liveIn, 0, code.LocalNames.Length);
-        code.LiveAtEntry = code.LocalNames.Where((_, slot) => atEntry[slot]).ToArray();
+        code.LiveAtEntrySlots = Enumerable.Range(0, atEntry.Length).Where(slot => atEntry[slot]).ToArray();
+        code.LiveAtEntry = code.LiveAtEntrySlots.Select(slot => code.LocalNames[slot]).ToArray();
         foreach (var site in code.ResumeSites)
         {
             var live = new bool[code.LocalNames.Length];
@@ -24,7 +25,8 @@ internal static class Liveness
             int handler = code.HandlerOf[site.Instruction];
             bool backEdge = (OpCode)(code.Instructions[site.Instruction] & 0xFF) == OpCode.JumpBackward;
             if (handler >= 0 && !backEdge) Union(live, liveIn, code.Handlers[handler].Target, code.LocalNames.Length);
-            site.LiveLocals = code.LocalNames.Where((_, slot) => live[slot]).ToArray();
+            site.LiveSlots = Enumerable.Range(0, live.Length).Where(slot => live[slot]).ToArray();
+            site.LiveLocals = site.LiveSlots.Select(slot => code.LocalNames[slot]).ToArray();
         }
     }
 

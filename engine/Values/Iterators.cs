@@ -132,8 +132,8 @@ internal sealed class DictIterator : PyIterator
     public readonly PyDict Dict;
     public readonly DictViewKind Kind;
     public int Position;
-    public readonly int Version;
-    public readonly int Count;
+    public int Version { get; private set; }
+    public int Count { get; private set; }
 
     public DictIterator(PyDict dict, DictViewKind kind)
     {
@@ -141,6 +141,14 @@ internal sealed class DictIterator : PyIterator
         Kind = kind;
         Version = dict.Version;
         Count = dict.Count;
+    }
+
+    /// <summary>Puts back the state of a pickled iterator once its dict has been rebuilt.</summary>
+    public void Restore(int position, int version, int count)
+    {
+        Position = position;
+        Version = version;
+        Count = count;
     }
 
     public override string TypeName => Kind switch

@@ -111,6 +111,19 @@ internal sealed class PyDict
         }
     }
 
+    /// <summary>The live entries in order with their stored hashes (for the pickler, which must not run a user __hash__).</summary>
+    public IEnumerable<(object Key, object Value, long Hash)> EntriesWithHashes
+    {
+        get
+        {
+            for (int i = 0; i < _used; i++)
+            {
+                var e = _entries[i];
+                if (e.Key != null) yield return (e.Key, e.Value!, e.Hash);
+            }
+        }
+    }
+
     /// <summary>The i-th live entry for index-based iterators; returns false past the end. [position] is an opaque cursor starting at 0.</summary>
     public bool TryGetEntryAt(ref int position, out object key, out object value)
     {
@@ -128,6 +141,24 @@ internal sealed class PyDict
         value = null!;
         return false;
     }
+
+    /// <summary>How many live entries come before cursor [position] (for the pickler: positions are not stable across a copy).</summary>
+    public int LiveEntriesBefore(int position)
+    {
+        int live = 0;
+        for (int i = 0; i < Math.Min(position, _used); i++)
+            if (_entries[i].Key != null) live++;
+        return live;
+    }
+
+    /// <summary>
+    /// Appends an entry rebuilt by the unpickler, with its hash already computed, without looking
+    /// for an equal key (which could run a user __eq__): the pickle came from a dict, so keys are distinct.
+    /// </summary>
+    public void AppendRestored(object key, object value, long hash) => Insert(key, value, hash);
+
+    /// <summary>Makes the dict's version differ from [version] (an unpickled iterator that saw the dict change keeps seeing it).</summary>
+    public int VersionOtherThan(int version) => version == Version ? Version - 1 : Version;
 
     /// <summary>Removes and returns the last inserted entry (dict.popitem); KeyError "popitem(): dictionary is empty".</summary>
     public KeyValuePair<object, object> PopLast()

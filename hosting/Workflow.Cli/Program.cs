@@ -24,8 +24,9 @@ internal static class Program
         var file = FileArgument();
         var input = new Option<string?>("--input") { Description = "the JSON start payload passed to main(input)" };
         var maxTicks = new Option<long?>("--max-ticks") { Description = "stop a runaway program after this many loop iterations and calls (0: no limit)" };
-        var command = new Command("run", "run a program: its top-level code, then main(input); prints the JSON result last") { file, input, maxTicks };
-        command.SetAction(parse => Run(parse.GetValue(file)!, parse.GetValue(input), parse.GetValue(maxTicks)));
+        var chaos = new Option<bool>("--chaos") { Description = "at every safe point, pickle the instance, drop the VM and go on in one unpickled from the bytes" };
+        var command = new Command("run", "run a program: its top-level code, then main(input); prints the JSON result last") { file, input, maxTicks, chaos };
+        command.SetAction(parse => Run(parse.GetValue(file)!, parse.GetValue(input), parse.GetValue(maxTicks), parse.GetValue(chaos)));
         return command;
     }
 
@@ -76,11 +77,11 @@ internal static class Program
         return relative.StartsWith("..", StringComparison.Ordinal) ? file.FullName : relative;
     }
 
-    private static int Run(FileInfo file, string? input, long? maxTicks)
+    private static int Run(FileInfo file, string? input, long? maxTicks, bool chaos)
     {
         var program = Load(file);
         if (program == null) return 1;
-        var options = new InterpreterOptions();
+        var options = new InterpreterOptions { Chaos = chaos };
         if (maxTicks != null) options.MaxTicks = maxTicks.Value;
         using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16) { AutoFlush = false };
         try

@@ -25,8 +25,11 @@ internal static class DecimalDigits
     public static (string Digits, int DecPt) Shortest(double x)
     {
         if (x == 0) return ("0", 1);
-        // .NET Core 3.0+ prints the shortest round-trip digits; only their layout differs from dtoa's.
+        // .NET Core 3.0+ prints the shortest round-trip digits, except for a few values (2**-25 is
+        // one, .NET 10) where its 16 digits do not read back as x: then the correctly rounded 17
+        // digits, which always do, and which are what dtoa gives for those values.
         string s = x.ToString("R", CultureInfo.InvariantCulture);
+        if (double.Parse(s, CultureInfo.InvariantCulture) != x) s = x.ToString("E16", CultureInfo.InvariantCulture);
         int exponent = 0;
         int e = s.IndexOf('E');
         if (e >= 0)

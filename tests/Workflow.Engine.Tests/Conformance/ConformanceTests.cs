@@ -29,7 +29,7 @@ public class ConformanceTests
             Assert.True(File.Exists(Path.Combine(Corpus.Directory, Path.ChangeExtension(p, ".out"))), $"{p} has no .out");
     }
 
-    internal static void RunAndCompare(string relative)
+    internal static void RunAndCompare(string relative, Workflow.Pickling.ChaosStatistics? chaos = null)
     {
         var path = Path.Combine(Corpus.Directory, relative);
         var expected = File.ReadAllText(Path.ChangeExtension(path, ".out"));
@@ -38,19 +38,19 @@ public class ConformanceTests
         var inputFile = Path.ChangeExtension(path, ".input.json");
         var input = File.Exists(inputFile) ? File.ReadAllText(inputFile) : null;
 
-        var (output, exit) = Run(path, input);
+        var (output, exit) = Run(path, input, chaos);
         Assert.Equal(expected, output);
         Assert.Equal(expectedExit, exit);
     }
 
     /// <summary>Runs a program as `wf run` would; a failure's last line joins the output, as the corpus records deadlocks.</summary>
-    internal static (string Output, int Exit) Run(string path, string? input)
+    internal static (string Output, int Exit) Run(string path, string? input, Workflow.Pickling.ChaosStatistics? chaos = null)
     {
         var program = WorkflowProgram.Load(path);
         Assert.True(!program.HasErrors, string.Join("\n", program.Diagnostics));
         var output = new StringWriter();
-        var options = new InterpreterOptions { MaxTicks = 500_000_000 };
-        var result = program.Run(input, output, options);
+        var options = new InterpreterOptions { MaxTicks = 500_000_000, Chaos = chaos != null };
+        var result = program.Run(input, output, options, null, chaos);
         if (result.Status == ProgramStatus.Failed)
         {
             var summary = result.ErrorSummary!;

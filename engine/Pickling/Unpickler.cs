@@ -1,0 +1,803 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+using Workflow.Compiler;
+using Workflow.Runtime;
+using Workflow.Values;
+
+namespace Workflow.Pickling;
+
+/// <summary>
+/// Rebuilds an instance from a pickle (see Pickler for the layout) into a fresh VM. It builds
+/// only the language's own kinds, from the closed table in CreateObject, and checks everything it
+/// reads: JSON shape, references, that each frame's function and resume site exist in the program
+/// recompiled from source, and that frame chains and operand stacks are ones the interpreter could
+/// have left. Anything else is refused with a PickleException naming the path inside the pickle.
+/// </summary>
+/// <remarks>
+/// Heap objects are made in two passes: first every object is created (only the references a
+/// constructor needs are resolved then, such as a class's base), then their contents are filled
+/// in; dict entries come last because hashing a tuple key needs the tuple's items.
+/// </remarks>
+internal sealed class Unpickler
+{
+    private readonly ProgramCode _program;
+    private readonly Interpreter _vm;
+    private JArray _heap = new();
+    private object?[] _objects = Array.Empty<object>();
+    private bool[] _creating = Array.Empty<bool>();
+    private readonly Dictionary<int, Tasklet> _tasklets = new();
+    private readonly List<(PyDict Dict, JArray Items)> _dicts = new();
+    private readonly List<(DictIterator Iterator, JObject Entry)> _dictIterators = new();
+    private readonly HashSet<PyGenerator> _chained = new(ReferenceEqualityComparer.Instance);
+    /// <summary>Frames the pickle put at their function's entry (offset 0 may also be a loop head's resume site).</summary>
+    private readonly HashSet<Frame> _entryFrames = new(ReferenceEqualityComparer.Instance);
+
+    private Unpickler(ProgramCode program, Interpreter vm)
+    {
+        _program = program;
+        _vm = vm;
+    }
+
+    /// <summary>Reads [pickle] into a new VM that writes to [output], ready for Continue().</summary>
+    public static Interpreter Unpickle(byte[] pickle, ProgramCode program, TextWriter output, InterpreterOptions? options = null)
+    {
+        var root = Parse(pickle);
+        var vm = new Interpreter(output, options, program.ModuleSource);
+        vm.PrepareRestore();
+        var unpickler = new Unpickler(program, vm);
+        try
+        {
+            unpickler.ReadInstance(root);
+        }
+        catch (ScriptError e)
+        {
+            throw new PickleException(unpickler._currentPath, e.Message);
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            throw new PickleException(unpickler._currentPath, "objects nest too deeply to rebuild");
+        }
+        return vm;
+    }
+
+    /// <summary>Parses the JSON, with a depth limit: nesting in a valid pickle is shallow (containers are heap entries).</summary>
+    internal static JObject Parse(byte[] pickle)
+    {
+        try
+        {
+            using var text = new StreamReader(new MemoryStream(pickle), new System.Text.UTF8Encoding(false));
+            using var reader = new JsonTextReader(text)
+            {
+                DateParseHandling = DateParseHandling.None,
+                FloatParseHandling = FloatParseHandling.Double,
+                MaxDepth = 64,
+            };
+            var root = JToken.ReadFrom(reader) as JObject ?? throw new PickleException("", "a pickle is a JSON object");
+            if (reader.Read() && reader.TokenType != JsonToken.Comment) throw new PickleException("", "unexpected content after the pickle's JSON object");
+            return root;
+        }
+        catch (JsonException e)
+        {
+            throw new PickleException((e as JsonReaderException)?.Path ?? "", "not valid JSON: " + e.Message);
+        }
+    }
+
+    private string _currentPath = "";
+
+    private void ReadInstance(JObject root)
+    {
+        var format = Int(Required(root, "format"), 1, int.MaxValue);
+        if (format != PickleFormat.Version)
+            throw Bad(root["format"]!, $"pickle format {format} is not supported (this engine reads format {PickleFormat.Version})");
+        var program = Str(Required(root, "program"));
+        if (program != _program.Hash)
+            throw Bad(root["program"]!, $"the pickle was written by program {program}, not by the program being loaded ({_program.Hash})");
+
+        var moduleGlobals = ReadModules(Arr(Required(root, "modules")));
+        var taskletEntries = Arr(Required(root, "tasklets"));
+        foreach (var entry in taskletEntries)
+        {
+            var t = Obj(entry);
+            var id = Int(Required(t, "id"), 1, int.MaxValue);
+            var stateToken = Required(t, "state");
+            var state = Str(stateToken) switch
+            {
+                "runnable" => TaskletState.Runnable,
+                "blocked" => TaskletState.Blocked,
+                "completed" => TaskletState.Completed,
+                "failed" => TaskletState.Failed,
+                var other => throw Bad(stateToken, $"unknown tasklet state '{other}'"),
+            };
+            if (!_tasklets.TryAdd(id, new Tasklet(id, null) { State = state })) throw Bad(t["id"]!, $"tasklet {id} appears twice");
+        }
+
+        _heap = Arr(Required(root, "heap"));
+        _objects = new object?[_heap.Count];
+        _creating = new bool[_heap.Count];
+        for (int i = 0; i < _heap.Count; i++) Resolve(i, _heap[i]);
+        for (int i = 0; i < _heap.Count; i++) Fill(_objects[i]!, Obj(_heap[i]));
+        foreach (var (module, globals) in moduleGlobals)
+            foreach (var (name, value) in globals)
+                module.Globals[name] = Value(value!);
+        foreach (var (dict, items) in _dicts) FillDict(dict, items);
+        foreach (var (iterator, entry) in _dictIterators)
+        {
+            var changed = entry["changed"] is { } c && Bool(c);
+            iterator.Restore(Int(Required(entry, "index"), 0, int.MaxValue),
+                changed ? iterator.Dict.VersionOtherThan(iterator.Dict.Version) : iterator.Dict.Version,
+                Int(Required(entry, "count"), 0, int.MaxValue));
+        }
+
+        foreach (var entry in taskletEntries) ReadTasklet(Obj(entry));
+        for (int i = 0; i < _objects.Length; i++)
+            if (_objects[i] is PyGenerator { Running: true } g && !_chained.Contains(g))
+                throw Bad(_heap[i], "the generator is marked running but is on no tasklet's frame chain");
+
+        var main = TaskletRef(Required(root, "main"));
+        var nextTasklet = Int(Required(root, "nextTasklet"), 1, int.MaxValue);
+        if (_tasklets.Keys.Any(id => id >= nextTasklet)) throw Bad(root["nextTasklet"]!, "a tasklet id is not below nextTasklet");
+        Tasklet? running = null;
+        if (root["running"] is { } r)
+        {
+            running = TaskletRef(r);
+            if (running.State != TaskletState.Runnable) throw Bad(r, "the running tasklet is not runnable");
+        }
+        var queue = new List<Tasklet>();
+        foreach (var q in Arr(Required(root, "queue")))
+        {
+            var t = TaskletRef(q);
+            if (queue.Contains(t) || t == running) throw Bad(q, $"tasklet {t.Id} is queued twice");
+            queue.Add(t);
+        }
+        var mainCalled = Bool(Required(root, "mainCalled"));
+        _currentPath = "input";
+        var input = Value(Required(root, "input"));
+        _vm.Restore(input, mainCalled, _tasklets.Values.OrderBy(t => t.Id), main, queue, running, nextTasklet);
+    }
+
+    private List<(PyModule Module, JObject Globals)> ReadModules(JArray entries)
+    {
+        var globals = new List<(PyModule, JObject)>();
+        foreach (var token in entries)
+        {
+            var entry = Obj(token);
+            var name = Str(Required(entry, "name"));
+            if (_vm.Modules.ContainsKey(name)) throw Bad(entry["name"]!, $"module '{name}' appears twice");
+            if (entry["builtin"] is { } builtin && Bool(builtin))
+            {
+                _vm.Modules[name] = Builtins.BuiltinFunctions.Modules.GetValueOrDefault(name)
+                    ?? throw Bad(entry["name"]!, $"there is no built-in module '{name}'");
+                continue;
+            }
+            if (name == Builtins.Prelude.ModuleName) throw Bad(entry["name"]!, "the built-ins module is not pickled");
+            var code = _program.Module(name) ?? throw Bad(entry["name"]!, $"the program has no module '{name}'");
+            var module = new PyModule(name, code.FileName);
+            _vm.Modules[name] = module;
+            globals.Add((module, Obj(Required(entry, "globals"))));
+        }
+        if (!_vm.Modules.ContainsKey("__main__")) throw Bad(entries, "the pickle has no __main__ module");
+        return globals;
+    }
+
+    // ------------------------------------------------------------------------------ tasklets and frames
+
+    private void ReadTasklet(JObject entry)
+    {
+        _currentPath = entry.Path;
+        var t = _tasklets[Int(entry["id"]!, 1, int.MaxValue)];
+        if (entry["blockedOn"] is { } on) t.BlockedOn = Str(on);
+        if (entry["receiving"] is { } receiving)
+        {
+            t.Receiving = Str(receiving) switch
+            {
+                "loop" => ReceiveMode.Loop,
+                "next" => ReceiveMode.Next,
+                var other => throw Bad(receiving, $"unknown receive mode '{other}'"),
+            };
+        }
+        if (entry["resume"] is { } resume) t.ResumeValue = Value(resume);
+        if (entry["resumeError"] is { } resumeError) t.ResumeError = Exception(resumeError);
+        if (entry["handled"] is { } handled) t.HandledException = Exception(handled);
+        if (entry["result"] is { } result) t.Result = Value(result);
+        if (entry["error"] is { } error) t.Error = Exception(error);
+        if (entry["errorObserved"] is { } observed) t.ErrorObserved = Bool(observed);
+        if (entry["awaiters"] is { } awaiters)
+        {
+            t.Awaiters = new List<Tasklet>();
+            foreach (var a in Arr(awaiters)) t.Awaiters.Add(TaskletRef(a));
+        }
+
+        bool done = t.State is TaskletState.Completed or TaskletState.Failed;
+        if (t.State == TaskletState.Completed && t.Result == null) throw Bad(entry, "a completed tasklet needs a result");
+        if (t.State == TaskletState.Failed && t.Error == null) throw Bad(entry, "a failed tasklet needs an error");
+        var frames = entry["frames"];
+        if (done)
+        {
+            if (frames != null) throw Bad(frames, "a finished tasklet has no frames");
+            return;
+        }
+        if (frames == null || Arr(frames).Count == 0) throw Bad(entry, "a tasklet that has not finished needs frames");
+        bool pending = t.State == TaskletState.Blocked || t.ResumeValue != null || t.ResumeError != null;
+        if (t.State == TaskletState.Blocked && (t.ResumeValue != null || t.ResumeError != null))
+            throw Bad(entry, "a blocked tasklet cannot have a value to resume with");
+        if (t.ResumeValue != null && t.ResumeError != null) throw Bad(entry, "a tasklet resumes with a value or an error, not both");
+        t.Top = ReadChain(Arr(frames), pending, t);
+    }
+
+    /// <summary>Builds a tasklet's chain (outermost first), checking each link is one the interpreter makes.</summary>
+    private Frame ReadChain(JArray frames, bool resumePending, Tasklet t)
+    {
+        Frame? parent = null;
+        for (int i = 0; i < frames.Count; i++)
+        {
+            var token = Obj(frames[i]);
+            Frame frame;
+            if (token["generator"] is { } generatorRef)
+            {
+                var g = Value(generatorRef) as PyGenerator ?? throw Bad(generatorRef, "expected a generator");
+                if (!g.Running || g.Finished) throw Bad(generatorRef, "a generator on a frame chain must be running");
+                if (!_chained.Add(g)) throw Bad(generatorRef, "the generator is on two frame chains");
+                if (parent == null) throw Bad(token, "a generator's frame cannot be a tasklet's first frame");
+                if (g.Frame.ReturnKind is not (ReturnKind.ForIter or ReturnKind.YieldFrom or ReturnKind.Next))
+                    throw Bad(generatorRef, "a running generator was resumed by a for loop, yield from or next()");
+                frame = g.Frame;
+            }
+            else
+            {
+                frame = CreateFrame(token);
+                FillFrame(frame, token);
+                if (frame.ReturnKind == ReturnKind.Next) throw Bad(token, "only a generator's frame returns to next()");
+                if (parent == null && frame.ReturnKind != ReturnKind.Call) throw Bad(token, "a tasklet's first frame must be a call");
+            }
+            bool top = i == frames.Count - 1;
+            CheckPosition(frame, frames[i], top, top && resumePending, t);
+            if (parent != null)
+            {
+                CheckLink(parent, frame, frames[i]);
+                frame.Parent = parent;
+                frame.Depth = parent.Depth + 1;
+                if (frame.Depth > _vm.Options.MaxDepth) throw Bad(frames[i], "the frame chain is deeper than the interpreter allows");
+            }
+            parent = frame;
+        }
+        return parent!;
+    }
+
+    /// <summary>
+    /// A frame is at its function's entry with an empty stack, or at a resume site with the site's
+    /// stack: minus the result it waits for when it is not the top frame or its tasklet will be
+    /// resumed with a value (or an error), complete otherwise.
+    /// </summary>
+    private void CheckPosition(Frame frame, JToken token, bool top, bool resumePending, Tasklet t)
+    {
+        if (frame.Ip == 0 && frame.Sp == 0 && IsEntry(frame, token))
+        {
+            if (!top || resumePending) throw Bad(token, "a frame that has not started must be the top frame, with nothing to resume with");
+            return;
+        }
+        var site = SiteOf(frame, token);
+        bool waitsForValue = !top || resumePending;
+        if (frame.Sp != site.StackDepth - (waitsForValue ? 1 : 0))
+            throw Bad(token, $"the operand stack has {frame.Sp} values; resume site {site.Id} needs {site.StackDepth - (waitsForValue ? 1 : 0)}");
+        var op = (OpCode)(frame.Code.Instructions[site.Instruction] & 0xFF);
+        if (waitsForValue && op == OpCode.JumpBackward) throw Bad(token, "a loop's back-edge does not wait for a value");
+        if (top && t.ResumeValue == PyChannel.EndOfIteration && op != OpCode.ForIter)
+            throw Bad(token, "only a for loop over a channel resumes with end_of_iteration");
+    }
+
+    /// <summary>The return kind of [child] must match the instruction its parent is stopped at.</summary>
+    private void CheckLink(Frame parent, Frame child, JToken token)
+    {
+        var site = parent.Code.ResumeSiteAt(parent.Ip, parent.Sp)!;
+        var op = (OpCode)(parent.Code.Instructions[site.Instruction] & 0xFF);
+        bool ok = child.ReturnKind switch
+        {
+            ReturnKind.ForIter => op == OpCode.ForIter,
+            ReturnKind.YieldFrom => op == OpCode.ForIterYieldFrom,
+            ReturnKind.ForIterNext => op is OpCode.ForIter or OpCode.ForIterYieldFrom,
+            ReturnKind.ClassBody => op == OpCode.BuildClass,
+            ReturnKind.Import => op == OpCode.ImportName,
+            _ => op is OpCode.Call or OpCode.CallKw or OpCode.CallEx or OpCode.CallMethod or OpCode.GetIter or OpCode.Materialize or OpCode.ContainsOp,
+        };
+        if (!ok) throw Bad(token, $"a frame that returns as '{Pickler.ReturnKindName(child.ReturnKind)}' cannot be called from a {op} instruction");
+    }
+
+    private bool IsEntry(Frame frame, JToken token) => _entryFrames.Contains(frame);
+
+    private ResumeSite SiteOf(Frame frame, JToken token) =>
+        frame.Code.ResumeSiteAt(frame.Ip, frame.Sp) ?? frame.Code.ResumeSiteAt(frame.Ip, frame.Sp - 1)
+        ?? throw Bad(token, "the frame is not at a resume site of its function");
+
+    private CodeObject CodeOf(JObject token, string key)
+    {
+        var module = token["module"] is { } m ? Str(m) : "__main__";
+        var nameToken = Required(token, key);
+        var name = Str(nameToken);
+        return _program.Function(module, name) ?? throw Bad(nameToken, $"the program has no function '{name}' in module '{module}'");
+    }
+
+    private PyModule ModuleOf(CodeObject code, JToken token)
+    {
+        if (code.ModuleName == Builtins.Prelude.ModuleName) return _vm.PreludeModule;
+        return _vm.Modules.GetValueOrDefault(code.ModuleName) ?? throw Bad(token, $"module '{code.ModuleName}' is not in the pickle's modules");
+    }
+
+    /// <summary>Makes a frame with its code, module and cells; its variables and stack come in FillFrame.</summary>
+    private Frame CreateFrame(JObject token)
+    {
+        var code = CodeOf(token, "function");
+        var frame = new Frame(code, ModuleOf(code, token), null);
+        int cellCount = code.CellNames.Length + code.FreeNames.Length;
+        var cells = token["cells"] as JObject;
+        if (cellCount > 0 && cells == null) throw Bad(token, $"{code.QualifiedName} needs its cells");
+        if (cells != null)
+        {
+            if (cells.Count != cellCount) throw Bad(cells, $"{code.QualifiedName} has {cellCount} cells, not {cells.Count}");
+            for (int i = 0; i < cellCount; i++)
+            {
+                var name = i < code.CellNames.Length ? code.CellNames[i] : code.FreeNames[i - code.CellNames.Length];
+                var cellToken = cells[name] ?? throw Bad(cells, $"missing cell '{name}'");
+                frame.Cells[i] = ResolveRef(cellToken) as Cell ?? throw Bad(cellToken, "expected a cell");
+            }
+        }
+        var siteToken = Required(token, "site");
+        if (siteToken.Type == JTokenType.String)
+        {
+            if (Str(siteToken) != "entry") throw Bad(siteToken, "a site is a number or \"entry\"");
+            frame.Ip = 0;
+            _entryFrames.Add(frame);
+        }
+        else
+        {
+            var id = Int(siteToken, 0, code.ResumeSites.Length - 1);
+            frame.Ip = code.ResumeSites[id].Offset;
+        }
+        if (token["return"] is { } kind)
+        {
+            frame.ReturnKind = Str(kind) switch
+            {
+                "call" => ReturnKind.Call,
+                "init" => ReturnKind.Init,
+                "class_body" => ReturnKind.ClassBody,
+                "import" => ReturnKind.Import,
+                "for_iter" => ReturnKind.ForIter,
+                "yield_from" => ReturnKind.YieldFrom,
+                "next" => ReturnKind.Next,
+                "for_iter_next" => ReturnKind.ForIterNext,
+                var other => throw Bad(kind, $"unknown return kind '{other}'"),
+            };
+        }
+        return frame;
+    }
+
+    private void FillFrame(Frame frame, JObject token)
+    {
+        var code = frame.Code;
+        if (token["locals"] is { } locals)
+        {
+            foreach (var (name, value) in Obj(locals))
+            {
+                int slot = code.LocalSlot(name);
+                if (slot < 0) throw Bad(value!, $"{code.QualifiedName} has no local variable '{name}'");
+                frame.Locals[slot] = Value(value!);
+            }
+        }
+        if (token["stack"] is { } stack)
+        {
+            var items = Arr(stack);
+            if (items.Count > code.MaxStack) throw Bad(stack, $"{code.QualifiedName}'s stack holds at most {code.MaxStack} values");
+            for (int i = 0; i < items.Count; i++) frame.Stack[i] = Value(items[i]);
+            frame.Sp = items.Count;
+        }
+        if (token["namespace"] is { } ns)
+        {
+            frame.Namespace = new Dictionary<string, object>();
+            foreach (var (name, value) in Obj(ns)) frame.Namespace[name] = Value(value!);
+        }
+        if (token["extra"] is { } extra) frame.Extra = Value(extra);
+        if (token["nextDefault"] is { } nextDefault) frame.NextDefault = Value(nextDefault);
+
+        bool extraOk = frame.ReturnKind switch
+        {
+            ReturnKind.Init => frame.Extra is PyInstance,
+            ReturnKind.ClassBody => frame.Namespace != null && frame.Extra is PyTuple { Items: [string, PyTuple] },
+            ReturnKind.Import => frame.Extra is PyModule,
+            _ => frame.Extra == null,
+        };
+        if (!extraOk) throw Bad(token, $"the frame's 'extra' does not fit its return kind '{Pickler.ReturnKindName(frame.ReturnKind)}'");
+        if (frame.ReturnKind != ReturnKind.ClassBody && frame.Namespace != null) throw Bad(token, "only a class body has a namespace");
+        if (frame.NextDefault != null && frame.ReturnKind != ReturnKind.Next) throw Bad(token, "only a frame resumed by next() has a default");
+    }
+
+    // ------------------------------------------------------------------------------ heap objects
+
+    private object ResolveRef(JToken token)
+    {
+        if (token is JObject { Count: 1 } o && o["ref"] is { } index) return Resolve(Int(index, 0, _heap.Count - 1), _heap[Int(index, 0, _heap.Count - 1)]);
+        throw Bad(token, "expected a reference to a heap entry");
+    }
+
+    private object Resolve(int index, JToken entryToken)
+    {
+        if (_objects[index] is { } made) return made;
+        if (_creating[index]) throw Bad(entryToken, "this object is needed to build itself (a cycle the pickler never writes)");
+        RuntimeHelpers.EnsureSufficientExecutionStack();
+        _creating[index] = true;
+        var saved = _currentPath;
+        _currentPath = entryToken.Path;
+        var created = CreateObject(Obj(entryToken));
+        _currentPath = saved;
+        _creating[index] = false;
+        return _objects[index] = created;
+    }
+
+    /// <summary>The closed table of heap kinds. References a constructor needs are resolved here; the rest in Fill.</summary>
+    private object CreateObject(JObject e)
+    {
+        var kindToken = Required(e, "kind");
+        switch (Str(kindToken))
+        {
+            case "list": return new PyList();
+            case "tuple": return new PyTuple(new object[Arr(Required(e, "items")).Count]);
+            case "dict": return new PyDict();
+            case "cell": return new Cell();
+            case "instance": return new PyInstance(BuiltinTypes.Object);
+            case "exception": return new PyException(ExceptionTypes.Exception, PyTuple.Empty);
+            case "class":
+                {
+                    var baseToken = Required(e, "base");
+                    var baseClass = Value(baseToken) as PyClass ?? throw Bad(baseToken, "a class's base must be a class");
+                    if (baseClass.NativeConstructor != null && baseClass != BuiltinTypes.Object)
+                        throw Bad(baseToken, $"a class cannot derive from the built-in type '{baseClass.Name}'");
+                    return new PyClass(Str(Required(e, "name")), baseClass);
+                }
+            case "function":
+                {
+                    var code = CodeOf(e, "code");
+                    if (code.IsClassBody && code.QualifiedName == "<module>") throw Bad(e, "a module's code is not a function");
+                    var closure = e["closure"] is { } c ? Arr(c).Select(cell => ResolveRef(cell) as Cell ?? throw Bad(cell, "expected a cell")).ToArray() : Array.Empty<Cell>();
+                    if (closure.Length != code.FreeNames.Length) throw Bad(e, $"{code.QualifiedName} closes over {code.FreeNames.Length} variables, not {closure.Length}");
+                    var defaults = e["defaults"] is { } d ? new object[Arr(d).Count] : Array.Empty<object>();
+                    if (defaults.Length > code.PositionalCount) throw Bad(e, "more defaults than positional parameters");
+                    var kwDefaults = e["kwdefaults"] != null ? new Dictionary<string, object>() : null;
+                    return new PyFunction(code, ModuleOf(code, e), defaults, kwDefaults, closure);
+                }
+            case "code": return CodeOf(e, "code");
+            case "bound_method":
+                return new BoundMethod(Value(Required(e, "self")), Value(Required(e, "function")) as PyFunction ?? throw Bad(e["function"]!, "expected a function"));
+            case "bound_native":
+                return new BoundNativeMethod(Value(Required(e, "self")), Str(Required(e, "name")),
+                    Value(Required(e, "method")) as NativeMethod ?? throw Bad(e["method"]!, "expected a method of a built-in type"));
+            case "super":
+                return new PySuper(Value(Required(e, "class")) as PyClass ?? throw Bad(e["class"]!, "expected a class"), Value(Required(e, "self")));
+            case "generator":
+                {
+                    Frame frame;
+                    if (e["frame"] is { } frameToken)
+                    {
+                        frame = CreateFrame(Obj(frameToken));
+                    }
+                    else
+                    {
+                        // A finished generator keeps only its function's name, for repr().
+                        var code = CodeOf(e, "function");
+                        frame = new Frame(code, ModuleOf(code, e), null);
+                    }
+                    if (!frame.Code.IsGenerator) throw Bad(e, $"{frame.Code.QualifiedName} is not a generator function");
+                    var g = new PyGenerator(frame);
+                    frame.Generator = g;
+                    return g;
+                }
+            case "channel": return new PyChannel(Int(Required(e, "capacity"), 0, int.MaxValue));
+            case "channel_iterator":
+                return new ChannelIterator(Value(Required(e, "channel")) as PyChannel ?? throw Bad(e["channel"]!, "expected a channel"));
+            case "list_iterator":
+                return new ListIterator(ListOf(e, "list")) { Index = Int(Required(e, "index"), 0, int.MaxValue) };
+            case "list_reverseiterator":
+                return new ListReverseIterator(ListOf(e, "list")) { Index = Int(Required(e, "index"), -1, int.MaxValue) };
+            case "tuple_iterator":
+                return new TupleIterator(new object[Arr(Required(e, "items")).Count], OptionalBool(e, "reversed")) { Index = Int(Required(e, "index"), -1, int.MaxValue) };
+            case "str_iterator":
+                return new StrIterator(Str(Required(e, "text"))) { Index = Int(Required(e, "index"), 0, int.MaxValue) };
+            case "range_iterator":
+                return new RangeIterator(Value(Required(e, "range")) as PyRange ?? throw Bad(e["range"]!, "expected a range"), OptionalBool(e, "reversed"))
+                {
+                    Index = Long(Required(e, "index"), 0),
+                };
+            case "dict_iterator":
+                {
+                    var iterator = new DictIterator(DictOf(e), View(e));
+                    _dictIterators.Add((iterator, e));
+                    return iterator;
+                }
+            case "dict_view": return new DictView(DictOf(e), View(e));
+            case "enumerate": return new EnumerateIterator(Value(Required(e, "inner")), Value(Required(e, "count")));
+            case "zip": return new ZipIterator(new object[Arr(Required(e, "inner")).Count], OptionalBool(e, "strict")) { Done = OptionalBool(e, "done") };
+            case "map": return new MapIterator(Value(Required(e, "function")), new object[Arr(Required(e, "inner")).Count]);
+            case "filter": return new FilterIterator(Value(Required(e, "function")), Value(Required(e, "inner")));
+            case "sequence_iterator":
+                return new SequenceIterator(Value(Required(e, "target")) as PyInstance ?? throw Bad(e["target"]!, "expected an instance"))
+                {
+                    Index = Long(Required(e, "index"), -1),
+                };
+            case "range":
+                {
+                    var step = Long(Required(e, "step"), long.MinValue + 1);
+                    if (step == 0) throw Bad(e["step"]!, "a range's step cannot be zero");
+                    return new PyRange(Long(Required(e, "start"), long.MinValue), Long(Required(e, "stop"), long.MinValue), step);
+                }
+            case "slice": return new PySlice(Value(Required(e, "start")), Value(Required(e, "stop")), Value(Required(e, "step")));
+            case var other:
+                throw Bad(kindToken, $"unknown kind '{other}'");
+        }
+    }
+
+    /// <summary>Fills in an object's contents once every object exists.</summary>
+    private void Fill(object target, JObject e)
+    {
+        _currentPath = e.Path;
+        switch (target)
+        {
+            case PyList list:
+                foreach (var item in Arr(e["items"] ?? throw Bad(e, "missing \"items\""))) list.Items.Add(Value(item));
+                break;
+            case PyTuple tuple:
+                FillArray(tuple.Items, Arr(e["items"]!));
+                break;
+            case PyDict dict:
+                _dicts.Add((dict, Arr(Required(e, "items"))));
+                break;
+            case Cell cell:
+                if (e["value"] is { } v) cell.Value = Value(v);
+                break;
+            case PyException ex:
+                {
+                    var cls = Value(Required(e, "class")) as PyClass;
+                    if (cls is not { IsException: true }) throw Bad(e["class"]!, "an exception's class must derive from BaseException");
+                    ex.Class = cls;
+                    ex.Args = new PyTuple(Arr(Required(e, "args")).Select(Value).ToArray());
+                    if (e["attrs"] is { } attrs) FillNames(ex.Attributes, attrs);
+                    if (e["traceback"] is { } traceback)
+                    {
+                        foreach (var line in Arr(traceback))
+                        {
+                            var parts = Arr(line);
+                            if (parts.Count != 3) throw Bad(line, "a traceback line is [file, line, function]");
+                            ex.Traceback.Add(new TracebackEntry(Str(parts[0]), Int(parts[1], 0, int.MaxValue), Str(parts[2])));
+                        }
+                    }
+                    if (e["context"] is { } context) ex.Context = Exception(context);
+                    if (e["cause"] is { } cause) ex.Cause = Exception(cause);
+                    ex.SuppressContext = OptionalBool(e, "suppressContext");
+                    break;
+                }
+            case PyInstance inst:
+                {
+                    var cls = Value(Required(e, "class")) as PyClass ?? throw Bad(e["class"]!, "an instance's class must be a class");
+                    if (cls.IsException) throw Bad(e["class"]!, "an instance of an exception class is pickled as an exception");
+                    if (cls.NativeConstructor != null && cls != BuiltinTypes.Object) throw Bad(e["class"]!, $"'{cls.Name}' values are not pickled as instances");
+                    inst.Class = cls;
+                    FillNames(inst.Attributes, Required(e, "attrs"));
+                    break;
+                }
+            case PyClass cls:
+                FillNames(cls.Dict, Required(e, "dict"));
+                break;
+            case PyFunction fn:
+                if (e["defaults"] is { } defaults) FillArray(fn.Defaults, Arr(defaults));
+                if (e["kwdefaults"] is { } kwDefaults) FillNames(fn.KwDefaults!, kwDefaults);
+                break;
+            case PyGenerator g:
+                g.Started = OptionalBool(e, "started");
+                g.Running = OptionalBool(e, "running");
+                g.Finished = OptionalBool(e, "finished");
+                if (e["handled"] is { } handled) g.HandledException = Exception(handled);
+                if (e["callerHandled"] is { } callerHandled) g.CallerHandledException = Exception(callerHandled);
+                if (g.Finished)
+                {
+                    if (e["frame"] != null || g.Running) throw Bad(e, "a finished generator has no frame and is not running");
+                    break;
+                }
+                var frameToken = Obj(e["frame"] ?? throw Bad(e, "a generator that has not finished needs its frame"));
+                FillFrame(g.Frame, frameToken);
+                if (!g.Running)
+                {
+                    // Suspended: not started (at its entry), or after a yield with the sent value to come.
+                    if (!g.Started)
+                    {
+                        if (g.Frame.Ip != 0 || g.Frame.Sp != 0 || !IsEntry(g.Frame, frameToken)) throw Bad(frameToken, "a generator that has not started is at its entry");
+                    }
+                    else
+                    {
+                        var site = SiteOf(g.Frame, frameToken);
+                        if ((OpCode)(g.Frame.Code.Instructions[site.Instruction] & 0xFF) != OpCode.YieldValue || g.Frame.Sp != site.StackDepth - 1)
+                            throw Bad(frameToken, "a suspended generator is stopped at a yield");
+                    }
+                }
+                else if (!g.Started)
+                {
+                    throw Bad(e, "a running generator has started");
+                }
+                break;
+            case PyChannel ch:
+                ch.Closed = OptionalBool(e, "closed");
+                if (e["buffer"] is { } buffer)
+                    foreach (var item in Arr(buffer)) ch.Buffer.Enqueue(Value(item));
+                if (e["senders"] is { } senders)
+                {
+                    foreach (var s in Arr(senders))
+                    {
+                        var sender = Obj(s);
+                        ch.Senders.Enqueue((BlockedTasklet(Required(sender, "tasklet")), Value(Required(sender, "value"))));
+                    }
+                }
+                if (e["receivers"] is { } receivers)
+                    foreach (var r in Arr(receivers)) ch.Receivers.Enqueue(BlockedTasklet(r));
+                break;
+            case TupleIterator ti:
+                FillArray(ti.Items, Arr(e["items"]!));
+                break;
+            case ZipIterator zi:
+                FillArray(zi.Inner, Arr(e["inner"]!));
+                break;
+            case MapIterator mi:
+                FillArray(mi.Inner, Arr(e["inner"]!));
+                break;
+        }
+    }
+
+    private void FillDict(PyDict dict, JArray items)
+    {
+        foreach (var itemToken in items)
+        {
+            _currentPath = itemToken.Path;
+            var item = Arr(itemToken);
+            if (item.Count is not (2 or 3)) throw Bad(itemToken, "a dict item is [key, value] or [key, value, hash]");
+            var key = Value(item[0]);
+            var value = Value(item[1]);
+            long hash;
+            if (item.Count == 3) hash = Long(item[2], long.MinValue);
+            else if (DictKeys.NeedsScriptToHash(key)) throw Bad(itemToken, "a key hashed by its own __hash__ needs its hash in the pickle");
+            else hash = Ops.Hash(key);
+            dict.AppendRestored(key, value, hash);
+        }
+    }
+
+    private void FillArray(object[] target, JArray items)
+    {
+        if (items.Count != target.Length) throw Bad(items, $"expected {target.Length} items");
+        for (int i = 0; i < target.Length; i++) target[i] = Value(items[i]);
+    }
+
+    private void FillNames(Dictionary<string, object> target, JToken names)
+    {
+        foreach (var (name, value) in Obj(names)) target[name] = Value(value!);
+    }
+
+    // ------------------------------------------------------------------------------ values
+
+    /// <summary>A value: JSON null/bool/number/string, or a one-key object naming a heap entry or a built-in.</summary>
+    private object Value(JToken token)
+    {
+        switch (token.Type)
+        {
+            case JTokenType.Null: return PyNone.Value;
+            case JTokenType.Boolean: return Boxes.Bool((bool)token);
+            case JTokenType.String: return (string)token!;
+            case JTokenType.Integer:
+                {
+                    var raw = ((JValue)token).Value;
+                    if (raw is long l) return Boxes.Int(l);
+                    var big = raw is BigInteger b ? b : new BigInteger(Convert.ToDecimal(raw, System.Globalization.CultureInfo.InvariantCulture));
+                    return big >= long.MinValue && big <= long.MaxValue ? Boxes.Int((long)big) : big;
+                }
+            case JTokenType.Object:
+                break;
+            default:
+                throw Bad(token, $"a value cannot be a JSON {token.Type.ToString().ToLowerInvariant()}");
+        }
+        var o = (JObject)token;
+        if (o.Count != 1) throw Bad(token, "a tagged value has exactly one key");
+        var (tag, inner) = o.Properties().Select(p => (p.Name, p.Value)).First();
+        switch (tag)
+        {
+            case "ref":
+                {
+                    int index = Int(inner, 0, _heap.Count - 1);
+                    return _objects[index] ?? Resolve(index, _heap[index]);
+                }
+            case "int":
+                {
+                    var digits = Str(inner);
+                    if (digits.Length > 5000 || !BigInteger.TryParse(digits, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var big))
+                        throw Bad(inner, "not an integer");
+                    return big >= long.MinValue && big <= long.MaxValue ? Boxes.Int((long)big) : big;
+                }
+            case "float":
+                return Str(inner) switch
+                {
+                    "nan" => double.NaN,
+                    "inf" => double.PositiveInfinity,
+                    "-inf" => double.NegativeInfinity,
+                    var text when text.Length < 40 && double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d)
+                        && double.IsFinite(d) => d,
+                    var other => throw Bad(inner, $"'{other}' is not a float"),
+                };
+            case "builtin":
+                return BuiltinNames.TryGetFunction(Str(inner), out var function) ? function : throw Bad(inner, $"no built-in function '{Str(inner)}'");
+            case "type":
+                return BuiltinNames.TryGetType(Str(inner), out var type) ? type : throw Bad(inner, $"no built-in type '{Str(inner)}'");
+            case "native":
+                return BuiltinNames.TryGetNative(Str(inner), out var native) ? native : throw Bad(inner, $"no built-in method '{Str(inner)}'");
+            case "const":
+                return BuiltinNames.TryGetConstant(Str(inner), out var constant) ? constant : throw Bad(inner, $"no constant '{Str(inner)}'");
+            case "module":
+                {
+                    var name = Str(inner);
+                    if (name == Builtins.Prelude.ModuleName) return _vm.PreludeModule;
+                    return _vm.Modules.GetValueOrDefault(name) ?? throw Bad(inner, $"module '{name}' is not in the pickle's modules");
+                }
+            case "tasklet":
+                return TaskletRef(inner);
+            default:
+                throw Bad(token, $"unknown value tag '{tag}'");
+        }
+    }
+
+    private PyException Exception(JToken token) => Value(token) as PyException ?? throw Bad(token, "expected an exception");
+
+    private Tasklet TaskletRef(JToken token)
+    {
+        var id = Int(token, 0, int.MaxValue);
+        return _tasklets.GetValueOrDefault(id) ?? throw Bad(token, $"there is no tasklet {id}");
+    }
+
+    private Tasklet BlockedTasklet(JToken token)
+    {
+        var t = TaskletRef(token);
+        if (t.State != TaskletState.Blocked) throw Bad(token, $"tasklet {t.Id} waits on a channel but is not blocked");
+        return t;
+    }
+
+    private PyList ListOf(JObject e, string key) => Value(Required(e, key)) as PyList ?? throw Bad(e[key]!, "expected a list");
+    private PyDict DictOf(JObject e) => Value(Required(e, "dict")) as PyDict ?? throw Bad(e["dict"]!, "expected a dict");
+
+    private DictViewKind View(JObject e) => Str(Required(e, "view")) switch
+    {
+        "keys" => DictViewKind.Keys,
+        "values" => DictViewKind.Values,
+        "items" => DictViewKind.Items,
+        var other => throw Bad(e["view"]!, $"unknown dict view '{other}'"),
+    };
+
+    // ------------------------------------------------------------------------------ JSON shape
+
+    private static PickleException Bad(JToken token, string message) => new(token.Path, message);
+
+    private static JToken Required(JObject o, string name) => o[name] ?? throw Bad(o, $"missing \"{name}\"");
+
+    private static JObject Obj(JToken? t) => t as JObject ?? throw Bad(t!, "expected a JSON object");
+    private static JArray Arr(JToken t) => t as JArray ?? throw Bad(t, "expected a JSON array");
+
+    private static string Str(JToken t) => t.Type == JTokenType.String ? (string)t! : throw Bad(t, "expected a string");
+
+    private static bool Bool(JToken t) => t.Type == JTokenType.Boolean ? (bool)t : throw Bad(t, "expected true or false");
+
+    private static bool OptionalBool(JObject o, string name) => o[name] is { } t && Bool(t);
+
+    private static long Long(JToken t, long min)
+    {
+        if (t.Type != JTokenType.Integer || ((JValue)t).Value is not long value) throw Bad(t, "expected an integer that fits 64 bits");
+        if (value < min) throw Bad(t, $"expected an integer of at least {min}");
+        return value;
+    }
+
+    private static int Int(JToken t, int min, int max)
+    {
+        if (t.Type != JTokenType.Integer || ((JValue)t).Value is not long value || value < min || value > max)
+            throw Bad(t, max == int.MaxValue ? $"expected an integer of at least {min}" : $"expected an integer from {min} to {max}");
+        return (int)value;
+    }
+}
