@@ -25,6 +25,7 @@ internal static class ChaosRun
             next.UnobservedFailure = unobservedFailure;
             if (statistics != null)
             {
+                statistics.OnPickle?.Invoke(pickle);
                 statistics.Pickles++;
                 statistics.Bytes += pickle.Length;
                 if (statistics.CheckRoundTrip)
@@ -47,4 +48,6 @@ internal sealed class ChaosStatistics
     public long Bytes;
     /// <summary>Also pickle each unpickled VM again and require identical bytes.</summary>
     public bool CheckRoundTrip;
+    /// <summary>Sees every pickle the run makes (tests collect them).</summary>
+    public Action<byte[]>? OnPickle;
 }
