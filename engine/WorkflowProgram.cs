@@ -108,6 +108,7 @@ public sealed class WorkflowProgram
             var vm = new Interpreter(output, options, _modules) { UnobservedFailure = unobserved };
             outcome = vm.Run(Code, input);
         }
+        if (outcome.Status == ProgramStatus.Waiting) return new RunResult { Status = outcome.Status };
         if (outcome.Status == ProgramStatus.Failed)
             return new RunResult { Status = outcome.Status, ErrorText = outcome.ErrorText, ErrorSummary = outcome.ErrorSummary };
         var result = outcome.Result ?? PyNone.Value;

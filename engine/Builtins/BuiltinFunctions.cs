@@ -135,6 +135,11 @@ internal static class BuiltinFunctions
             return new PySuper(cls, a[1]);
         });
         Add("schedule", (a, k) => { Arguments.Count("schedule", a, 0, 0); return Vm.Schedule(); });
+        Add("signal", (a, k) =>
+        {
+            Arguments.Count("signal", a, 1, 1);
+            return Vm.SignalFuture(a[0] as string ?? throw Errors.TypeError($"signal() name must be a string, not '{Ops.TypeName(a[0])}'"));
+        });
 
         foreach (var cls in ExceptionTypes.All) Table[cls.Name] = cls;
         Table["NotImplemented"] = NotImplemented.Value;

@@ -79,7 +79,7 @@ internal static class BuiltinNames
                  {
                      BuiltinTypes.NoneType, BuiltinTypes.Slice, BuiltinTypes.Function, BuiltinTypes.BuiltinFunction,
                      BuiltinTypes.Method, BuiltinTypes.Generator, BuiltinTypes.Module, BuiltinTypes.Iterator,
-                     BuiltinTypes.DictView, BuiltinTypes.Channel, BuiltinTypes.Tasklet, BuiltinTypes.Cell, BuiltinTypes.Super,
+                     BuiltinTypes.DictView, BuiltinTypes.Channel, BuiltinTypes.Tasklet, BuiltinTypes.Future, BuiltinTypes.Cell, BuiltinTypes.Super,
                  })
             t.Add(type.Name, type);
         foreach (var (moduleName, module) in BuiltinFunctions.Modules)

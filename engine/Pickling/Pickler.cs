@@ -66,6 +66,22 @@ internal sealed class Pickler
         foreach (var t in vm.RunQueue) _w.WriteValue(t.Id);
         _w.WriteEndArray();
 
+        if (vm.PendingFutures.Count > 0) Items("futures", vm.PendingFutures);
+        Property("nextFuture", vm.NextFutureSequence);
+        if (vm.QueuedSignals.Count > 0)
+        {
+            _w.WritePropertyName("signals");
+            _w.WriteStartArray();
+            foreach (var (name, payload) in vm.QueuedSignals)
+            {
+                _w.WriteStartArray();
+                _w.WriteValue(name);
+                WriteValue(payload);
+                _w.WriteEndArray();
+            }
+            _w.WriteEndArray();
+        }
+
         _w.WritePropertyName("modules");
         _w.WriteStartArray();
         foreach (var (name, module) in vm.Modules)
@@ -461,6 +477,22 @@ internal sealed class Pickler
                     _w.WritePropertyName("receivers");
                     _w.WriteStartArray();
                     foreach (var receiver in ch.Receivers) _w.WriteValue(receiver.Id);
+                    _w.WriteEndArray();
+                }
+                break;
+            case PyFuture future:
+                Property("kind", "future");
+                Property("type", future.Kind switch { FutureKind.Signal => "signal", _ => throw Unnamed("future kind") });
+                Property("name", future.Name);
+                Property("sequence", future.Sequence);
+                Property("state", future.State switch { FutureState.Pending => "pending", FutureState.Resolved => "resolved", _ => "failed" });
+                OptionalValue("value", future.Value);
+                OptionalValue("error", future.Error);
+                if (future.Awaiters.Count > 0)
+                {
+                    _w.WritePropertyName("awaiters");
+                    _w.WriteStartArray();
+                    foreach (var a in future.Awaiters) _w.WriteValue(a.Id);
                     _w.WriteEndArray();
                 }
                 break;

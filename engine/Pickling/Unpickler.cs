@@ -152,6 +152,25 @@ internal sealed class Unpickler
             queue.Add(t);
         }
         var mainCalled = Bool(Required(root, "mainCalled"));
+        if (root["futures"] is { } futures)
+        {
+            foreach (var f in Arr(futures))
+            {
+                var future = Value(f) as PyFuture ?? throw Bad(f, "expected a future");
+                if (!future.IsPending || _vm.PendingFutures.Contains(future)) throw Bad(f, "the list of pending futures holds a settled or repeated future");
+                _vm.PendingFutures.Add(future);
+            }
+        }
+        if (root["signals"] is { } signals)
+        {
+            foreach (var s in Arr(signals))
+            {
+                var pair = Arr(s);
+                if (pair.Count != 2) throw Bad(s, "a queued signal is [name, payload]");
+                _vm.QueuedSignals.Add((Str(pair[0]), Value(pair[1])));
+            }
+        }
+        _vm.NextFutureSequence = Int(Required(root, "nextFuture"), 1, int.MaxValue);
         _currentPath = "input";
         var input = Value(Required(root, "input"));
         _vm.Restore(input, mainCalled, _tasklets.Values.OrderBy(t => t.Id), main, queue, running, nextTasklet);
@@ -491,6 +510,15 @@ internal sealed class Unpickler
                     return g;
                 }
             case "channel": return new PyChannel(Int(Required(e, "capacity"), 0, int.MaxValue));
+            case "future":
+                {
+                    var kind = Str(Required(e, "type")) switch
+                    {
+                        "signal" => FutureKind.Signal,
+                        var other => throw Bad(e["type"]!, $"unknown future type '{other}'"),
+                    };
+                    return new PyFuture(kind, Str(Required(e, "name")), Int(Required(e, "sequence"), 1, int.MaxValue));
+                }
             case "channel_iterator":
                 return new ChannelIterator(Value(Required(e, "channel")) as PyChannel ?? throw Bad(e["channel"]!, "expected a channel"));
             case "list_iterator":
@@ -636,6 +664,27 @@ internal sealed class Unpickler
                 if (e["receivers"] is { } receivers)
                     foreach (var r in Arr(receivers)) ch.Receivers.Enqueue(BlockedTasklet(r));
                 break;
+            case PyFuture future:
+                {
+                    var stateToken = Required(e, "state");
+                    future.State = Str(stateToken) switch
+                    {
+                        "pending" => FutureState.Pending,
+                        "resolved" => FutureState.Resolved,
+                        "failed" => FutureState.Failed,
+                        var other => throw Bad(stateToken, $"unknown future state '{other}'"),
+                    };
+                    if (e["value"] is { } value) future.Value = Value(value);
+                    if (e["error"] is { } error) future.Error = Exception(error);
+                    if (future.State == FutureState.Resolved && future.Value == null) throw Bad(e, "a resolved future needs its value");
+                    if (future.State == FutureState.Failed && future.Error == null) throw Bad(e, "a failed future needs its error");
+                    if (e["awaiters"] is { } awaiters)
+                    {
+                        if (future.State != FutureState.Pending) throw Bad(awaiters, "only a pending future has awaiters");
+                        foreach (var a in Arr(awaiters)) future.Awaiters.Add(BlockedTasklet(a));
+                    }
+                    break;
+                }
             case TupleIterator ti:
                 FillArray(ti.Items, Arr(e["items"]!));
                 break;

@@ -289,6 +289,7 @@ internal sealed partial class Interpreter
     private object AwaitValue(object awaitable) => awaitable switch
     {
         Tasklet target => AwaitTasklet(target),
+        PyFuture future => AwaitFuture(future),
         _ => throw Errors.TypeError($"object of type '{Ops.TypeName(awaitable)}' can't be awaited"),
     };
 

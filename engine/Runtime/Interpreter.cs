@@ -46,6 +46,12 @@ internal sealed partial class Interpreter
     /// <summary>Called when a spawned tasklet fails and nobody awaits it: such failures are logged, not fatal.</summary>
     public Action<Tasklet, PyException>? UnobservedFailure;
 
+    /// <summary>Futures not yet settled, oldest first: outside events (signals) settle them.</summary>
+    public readonly List<PyFuture> PendingFutures = new();
+    /// <summary>Signals that arrived before the workflow asked for them, in arrival order.</summary>
+    public readonly List<(string Name, object Payload)> QueuedSignals = new();
+    private int _nextFutureSequence = 1;
+
     private Tasklet _main = null!;
     private PyModule _prelude = null!;
     private object _input = PyNone.Value;
@@ -97,6 +103,7 @@ internal sealed partial class Interpreter
         try
         {
             if (!RunScheduler()) return null;
+            if (!_main.IsDone) return Outcome();
             // Failures nobody awaited are reported once the run is over: an await may still have come.
             foreach (var t in Tasklets)
                 if (t != _main && t.State == TaskletState.Failed && !t.ErrorObserved)
@@ -136,6 +143,7 @@ internal sealed partial class Interpreter
 
     private ProgramOutcome Outcome()
     {
+        if (!_main.IsDone) return new ProgramOutcome { Status = ProgramStatus.Waiting };
         if (_main.State == TaskletState.Completed)
             return new ProgramOutcome { Status = ProgramStatus.Completed, Result = _main.Result ?? PyNone.Value };
         var error = _main.Error!;
@@ -172,6 +180,8 @@ internal sealed partial class Interpreter
             {
                 if (_runQueue.Count == 0)
                 {
+                    // Blocked on something only the outside can settle: the instance waits, it is not deadlocked.
+                    if (PendingFutures.Any(f => f.Awaiters.Count > 0)) return true;
                     FailMain(Deadlock());
                     return true;
                 }

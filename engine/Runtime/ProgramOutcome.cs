@@ -2,7 +2,8 @@ using Workflow.Values;
 
 namespace Workflow.Runtime;
 
-public enum ProgramStatus { Completed, Failed }
+/// <summary>How a run stopped: main returned, main failed, or every tasklet waits and some wait for an outside event (a signal).</summary>
+public enum ProgramStatus { Completed, Failed, Waiting }
 
 /// <summary>How a run ended: main's result, or the exception (with traceback) that failed it.</summary>
 public sealed class ProgramOutcome

@@ -32,6 +32,7 @@ internal static class BuiltinTypes
     public static readonly PyClass DictView = new("dict_view", Object);
     public static readonly PyClass Channel = new("channel", Object);
     public static readonly PyClass Tasklet = new("tasklet", Object);
+    public static readonly PyClass Future = new("future", Object);
     public static readonly PyClass Cell = new("cell", Object);
     public static readonly PyClass Super = new("super", Object);
 
@@ -59,6 +60,7 @@ internal static class BuiltinTypes
         Values.DictView => DictView,
         PyChannel => Channel,
         Runtime.Tasklet => Tasklet,
+        PyFuture => Future,
         PySuper => Super,
         _ => Iterator,
     };

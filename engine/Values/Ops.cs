@@ -78,6 +78,7 @@ internal static partial class Ops
                 PyModule m => $"<module '{m.Name}'>",
                 DictView view => view.TypeName + "(" + Repr(new PyList(Interpreter.Current.Iterate(view))) + ")",
                 Tasklet t => $"<tasklet {t.Id}>",
+                PyFuture fu => fu.ToString(),
                 PyChannel => $"<channel object at {FakeAddress(v)}>",
                 _ => $"<{TypeName(v)} object at {FakeAddress(v)}>",
             };
