@@ -15,6 +15,8 @@ public sealed class RunResult
     public string? ErrorText { get; init; }
     /// <summary>The failure's last line: `ValueError: bad input`.</summary>
     public string? ErrorSummary { get; init; }
+    /// <summary>When the instance waits (Status Waiting): its pickle, to store and resume later.</summary>
+    public byte[]? Pickle { get; init; }
 }
 
 /// <summary>
@@ -31,12 +33,14 @@ public sealed class WorkflowProgram
     public string SourceHash { get; }
 
     public string FileName { get; }
+    public string Source { get; }
     public IReadOnlyList<Diagnostic> Diagnostics { get; }
     public bool HasErrors => Code == null;
 
     private WorkflowProgram(string fileName, string source, CodeObject? code, List<Diagnostic> diagnostics, IModuleSource? modules)
     {
         FileName = fileName;
+        Source = source;
         SourceHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(source)));
         Code = code;
         Diagnostics = diagnostics;
@@ -99,16 +103,37 @@ public sealed class WorkflowProgram
         var input = inputJson == null ? PyNone.Value : JsonValues.Parse(inputJson);
         Action<Tasklet, PyException>? unobserved = log == null ? null : (t, e) => log($"{t} failed and nobody awaited it:\n{Traceback.Format(e)}");
         ProgramOutcome outcome;
+        Interpreter vm;
         if (options?.Chaos == true)
         {
-            outcome = Pickling.ChaosRun.Run(ProgramCode, input, output, options, unobserved, chaos);
+            outcome = Pickling.ChaosRun.Run(ProgramCode, input, output, options, unobserved, chaos, out vm);
         }
         else
         {
-            var vm = new Interpreter(output, options, _modules) { UnobservedFailure = unobserved };
+            vm = new Interpreter(output, options, _modules) { UnobservedFailure = unobserved };
             outcome = vm.Run(Code, input);
         }
-        if (outcome.Status == ProgramStatus.Waiting) return new RunResult { Status = outcome.Status };
+        return Finish(vm, outcome);
+    }
+
+    /// <summary>
+    /// Resumes an instance from its [pickle] (written by this program's Run), first delivering
+    /// [signals] in order, and runs it until it ends or waits again.
+    /// </summary>
+    public RunResult Resume(byte[] pickle, IEnumerable<(string Name, string PayloadJson)> signals, TextWriter output,
+        InterpreterOptions? options = null, Action<string>? log = null)
+    {
+        var vm = Pickling.Unpickler.Unpickle(pickle, ProgramCode, output, options);
+        if (log != null) vm.UnobservedFailure = (t, e) => log($"{t} failed and nobody awaited it:\n{Traceback.Format(e)}");
+        foreach (var (name, payload) in signals) vm.DeliverSignal(name, JsonValues.Parse(payload));
+        var outcome = vm.Continue() ?? throw new InvalidOperationException("a chaos stop outside chaos mode");
+        return Finish(vm, outcome);
+    }
+
+    private RunResult Finish(Interpreter vm, ProgramOutcome outcome)
+    {
+        if (outcome.Status == ProgramStatus.Waiting)
+            return new RunResult { Status = outcome.Status, Pickle = Pickling.Pickler.Pickle(vm, SourceHash) };
         if (outcome.Status == ProgramStatus.Failed)
             return new RunResult { Status = outcome.Status, ErrorText = outcome.ErrorText, ErrorSummary = outcome.ErrorSummary };
         var result = outcome.Result ?? PyNone.Value;

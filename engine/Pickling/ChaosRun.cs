@@ -10,15 +10,20 @@ namespace Workflow.Pickling;
 /// </summary>
 internal static class ChaosRun
 {
+    /// <summary>Runs to the end (or until the instance waits); [final] is the VM the run ended in.</summary>
     public static ProgramOutcome Run(ProgramCode program, object input, TextWriter output, InterpreterOptions options,
-        Action<Tasklet, PyException>? unobservedFailure, ChaosStatistics? statistics = null)
+        Action<Tasklet, PyException>? unobservedFailure, ChaosStatistics? statistics, out Interpreter final)
     {
         var vm = new Interpreter(output, options, program.ModuleSource) { UnobservedFailure = unobservedFailure };
         vm.Start(program.Main, input);
         while (true)
         {
             var outcome = vm.Continue();
-            if (outcome != null) return outcome;
+            if (outcome != null)
+            {
+                final = vm;
+                return outcome;
+            }
             var pickle = Pickler.Pickle(vm, program.Hash);
             var next = Unpickler.Unpickle(pickle, program, output, options);
             next.TakeCountersFrom(vm);

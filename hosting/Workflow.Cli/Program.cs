@@ -14,6 +14,7 @@ internal static class Program
         root.Subcommands.Add(RunCommand());
         root.Subcommands.Add(CheckCommand());
         root.Subcommands.Add(DisCommand());
+        root.Subcommands.Add(StackCommand.Create());
         return root.Parse(args).Invoke();
     }
 
@@ -25,8 +26,9 @@ internal static class Program
         var input = new Option<string?>("--input") { Description = "the JSON start payload passed to main(input)" };
         var maxTicks = new Option<long?>("--max-ticks") { Description = "stop a runaway program after this many loop iterations and calls (0: no limit)" };
         var chaos = new Option<bool>("--chaos") { Description = "at every safe point, pickle the instance, drop the VM and go on in one unpickled from the bytes" };
-        var command = new Command("run", "run a program: its top-level code, then main(input); prints the JSON result last") { file, input, maxTicks, chaos };
-        command.SetAction(parse => Run(parse.GetValue(file)!, parse.GetValue(input), parse.GetValue(maxTicks), parse.GetValue(chaos)));
+        var db = new Option<string?>("--db") { Description = "keep the instance in this SQLite file (its pickle while it waits for a signal)" };
+        var command = new Command("run", "run a program: its top-level code, then main(input); prints the JSON result last") { file, input, maxTicks, chaos, db };
+        command.SetAction(parse => Run(parse.GetValue(file)!, parse.GetValue(input), parse.GetValue(maxTicks), parse.GetValue(chaos), parse.GetValue(db)));
         return command;
     }
 
@@ -77,16 +79,38 @@ internal static class Program
         return relative.StartsWith("..", StringComparison.Ordinal) ? file.FullName : relative;
     }
 
-    private static int Run(FileInfo file, string? input, long? maxTicks, bool chaos)
+    private static int Run(FileInfo file, string? input, long? maxTicks, bool chaos, string? dbPath)
     {
         var program = Load(file);
         if (program == null) return 1;
+        var store = dbPath == null ? null : Persistence.WorkflowStore.OpenSqlite(dbPath);
+        var workflow = Path.GetFileNameWithoutExtension(file.Name);
+        store?.SaveProgram(workflow, program.Source, program.SourceHash);
         var options = new InterpreterOptions { Chaos = chaos };
         if (maxTicks != null) options.MaxTicks = maxTicks.Value;
         using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16) { AutoFlush = false };
         try
         {
             var result = program.Run(input, stdout, options, message => Console.Error.WriteLine(message));
+            var id = Guid.NewGuid().ToString("N");
+            store?.AddInstance(new Persistence.InstanceRecord
+            {
+                Id = id,
+                Workflow = workflow,
+                ProgramHash = program.SourceHash,
+                Status = result.Status.ToString().ToLowerInvariant(),
+                InputJson = input,
+                ResultJson = result.ResultJson,
+                Error = result.ErrorText,
+                Pickle = result.Pickle,
+            });
+            if (result.Status == ProgramStatus.Waiting)
+            {
+                // Only signals can wake it: with --db its pickle is kept for `wf stack` (and later a worker).
+                stdout.WriteLine($"waiting: {id}");
+                if (store == null) Console.Error.WriteLine("wf: the instance ran in memory and is discarded; use --db to keep it");
+                return 0;
+            }
             if (result.Status == ProgramStatus.Failed)
             {
                 stdout.Flush();

@@ -7,7 +7,7 @@ public class WfCommandTests
 {
     private static readonly string Wf = Path.Combine(AppContext.BaseDirectory, "wf.dll");
 
-    private static (int Exit, string Stdout, string Stderr) Wf_(params string[] args)
+    internal static (int Exit, string Stdout, string Stderr) Wf_(params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(Wf);
@@ -19,7 +19,7 @@ public class WfCommandTests
         return (p.ExitCode, stdout.Result, stderr);
     }
 
-    private static string Program(string source)
+    internal static string Program(string source)
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory().FullName, "prog.wf");
         File.WriteAllText(path, source);
