@@ -11,7 +11,7 @@ namespace Workflow.Builtins;
 /// The builtins namespace: functions, types and exception classes every module sees, and the
 /// built-in modules (json). Functions that need the running interpreter use Interpreter.Current.
 /// </summary>
-internal static class BuiltinFunctions
+internal static partial class BuiltinFunctions
 {
     public static readonly Dictionary<string, object> Table = new();
     public static readonly Dictionary<string, PyModule> Modules = new();
@@ -22,8 +22,18 @@ internal static class BuiltinFunctions
     {
         AttachTypes();
         Add("print", Print);
-        Add("len", (a, k) => { Arguments.Count("len", a, 1, 1); return Boxes.Int(Ops.Len(a[0])); });
-        Add("repr", (a, k) => { Arguments.Count("repr", a, 1, 1); return Ops.Repr(a[0]); });
+        Add("len", (a, k) =>
+        {
+            Arguments.Count("len", a, 1, 1);
+            return a[0] is PyInstance inst && Ops.FindUserMethod(inst, "__len__", out _) ? Vm.CallPrelude("_len", inst) : Boxes.Int(Ops.Len(a[0]));
+        });
+        Add("repr", (a, k) =>
+        {
+            Arguments.Count("repr", a, 1, 1);
+            return a[0] is PyInstance inst && Ops.FindUserMethod(inst, "__repr__", out var repr)
+                ? Vm.CallPrelude("_to_string", Ops.Bind(inst, repr), "__repr__")
+                : Ops.Repr(a[0]);
+        });
         Add("ascii", (a, k) => { Arguments.Count("ascii", a, 1, 1); return Ops.Ascii(a[0]); });
         Add("abs", (a, k) => { Arguments.Count("abs", a, 1, 1); return Abs(a[0]); });
         Add("round", Round);
@@ -60,6 +70,7 @@ internal static class BuiltinFunctions
         Add("__may_run_script", (a, k) => Boxes.Bool(Prelude.MayRunScript(a[0])));
         Add("__sort_by_keys", (a, k) => SortByKeys((PyList)a[0], a[1], Ops.Truthy(a[2])));
         Add("__zip_any_left", (a, k) => Boxes.Bool(((PyList)a[0]).Items.Any(it => Vm.Next(it, out _))));
+        AddPreludeHelpers();
         // any() and all() stop at the first decisive item, so a lazy iterable is walked by the prelude, not read whole.
         Add("any", (a, k) =>
         {
@@ -218,7 +229,18 @@ internal static class BuiltinFunctions
         BuiltinTypes.Int.NativeConstructor = IntConstructor;
         BuiltinTypes.Bool.NativeConstructor = (a, k) => { Arguments.Count("bool", a, 0, 1); return Boxes.Bool(a.Length == 1 && Ops.Truthy(a[0])); };
         BuiltinTypes.Float.NativeConstructor = FloatConstructor;
-        BuiltinTypes.Str.NativeConstructor = (a, k) => { Arguments.Count("str", a, 0, 1); return a.Length == 0 ? "" : Ops.Str(a[0]); };
+        BuiltinTypes.Str.NativeConstructor = (a, k) =>
+        {
+            Arguments.Count("str", a, 0, 1);
+            if (a.Length == 0) return "";
+            if (a[0] is PyInstance inst)
+            {
+                // __str__, else __repr__, run as frames by the prelude: they may block.
+                if (Ops.FindUserMethod(inst, "__str__", out var str)) return Vm.CallPrelude("_to_string", Ops.Bind(inst, str), "__str__");
+                if (inst is not PyException && Ops.FindUserMethod(inst, "__repr__", out var repr)) return Vm.CallPrelude("_to_string", Ops.Bind(inst, repr), "__repr__");
+            }
+            return Ops.Str(a[0]);
+        };
         BuiltinTypes.List.NativeConstructor = (a, k) =>
         {
             Arguments.Count("list", a, 0, 1);

@@ -141,6 +141,9 @@ internal static class ListMethods
             }
         }
 
+        // A key function in script runs as frames of the prelude (it may block); see _list_sort.
+        if (Prelude.IsScript(key)) return Interpreter.Current.CallPrelude("_list_sort", self, key!, Boxes.Bool(reverse));
+
         // As in CPython, the list looks empty while it is being sorted, so that key functions and
         // comparisons that mutate it cannot disturb the sort; any such mutation is discarded.
         var items = ((PyList)self).Items;

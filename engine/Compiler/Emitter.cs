@@ -103,7 +103,9 @@ internal sealed class Emitter
 
     public static bool IsSafePoint(OpCode op) => op is OpCode.Call or OpCode.CallKw or OpCode.CallEx or OpCode.Await
         or OpCode.YieldValue or OpCode.JumpBackward or OpCode.ForIter or OpCode.ForIterYieldFrom or OpCode.BuildClass
-        or OpCode.ImportName or OpCode.CallMethod or OpCode.Materialize or OpCode.ContainsOp or OpCode.GetIter;
+        or OpCode.ImportName or OpCode.CallMethod or OpCode.Materialize or OpCode.ContainsOp or OpCode.GetIter
+        // Operators and subscripts on instances of user classes call their dunder methods as frames.
+        or OpCode.BinaryOp or OpCode.CompareOp or OpCode.BinarySubscr;
 
     /// <summary>The change in operand-stack depth an instruction makes, on its fall-through path or, with [jump], when it jumps.</summary>
     public static int StackEffect(OpCode op, int arg, bool jump) => op switch

@@ -318,7 +318,8 @@ internal sealed class Unpickler
             ReturnKind.ForIterNext => op is OpCode.ForIter or OpCode.ForIterYieldFrom,
             ReturnKind.ClassBody => op == OpCode.BuildClass,
             ReturnKind.Import => op == OpCode.ImportName,
-            _ => op is OpCode.Call or OpCode.CallKw or OpCode.CallEx or OpCode.CallMethod or OpCode.GetIter or OpCode.Materialize or OpCode.ContainsOp,
+            _ => op is OpCode.Call or OpCode.CallKw or OpCode.CallEx or OpCode.CallMethod or OpCode.GetIter or OpCode.Materialize or OpCode.ContainsOp
+                or OpCode.BinaryOp or OpCode.CompareOp or OpCode.CompareJumpIfFalse or OpCode.BinarySubscr,
         };
         if (!ok) throw Bad(token, $"a frame that returns as '{Pickler.ReturnKindName(child.ReturnKind)}' cannot be called from a {op} instruction");
     }

@@ -179,6 +179,11 @@ internal sealed partial class Interpreter
                                             }
                                     }
                                 }
+                                if (a is PyInstance && Ops.HasUserBinary((BinaryOperator)(binary & 0xFF), a, b, (binary & 0x100) != 0))
+                                {
+                                    result = CallPrelude("_binary_op", a, b, Boxes.Int(binary & 0xFF), Boxes.Bool((binary & 0x100) != 0));
+                                    goto Deliver;
+                                }
                                 st[sp++].V = Ops.Binary((BinaryOperator)(binary & 0xFF), a, b, inPlace: (binary & 0x100) != 0);
                                 break;
                             }
@@ -201,6 +206,13 @@ internal sealed partial class Interpreter
                                         4 => x > y,
                                         _ => x >= y,
                                     };
+                                }
+                                else if (Ops.HasUserCompare(arg, a, b))
+                                {
+                                    // The comparison runs as a frame; its result then meets the PopJumpIfFalse after it.
+                                    ip--;
+                                    result = CallPrelude("_compare_op", a, b, Boxes.Int(arg));
+                                    goto Deliver;
                                 }
                                 else
                                 {
@@ -291,6 +303,13 @@ internal sealed partial class Interpreter
                                         case BinaryOperator.Div when q != 0: st[sp - 1].V = p / q; continue;
                                     }
                                 }
+                                if ((a is PyInstance || b is PyInstance) && Ops.HasUserBinary((BinaryOperator)(arg & 0xFF), a!, b!, (arg & 0x100) != 0))
+                                {
+                                    st[sp].V = null!;
+                                    st[--sp].V = null!;
+                                    result = CallPrelude("_binary_op", a!, b!, Boxes.Int(arg & 0xFF), Boxes.Bool((arg & 0x100) != 0));
+                                    goto Deliver;
+                                }
                                 st[sp - 1].V = Ops.Binary((BinaryOperator)(arg & 0xFF), a, b, inPlace: (arg & 0x100) != 0);
                                 break;
                             }
@@ -321,6 +340,13 @@ internal sealed partial class Interpreter
                                         4 => x > y,
                                         _ => x >= y,
                                     } ? Boxes.True : Boxes.False;
+                                }
+                                else if (Ops.HasUserCompare(arg, a!, b!))
+                                {
+                                    st[sp].V = null!;
+                                    st[--sp].V = null!;
+                                    result = CallPrelude("_compare_op", a!, b!, Boxes.Int(arg));
+                                    goto Deliver;
                                 }
                                 else
                                 {
@@ -364,6 +390,15 @@ internal sealed partial class Interpreter
                                     PushFrame(t, f, (Frame)CallPrelude("_contains", lazyContainer, item, Boxes.Bool(arg == 1)));
                                     if (_chaos && PauseAfterPush(t, boundary)) return;
                                     goto Reload;
+                                }
+                                if (Ops.HasUserContains(st[sp - 1].V!))
+                                {
+                                    var userContainer = st[--sp].V!;
+                                    var candidate = st[--sp].V!;
+                                    st[sp].V = null!;
+                                    st[sp + 1].V = null!;
+                                    result = CallPrelude("_contains_user", userContainer, candidate, Boxes.Bool(arg == 1));
+                                    goto Deliver;
                                 }
                                 var container = st[--sp].V;
                                 var found = Ops.Contains(container, st[sp - 1].V);
@@ -629,6 +664,14 @@ internal sealed partial class Interpreter
                                     if ((ulong)index >= (ulong)count) throw Errors.IndexError("list index out of range");
                                     st[sp - 1].V = list.Items[(int)index];
                                     break;
+                                }
+                                if (container is PyInstance gi && Ops.FindUserMethod(gi, "__getitem__", out var getitem))
+                                {
+                                    // A user __getitem__ runs as a frame: it may block.
+                                    st[sp].V = null!;
+                                    st[--sp].V = null!;
+                                    result = Invoke(Ops.Bind(gi, getitem), new[] { key! }, null);
+                                    goto Deliver;
                                 }
                                 f.Ip = ip;
                                 f.Sp = sp;

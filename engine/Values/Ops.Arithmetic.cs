@@ -9,8 +9,18 @@ internal static partial class Ops
     private static readonly string[] Symbols = { "+", "-", "*", "/", "//", "%", "**", "<<", ">>", "|", "^", "&", "@" };
     private static readonly string[] Dunders = { "add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "lshift", "rshift", "or", "xor", "and", "matmul" };
 
+    /// <summary>The dunder names of [op]: forward (`__add__`), reflected (`__radd__`), in-place (`__iadd__`).</summary>
+    public static PyTuple BinaryDunders(BinaryOperator op) =>
+        PyTuple.Of("__" + Dunders[(int)op] + "__", "__r" + Dunders[(int)op] + "__", "__i" + Dunders[(int)op] + "__");
+
+    /// <summary>Whether `a ∘ b` would call a method of a user class (then the prelude's _binary_op runs it as a frame).</summary>
+    public static bool HasUserBinary(BinaryOperator op, object a, object b, bool inPlace) =>
+        (a is PyInstance ia && (FindUserMethod(ia, "__" + Dunders[(int)op] + "__", out _) || (inPlace && FindUserMethod(ia, "__i" + Dunders[(int)op] + "__", out _))))
+        || (b is PyInstance ib && FindUserMethod(ib, "__r" + Dunders[(int)op] + "__", out _));
+
     /// <summary>`a ∘ b` for every binary operator; [inPlace] is the augmented-assignment form (`+=` on a list extends it).</summary>
-    public static object Binary(BinaryOperator op, object a, object b, bool inPlace)
+    /// <param name="userMethods">False when the dunder methods were already tried (by the prelude): only the built-in behaviour and the error remain.</param>
+    public static object Binary(BinaryOperator op, object a, object b, bool inPlace, bool userMethods = true)
     {
         if (IsNumber(a) && IsNumber(b)) return NumericBinary(op, a, b);
         switch (op)
@@ -61,6 +71,7 @@ internal static partial class Ops
                 if (a is string) throw Errors.TypeError("'%' string formatting is not supported: use an f-string or str.format");
                 break;
         }
+        if (!userMethods) return UnsupportedOperands(op, a, b);
         if (inPlace && a is PyInstance ii && FindUserMethod(ii, "__i" + Dunders[(int)op] + "__", out var inplace))
             return CallMethod(ii, inplace, "__i" + Dunders[(int)op] + "__", b);
         if (a is PyInstance ia && FindUserMethod(ia, "__" + Dunders[(int)op] + "__", out var method))
@@ -73,6 +84,11 @@ internal static partial class Ops
             var result = CallMethod(ib, reflected, "__r" + Dunders[(int)op] + "__", a);
             if (result != NotImplemented.Value) return result;
         }
+        return UnsupportedOperands(op, a, b);
+    }
+
+    private static object UnsupportedOperands(BinaryOperator op, object a, object b)
+    {
         var symbol = Symbols[(int)op];
         if (op == BinaryOperator.Pow) symbol = "** or pow()";
         throw Errors.TypeError($"unsupported operand type(s) for {symbol}: '{TypeName(a)}' and '{TypeName(b)}'");

@@ -62,6 +62,28 @@ internal static partial class Ops
         return IntOps.Compare(a, b);
     }
 
+    /// <summary>Whether comparing [a] and [b] with [op] would call a method of a user class (then the prelude's _compare_op runs it as a frame).</summary>
+    public static bool HasUserCompare(int op, object a, object b)
+    {
+        if (a is not PyInstance && b is not PyInstance) return false;
+        if (op <= 1)
+            return (a is PyInstance ia && (FindUserMethod(ia, "__eq__", out _) || (op == 1 && FindUserMethod(ia, "__ne__", out _))))
+                || (b is PyInstance ib && FindUserMethod(ib, "__eq__", out _));
+        return (a is PyInstance ai && FindUserMethod(ai, CompareDunders[op], out _))
+            || (b is PyInstance bi && FindUserMethod(bi, CompareDunders[Reflected[op]], out _));
+    }
+
+    /// <summary>The dunder names of comparison [op] and of its reflection (`__lt__`, `__gt__`).</summary>
+    public static PyTuple CompareDunderNames(int op) => PyTuple.Of(CompareDunders[op], CompareDunders[Reflected[op]]);
+
+    /// <summary>A comparison once user methods have had their say (the prelude tried them): identity for ==, else the error.</summary>
+    public static object CompareWithoutUserMethods(int op, object a, object b) => op switch
+    {
+        0 => Boxes.Bool(ReferenceEquals(a, b)),
+        1 => Boxes.Bool(!ReferenceEquals(a, b)),
+        _ => throw Errors.TypeError($"'{CompareSymbols[op]}' not supported between instances of '{TypeName(a)}' and '{TypeName(b)}'"),
+    };
+
     /// <summary>A rich comparison ([op] 0 ==, 1 !=, 2 &lt;, 3 &lt;=, 4 &gt;, 5 &gt;=), returning what the comparison returns (usually a bool).</summary>
     public static object Compare(int op, object a, object b)
     {
