@@ -1,0 +1,73 @@
+using Newtonsoft.Json.Linq;
+using Workflow.Pickling;
+using Workflow.Runtime;
+
+namespace Workflow.Tests.Pickling;
+
+/// <summary>
+/// Built-ins that call back into script code run the callback as ordinary frames (their script
+/// halves live in the prelude), so a callback may wait for a signal. Each case waits inside the
+/// callback: the instance is pickled there, the VM dropped, and each resumption unpickles it,
+/// delivers the signal and runs on. The output must equal that of the same program whose callback
+/// does not wait at all.
+/// </summary>
+public class ResumableCallbackTests
+{
+    // `ask(x)` returns x: at once in the plain variant, after a signal "v<x>" carrying x in the waiting one.
+    private const string Plain = "def ask(x):\n    return x\n";
+    private const string Waiting = "def ask(x):\n    return await signal(\"v\" + str(x))\n";
+
+    public static IEnumerable<object[]> Cases() => new[]
+    {
+        Case("sorted_key", "_sorted", "print(sorted([3, 1, 2], key=lambda v: -ask(v)))"),
+        Case("list_sort_key", "_list_sort", "xs = [5, 2, 9, 1]\nxs.sort(key=lambda v: ask(v) % 3, reverse=True)\nprint(xs)"),
+        Case("min_key", "_min_max", "print(min([4, 8, 6], key=lambda v: -ask(v)))"),
+        Case("max_key", "_min_max", "print(max(['aa', 'b', 'cccc'], key=lambda s: ask(len(s))))"),
+        Case("map", "_map", "print(list(map(lambda v: ask(v) * 10, [1, 2, 3])))"),
+        Case("filter", "_filter", "print(list(filter(lambda v: ask(v) % 2, [1, 2, 3, 4, 5])))"),
+        Case("init", "Box.__init__", "class Box:\n    def __init__(self, v):\n        self.v = ask(v) + 1\nprint(Box(41).v)"),
+        Case("add_dunder", "_binary_op", "class M:\n    def __init__(self, v):\n        self.v = v\n    def __add__(self, other):\n        return M(self.v + ask(other))\nm = M(1)\nm += 2\nprint((m + 3).v)"),
+        Case("radd_dunder", "_binary_op", "class M:\n    def __radd__(self, other):\n        return ask(other) * 2\nprint(5 + M())"),
+        Case("lt_dunder", "_compare_op", "class V:\n    def __init__(self, v):\n        self.v = v\n    def __lt__(self, other):\n        return ask(self.v) < ask(other.v)\nif V(1) < V(2):\n    print('less')\nprint(V(3) < V(2))"),
+        Case("eq_dunder", "_compare_op", "class V:\n    def __init__(self, v):\n        self.v = v\n    def __eq__(self, other):\n        return ask(self.v) == other.v\nprint(V(1) == V(1), V(1) != V(2))"),
+        Case("getitem_dunder", "Grid.__getitem__", "class Grid:\n    def __getitem__(self, k):\n        return ask(k) * k\ng = Grid()\nprint(g[3], [g[i] for i in range(3)])"),
+        Case("contains_dunder", "_contains_user", "class Bag:\n    def __contains__(self, x):\n        return ask(x) > 2\nprint(3 in Bag(), 1 not in Bag())"),
+        Case("len_dunder", "_len", "class L:\n    def __len__(self):\n        return ask(7)\nprint(len(L()))"),
+        Case("str_dunder", "_to_string", "class S:\n    def __str__(self):\n        return 'S' + str(ask(5))\nprint(str(S()))"),
+        Case("repr_dunder", "_to_string", "class R:\n    def __repr__(self):\n        return 'R' + str(ask(6))\nprint(repr(R()))"),
+        Case("user_iterator", "Count.__next__", "class Count:\n    def __init__(self):\n        self.n = 0\n    def __iter__(self):\n        return self\n    def __next__(self):\n        self.n += 1\n        if self.n > 3:\n            raise StopIteration\n        return ask(self.n)\nprint([x for x in Count()])"),
+        Case("generator_into_sum", "_list", "def gen():\n    for i in range(4):\n        yield ask(i)\nprint(sum(gen()), sorted(gen(), reverse=True))"),
+        Case("any_all_enumerate_zip", "_any", "def gen(n):\n    for i in range(n):\n        yield ask(i)\nprint(any(x > 1 for x in gen(3)), all(gen(2)), list(enumerate(gen(2))), list(zip(gen(2), 'ab')))"),
+    };
+
+    private static object[] Case(string name, string frame, string body) => new object[] { name, frame, body };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void A_callback_that_waits_is_pickled_inside_the_builtin_and_resumes(string name, string builtinFrame, string body)
+    {
+        var expected = Run.Output(Plain + body + "\n");
+
+        var program = WorkflowProgram.Compile(Waiting + body + "\n", name + ".wf");
+        Assert.False(program.HasErrors, string.Join("\n", program.Diagnostics));
+        var output = new StringWriter();
+        var result = program.Run(null, output);
+        var framesWhileWaiting = new HashSet<string>();
+        int waits = 0;
+        while (result.Status == ProgramStatus.Waiting)
+        {
+            Assert.True(++waits < 100, "too many waits");
+            var stack = StackReport.Json(result.Pickle!);
+            var tasklet = (JObject)Assert.Single((JArray)stack["tasklets"]!);
+            var frames = ((JArray)tasklet["frames"]!).Select(f => (string)f["function"]!).ToList();
+            Assert.Equal("ask", frames[^1]);
+            framesWhileWaiting.UnionWith(frames);
+            var signal = ((string)tasklet["waitingFor"]!).Split('\'')[1];
+            result = program.Resume(result.Pickle!, new[] { (signal, signal[1..]) }, output);
+        }
+        Assert.True(result.Status == ProgramStatus.Completed, result.ErrorText);
+        Assert.True(waits > 0, "the callback never waited");
+        Assert.Contains(builtinFrame, framesWhileWaiting);
+        Assert.Equal(expected, output.ToString());
+    }
+}
