@@ -90,4 +90,31 @@ public class WfCommandTests
         // After the call g(a), only a and n are read again: big and b are dead there.
         Assert.Contains("live a, n", stdout);
     }
+
+    [Fact]
+    public void Run_with_chaos_prints_exactly_what_a_plain_run_prints()
+    {
+        var path = Program("""
+            def worker(ch, out):
+                for v in ch:
+                    out.send(v * v)
+                out.close()
+
+            def main(input):
+                ch = channel(1)
+                out = channel()
+                t = spawn(worker, ch, out)
+                for i in range(input["n"]):
+                    ch.send(i)
+                    print("sent", i, "got", out.receive())
+                ch.close()
+                await t
+                return {"squares": sorted([i * i for i in range(input["n"])], key=lambda v: -v)}
+            """);
+        var plain = Wf_("run", path, "--input", "{\"n\": 5}");
+        var chaos = Wf_("run", path, "--input", "{\"n\": 5}", "--chaos");
+        Assert.Equal(0, plain.Exit);
+        Assert.Contains("sent 4 got 16", plain.Stdout);
+        Assert.Equal(plain, chaos);
+    }
 }

@@ -55,4 +55,28 @@ public class LivenessTests
         Assert.Equal(Enumerable.Range(0, f.ResumeSites.Length), f.ResumeSites.Select(s => s.Id));
         Assert.All(f.ResumeSites, s => Assert.True(Emitter.IsSafePoint((OpCode)(f.Instructions[s.Instruction] & 0xFF))));
     }
+
+    [Fact]
+    public void A_variable_deleted_later_is_live_because_del_reads_it()
+    {
+        // Dropping it from a pickle would make the later `del` raise UnboundLocalError after resuming.
+        var f = Function("def f(a):\n    tmp = a + 1\n    wait(a)\n    del tmp\n    return a\n", "f");
+        Assert.Equal(new[] { "a", "tmp" }, LiveAfterCallTo(f, "wait"));
+    }
+
+    [Fact]
+    public void A_loop_back_edge_resumes_at_the_loop_head_with_what_the_head_reads()
+    {
+        var f = Function("def f(n):\n    i = 0\n    big = [0] * n\n    while i < n:\n        i += 1\n    return i\n", "f");
+        var backEdge = f.ResumeSites.Single(s => (OpCode)(f.Instructions[s.Instruction] & 0xFF) == OpCode.JumpBackward);
+        Assert.True(backEdge.Offset < backEdge.Instruction, "a back-edge goes on at the loop head, before it");
+        Assert.Equal(new[] { "n", "i" }, backEdge.LiveLocals);
+    }
+
+    [Fact]
+    public void At_entry_only_parameters_that_are_read_are_live()
+    {
+        var f = Function("def f(a, unused, b):\n    wait(a)\n    return b\n", "f");
+        Assert.Equal(new[] { "a", "b" }, f.LiveAtEntry);
+    }
 }
