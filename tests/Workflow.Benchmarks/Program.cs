@@ -1,95 +1,54 @@
-using System.Diagnostics;
 using System.Globalization;
-using Workflow;
 
 namespace Workflow.Benchmarks;
 
 /// <summary>
-/// CPU workloads run in our VM and in python3 on the same machine in the same run; prints the
-/// time of each and the ratio (VM / CPython, lower is better) with the geometric mean. Each side
-/// is timed around execution only (no process start, no compile), best of [Runs] after a warm-up.
-/// Usage: dotnet run -c Release --project tests/Workflow.Benchmarks [-- --runs N]
+/// The benchmarks, as sections run one after the other in one process: the interpreter against
+/// CPython, then the pickler's times and sizes. Each figure is printed next to its target in the
+/// same run: speed targets live here, never in timed unit tests, whose timings on a busy machine
+/// would be noise.
+/// Usage: dotnet run -c Release --project tests/Workflow.Benchmarks [-- --only interpreter|pickling] [--runs N] [--samples N]
 /// </summary>
 internal static class Program
 {
-    private static int Runs = 3;
+    private const string Usage = "usage: Workflow.Benchmarks [--only interpreter|pickling] [--runs N] [--samples N]";
 
     public static int Main(string[] args)
     {
-        for (int i = 0; i < args.Length - 1; i++)
-            if (args[i] == "--runs") Runs = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
-        var dir = Path.Combine(AppContext.BaseDirectory, "Workloads");
-        var ratios = new List<double>();
-        Console.WriteLine($"{"workload",-18} {"VM ms",10} {"CPython ms",12} {"ratio",8}");
-        foreach (var file in Directory.GetFiles(dir, "*.wf").OrderBy(f => f, StringComparer.Ordinal))
+        string? only = null;
+        int runs = 3; // interpreter: best of N runs of each workload, after one warm-up run
+        int samples = 2000; // pickling: the median of N timed operations, after a warm-up
+        for (int i = 0; i < args.Length; i++)
         {
-            var name = Path.GetFileNameWithoutExtension(file);
-            var (vmMs, vmOut) = TimeVm(file);
-            var (pyMs, pyOut) = TimePython(file);
-            if (vmOut != pyOut)
+            var value = i + 1 < args.Length ? args[i + 1] : null;
+            switch (args[i])
             {
-                Console.Error.WriteLine($"{name}: outputs differ: VM {vmOut.Trim()} vs CPython {pyOut.Trim()}");
-                return 1;
+                case "--only" when value is "interpreter" or "pickling":
+                    only = value;
+                    break;
+                case "--runs" when int.TryParse(value, CultureInfo.InvariantCulture, out runs) && runs > 0:
+                    break;
+                case "--samples" when int.TryParse(value, CultureInfo.InvariantCulture, out samples) && samples > 0:
+                    break;
+                default:
+                    Console.Error.WriteLine(Usage);
+                    return 2;
             }
-            var ratio = vmMs / pyMs;
-            ratios.Add(ratio);
-            Console.WriteLine($"{name,-18} {vmMs,10:F1} {pyMs,12:F1} {ratio,8:F2}");
+            i++;
         }
-        var geomean = Math.Exp(ratios.Average(Math.Log));
-        Console.WriteLine($"{"geometric mean",-18} {"",10} {"",12} {geomean,8:F2}   (target: 1.00 or less)");
-        return 0;
-    }
 
-    private static (double Ms, string Output) TimeVm(string file)
-    {
-        var program = WorkflowProgram.Load(file);
-        if (program.HasErrors) throw new InvalidOperationException(string.Join("\n", program.Diagnostics));
-        string output = "";
-        double best = double.MaxValue;
-        for (int run = 0; run <= Runs; run++)
+        int status = 0;
+        if (only is null or "interpreter")
         {
-            var writer = new StringWriter();
-            var sw = Stopwatch.StartNew();
-            var result = program.Run(null, writer);
-            sw.Stop();
-            if (result.Status != Runtime.ProgramStatus.Completed) throw new InvalidOperationException(result.ErrorText);
-            output = writer.ToString();
-            if (run > 0) best = Math.Min(best, sw.Elapsed.TotalMilliseconds); // run 0 warms up the JIT
+            Console.WriteLine("== interpreter: VM vs CPython");
+            status = Math.Max(status, InterpreterBenchmark.Run(runs));
         }
-        return (best, output);
-    }
-
-    private static (double Ms, string Output) TimePython(string file)
-    {
-        // The timer wraps exec() of the compiled module, as the VM side wraps Run().
-        const string harness = """
-            import sys, time, io, contextlib
-            src = open(sys.argv[1]).read()
-            code = compile(src, sys.argv[1], "exec")
-            best = None
-            out = ""
-            for run in range(int(sys.argv[2]) + 1):
-                buf = io.StringIO()
-                t0 = time.perf_counter()
-                with contextlib.redirect_stdout(buf):
-                    exec(code, {"__name__": "__main__"})
-                t = (time.perf_counter() - t0) * 1000
-                out = buf.getvalue()
-                if run > 0:
-                    best = t if best is None else min(best, t)
-            sys.stdout.write(out)
-            sys.stderr.write(repr(best))
-            """;
-        var psi = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add(harness);
-        psi.ArgumentList.Add(file);
-        psi.ArgumentList.Add(Runs.ToString(CultureInfo.InvariantCulture));
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException("python3 failed: " + stderr);
-        return (double.Parse(stderr.Trim(), CultureInfo.InvariantCulture), stdout.Result);
+        if (only is null) Console.WriteLine();
+        if (only is null or "pickling")
+        {
+            Console.WriteLine("== pickling");
+            status = Math.Max(status, PicklingBenchmark.Run(samples));
+        }
+        return status;
     }
 }
