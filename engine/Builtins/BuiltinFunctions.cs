@@ -67,9 +67,6 @@ internal static partial class BuiltinFunctions
             if (Prelude.IsScript(a[0]) || Prelude.MayRunScript(a[1])) return Vm.CallPrelude("_filter", a[0], Vm.GetIterator(a[1]));
             return new FilterIterator(a[0], Vm.GetIterator(a[1]));
         });
-        Add("__may_run_script", (a, k) => Boxes.Bool(Prelude.MayRunScript(a[0])));
-        Add("__sort_by_keys", (a, k) => SortByKeys((PyList)a[0], a[1], Ops.Truthy(a[2])));
-        Add("__zip_any_left", (a, k) => Boxes.Bool(((PyList)a[0]).Items.Any(it => Vm.Next(it, out _))));
         AddPreludeHelpers();
         // any() and all() stop at the first decisive item, so a lazy iterable is walked by the prelude, not read whole.
         Add("any", (a, k) =>
@@ -206,7 +203,8 @@ internal static partial class BuiltinFunctions
             ListMethods.Sort(items.Items, null, reverse);
             return items;
         }
-        var keyList = ((PyList)keys).Items;
+        var keyList = keys is PyList { } kl && kl.Count == items.Count ? kl.Items
+            : throw Errors.TypeError("__sort_by_keys() needs a list of keys as long as the items");
         var order = Enumerable.Range(0, items.Count).Select(i => (object)Boxes.Int(i)).ToList();
         var byIndex = new BuiltinFunction("key", (a, k) => keyList[(int)(long)a[0]]);
         ListMethods.Sort(order, byIndex, reverse);

@@ -55,22 +55,30 @@ internal sealed class Pickler
         _w.WriteStartObject();
         Property("format", PickleFormat.Version);
         Property("program", programHash);
-        _w.WritePropertyName("input");
-        WriteValue(vm.Input);
+        if (vm.Input is not PyNone)
+        {
+            _w.WritePropertyName("input", false);
+            WriteValue(vm.Input);
+        }
         Property("main", vm.MainTasklet.Id);
-        Property("mainCalled", vm.MainCalled);
-        Property("nextTasklet", vm.NextTaskletId);
+        // Defaults left out to keep small pickles small: main() has been called, and tasklet ids
+        // go on after the highest one in the pickle.
+        if (!vm.MainCalled) Property("mainCalled", false);
+        if (vm.NextTaskletId != vm.Tasklets.Max(t => t.Id) + 1) Property("nextTasklet", vm.NextTaskletId);
         if (vm.ContinuingTasklet is { } running) Property("running", running.Id);
-        _w.WritePropertyName("queue");
-        _w.WriteStartArray();
-        foreach (var t in vm.RunQueue) _w.WriteValue(t.Id);
-        _w.WriteEndArray();
+        if (vm.RunQueue.Count > 0)
+        {
+            _w.WritePropertyName("queue", false);
+            _w.WriteStartArray();
+            foreach (var t in vm.RunQueue) _w.WriteValue(t.Id);
+            _w.WriteEndArray();
+        }
 
         if (vm.PendingFutures.Count > 0) Items("futures", vm.PendingFutures);
         Property("nextFuture", vm.NextFutureSequence);
         if (vm.QueuedSignals.Count > 0)
         {
-            _w.WritePropertyName("signals");
+            _w.WritePropertyName("signals", false);
             _w.WriteStartArray();
             foreach (var (name, payload) in vm.QueuedSignals)
             {
@@ -82,7 +90,7 @@ internal sealed class Pickler
             _w.WriteEndArray();
         }
 
-        _w.WritePropertyName("modules");
+        _w.WritePropertyName("modules", false);
         _w.WriteStartArray();
         foreach (var (name, module) in vm.Modules)
         {
@@ -94,25 +102,70 @@ internal sealed class Pickler
             }
             else
             {
-                _w.WritePropertyName("globals");
-                WriteNames(module.Globals.Items);
+                WriteGlobals(module);
             }
             _w.WriteEndObject();
         }
         _w.WriteEndArray();
 
-        _w.WritePropertyName("tasklets");
+        _w.WritePropertyName("tasklets", false);
         _w.WriteStartArray();
         foreach (var t in vm.Tasklets) WriteTasklet(t);
         _w.WriteEndArray();
 
         // Writing an entry may add more entries: the list grows while we walk it.
-        _w.WritePropertyName("heap");
+        _w.WritePropertyName("heap", false);
         _w.WriteStartArray();
         for (int i = 0; i < _heap.Count; i++) WriteHeapEntry(_heap[i]);
         _w.WriteEndArray();
         _w.WriteEndObject();
     }
+
+    /// <summary>
+    /// A module's globals. Those still bound to the function their own top-level `def` made are
+    /// listed by name under "defs" (the unpickler makes the function from the program's code), so
+    /// a module's functions cost a few bytes each; `__name__` is implied.
+    /// </summary>
+    private void WriteGlobals(PyModule module)
+    {
+        bool anyDefs = false;
+        foreach (var (name, value) in module.Globals.Items)
+        {
+            if (value is not PyFunction fn || !IsOwnDef(fn)) continue;
+            if (!anyDefs)
+            {
+                _w.WritePropertyName("defs", false);
+                _w.WriteStartArray();
+                anyDefs = true;
+            }
+            _w.WriteValue(name);
+        }
+        if (anyDefs) _w.WriteEndArray();
+        bool anyGlobals = false;
+        foreach (var (name, value) in module.Globals.Items)
+        {
+            if (value is PyFunction fn && IsOwnDef(fn)) continue;
+            if (name == "__name__" && value is string s && s == module.Name) continue;
+            if (!anyGlobals)
+            {
+                _w.WritePropertyName("globals", false);
+                _w.WriteStartObject();
+                anyGlobals = true;
+            }
+            _w.WritePropertyName(name);
+            WriteValue(value);
+        }
+        if (anyGlobals) _w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// A function made by a top-level `def` of its module, still bound to its name there, with no
+    /// defaults or closure: everything about it follows from the program's code, so it is named.
+    /// </summary>
+    internal static bool IsOwnDef(PyFunction fn) =>
+        fn.Defaults.Length == 0 && fn.KwDefaults == null && fn.Closure.Length == 0
+        && fn.Code.QualifiedName == fn.Code.Name
+        && fn.Module.Globals.TryGetValue(fn.Code.Name, out var bound) && ReferenceEquals(bound, fn);
 
     private void WriteTasklet(Tasklet t)
     {
@@ -130,7 +183,7 @@ internal sealed class Pickler
             Property("receiving", t.Receiving == ReceiveMode.Loop ? "loop" : "next");
         if (t.Top != null)
         {
-            _w.WritePropertyName("frames");
+            _w.WritePropertyName("frames", false);
             WriteChain(t.Top);
         }
         OptionalValue("resume", t.ResumeValue);
@@ -141,7 +194,7 @@ internal sealed class Pickler
         if (t.ErrorObserved) Property("errorObserved", true);
         if (t.Awaiters is { Count: > 0 })
         {
-            _w.WritePropertyName("awaiters");
+            _w.WritePropertyName("awaiters", false);
             _w.WriteStartArray();
             foreach (var a in t.Awaiters) _w.WriteValue(a.Id);
             _w.WriteEndArray();
@@ -161,7 +214,7 @@ internal sealed class Pickler
             if (f.Generator != null)
             {
                 _w.WriteStartObject();
-                _w.WritePropertyName("generator");
+                _w.WritePropertyName("generator", false);
                 WriteValue(f.Generator);
                 _w.WriteEndObject();
             }
@@ -213,11 +266,11 @@ internal sealed class Pickler
         int cellCount = f.Cells.Length;
         if (cellCount > 0)
         {
-            _w.WritePropertyName("cells");
+            _w.WritePropertyName("cells", false);
             _w.WriteStartObject();
             for (int i = 0; i < cellCount; i++)
             {
-                _w.WritePropertyName(i < code.CellNames.Length ? code.CellNames[i] : code.FreeNames[i - code.CellNames.Length]);
+                _w.WritePropertyName(i < code.CellNames.Length ? code.CellNames[i] : code.FreeNames[i - code.CellNames.Length], false);
                 WriteValue(f.Cells[i]);
             }
             _w.WriteEndObject();
@@ -226,14 +279,14 @@ internal sealed class Pickler
         {
             // The operand stack at a resume site, bottom first: iterators of enclosing for loops,
             // a call's callable and arguments evaluated so far, an except block's exceptions.
-            _w.WritePropertyName("stack");
+            _w.WritePropertyName("stack", false);
             _w.WriteStartArray();
             for (int i = 0; i < f.Sp; i++) WriteValue(f.Stack[i]);
             _w.WriteEndArray();
         }
         if (f.Namespace != null)
         {
-            _w.WritePropertyName("namespace");
+            _w.WritePropertyName("namespace", false);
             WriteNames(f.Namespace);
         }
         OptionalValue("extra", f.Extra);
@@ -247,11 +300,11 @@ internal sealed class Pickler
         if (value == null) return;
         if (!any)
         {
-            _w.WritePropertyName("locals");
+            _w.WritePropertyName("locals", false);
             _w.WriteStartObject();
             any = true;
         }
-        _w.WritePropertyName(f.Code.LocalNames[slot]);
+        _w.WritePropertyName(f.Code.LocalNames[slot], false); // an identifier: nothing to escape
         WriteValue(value);
     }
 
@@ -308,9 +361,12 @@ internal sealed class Pickler
             case PyModule module:
                 Tagged("module", module.Name);
                 return;
+            case PyFunction fn when IsOwnDef(fn):
+                Tagged("def", fn.Module.Name == "__main__" ? fn.Code.Name : fn.Module.Name + ":" + fn.Code.Name);
+                return;
             case Tasklet t:
                 _w.WriteStartObject();
-                _w.WritePropertyName("tasklet");
+                _w.WritePropertyName("tasklet", false);
                 _w.WriteValue(t.Id);
                 _w.WriteEndObject();
                 return;
@@ -327,7 +383,7 @@ internal sealed class Pickler
             _heap.Add(v);
         }
         _w.WriteStartObject();
-        _w.WritePropertyName("ref");
+        _w.WritePropertyName("ref", false);
         _w.WriteValue(id);
         _w.WriteEndObject();
     }
@@ -337,7 +393,7 @@ internal sealed class Pickler
     private void Tagged(string tag, string name)
     {
         _w.WriteStartObject();
-        _w.WritePropertyName(tag);
+        _w.WritePropertyName(tag, false);
         _w.WriteValue(name);
         _w.WriteEndObject();
     }
@@ -369,12 +425,12 @@ internal sealed class Pickler
                 Items("args", e.Args.Items);
                 if (e.Attributes.Count > 0)
                 {
-                    _w.WritePropertyName("attrs");
+                    _w.WritePropertyName("attrs", false);
                     WriteNames(e.Attributes);
                 }
                 if (e.Traceback.Count > 0)
                 {
-                    _w.WritePropertyName("traceback");
+                    _w.WritePropertyName("traceback", false);
                     _w.WriteStartArray();
                     foreach (var entry in e.Traceback)
                     {
@@ -393,14 +449,14 @@ internal sealed class Pickler
             case PyInstance inst:
                 Property("kind", "instance");
                 Value("class", inst.Class);
-                _w.WritePropertyName("attrs");
+                _w.WritePropertyName("attrs", false);
                 WriteNames(inst.Attributes);
                 break;
             case PyClass cls:
                 Property("kind", "class");
                 Property("name", cls.Name);
                 Value("base", cls.Base!);
-                _w.WritePropertyName("dict");
+                _w.WritePropertyName("dict", false);
                 WriteNames(cls.Dict);
                 break;
             case PyFunction fn:
@@ -410,7 +466,7 @@ internal sealed class Pickler
                 if (fn.Defaults.Length > 0) Items("defaults", fn.Defaults);
                 if (fn.KwDefaults is { Count: > 0 })
                 {
-                    _w.WritePropertyName("kwdefaults");
+                    _w.WritePropertyName("kwdefaults", false);
                     WriteNames(fn.KwDefaults);
                 }
                 if (fn.Closure.Length > 0) Items("closure", fn.Closure);
@@ -448,7 +504,7 @@ internal sealed class Pickler
                 }
                 else
                 {
-                    _w.WritePropertyName("frame");
+                    _w.WritePropertyName("frame", false);
                     WriteFrame(g.Frame);
                 }
                 OptionalValue("handled", g.HandledException);
@@ -461,7 +517,7 @@ internal sealed class Pickler
                 if (ch.Buffer.Count > 0) Items("buffer", ch.Buffer);
                 if (ch.Senders.Count > 0)
                 {
-                    _w.WritePropertyName("senders");
+                    _w.WritePropertyName("senders", false);
                     _w.WriteStartArray();
                     foreach (var (sender, value) in ch.Senders)
                     {
@@ -474,7 +530,7 @@ internal sealed class Pickler
                 }
                 if (ch.Receivers.Count > 0)
                 {
-                    _w.WritePropertyName("receivers");
+                    _w.WritePropertyName("receivers", false);
                     _w.WriteStartArray();
                     foreach (var receiver in ch.Receivers) _w.WriteValue(receiver.Id);
                     _w.WriteEndArray();
@@ -485,12 +541,12 @@ internal sealed class Pickler
                 Property("type", future.Kind switch { FutureKind.Signal => "signal", _ => throw Unnamed("future kind") });
                 Property("name", future.Name);
                 Property("sequence", future.Sequence);
-                Property("state", future.State switch { FutureState.Pending => "pending", FutureState.Resolved => "resolved", _ => "failed" });
+                if (future.State != FutureState.Pending) Property("state", future.State == FutureState.Resolved ? "resolved" : "failed");
                 OptionalValue("value", future.Value);
                 OptionalValue("error", future.Error);
                 if (future.Awaiters.Count > 0)
                 {
-                    _w.WritePropertyName("awaiters");
+                    _w.WritePropertyName("awaiters", false);
                     _w.WriteStartArray();
                     foreach (var a in future.Awaiters) _w.WriteValue(a.Id);
                     _w.WriteEndArray();
@@ -604,7 +660,7 @@ internal sealed class Pickler
 
     private void WriteDictItems(PyDict dict)
     {
-        _w.WritePropertyName("items");
+        _w.WritePropertyName("items", false);
         _w.WriteStartArray();
         foreach (var (key, value, hash) in dict.EntriesWithHashes)
         {
@@ -631,7 +687,7 @@ internal sealed class Pickler
 
     private void Items<T>(string name, IEnumerable<T> items) where T : notnull
     {
-        _w.WritePropertyName(name);
+        _w.WritePropertyName(name, false);
         _w.WriteStartArray();
         foreach (var item in items) WriteValue(item);
         _w.WriteEndArray();
@@ -639,32 +695,33 @@ internal sealed class Pickler
 
     private void Value(string name, object value)
     {
-        _w.WritePropertyName(name);
+        _w.WritePropertyName(name, false);
         WriteValue(value);
     }
 
     private void OptionalValue(string name, object? value)
     {
         if (value == null) return;
-        _w.WritePropertyName(name);
+        _w.WritePropertyName(name, false);
         WriteValue(value);
     }
 
+    // Property names below are the pickle's own keys, plain ASCII: Json.NET need not escape them.
     private void Property(string name, string value)
     {
-        _w.WritePropertyName(name);
+        _w.WritePropertyName(name, false);
         _w.WriteValue(value);
     }
 
     private void Property(string name, long value)
     {
-        _w.WritePropertyName(name);
+        _w.WritePropertyName(name, false);
         _w.WriteValue(value);
     }
 
     private void Property(string name, bool value)
     {
-        _w.WritePropertyName(name);
+        _w.WritePropertyName(name, false);
         _w.WriteValue(value);
     }
 }

@@ -117,6 +117,7 @@ public static class StackReport
                 case "native": return new JValue($"<built-in method {inner}>");
                 case "module": return new JValue($"<module '{inner}'>");
                 case "tasklet": return new JValue($"<tasklet {inner}>");
+                case "def": return new JValue($"<function {inner}>");
                 case "const": return new JValue(inner.ToString());
                 case "ref": break;
                 default: return new JValue("<?>");

@@ -33,6 +33,8 @@ internal sealed class Unpickler
     private readonly HashSet<PyGenerator> _chained = new(ReferenceEqualityComparer.Instance);
     /// <summary>Frames the pickle put at their function's entry (offset 0 may also be a loop head's resume site).</summary>
     private readonly HashSet<Frame> _entryFrames = new(ReferenceEqualityComparer.Instance);
+    /// <summary>Frames whose operand stacks are checked once every heap object is complete (a constant tuple's items, say).</summary>
+    private readonly List<(Frame Frame, JObject Token)> _stackChecks = new();
 
     private Unpickler(ProgramCode program, Interpreter vm)
     {
@@ -53,11 +55,11 @@ internal sealed class Unpickler
         }
         catch (ScriptError e)
         {
-            throw new PickleException(unpickler._currentPath, e.Message);
+            throw new PickleException(unpickler._current?.Path ?? "", e.Message);
         }
         catch (InsufficientExecutionStackException)
         {
-            throw new PickleException(unpickler._currentPath, "objects nest too deeply to rebuild");
+            throw new PickleException(unpickler._current?.Path ?? "", "objects nest too deeply to rebuild");
         }
         return vm;
     }
@@ -74,7 +76,8 @@ internal sealed class Unpickler
                 FloatParseHandling = FloatParseHandling.Double,
                 MaxDepth = 64,
             };
-            var root = JToken.ReadFrom(reader) as JObject ?? throw new PickleException("", "a pickle is a JSON object");
+            // Line info is not needed (errors name JSON paths) and costs an allocation per token.
+            var root = JToken.ReadFrom(reader, new JsonLoadSettings { LineInfoHandling = LineInfoHandling.Ignore }) as JObject ?? throw new PickleException("", "a pickle is a JSON object");
             if (reader.Read() && reader.TokenType != JsonToken.Comment) throw new PickleException("", "unexpected content after the pickle's JSON object");
             return root;
         }
@@ -84,10 +87,16 @@ internal sealed class Unpickler
         }
     }
 
-    private string _currentPath = "";
+    /// <summary>
+    /// What is being read, for errors the interpreter's code raises (a key that cannot be hashed).
+    /// Its path is worked out only then: JToken.Path searches each enclosing array for the token, so
+    /// computing it for every heap entry would take time quadratic in the heap's size.
+    /// </summary>
+    private JToken? _current;
 
     private void ReadInstance(JObject root)
     {
+        NoTypeMetadata(root);
         var format = Int(Required(root, "format"), 1, int.MaxValue);
         if (format != PickleFormat.Version)
             throw Bad(root["format"]!, $"pickle format {format} is not supported (this engine reads format {PickleFormat.Version})");
@@ -100,6 +109,7 @@ internal sealed class Unpickler
         foreach (var entry in taskletEntries)
         {
             var t = Obj(entry);
+            NoTypeMetadata(t);
             var id = Int(Required(t, "id"), 1, int.MaxValue);
             var stateToken = Required(t, "state");
             var state = Str(stateToken) switch
@@ -118,6 +128,7 @@ internal sealed class Unpickler
         _creating = new bool[_heap.Count];
         for (int i = 0; i < _heap.Count; i++) Resolve(i, _heap[i]);
         for (int i = 0; i < _heap.Count; i++) Fill(_objects[i]!, Obj(_heap[i]));
+        for (int i = 0; i < _heap.Count; i++) CheckReceiver(_objects[i]!, Obj(_heap[i]));
         foreach (var (module, globals) in moduleGlobals)
             foreach (var (name, value) in globals)
                 module.Globals[name] = Value(value!);
@@ -131,13 +142,19 @@ internal sealed class Unpickler
         }
 
         foreach (var entry in taskletEntries) ReadTasklet(Obj(entry));
+        foreach (var (frame, token) in _stackChecks)
+        {
+            _current = token;
+            CheckStack(frame, token);
+        }
         for (int i = 0; i < _objects.Length; i++)
             if (_objects[i] is PyGenerator { Running: true } g && !_chained.Contains(g))
                 throw Bad(_heap[i], "the generator is marked running but is on no tasklet's frame chain");
 
         var main = TaskletRef(Required(root, "main"));
-        var nextTasklet = Int(Required(root, "nextTasklet"), 1, int.MaxValue);
-        if (_tasklets.Keys.Any(id => id >= nextTasklet)) throw Bad(root["nextTasklet"]!, "a tasklet id is not below nextTasklet");
+        // Without "nextTasklet" the next id follows the highest, which must leave room for one more.
+        var nextTasklet = root["nextTasklet"] is { } next ? Int(next, 1, int.MaxValue) : (int)Math.Min(int.MaxValue, _tasklets.Keys.DefaultIfEmpty(0).Max() + 1L);
+        if (_tasklets.Keys.Any(id => id >= nextTasklet)) throw Bad(root["nextTasklet"] ?? taskletEntries, "a tasklet id is not below nextTasklet");
         Tasklet? running = null;
         if (root["running"] is { } r)
         {
@@ -145,13 +162,13 @@ internal sealed class Unpickler
             if (running.State != TaskletState.Runnable) throw Bad(r, "the running tasklet is not runnable");
         }
         var queue = new List<Tasklet>();
-        foreach (var q in Arr(Required(root, "queue")))
+        foreach (var q in root["queue"] is { } queueToken ? Arr(queueToken) : new JArray())
         {
             var t = TaskletRef(q);
             if (queue.Contains(t) || t == running) throw Bad(q, $"tasklet {t.Id} is queued twice");
             queue.Add(t);
         }
-        var mainCalled = Bool(Required(root, "mainCalled"));
+        var mainCalled = root["mainCalled"] is not { } called || Bool(called);
         if (root["futures"] is { } futures)
         {
             foreach (var f in Arr(futures))
@@ -171,8 +188,8 @@ internal sealed class Unpickler
             }
         }
         _vm.NextFutureSequence = Int(Required(root, "nextFuture"), 1, int.MaxValue);
-        _currentPath = "input";
-        var input = Value(Required(root, "input"));
+        _current = root["input"] ?? root;
+        var input = root["input"] is { } inputToken ? Value(inputToken) : PyNone.Value;
         _vm.Restore(input, mainCalled, _tasklets.Values.OrderBy(t => t.Id), main, queue, running, nextTasklet);
     }
 
@@ -182,6 +199,7 @@ internal sealed class Unpickler
         foreach (var token in entries)
         {
             var entry = Obj(token);
+            NoTypeMetadata(entry);
             var name = Str(Required(entry, "name"));
             if (_vm.Modules.ContainsKey(name)) throw Bad(entry["name"]!, $"module '{name}' appears twice");
             if (entry["builtin"] is { } builtin && Bool(builtin))
@@ -194,7 +212,9 @@ internal sealed class Unpickler
             var code = _program.Module(name) ?? throw Bad(entry["name"]!, $"the program has no module '{name}'");
             var module = new PyModule(name, code.FileName);
             _vm.Modules[name] = module;
-            globals.Add((module, Obj(Required(entry, "globals"))));
+            if (entry["defs"] is { } defs)
+                foreach (var def in Arr(defs)) module.Globals[Str(def)] = OwnDef(name + ":" + Str(def), def);
+            globals.Add((module, entry["globals"] is { } g ? Obj(g) : new JObject()));
         }
         if (!_vm.Modules.ContainsKey("__main__")) throw Bad(entries, "the pickle has no __main__ module");
         return globals;
@@ -204,7 +224,7 @@ internal sealed class Unpickler
 
     private void ReadTasklet(JObject entry)
     {
-        _currentPath = entry.Path;
+        _current = entry;
         var t = _tasklets[Int(entry["id"]!, 1, int.MaxValue)];
         if (entry["blockedOn"] is { } on) t.BlockedOn = Str(on);
         if (entry["receiving"] is { } receiving)
@@ -216,7 +236,12 @@ internal sealed class Unpickler
                 var other => throw Bad(receiving, $"unknown receive mode '{other}'"),
             };
         }
-        if (entry["resume"] is { } resume) t.ResumeValue = Value(resume);
+        if (entry["resume"] is { } resume)
+        {
+            // A for loop over a channel that was closed wakes with end_of_iteration (checked in CheckPosition).
+            t.ResumeValue = AnyValue(resume);
+            if (IsInternal(t.ResumeValue) && t.ResumeValue != PyChannel.EndOfIteration) throw Bad(resume, $"a tasklet cannot resume with a {InternalName(t.ResumeValue)}");
+        }
         if (entry["resumeError"] is { } resumeError) t.ResumeError = Exception(resumeError);
         if (entry["handled"] is { } handled) t.HandledException = Exception(handled);
         if (entry["result"] is { } result) t.Result = Value(result);
@@ -225,7 +250,7 @@ internal sealed class Unpickler
         if (entry["awaiters"] is { } awaiters)
         {
             t.Awaiters = new List<Tasklet>();
-            foreach (var a in Arr(awaiters)) t.Awaiters.Add(TaskletRef(a));
+            foreach (var a in Arr(awaiters)) t.Awaiters.Add(BlockedTasklet(a));
         }
 
         bool done = t.State is TaskletState.Completed or TaskletState.Failed;
@@ -252,6 +277,7 @@ internal sealed class Unpickler
         for (int i = 0; i < frames.Count; i++)
         {
             var token = Obj(frames[i]);
+            NoTypeMetadata(token);
             Frame frame;
             if (token["generator"] is { } generatorRef)
             {
@@ -266,6 +292,8 @@ internal sealed class Unpickler
             else
             {
                 frame = CreateFrame(token);
+                // A generator function's code runs only in its generator's frame, which YieldValue hands back to the generator.
+                if (frame.Code.IsGenerator) throw Bad(token, $"{frame.Code.QualifiedName} is a generator function: its frame is pickled with its generator");
                 FillFrame(frame, token);
                 if (frame.ReturnKind == ReturnKind.Next) throw Bad(token, "only a generator's frame returns to next()");
                 if (parent == null && frame.ReturnKind != ReturnKind.Call) throw Bad(token, "a tasklet's first frame must be a call");
@@ -304,6 +332,9 @@ internal sealed class Unpickler
         if (waitsForValue && op == OpCode.JumpBackward) throw Bad(token, "a loop's back-edge does not wait for a value");
         if (top && t.ResumeValue == PyChannel.EndOfIteration && op != OpCode.ForIter)
             throw Bad(token, "only a for loop over a channel resumes with end_of_iteration");
+        // Closing the channel wakes a receiver waiting as a loop with end_of_iteration, which leaves the loop its ForIter names.
+        if (top && t.State == TaskletState.Blocked && t.Receiving == ReceiveMode.Loop && op != OpCode.ForIter)
+            throw Bad(token, "only a for loop over a channel waits to receive as a loop");
     }
 
     /// <summary>The return kind of [child] must match the instruction its parent is stopped at.</summary>
@@ -347,6 +378,7 @@ internal sealed class Unpickler
     /// <summary>Makes a frame with its code, module and cells; its variables and stack come in FillFrame.</summary>
     private Frame CreateFrame(JObject token)
     {
+        NoTypeMetadata(token);
         var code = CodeOf(token, "function");
         var frame = new Frame(code, ModuleOf(code, token), null);
         int cellCount = code.CellNames.Length + code.FreeNames.Length;
@@ -408,8 +440,10 @@ internal sealed class Unpickler
         {
             var items = Arr(stack);
             if (items.Count > code.MaxStack) throw Bad(stack, $"{code.QualifiedName}'s stack holds at most {code.MaxStack} values");
-            for (int i = 0; i < items.Count; i++) frame.Stack[i] = Value(items[i]);
+            // Checked against the code's stack shapes once every object is filled in (CheckStack).
+            for (int i = 0; i < items.Count; i++) frame.Stack[i] = AnyValue(items[i]);
             frame.Sp = items.Count;
+            _stackChecks.Add((frame, token));
         }
         if (token["namespace"] is { } ns)
         {
@@ -445,10 +479,10 @@ internal sealed class Unpickler
         if (_creating[index]) throw Bad(entryToken, "this object is needed to build itself (a cycle the pickler never writes)");
         RuntimeHelpers.EnsureSufficientExecutionStack();
         _creating[index] = true;
-        var saved = _currentPath;
-        _currentPath = entryToken.Path;
+        var saved = _current;
+        _current = entryToken;
         var created = CreateObject(Obj(entryToken));
-        _currentPath = saved;
+        _current = saved;
         _creating[index] = false;
         return _objects[index] = created;
     }
@@ -456,6 +490,7 @@ internal sealed class Unpickler
     /// <summary>The closed table of heap kinds. References a constructor needs are resolved here; the rest in Fill.</summary>
     private object CreateObject(JObject e)
     {
+        NoTypeMetadata(e);
         var kindToken = Required(e, "kind");
         switch (Str(kindToken))
         {
@@ -489,7 +524,7 @@ internal sealed class Unpickler
                 return new BoundMethod(Value(Required(e, "self")), Value(Required(e, "function")) as PyFunction ?? throw Bad(e["function"]!, "expected a function"));
             case "bound_native":
                 return new BoundNativeMethod(Value(Required(e, "self")), Str(Required(e, "name")),
-                    Value(Required(e, "method")) as NativeMethod ?? throw Bad(e["method"]!, "expected a method of a built-in type"));
+                    AnyValue(Required(e, "method")) as NativeMethod ?? throw Bad(e["method"]!, "expected a method of a built-in type"));
             case "super":
                 return new PySuper(Value(Required(e, "class")) as PyClass ?? throw Bad(e["class"]!, "expected a class"), Value(Required(e, "self")));
             case "generator":
@@ -566,7 +601,7 @@ internal sealed class Unpickler
     /// <summary>Fills in an object's contents once every object exists.</summary>
     private void Fill(object target, JObject e)
     {
-        _currentPath = e.Path;
+        _current = e;
         switch (target)
         {
             case PyList list:
@@ -659,6 +694,7 @@ internal sealed class Unpickler
                     foreach (var s in Arr(senders))
                     {
                         var sender = Obj(s);
+                        NoTypeMetadata(sender);
                         ch.Senders.Enqueue((BlockedTasklet(Required(sender, "tasklet")), Value(Required(sender, "value"))));
                     }
                 }
@@ -667,7 +703,7 @@ internal sealed class Unpickler
                 break;
             case PyFuture future:
                 {
-                    var stateToken = Required(e, "state");
+                    var stateToken = e["state"] ?? new JValue("pending");
                     future.State = Str(stateToken) switch
                     {
                         "pending" => FutureState.Pending,
@@ -702,7 +738,7 @@ internal sealed class Unpickler
     {
         foreach (var itemToken in items)
         {
-            _currentPath = itemToken.Path;
+            _current = itemToken;
             var item = Arr(itemToken);
             if (item.Count is not (2 or 3)) throw Bad(itemToken, "a dict item is [key, value] or [key, value, hash]");
             var key = Value(item[0]);
@@ -728,8 +764,25 @@ internal sealed class Unpickler
 
     // ------------------------------------------------------------------------------ values
 
-    /// <summary>A value: JSON null/bool/number/string, or a one-key object naming a heap entry or a built-in.</summary>
+    /// <summary>A value a script can hold (see IsInternal for the objects only the interpreter holds).</summary>
     private object Value(JToken token)
+    {
+        var value = AnyValue(token);
+        if (IsInternal(value)) throw Bad(token, $"a {InternalName(value)} is not a value a script can hold");
+        return value;
+    }
+
+    private static string InternalName(object value) => value switch
+    {
+        NativeMethod => "built-in type's unbound method",
+        NoSelf => "no-receiver marker",
+        CodeObject => "code object",
+        Cell => "cell",
+        _ => "channel's end-of-iteration marker",
+    };
+
+    /// <summary>A value: JSON null/bool/number/string, or a one-key object naming a heap entry or a built-in.</summary>
+    private object AnyValue(JToken token)
     {
         switch (token.Type)
         {
@@ -791,9 +844,33 @@ internal sealed class Unpickler
                 }
             case "tasklet":
                 return TaskletRef(inner);
+            case "def":
+                return OwnDef(Str(inner).Contains(':') ? Str(inner) : "__main__:" + Str(inner), inner);
             default:
                 throw Bad(token, $"unknown value tag '{tag}'");
         }
+    }
+
+    private readonly Dictionary<string, PyFunction> _ownDefs = new();
+
+    /// <summary>
+    /// The function a module's top-level `def NAME` makes ("module:NAME"): one object per name, so
+    /// every reference to it in the pickle gets the same function, which the module's global NAME holds.
+    /// </summary>
+    private PyFunction OwnDef(string qualified, JToken token)
+    {
+        if (_ownDefs.TryGetValue(qualified, out var made)) return made;
+        int colon = qualified.IndexOf(':');
+        var moduleName = qualified[..colon];
+        var name = qualified[(colon + 1)..];
+        var module = _vm.Modules.GetValueOrDefault(moduleName) ?? throw Bad(token, $"module '{moduleName}' is not in the pickle's modules");
+        var code = _program.Function(moduleName, name);
+        if (code == null || code.QualifiedName != code.Name || code.IsClassBody)
+            throw Bad(token, $"the program has no top-level function '{name}' in module '{moduleName}'");
+        if (code.FreeNames.Length > 0) throw Bad(token, $"'{name}' needs a closure");
+        made = new PyFunction(code, module, Array.Empty<object>(), null, Array.Empty<Cell>());
+        _ownDefs[qualified] = made;
+        return made;
     }
 
     private PyException Exception(JToken token) => Value(token) as PyException ?? throw Bad(token, "expected an exception");
@@ -804,12 +881,20 @@ internal sealed class Unpickler
         return _tasklets.GetValueOrDefault(id) ?? throw Bad(token, $"there is no tasklet {id}");
     }
 
+    /// <summary>
+    /// A tasklet waiting in a channel's queue or on a future or a tasklet. It must be blocked, and
+    /// wait in one place only: whatever it waits on wakes it, and a tasklet woken twice would run
+    /// twice (a second time with no frames left), a finished one would come back to life.
+    /// </summary>
     private Tasklet BlockedTasklet(JToken token)
     {
         var t = TaskletRef(token);
-        if (t.State != TaskletState.Blocked) throw Bad(token, $"tasklet {t.Id} waits on a channel but is not blocked");
+        if (t.State != TaskletState.Blocked) throw Bad(token, $"tasklet {t.Id} waits here but is not blocked");
+        if (!_waiting.Add(t)) throw Bad(token, $"tasklet {t.Id} waits in two places");
         return t;
     }
+
+    private readonly HashSet<Tasklet> _waiting = new(ReferenceEqualityComparer.Instance);
 
     private PyList ListOf(JObject e, string key) => Value(Required(e, key)) as PyList ?? throw Bad(e[key]!, "expected a list");
     private PyDict DictOf(JObject e) => Value(Required(e, "dict")) as PyDict ?? throw Bad(e["dict"]!, "expected a dict");
@@ -849,5 +934,381 @@ internal sealed class Unpickler
         if (t.Type != JTokenType.Integer || ((JValue)t).Value is not long value || value < min || value > max)
             throw Bad(t, max == int.MaxValue ? $"expected an integer of at least {min}" : $"expected an integer from {min} to {max}");
         return (int)value;
+    }
+    /// <summary>
+    /// Json.NET's metadata keys ($type, $id, $ref, $values) are never in a pickle, which is read
+    /// without TypeNameHandling; one in the pickle's own structure (not in a map of script names,
+    /// where setattr can make any string a key) means the pickle was forged to name a .NET type.
+    /// </summary>
+    private static void NoTypeMetadata(JObject o)
+    {
+        foreach (var property in o.Properties())
+            if (property.Name.StartsWith('$')) throw Bad(property, $"\"{property.Name}\" names a .NET type or object, which a pickle never does");
+    }
+
+    // ------------------------------------------------------------------------------ operand stacks
+
+    /// <summary>
+    /// Checks the values a frame's operand stack holds against what its code guarantees there. The
+    /// interpreter trusts the compiler: ListAppend casts its accumulator to a list, BuildString its
+    /// parts to strings, CallMethod calls a built-in method on the receiver LoadMethod found it on.
+    /// A pickle could put anything in those slots, so each is held to what the instruction that
+    /// pushed it pushes (see StackShapes). Values only the interpreter makes (a built-in type's
+    /// method before it is bound, the no-receiver marker, a code object) are allowed in the slots
+    /// that hold them and nowhere else.
+    /// </summary>
+    private void CheckStack(Frame frame, JObject token)
+    {
+        if (frame.Sp == 0) return;
+        var shapes = StackShapes.Of(frame.Code);
+        var state = frame.Ip < shapes.Length ? shapes[frame.Ip] : null;
+        var items = Arr(token["stack"]!);
+        // The frame is at one of its resume sites (checked before); one the analysis never reaches is in dead code (after a
+        // `return` in a finally, say) where no run stops.
+        if (state == null || state.Length < frame.Sp) throw Bad(items, $"{frame.Code.QualifiedName} cannot hold {frame.Sp} values on its stack there");
+        for (int i = 0; i < frame.Sp; i++)
+        {
+            var value = frame.Stack[i];
+            var slot = state[i];
+            bool ok = slot.Shape switch
+            {
+                SlotShape.Constant => SameConstant(value, frame.Code.Constants[slot.Arg]),
+                SlotShape.List => value is PyList,
+                SlotShape.Dict => value is PyDict,
+                SlotShape.String => value is string,
+                SlotShape.Tuple => value is PyTuple,
+                SlotShape.Function => value is PyFunction fn && (slot.Arg < 0 || ReferenceEquals(fn.Code, frame.Code.Constants[slot.Arg])),
+                SlotShape.Exception => value is PyException,
+                SlotShape.HandledOrNone => value is PyException or PyNone,
+                SlotShape.Module => value is PyModule,
+                SlotShape.Method => i + 1 < frame.Sp && state[i + 1].Shape == SlotShape.MethodSelf
+                    && IsLoadedMethod(value, frame.Stack[i + 1], frame.Code.Names[slot.Arg]),
+                // Paired with its method by the Method slot's check.
+                SlotShape.MethodSelf => value == NoSelf.Value || !IsInternal(value),
+                _ => !IsInternal(value),
+            };
+            if (!ok) throw Bad(items[i], $"the value does not fit the operand stack of {frame.Code.QualifiedName} there ({ShapeName(slot, frame.Code)} expected)");
+        }
+    }
+
+    /// <summary>Objects the interpreter keeps for itself: a script never holds one, so a pickle may not put one in a variable or container.</summary>
+    private static bool IsInternal(object value) =>
+        value is NativeMethod or NoSelf or CodeObject or Cell || value == PyChannel.EndOfIteration;
+
+    /// <summary>What LoadMethod leaves: a class's function with its instance, a built-in type's method with a value of that type, or any callable without a receiver.</summary>
+    private static bool IsLoadedMethod(object callable, object self, string name)
+    {
+        if (self == NoSelf.Value) return !IsInternal(callable);
+        if (callable is PyFunction) return self is PyInstance && !IsInternal(self);
+        return callable is NativeMethod native && self is not (PyInstance or PyClass or PyModule or PySuper) && !IsInternal(self)
+            && BuiltinTypes.TypeOf(self).NativeMethods?.GetValueOrDefault(name) == native;
+    }
+
+    /// <summary>
+    /// A bound built-in method's receiver must have the method's type (its C# code casts it), and
+    /// super()'s object must be an instance of its class (as super(type, obj) requires), since the
+    /// methods super() finds are called on it. Checked once every instance has its class.
+    /// </summary>
+    private static void CheckReceiver(object target, JObject e)
+    {
+        switch (target)
+        {
+            case BoundNativeMethod bound when !OwnsNative(bound.Self, bound.Method):
+                throw Bad(e["self"]!, $"a '{BuiltinTypes.TypeOf(bound.Self).Name}' value has no such method");
+            case PySuper super when !BuiltinTypes.TypeOf(super.Self).IsSubclassOf(super.Class):
+                throw Bad(e["self"]!, $"super()'s object is not an instance of '{super.Class.Name}'");
+        }
+    }
+
+    /// <summary>A built-in type's method bound to [self]: its C# code casts self to that type.</summary>
+    private static bool OwnsNative(object self, NativeMethod method)
+    {
+        for (var type = BuiltinTypes.TypeOf(self); type != null; type = type.Base)
+            if (type.NativeMethods != null && type.NativeMethods.ContainsValue(method)) return true;
+        return false;
+    }
+
+    /// <summary>A constant pushed by LoadConst is still that constant: same kind, same value (a tuple item by item).</summary>
+    private static bool SameConstant(object value, object constant) => (value, constant) switch
+    {
+        (PyNone, PyNone) => true,
+        (bool a, bool b) => a == b,
+        (long a, long b) => a == b,
+        (BigInteger a, BigInteger b) => a == b,
+        (double a, double b) => BitConverter.DoubleToInt64Bits(a) == BitConverter.DoubleToInt64Bits(b),
+        (string a, string b) => a == b,
+        (PyTuple a, PyTuple b) => a.Items.Length == b.Items.Length && a.Items.Zip(b.Items).All(p => SameConstant(p.First, p.Second)),
+        _ => ReferenceEquals(value, constant),
+    };
+
+    private static string ShapeName(StackSlot slot, CodeObject code) => slot.Shape switch
+    {
+        SlotShape.Constant => code.Constants[slot.Arg] is CodeObject constantCode ? $"the code of {constantCode.QualifiedName}" : $"the constant {Ops.Repr(code.Constants[slot.Arg])}",
+        SlotShape.Function => "a function",
+        SlotShape.HandledOrNone => "an exception or None",
+        SlotShape.Method => $"the method '{code.Names[slot.Arg]}' with its receiver",
+        SlotShape.MethodSelf => "a method's receiver",
+        SlotShape.Any => "a value a script can hold",
+        var other => "a " + other.ToString().ToLowerInvariant(),
+    };
+
+    private enum SlotShape : byte { Any, Constant, List, Dict, String, Tuple, Function, Exception, HandledOrNone, Module, Method, MethodSelf, Cell }
+
+    /// <summary>What one operand-stack slot holds: [Arg] is the constant's index (Constant), the code constant's or -1 (Function), the name's (Method).</summary>
+    private readonly record struct StackSlot(SlotShape Shape, int Arg = 0)
+    {
+        public static readonly StackSlot Any = new(SlotShape.Any);
+    }
+
+    /// <summary>
+    /// The shape of the operand stack before each instruction of a function, found by running its
+    /// bytecode abstractly: every path from the entry and from each exception handler, each slot
+    /// tagged with what the instruction that pushed it pushes. Where paths meet with different
+    /// tags the slot becomes Any, which only ever checks less. Computed once per code object.
+    /// </summary>
+    private static class StackShapes
+    {
+        private static readonly ConditionalWeakTable<CodeObject, StackSlot[]?[]> Cache = new();
+
+        public static StackSlot[]?[] Of(CodeObject code) => Cache.GetValue(code, Analyse);
+
+        private static StackSlot[]?[] Analyse(CodeObject code)
+        {
+            var ins = code.Instructions;
+            var states = new StackSlot[]?[ins.Length + 1];
+            var work = new Stack<int>();
+
+            void Merge(int target, List<StackSlot> state)
+            {
+                var known = states[target];
+                if (known == null)
+                {
+                    states[target] = state.ToArray();
+                    work.Push(target);
+                    return;
+                }
+                if (known.Length != state.Count)
+                    throw new PickleException("", $"{code.QualifiedName}: stack depths {known.Length} and {state.Count} meet at offset {target}: this is a bug in the engine");
+                bool changed = false;
+                for (int i = 0; i < known.Length; i++)
+                {
+                    if (known[i] == state[i] || known[i] == StackSlot.Any) continue;
+                    known[i] = StackSlot.Any;
+                    changed = true;
+                }
+                if (changed) work.Push(target);
+            }
+
+            Merge(0, new List<StackSlot>());
+            while (work.Count > 0)
+            {
+                int at = work.Pop();
+                if (at >= ins.Length) continue;
+                var before = states[at]!;
+                int h = code.HandlerOf[at];
+                if (h >= 0 && before.Length >= code.Handlers[h].StackDepth)
+                {
+                    // An error here cuts the stack to the handler's depth and pushes the exception.
+                    var entry = before.Take(code.Handlers[h].StackDepth).ToList();
+                    entry.Add(new StackSlot(SlotShape.Exception));
+                    Merge(code.Handlers[h].Target, entry);
+                }
+                var op = (OpCode)(ins[at] & 0xFF);
+                int arg = ins[at] >> 8;
+                // A fused instruction is its sequence's first member, whose other members follow in place.
+                op = op switch
+                {
+                    OpCode.LoadFastConstBinary or OpCode.LoadFastLoadFast => OpCode.LoadFast,
+                    OpCode.CompareJumpIfFalse => OpCode.CompareOp,
+                    _ => op,
+                };
+                var s = before.ToList();
+                if (Step(op, arg, s, out var jumpState, out bool fallsThrough))
+                {
+                    if (jumpState.Count != before.Length + Emitter.StackEffect(op, arg, jump: true))
+                        throw new PickleException("", $"{code.QualifiedName}: the unpickler's stack analysis of {op} disagrees with the compiler: this is a bug in the engine");
+                    Merge(arg, jumpState);
+                }
+                if (fallsThrough)
+                {
+                    if (s.Count != before.Length + Emitter.StackEffect(op, arg, jump: false))
+                        throw new PickleException("", $"{code.QualifiedName}: the unpickler's stack analysis of {op} disagrees with the compiler: this is a bug in the engine");
+                    Merge(at + 1, s);
+                }
+            }
+            return states;
+        }
+
+        /// <summary>
+        /// Applies instruction [op] to stack [s] (its fall-through successor's stack) and says
+        /// whether it can jump to its argument (with [jump]'s stack) and whether it falls through.
+        /// </summary>
+        private static bool Step(OpCode op, int arg, List<StackSlot> s, out List<StackSlot> jump, out bool fallsThrough)
+        {
+            jump = s;
+            fallsThrough = true;
+            void Pop(int n) => s.RemoveRange(s.Count - n, n);
+            void Push(SlotShape shape, int a = 0) => s.Add(new StackSlot(shape, a));
+            void PushAny(int n = 1)
+            {
+                for (int i = 0; i < n; i++) s.Add(StackSlot.Any);
+            }
+            switch (op)
+            {
+                case OpCode.Nop or OpCode.DeleteFast or OpCode.DeleteDeref or OpCode.DeleteGlobal or OpCode.DeleteName:
+                    return false;
+                case OpCode.LoadConst:
+                    Push(SlotShape.Constant, arg);
+                    return false;
+                case OpCode.LoadFast or OpCode.LoadDeref or OpCode.LoadGlobal or OpCode.LoadName:
+                    PushAny();
+                    return false;
+                case OpCode.LoadClosure:
+                    Push(SlotShape.Cell);
+                    return false;
+                case OpCode.StoreFast or OpCode.StoreDeref or OpCode.StoreGlobal or OpCode.StoreName or OpCode.PopTop:
+                    Pop(1);
+                    return false;
+                case OpCode.Copy:
+                    s.Add(s[^arg]);
+                    return false;
+                case OpCode.Swap:
+                    (s[^1], s[^arg]) = (s[^arg], s[^1]);
+                    return false;
+                case OpCode.BinaryOp or OpCode.CompareOp or OpCode.IsOp or OpCode.ContainsOp or OpCode.BinarySubscr:
+                    Pop(2);
+                    PushAny();
+                    return false;
+                case OpCode.UnaryNegative or OpCode.UnaryPositive or OpCode.UnaryNot or OpCode.UnaryInvert
+                    or OpCode.GetIter or OpCode.LoadAttr or OpCode.YieldValue or OpCode.Await or OpCode.Materialize:
+                    Pop(1);
+                    PushAny();
+                    return false;
+                case OpCode.Jump or OpCode.JumpBackward:
+                    fallsThrough = false;
+                    return true;
+                case OpCode.PopJumpIfFalse or OpCode.PopJumpIfTrue:
+                    Pop(1);
+                    return true;
+                case OpCode.JumpIfFalseOrPop or OpCode.JumpIfTrueOrPop:
+                    jump = s.ToList();
+                    Pop(1);
+                    return true;
+                case OpCode.ForIter:
+                    // Exhausted: the iterator is popped. Otherwise the next value is pushed above it.
+                    jump = s.Take(s.Count - 1).ToList();
+                    PushAny();
+                    return true;
+                case OpCode.ForIterYieldFrom:
+                    // Exhausted: the sub-generator's return value replaces it.
+                    jump = s.Take(s.Count - 1).Append(StackSlot.Any).ToList();
+                    PushAny();
+                    return true;
+                case OpCode.BuildList:
+                    Pop(arg);
+                    Push(SlotShape.List);
+                    return false;
+                case OpCode.BuildTuple:
+                    Pop(arg);
+                    Push(SlotShape.Tuple);
+                    return false;
+                case OpCode.BuildString:
+                    Pop(arg);
+                    Push(SlotShape.String);
+                    return false;
+                case OpCode.BuildSlice:
+                    Pop(arg);
+                    PushAny();
+                    return false;
+                case OpCode.BuildDict:
+                    Pop(2 * arg);
+                    Push(SlotShape.Dict);
+                    return false;
+                case OpCode.ListExtend or OpCode.DictMerge or OpCode.ListAppend:
+                    // The list or dict below stays where it is.
+                    Pop(1);
+                    return false;
+                case OpCode.ListToTuple:
+                    Pop(1);
+                    Push(SlotShape.Tuple);
+                    return false;
+                case OpCode.DictSet:
+                    Pop(2);
+                    return false;
+                case OpCode.FormatValue:
+                    Pop((arg & 4) != 0 ? 2 : 1);
+                    Push(SlotShape.String);
+                    return false;
+                case OpCode.UnpackSequence:
+                    Pop(1);
+                    PushAny(arg);
+                    return false;
+                case OpCode.UnpackEx:
+                    Pop(1);
+                    PushAny((arg & 0xFF) + (arg >> 8) + 1);
+                    return false;
+                case OpCode.StoreAttr or OpCode.DeleteSubscr:
+                    Pop(2);
+                    return false;
+                case OpCode.DeleteAttr:
+                    Pop(1);
+                    return false;
+                case OpCode.StoreSubscr:
+                    Pop(3);
+                    return false;
+                case OpCode.Call:
+                    Pop(arg + 1);
+                    PushAny();
+                    return false;
+                case OpCode.CallKw or OpCode.CallMethod:
+                    Pop(arg + 2);
+                    PushAny();
+                    return false;
+                case OpCode.CallEx:
+                    Pop(arg + 2);
+                    PushAny();
+                    return false;
+                case OpCode.MakeFunction:
+                    {
+                        var codeSlot = s[^1];
+                        Pop(1 + System.Numerics.BitOperations.PopCount((uint)(arg & 7)));
+                        Push(SlotShape.Function, codeSlot.Shape == SlotShape.Constant ? codeSlot.Arg : -1);
+                        return false;
+                    }
+                case OpCode.BuildClass:
+                    Pop(3);
+                    PushAny();
+                    return false;
+                case OpCode.ReturnValue or OpCode.RaiseVarargs or OpCode.Reraise or OpCode.RaiseAssertion:
+                    fallsThrough = false;
+                    return false;
+                case OpCode.PushExcInfo:
+                    Pop(1);
+                    Push(SlotShape.HandledOrNone);
+                    Push(SlotShape.Exception);
+                    return false;
+                case OpCode.PopExcept:
+                    Pop(1);
+                    return false;
+                case OpCode.CheckExcMatch:
+                    // The exception below stays; the match's bool replaces the type.
+                    Pop(1);
+                    PushAny();
+                    return false;
+                case OpCode.ImportName:
+                    Push(SlotShape.Module);
+                    return false;
+                case OpCode.ImportFrom:
+                    PushAny();
+                    return false;
+                case OpCode.LoadMethod:
+                    Pop(1);
+                    Push(SlotShape.Method, arg);
+                    Push(SlotShape.MethodSelf);
+                    return false;
+                default:
+                    throw new PickleException("", $"the unpickler's stack analysis does not know {op}: this is a bug in the engine");
+            }
+        }
     }
 }

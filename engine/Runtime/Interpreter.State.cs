@@ -46,5 +46,6 @@ internal sealed partial class Interpreter
         _ticks = previous._ticks;
         _budget = previous._budget;
         _chaosBudget = previous._chaosBudget;
+        _sliceOpen = previous._sliceOpen;
     }
 }

@@ -39,6 +39,8 @@ internal sealed partial class Interpreter
     private bool _pausedForChaos;
     /// <summary>The tasklet that stopped at a safe point in mid-slice and runs on first when the scheduler resumes.</summary>
     private Tasklet? _continuing;
+    /// <summary>Whether a slice has started whose use of the budget is not counted yet (see AccountForSlice).</summary>
+    private bool _sliceOpen;
     /// <summary>How many nested loops (C# callers of script code) are active; blocking is refused inside them.</summary>
     private int _nestedDepth;
     private string _nestedCaller = "";
@@ -187,6 +189,7 @@ internal sealed partial class Interpreter
                 }
                 t = _runQueue.Dequeue();
                 if (t.State != TaskletState.Runnable) continue;
+                AccountForSlice();
                 if (_chaos)
                 {
                     _chaosBudget = Options.PreemptionTicks;
@@ -207,6 +210,22 @@ internal sealed partial class Interpreter
             }
         }
         return true;
+    }
+
+    /// <summary>
+    /// Counts what the slice that just ended spent of its budget towards MaxTicks: SpendBudget
+    /// counts only whole budgets, and tasklets that switch often (schedule(), channels) never use one up.
+    /// </summary>
+    private void AccountForSlice()
+    {
+        if (_sliceOpen)
+        {
+            int left = _chaos ? _chaosBudget : _budget;
+            _ticks += Options.PreemptionTicks - Math.Clamp(left, 0, Options.PreemptionTicks);
+            if (Options.MaxTicks > 0 && _ticks > Options.MaxTicks)
+                throw new ExecutionLimitExceeded(Options.MaxTicks, "tasklets switching without end");
+        }
+        _sliceOpen = true;
     }
 
     private PyException Deadlock()
