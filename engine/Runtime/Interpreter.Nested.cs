@@ -77,6 +77,8 @@ internal sealed partial class Interpreter
     /// <summary>Advances any iterator from C#; generators and __next__ methods run nested.</summary>
     public bool Next(object iterator, out object value)
     {
+        // enumerate(enumerate(…)) nested deeply recurses here through each iterator's MoveNext.
+        Errors.EnsureStack("while advancing an iterator");
         switch (iterator)
         {
             case PyIterator pi:

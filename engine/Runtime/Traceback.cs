@@ -16,19 +16,39 @@ internal static class Traceback
         return sb.ToString();
     }
 
-    private static void Append(StringBuilder sb, PyException e, HashSet<PyException> seen)
+    private static void Append(StringBuilder sb, PyException error, HashSet<PyException> seen)
     {
-        seen.Add(e);
-        if (e.Cause != null && !seen.Contains(e.Cause))
+        // The chain of causes and contexts, newest first, walked without recursion: a raise-from
+        // loop can make it as long as it likes. Each link says how it joins the one after it.
+        var chain = new List<(PyException Exception, string? Link)>();
+        for (var e = error; e != null;)
         {
-            Append(sb, e.Cause, seen);
-            sb.Append("\nThe above exception was the direct cause of the following exception:\n\n");
+            seen.Add(e);
+            if (e.Cause != null && !seen.Contains(e.Cause))
+            {
+                chain.Add((e, "\nThe above exception was the direct cause of the following exception:\n\n"));
+                e = e.Cause;
+            }
+            else if (e.Context != null && !e.SuppressContext && !seen.Contains(e.Context))
+            {
+                chain.Add((e, "\nDuring handling of the above exception, another exception occurred:\n\n"));
+                e = e.Context;
+            }
+            else
+            {
+                chain.Add((e, null));
+                e = null;
+            }
         }
-        else if (e.Context != null && !e.SuppressContext && !seen.Contains(e.Context))
+        for (int i = chain.Count - 1; i >= 0; i--)
         {
-            Append(sb, e.Context, seen);
-            sb.Append("\nDuring handling of the above exception, another exception occurred:\n\n");
+            AppendOne(sb, chain[i].Exception);
+            if (i > 0) sb.Append(chain[i - 1].Link);
         }
+    }
+
+    private static void AppendOne(StringBuilder sb, PyException e)
+    {
         if (e.Traceback.Count > 0)
         {
             sb.Append("Traceback (most recent call last):\n");
@@ -49,7 +69,16 @@ internal static class Traceback
     /// <summary>`ValueError: message`, or just the class name when the message is empty.</summary>
     public static string Summary(PyException e)
     {
-        var text = Ops.Str(e);
+        string text;
+        try
+        {
+            text = Ops.Str(e);
+        }
+        catch (ScriptError)
+        {
+            // As CPython's traceback module does when str() of the exception raises.
+            text = "<exception str() failed>";
+        }
         // As CPython's traceback module: classes outside builtins and __main__ are named with their module.
         var name = e.Class.Dict.TryGetValue("__module__", out var module) && module is string m && m != "__main__" && m != "builtins"
             ? $"{m}.{e.Class.Name}"

@@ -5,6 +5,7 @@ internal static class ExceptionText
 {
     public static string Str(PyException e)
     {
+        Errors.EnsureStack("while getting the str of an exception");
         var args = e.Args.Items;
         if (args.Length == 0) return "";
         if (args.Length == 1)
