@@ -31,13 +31,10 @@ public class PickleFuzzTests
     private const int SeedsPerFixture = 14;
 
     /// <summary>
-    /// How a resumed mutant runs. MaxTicks stops a mutant whose loop bound was raised; a preemption
-    /// budget of one tick makes every tick count towards it: with a larger budget the ticks a
-    /// tasklet spends before it blocks or calls schedule() are never counted, so a mutated loop
-    /// that calls schedule() on every turn would run forever (a bug of the interpreter's MaxTicks
-    /// accounting, reported, not the unpickler's).
+    /// How a resumed mutant runs: MaxTicks stops a mutant whose loop bound was raised (it counts
+    /// the ticks of every slice, also of tasklets that switch by schedule() before using up a budget).
     /// </summary>
-    private static InterpreterOptions ResumeOptions() => new() { MaxTicks = 2_000_000, MaxDepth = 1_000, PreemptionTicks = 1 };
+    private static InterpreterOptions ResumeOptions() => new() { MaxTicks = 2_000_000, MaxDepth = 1_000 };
 
     /// <summary>A mutant that runs longer than this is reported as a hang.</summary>
     private static readonly TimeSpan HangAfter = TimeSpan.FromSeconds(30);
