@@ -21,7 +21,8 @@ public static class StackReport
     /// </summary>
     public static JObject Json(byte[] pickle)
     {
-        var root = Unpickler.Parse(pickle);
+        Unpickler.Parse(pickle); // refuses what is not JSON, with a path
+        var root = JObject.Parse(System.Text.Encoding.UTF8.GetString(pickle));
         var reader = new Reader(root);
         var tasklets = new JArray();
         var mainId = root["main"]?.Value<long?>();

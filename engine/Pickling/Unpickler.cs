@@ -24,17 +24,17 @@ internal sealed class Unpickler
 {
     private readonly ProgramCode _program;
     private readonly Interpreter _vm;
-    private JArray _heap = new();
+    private PArray _heap = new();
     private object?[] _objects = Array.Empty<object>();
     private bool[] _creating = Array.Empty<bool>();
     private readonly Dictionary<int, Tasklet> _tasklets = new();
-    private readonly List<(PyDict Dict, JArray Items)> _dicts = new();
-    private readonly List<(DictIterator Iterator, JObject Entry)> _dictIterators = new();
+    private readonly List<(PyDict Dict, PArray Items)> _dicts = new();
+    private readonly List<(DictIterator Iterator, PObject Entry)> _dictIterators = new();
     private readonly HashSet<PyGenerator> _chained = new(ReferenceEqualityComparer.Instance);
     /// <summary>Frames the pickle put at their function's entry (offset 0 may also be a loop head's resume site).</summary>
     private readonly HashSet<Frame> _entryFrames = new(ReferenceEqualityComparer.Instance);
     /// <summary>Frames whose operand stacks are checked once every heap object is complete (a constant tuple's items, say).</summary>
-    private readonly List<(Frame Frame, JObject Token)> _stackChecks = new();
+    private readonly List<(Frame Frame, PObject Token)> _stackChecks = new();
 
     private Unpickler(ProgramCode program, Interpreter vm)
     {
@@ -65,21 +65,12 @@ internal sealed class Unpickler
     }
 
     /// <summary>Parses the JSON, with a depth limit: nesting in a valid pickle is shallow (containers are heap entries).</summary>
-    internal static JObject Parse(byte[] pickle)
+    internal static PObject Parse(byte[] pickle)
     {
         try
         {
-            using var text = new StreamReader(new MemoryStream(pickle), new System.Text.UTF8Encoding(false));
-            using var reader = new JsonTextReader(text)
-            {
-                DateParseHandling = DateParseHandling.None,
-                FloatParseHandling = FloatParseHandling.Double,
-                MaxDepth = 64,
-            };
-            // Line info is not needed (errors name JSON paths) and costs an allocation per token.
-            var root = JToken.ReadFrom(reader, new JsonLoadSettings { LineInfoHandling = LineInfoHandling.Ignore }) as JObject ?? throw new PickleException("", "a pickle is a JSON object");
-            if (reader.Read() && reader.TokenType != JsonToken.Comment) throw new PickleException("", "unexpected content after the pickle's JSON object");
-            return root;
+            using var text = new StringReader(new System.Text.UTF8Encoding(false).GetString(pickle));
+            return PNode.Parse(text, maxDepth: 64) as PObject ?? throw new PickleException("", "a pickle is a JSON object");
         }
         catch (JsonException e)
         {
@@ -89,12 +80,12 @@ internal sealed class Unpickler
 
     /// <summary>
     /// What is being read, for errors the interpreter's code raises (a key that cannot be hashed).
-    /// Its path is worked out only then: JToken.Path searches each enclosing array for the token, so
+    /// Its path is worked out only then: PNode.Path searches each enclosing array for the token, so
     /// computing it for every heap entry would take time quadratic in the heap's size.
     /// </summary>
-    private JToken? _current;
+    private PNode? _current;
 
-    private void ReadInstance(JObject root)
+    private void ReadInstance(PObject root)
     {
         NoTypeMetadata(root);
         var format = Int(Required(root, "format"), 1, int.MaxValue);
@@ -162,7 +153,7 @@ internal sealed class Unpickler
             if (running.State != TaskletState.Runnable) throw Bad(r, "the running tasklet is not runnable");
         }
         var queue = new List<Tasklet>();
-        foreach (var q in root["queue"] is { } queueToken ? Arr(queueToken) : new JArray())
+        foreach (var q in root["queue"] is { } queueToken ? Arr(queueToken) : new PArray())
         {
             var t = TaskletRef(q);
             if (queue.Contains(t) || t == running) throw Bad(q, $"tasklet {t.Id} is queued twice");
@@ -193,9 +184,9 @@ internal sealed class Unpickler
         _vm.Restore(input, mainCalled, _tasklets.Values.OrderBy(t => t.Id), main, queue, running, nextTasklet);
     }
 
-    private List<(PyModule Module, JObject Globals)> ReadModules(JArray entries)
+    private List<(PyModule Module, PObject Globals)> ReadModules(PArray entries)
     {
-        var globals = new List<(PyModule, JObject)>();
+        var globals = new List<(PyModule, PObject)>();
         foreach (var token in entries)
         {
             var entry = Obj(token);
@@ -214,7 +205,7 @@ internal sealed class Unpickler
             _vm.Modules[name] = module;
             if (entry["defs"] is { } defs)
                 foreach (var def in Arr(defs)) module.Globals[Str(def)] = OwnDef(name + ":" + Str(def), def);
-            globals.Add((module, entry["globals"] is { } g ? Obj(g) : new JObject()));
+            globals.Add((module, entry["globals"] is { } g ? Obj(g) : new PObject()));
         }
         if (!_vm.Modules.ContainsKey("__main__")) throw Bad(entries, "the pickle has no __main__ module");
         return globals;
@@ -222,7 +213,7 @@ internal sealed class Unpickler
 
     // ------------------------------------------------------------------------------ tasklets and frames
 
-    private void ReadTasklet(JObject entry)
+    private void ReadTasklet(PObject entry)
     {
         _current = entry;
         var t = _tasklets[Int(entry["id"]!, 1, int.MaxValue)];
@@ -271,7 +262,7 @@ internal sealed class Unpickler
     }
 
     /// <summary>Builds a tasklet's chain (outermost first), checking each link is one the interpreter makes.</summary>
-    private Frame ReadChain(JArray frames, bool resumePending, Tasklet t)
+    private Frame ReadChain(PArray frames, bool resumePending, Tasklet t)
     {
         Frame? parent = null;
         for (int i = 0; i < frames.Count; i++)
@@ -317,7 +308,7 @@ internal sealed class Unpickler
     /// stack: minus the result it waits for when it is not the top frame or its tasklet will be
     /// resumed with a value (or an error), complete otherwise.
     /// </summary>
-    private void CheckPosition(Frame frame, JToken token, bool top, bool resumePending, Tasklet t)
+    private void CheckPosition(Frame frame, PNode token, bool top, bool resumePending, Tasklet t)
     {
         if (frame.Ip == 0 && frame.Sp == 0 && IsEntry(frame, token))
         {
@@ -338,7 +329,7 @@ internal sealed class Unpickler
     }
 
     /// <summary>The return kind of [child] must match the instruction its parent is stopped at.</summary>
-    private void CheckLink(Frame parent, Frame child, JToken token)
+    private void CheckLink(Frame parent, Frame child, PNode token)
     {
         var site = parent.Code.ResumeSiteAt(parent.Ip, parent.Sp)!;
         var op = (OpCode)(parent.Code.Instructions[site.Instruction] & 0xFF);
@@ -355,13 +346,13 @@ internal sealed class Unpickler
         if (!ok) throw Bad(token, $"a frame that returns as '{Pickler.ReturnKindName(child.ReturnKind)}' cannot be called from a {op} instruction");
     }
 
-    private bool IsEntry(Frame frame, JToken token) => _entryFrames.Contains(frame);
+    private bool IsEntry(Frame frame, PNode token) => _entryFrames.Contains(frame);
 
-    private ResumeSite SiteOf(Frame frame, JToken token) =>
+    private ResumeSite SiteOf(Frame frame, PNode token) =>
         frame.Code.ResumeSiteAt(frame.Ip, frame.Sp) ?? frame.Code.ResumeSiteAt(frame.Ip, frame.Sp - 1)
         ?? throw Bad(token, "the frame is not at a resume site of its function");
 
-    private CodeObject CodeOf(JObject token, string key)
+    private CodeObject CodeOf(PObject token, string key)
     {
         var module = token["module"] is { } m ? Str(m) : "__main__";
         var nameToken = Required(token, key);
@@ -369,20 +360,20 @@ internal sealed class Unpickler
         return _program.Function(module, name) ?? throw Bad(nameToken, $"the program has no function '{name}' in module '{module}'");
     }
 
-    private PyModule ModuleOf(CodeObject code, JToken token)
+    private PyModule ModuleOf(CodeObject code, PNode token)
     {
         if (code.ModuleName == Builtins.Prelude.ModuleName) return _vm.PreludeModule;
         return _vm.Modules.GetValueOrDefault(code.ModuleName) ?? throw Bad(token, $"module '{code.ModuleName}' is not in the pickle's modules");
     }
 
     /// <summary>Makes a frame with its code, module and cells; its variables and stack come in FillFrame.</summary>
-    private Frame CreateFrame(JObject token)
+    private Frame CreateFrame(PObject token)
     {
         NoTypeMetadata(token);
         var code = CodeOf(token, "function");
         var frame = new Frame(code, ModuleOf(code, token), null);
         int cellCount = code.CellNames.Length + code.FreeNames.Length;
-        var cells = token["cells"] as JObject;
+        var cells = token["cells"] as PObject;
         if (cellCount > 0 && cells == null) throw Bad(token, $"{code.QualifiedName} needs its cells");
         if (cells != null)
         {
@@ -395,7 +386,7 @@ internal sealed class Unpickler
             }
         }
         var siteToken = Required(token, "site");
-        if (siteToken.Type == JTokenType.String)
+        if (siteToken.Type == PickleJsonType.String)
         {
             if (Str(siteToken) != "entry") throw Bad(siteToken, "a site is a number or \"entry\"");
             frame.Ip = 0;
@@ -424,7 +415,7 @@ internal sealed class Unpickler
         return frame;
     }
 
-    private void FillFrame(Frame frame, JObject token)
+    private void FillFrame(Frame frame, PObject token)
     {
         var code = frame.Code;
         if (token["locals"] is { } locals)
@@ -467,13 +458,13 @@ internal sealed class Unpickler
 
     // ------------------------------------------------------------------------------ heap objects
 
-    private object ResolveRef(JToken token)
+    private object ResolveRef(PNode token)
     {
-        if (token is JObject { Count: 1 } o && o["ref"] is { } index) return Resolve(Int(index, 0, _heap.Count - 1), _heap[Int(index, 0, _heap.Count - 1)]);
+        if (token is PObject { Count: 1 } o && o["ref"] is { } index) return Resolve(Int(index, 0, _heap.Count - 1), _heap[Int(index, 0, _heap.Count - 1)]);
         throw Bad(token, "expected a reference to a heap entry");
     }
 
-    private object Resolve(int index, JToken entryToken)
+    private object Resolve(int index, PNode entryToken)
     {
         if (_objects[index] is { } made) return made;
         if (_creating[index]) throw Bad(entryToken, "this object is needed to build itself (a cycle the pickler never writes)");
@@ -488,7 +479,7 @@ internal sealed class Unpickler
     }
 
     /// <summary>The closed table of heap kinds. References a constructor needs are resolved here; the rest in Fill.</summary>
-    private object CreateObject(JObject e)
+    private object CreateObject(PObject e)
     {
         NoTypeMetadata(e);
         var kindToken = Required(e, "kind");
@@ -599,7 +590,7 @@ internal sealed class Unpickler
     }
 
     /// <summary>Fills in an object's contents once every object exists.</summary>
-    private void Fill(object target, JObject e)
+    private void Fill(object target, PObject e)
     {
         _current = e;
         switch (target)
@@ -703,7 +694,7 @@ internal sealed class Unpickler
                 break;
             case PyFuture future:
                 {
-                    var stateToken = e["state"] ?? new JValue("pending");
+                    var stateToken = e["state"] ?? new PValue(PickleJsonType.String, "pending");
                     future.State = Str(stateToken) switch
                     {
                         "pending" => FutureState.Pending,
@@ -734,7 +725,7 @@ internal sealed class Unpickler
         }
     }
 
-    private void FillDict(PyDict dict, JArray items)
+    private void FillDict(PyDict dict, PArray items)
     {
         foreach (var itemToken in items)
         {
@@ -751,13 +742,13 @@ internal sealed class Unpickler
         }
     }
 
-    private void FillArray(object[] target, JArray items)
+    private void FillArray(object[] target, PArray items)
     {
         if (items.Count != target.Length) throw Bad(items, $"expected {target.Length} items");
         for (int i = 0; i < target.Length; i++) target[i] = Value(items[i]);
     }
 
-    private void FillNames(Dictionary<string, object> target, JToken names)
+    private void FillNames(Dictionary<string, object> target, PNode names)
     {
         foreach (var (name, value) in Obj(names)) target[name] = Value(value!);
     }
@@ -765,7 +756,7 @@ internal sealed class Unpickler
     // ------------------------------------------------------------------------------ values
 
     /// <summary>A value a script can hold (see IsInternal for the objects only the interpreter holds).</summary>
-    private object Value(JToken token)
+    private object Value(PNode token)
     {
         var value = AnyValue(token);
         if (IsInternal(value)) throw Bad(token, $"a {InternalName(value)} is not a value a script can hold");
@@ -782,28 +773,29 @@ internal sealed class Unpickler
     };
 
     /// <summary>A value: JSON null/bool/number/string, or a one-key object naming a heap entry or a built-in.</summary>
-    private object AnyValue(JToken token)
+    private object AnyValue(PNode token)
     {
         switch (token.Type)
         {
-            case JTokenType.Null: return PyNone.Value;
-            case JTokenType.Boolean: return Boxes.Bool((bool)token);
-            case JTokenType.String: return (string)token!;
-            case JTokenType.Integer:
+            case PickleJsonType.Null: return PyNone.Value;
+            case PickleJsonType.Boolean: return Boxes.Bool((bool)token);
+            case PickleJsonType.String: return (string)token!;
+            case PickleJsonType.Integer:
                 {
-                    var raw = ((JValue)token).Value;
+                    var raw = ((PValue)token).Value;
                     if (raw is long l) return Boxes.Int(l);
                     var big = raw is BigInteger b ? b : new BigInteger(Convert.ToDecimal(raw, System.Globalization.CultureInfo.InvariantCulture));
                     return big >= long.MinValue && big <= long.MaxValue ? Boxes.Int((long)big) : big;
                 }
-            case JTokenType.Object:
+            case PickleJsonType.Object:
                 break;
             default:
                 throw Bad(token, $"a value cannot be a JSON {token.Type.ToString().ToLowerInvariant()}");
         }
-        var o = (JObject)token;
+        var o = (PObject)token;
         if (o.Count != 1) throw Bad(token, "a tagged value has exactly one key");
-        var (tag, inner) = o.Properties().Select(p => (p.Name, p.Value)).First();
+        var (tag, inner) = o.First();
+        if (inner == null) throw Bad(token, "a tagged value needs a value");
         switch (tag)
         {
             case "ref":
@@ -857,7 +849,7 @@ internal sealed class Unpickler
     /// The function a module's top-level `def NAME` makes ("module:NAME"): one object per name, so
     /// every reference to it in the pickle gets the same function, which the module's global NAME holds.
     /// </summary>
-    private PyFunction OwnDef(string qualified, JToken token)
+    private PyFunction OwnDef(string qualified, PNode token)
     {
         if (_ownDefs.TryGetValue(qualified, out var made)) return made;
         int colon = qualified.IndexOf(':');
@@ -873,9 +865,9 @@ internal sealed class Unpickler
         return made;
     }
 
-    private PyException Exception(JToken token) => Value(token) as PyException ?? throw Bad(token, "expected an exception");
+    private PyException Exception(PNode token) => Value(token) as PyException ?? throw Bad(token, "expected an exception");
 
-    private Tasklet TaskletRef(JToken token)
+    private Tasklet TaskletRef(PNode token)
     {
         var id = Int(token, 0, int.MaxValue);
         return _tasklets.GetValueOrDefault(id) ?? throw Bad(token, $"there is no tasklet {id}");
@@ -886,7 +878,7 @@ internal sealed class Unpickler
     /// wait in one place only: whatever it waits on wakes it, and a tasklet woken twice would run
     /// twice (a second time with no frames left), a finished one would come back to life.
     /// </summary>
-    private Tasklet BlockedTasklet(JToken token)
+    private Tasklet BlockedTasklet(PNode token)
     {
         var t = TaskletRef(token);
         if (t.State != TaskletState.Blocked) throw Bad(token, $"tasklet {t.Id} waits here but is not blocked");
@@ -896,10 +888,10 @@ internal sealed class Unpickler
 
     private readonly HashSet<Tasklet> _waiting = new(ReferenceEqualityComparer.Instance);
 
-    private PyList ListOf(JObject e, string key) => Value(Required(e, key)) as PyList ?? throw Bad(e[key]!, "expected a list");
-    private PyDict DictOf(JObject e) => Value(Required(e, "dict")) as PyDict ?? throw Bad(e["dict"]!, "expected a dict");
+    private PyList ListOf(PObject e, string key) => Value(Required(e, key)) as PyList ?? throw Bad(e[key]!, "expected a list");
+    private PyDict DictOf(PObject e) => Value(Required(e, "dict")) as PyDict ?? throw Bad(e["dict"]!, "expected a dict");
 
-    private DictViewKind View(JObject e) => Str(Required(e, "view")) switch
+    private DictViewKind View(PObject e) => Str(Required(e, "view")) switch
     {
         "keys" => DictViewKind.Keys,
         "values" => DictViewKind.Values,
@@ -909,29 +901,29 @@ internal sealed class Unpickler
 
     // ------------------------------------------------------------------------------ JSON shape
 
-    private static PickleException Bad(JToken token, string message) => new(token.Path, message);
+    private static PickleException Bad(PNode token, string message) => new(token.Path, message);
 
-    private static JToken Required(JObject o, string name) => o[name] ?? throw Bad(o, $"missing \"{name}\"");
+    private static PNode Required(PObject o, string name) => o[name] ?? throw Bad(o, $"missing \"{name}\"");
 
-    private static JObject Obj(JToken? t) => t as JObject ?? throw Bad(t!, "expected a JSON object");
-    private static JArray Arr(JToken t) => t as JArray ?? throw Bad(t, "expected a JSON array");
+    private static PObject Obj(PNode? t) => t as PObject ?? throw Bad(t!, "expected a JSON object");
+    private static PArray Arr(PNode t) => t as PArray ?? throw Bad(t, "expected a JSON array");
 
-    private static string Str(JToken t) => t.Type == JTokenType.String ? (string)t! : throw Bad(t, "expected a string");
+    private static string Str(PNode t) => t.Type == PickleJsonType.String ? (string)t! : throw Bad(t, "expected a string");
 
-    private static bool Bool(JToken t) => t.Type == JTokenType.Boolean ? (bool)t : throw Bad(t, "expected true or false");
+    private static bool Bool(PNode t) => t.Type == PickleJsonType.Boolean ? (bool)t : throw Bad(t, "expected true or false");
 
-    private static bool OptionalBool(JObject o, string name) => o[name] is { } t && Bool(t);
+    private static bool OptionalBool(PObject o, string name) => o[name] is { } t && Bool(t);
 
-    private static long Long(JToken t, long min)
+    private static long Long(PNode t, long min)
     {
-        if (t.Type != JTokenType.Integer || ((JValue)t).Value is not long value) throw Bad(t, "expected an integer that fits 64 bits");
+        if (t.Type != PickleJsonType.Integer || ((PValue)t).Value is not long value) throw Bad(t, "expected an integer that fits 64 bits");
         if (value < min) throw Bad(t, $"expected an integer of at least {min}");
         return value;
     }
 
-    private static int Int(JToken t, int min, int max)
+    private static int Int(PNode t, int min, int max)
     {
-        if (t.Type != JTokenType.Integer || ((JValue)t).Value is not long value || value < min || value > max)
+        if (t.Type != PickleJsonType.Integer || ((PValue)t).Value is not long value || value < min || value > max)
             throw Bad(t, max == int.MaxValue ? $"expected an integer of at least {min}" : $"expected an integer from {min} to {max}");
         return (int)value;
     }
@@ -940,10 +932,10 @@ internal sealed class Unpickler
     /// without TypeNameHandling; one in the pickle's own structure (not in a map of script names,
     /// where setattr can make any string a key) means the pickle was forged to name a .NET type.
     /// </summary>
-    private static void NoTypeMetadata(JObject o)
+    private static void NoTypeMetadata(PObject o)
     {
-        foreach (var property in o.Properties())
-            if (property.Name.StartsWith('$')) throw Bad(property, $"\"{property.Name}\" names a .NET type or object, which a pickle never does");
+        foreach (var (name, value) in o)
+            if (name.StartsWith('$')) throw Bad(value ?? o, $"\"{name}\" names a .NET type or object, which a pickle never does");
     }
 
     // ------------------------------------------------------------------------------ operand stacks
@@ -957,7 +949,7 @@ internal sealed class Unpickler
     /// method before it is bound, the no-receiver marker, a code object) are allowed in the slots
     /// that hold them and nowhere else.
     /// </summary>
-    private void CheckStack(Frame frame, JObject token)
+    private void CheckStack(Frame frame, PObject token)
     {
         if (frame.Sp == 0) return;
         var shapes = StackShapes.Of(frame.Code);
@@ -1009,7 +1001,7 @@ internal sealed class Unpickler
     /// super()'s object must be an instance of its class (as super(type, obj) requires), since the
     /// methods super() finds are called on it. Checked once every instance has its class.
     /// </summary>
-    private static void CheckReceiver(object target, JObject e)
+    private static void CheckReceiver(object target, PObject e)
     {
         switch (target)
         {
