@@ -16,12 +16,15 @@ namespace Workflow.Pickling;
 /// <remarks>
 /// Layout (version 1):
 /// <code>
-/// { "format": 1, "program": sha256, "input": v, "main": 1, "mainCalled": bool, "nextTasklet": n,
-///   "running": id?, "queue": [id…], "modules": [{ "name", "globals": {…} }…],
-///   "tasklets": [{ "id", "state", "frames": [outermost … innermost], … }…], "heap": [{ "kind", … }…] }
+/// { "format": 1, "program": sha256, "input": v?, "main": 1, "mainCalled": false?, "nextTasklet": n?,
+///   "running": id?, "queue": [id…]?, "futures": [v…]?, "nextFuture": n, "signals": [[name, v]…]?,
+///   "modules": [{ "name", "defs": [name…]?, "globals": {…}? }…],
+///   "tasklets": [{ "id", "state", "frames": [outermost … innermost], … }…],
+///   "heap": [{ "kind", … } or {"list"|"tuple": [v…]} or {"dict": [[k, v, hash?]…]}…] }
 /// </code>
-/// A value is JSON null/bool/int/float/string, or {"ref": i} (heap), {"int": "digits"} (big int),
-/// {"float": "1.5"|"nan"|"inf"|"-inf"}, {"builtin"|"type"|"native"|"const"|"module"|"tasklet": name or id}.
+/// Keys marked ? are left out at their default. A value is JSON null/bool/int/string, or {"ref": i}
+/// (heap), {"int": "digits"} (big int), {"float": "1.5"|"nan"|"inf"|"-inf"}, {"def": name} (a
+/// module's top-level function), {"builtin"|"type"|"native"|"const"|"module"|"tasklet": name or id}.
 /// </remarks>
 internal sealed class Pickler
 {
@@ -403,17 +406,15 @@ internal sealed class Pickler
         _w.WriteStartObject();
         switch (v)
         {
+            // The commonest kinds in their compact form: {"list": [...]}, {"tuple": [...]}, {"dict": [[k, v]...]}.
             case PyList list:
-                Property("kind", "list");
-                Items("items", list.Items);
+                Items("list", list.Items);
                 break;
             case PyTuple tuple:
-                Property("kind", "tuple");
-                Items("items", tuple.Items);
+                Items("tuple", tuple.Items);
                 break;
             case PyDict dict:
-                Property("kind", "dict");
-                WriteDictItems(dict);
+                WriteDictItems("dict", dict);
                 break;
             case Cell cell:
                 Property("kind", "cell");
@@ -658,9 +659,9 @@ internal sealed class Pickler
         _ => "items",
     };
 
-    private void WriteDictItems(PyDict dict)
+    private void WriteDictItems(string name, PyDict dict)
     {
-        _w.WritePropertyName("items", false);
+        _w.WritePropertyName(name, false);
         _w.WriteStartArray();
         foreach (var (key, value, hash) in dict.EntriesWithHashes)
         {

@@ -127,7 +127,10 @@ public static class StackReport
             var entry = Entry(inner);
             if (entry == null) return new JValue("<?>");
             if (path.Contains(index)) return new JValue("<cycle>");
-            var kind = entry["kind"]?.ToString();
+            // Lists, tuples and dicts are written in the compact form {"list": [items]}.
+            var kind = entry["kind"]?.ToString()
+                ?? (entry.Count == 1 && entry.Properties().First().Name is "list" or "tuple" or "dict" ? entry.Properties().First().Name : null);
+            var compactItems = entry["items"] ?? (kind is "list" or "tuple" or "dict" ? entry[kind] : null);
             if (depth >= MaxDepth && kind is "list" or "tuple" or "dict" or "instance") return new JValue($"<{kind}…>");
             path.Add(index);
             try
@@ -138,14 +141,14 @@ public static class StackReport
                     case "tuple":
                         {
                             var items = new JArray();
-                            var source = entry["items"] as JArray ?? new JArray();
+                            var source = compactItems as JArray ?? new JArray();
                             foreach (var item in source.Take(MaxItems)) items.Add(Render(item, depth + 1, path));
                             if (source.Count > MaxItems) items.Add($"… {source.Count - MaxItems} more");
                             return items;
                         }
                     case "dict":
                         {
-                            var pairs = entry["items"] as JArray ?? new JArray();
+                            var pairs = compactItems as JArray ?? new JArray();
                             if (pairs.All(p => p is JArray { Count: >= 2 } a && a[0].Type == JTokenType.String))
                             {
                                 var obj = new JObject();

@@ -482,11 +482,11 @@ internal sealed class Unpickler
     private object CreateObject(PObject e)
     {
         NoTypeMetadata(e);
-        var kindToken = Required(e, "kind");
+        var kindToken = e["kind"] ?? CompactKind(e) ?? throw Bad(e, "missing \"kind\"");
         switch (Str(kindToken))
         {
             case "list": return new PyList();
-            case "tuple": return new PyTuple(new object[Arr(Required(e, "items")).Count]);
+            case "tuple": return new PyTuple(new object[Arr(ItemsOf(e)).Count]);
             case "dict": return new PyDict();
             case "cell": return new Cell();
             case "instance": return new PyInstance(BuiltinTypes.Object);
@@ -589,6 +589,22 @@ internal sealed class Unpickler
         }
     }
 
+    private static readonly PValue[] CompactKinds =
+        { new(PickleJsonType.String, "list"), new(PickleJsonType.String, "tuple"), new(PickleJsonType.String, "dict") };
+
+    /// <summary>Lists, tuples and dicts, the commonest entries, are written `{"list": [items]}`: the kind, or null for another shape.</summary>
+    private static PNode? CompactKind(PObject e)
+    {
+        if (e.Count != 1) return null;
+        foreach (var kind in CompactKinds)
+            if (e[(string)kind] != null) return kind;
+        return null;
+    }
+
+    /// <summary>A list's, tuple's or dict's items: under "items", or the one value of the compact form.</summary>
+    private static PNode ItemsOf(PObject e) =>
+        e["items"] ?? (CompactKind(e) is { } kind ? e[(string)kind]! : throw Bad(e, "missing \"items\""));
+
     /// <summary>Fills in an object's contents once every object exists.</summary>
     private void Fill(object target, PObject e)
     {
@@ -596,13 +612,13 @@ internal sealed class Unpickler
         switch (target)
         {
             case PyList list:
-                foreach (var item in Arr(e["items"] ?? throw Bad(e, "missing \"items\""))) list.Items.Add(Value(item));
+                foreach (var item in Arr(ItemsOf(e))) list.Items.Add(Value(item));
                 break;
             case PyTuple tuple:
-                FillArray(tuple.Items, Arr(e["items"]!));
+                FillArray(tuple.Items, Arr(ItemsOf(e)));
                 break;
             case PyDict dict:
-                _dicts.Add((dict, Arr(Required(e, "items"))));
+                _dicts.Add((dict, Arr(ItemsOf(e))));
                 break;
             case Cell cell:
                 if (e["value"] is { } v) cell.Value = Value(v);
