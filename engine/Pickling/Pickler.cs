@@ -113,7 +113,7 @@ internal sealed class Pickler
 
         _w.WritePropertyName("tasklets", false);
         _w.WriteStartArray();
-        foreach (var t in vm.Tasklets) WriteTasklet(t);
+        foreach (var t in vm.Tasklets) WriteTasklet(t, vm);
         _w.WriteEndArray();
 
         // Writing an entry may add more entries: the list grows while we walk it.
@@ -170,18 +170,31 @@ internal sealed class Pickler
         && fn.Code.QualifiedName == fn.Code.Name
         && fn.Module.Globals.TryGetValue(fn.Code.Name, out var bound) && ReferenceEquals(bound, fn);
 
-    private void WriteTasklet(Tasklet t)
+    /// <summary>
+    /// A tasklet. Its state is left out where the unpickler can tell it (a result or an error:
+    /// finished; queued or running: runnable; else blocked), and so is what it waits for, which is
+    /// where it is queued: a channel's senders or receivers, a future's or a tasklet's awaiters.
+    /// </summary>
+    private void WriteTasklet(Tasklet t, Interpreter vm)
     {
         _w.WriteStartObject();
         Property("id", t.Id);
-        Property("state", t.State switch
+        var derived = t.Error != null ? TaskletState.Failed
+            : t.Result != null ? TaskletState.Completed
+            : vm.RunQueue.Contains(t) || vm.ContinuingTasklet == t ? TaskletState.Runnable
+            : TaskletState.Blocked;
+        if (t.State != derived)
         {
-            TaskletState.Runnable => "runnable",
-            TaskletState.Blocked => "blocked",
-            TaskletState.Completed => "completed",
-            _ => "failed",
-        });
-        if (t.BlockedOn != null) Property("blockedOn", t.BlockedOn);
+            Property("state", t.State switch
+            {
+                TaskletState.Runnable => "runnable",
+                TaskletState.Blocked => "blocked",
+                TaskletState.Completed => "completed",
+                _ => "failed",
+            });
+        }
+        // A channel nothing else references any more is not in the pickle: keep what its waiter waited for.
+        if (t.State == TaskletState.Blocked && t.BlockedOn is "send" or "receive") Property("blockedOn", t.BlockedOn);
         if (t.State == TaskletState.Blocked && t.Receiving != ReceiveMode.Call)
             Property("receiving", t.Receiving == ReceiveMode.Loop ? "loop" : "next");
         if (t.Top != null)
@@ -538,9 +551,8 @@ internal sealed class Pickler
                 }
                 break;
             case PyFuture future:
-                Property("kind", "future");
-                Property("type", future.Kind switch { FutureKind.Signal => "signal", _ => throw Unnamed("future kind") });
-                Property("name", future.Name);
+                // Compact, like lists: the future's type is the key, {"signal": name, "sequence": n, …}.
+                Property(future.Kind switch { FutureKind.Signal => "signal", _ => throw Unnamed("future kind") }, future.Name);
                 Property("sequence", future.Sequence);
                 if (future.State != FutureState.Pending) Property("state", future.State == FutureState.Resolved ? "resolved" : "failed");
                 OptionalValue("value", future.Value);

@@ -26,17 +26,24 @@ public static class StackReport
         var reader = new Reader(root);
         var tasklets = new JArray();
         var mainId = root["main"]?.Value<long?>();
+        var waits = WaitReasons(root);
+        var scheduled = new HashSet<long>((root["queue"] as JArray ?? new JArray()).Select(q => q.Type == JTokenType.Integer ? q.Value<long>() : -1));
+        if (root["running"] is { Type: JTokenType.Integer } running) scheduled.Add(running.Value<long>());
         foreach (var t in root["tasklets"] as JArray ?? throw new PickleException("tasklets", "missing"))
         {
-            var state = t["state"]?.ToString() ?? "?";
+            var id = t["id"]?.Type == JTokenType.Integer ? t["id"]!.Value<long>() : -1;
+            // As the unpickler reads it: the state is written only where it cannot be told.
+            var state = t["state"]?.ToString()
+                ?? (t["error"] != null ? "failed" : t["result"] != null ? "completed" : scheduled.Contains(id) ? "runnable" : "blocked");
             if (state is "completed" or "failed") continue;
             var item = new JObject
             {
                 ["id"] = t["id"],
-                ["main"] = t["id"]?.Value<long?>() == mainId,
+                ["main"] = id == mainId,
                 ["state"] = state,
             };
             if (t["blockedOn"] is { } on) item["waitingFor"] = on.ToString();
+            else if (state == "blocked" && waits.TryGetValue(id, out var reason)) item["waitingFor"] = reason;
             var frames = new JArray();
             foreach (var f in t["frames"] as JArray ?? new JArray())
             {
@@ -59,6 +66,29 @@ public static class StackReport
             tasklets.Add(item);
         }
         return new JObject { ["tasklets"] = tasklets };
+    }
+
+    /// <summary>What each waiting tasklet waits for, found where it waits: a channel, a future, another tasklet.</summary>
+    private static Dictionary<long, string> WaitReasons(JObject root)
+    {
+        var reasons = new Dictionary<long, string>();
+        void Add(JToken? ids, string reason)
+        {
+            foreach (var id in ids as JArray ?? new JArray())
+                if (id.Type == JTokenType.Integer) reasons[id.Value<long>()] = reason;
+        }
+        foreach (var entry in (root["heap"] as JArray ?? new JArray()).OfType<JObject>())
+        {
+            if (entry["signal"] is { } signal) Add(entry["awaiters"], $"signal '{signal}'");
+            else if (entry["kind"]?.ToString() == "future") Add(entry["awaiters"], $"{entry["type"]} '{entry["name"]}'");
+            else if (entry["kind"]?.ToString() == "channel")
+            {
+                Add(new JArray((entry["senders"] as JArray ?? new JArray()).Select(s => s["tasklet"])), "send");
+                Add(entry["receivers"], "receive");
+            }
+        }
+        foreach (var t in root["tasklets"] as JArray ?? new JArray()) Add(t["awaiters"], "await");
+        return reasons;
     }
 
     /// <summary>The same as text, innermost frame last, like a traceback.</summary>
@@ -129,7 +159,8 @@ public static class StackReport
             if (path.Contains(index)) return new JValue("<cycle>");
             // Lists, tuples and dicts are written in the compact form {"list": [items]}.
             var kind = entry["kind"]?.ToString()
-                ?? (entry.Count == 1 && entry.Properties().First().Name is "list" or "tuple" or "dict" ? entry.Properties().First().Name : null);
+                ?? (entry.Count == 1 && entry.Properties().First().Name is "list" or "tuple" or "dict" ? entry.Properties().First().Name : null)
+                ?? (entry["signal"] != null ? "future" : null);
             var compactItems = entry["items"] ?? (kind is "list" or "tuple" or "dict" ? entry[kind] : null);
             if (depth >= MaxDepth && kind is "list" or "tuple" or "dict" or "instance") return new JValue($"<{kind}…>");
             path.Add(index);
@@ -173,7 +204,10 @@ public static class StackReport
                     case "function": return new JValue($"<function {entry["code"]}>");
                     case "class": return new JValue($"<class '{entry["name"]}'>");
                     case "generator": return new JValue($"<generator {entry["frame"]?["function"] ?? entry["function"]}>");
-                    case "future": return new JValue($"<future {entry["type"]} '{entry["name"]}' {entry["state"]}>");
+                    case "future":
+                        return entry["signal"] is { } signal
+                            ? new JValue($"<future signal '{signal}' {entry["state"] ?? "pending"}>")
+                            : new JValue($"<future {entry["type"]} '{entry["name"]}' {entry["state"] ?? "pending"}>");
                     case "range": return new JValue($"range({entry["start"]}, {entry["stop"]}, {entry["step"]})");
                     default: return new JValue($"<{kind}>");
                 }

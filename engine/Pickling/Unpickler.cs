@@ -97,20 +97,31 @@ internal sealed class Unpickler
 
         var moduleGlobals = ReadModules(Arr(Required(root, "modules")));
         var taskletEntries = Arr(Required(root, "tasklets"));
+        // Queued or running tasklets are runnable: the state is written only where it says otherwise.
+        var scheduled = new HashSet<long>();
+        if (root["queue"] is PArray queued)
+            foreach (var q in queued)
+                if (q is PValue { Value: long qid }) scheduled.Add(qid);
+        if (root["running"] is PValue { Value: long rid }) scheduled.Add(rid);
         foreach (var entry in taskletEntries)
         {
             var t = Obj(entry);
             NoTypeMetadata(t);
             var id = Int(Required(t, "id"), 1, int.MaxValue);
-            var stateToken = Required(t, "state");
-            var state = Str(stateToken) switch
-            {
-                "runnable" => TaskletState.Runnable,
-                "blocked" => TaskletState.Blocked,
-                "completed" => TaskletState.Completed,
-                "failed" => TaskletState.Failed,
-                var other => throw Bad(stateToken, $"unknown tasklet state '{other}'"),
-            };
+            var stateToken = t["state"];
+            var state = stateToken == null
+                ? t["error"] != null ? TaskletState.Failed
+                    : t["result"] != null ? TaskletState.Completed
+                    : scheduled.Contains(id) ? TaskletState.Runnable
+                    : TaskletState.Blocked
+                : Str(stateToken) switch
+                {
+                    "runnable" => TaskletState.Runnable,
+                    "blocked" => TaskletState.Blocked,
+                    "completed" => TaskletState.Completed,
+                    "failed" => TaskletState.Failed,
+                    var other => throw Bad(stateToken, $"unknown tasklet state '{other}'"),
+                };
             if (!_tasklets.TryAdd(id, new Tasklet(id, null) { State = state })) throw Bad(t["id"]!, $"tasklet {id} appears twice");
         }
 
@@ -241,7 +252,7 @@ internal sealed class Unpickler
         if (entry["awaiters"] is { } awaiters)
         {
             t.Awaiters = new List<Tasklet>();
-            foreach (var a in Arr(awaiters)) t.Awaiters.Add(BlockedTasklet(a));
+            foreach (var a in Arr(awaiters)) t.Awaiters.Add(BlockedTasklet(a, "await"));
         }
 
         bool done = t.State is TaskletState.Completed or TaskletState.Failed;
@@ -482,7 +493,7 @@ internal sealed class Unpickler
     private object CreateObject(PObject e)
     {
         NoTypeMetadata(e);
-        var kindToken = e["kind"] ?? CompactKind(e) ?? throw Bad(e, "missing \"kind\"");
+        var kindToken = e["kind"] ?? CompactKind(e) ?? (e["signal"] != null ? FutureKindName : null) ?? throw Bad(e, "missing \"kind\"");
         switch (Str(kindToken))
         {
             case "list": return new PyList();
@@ -539,6 +550,7 @@ internal sealed class Unpickler
             case "channel": return new PyChannel(Int(Required(e, "capacity"), 0, int.MaxValue));
             case "future":
                 {
+                    if (e["signal"] is { } signalName) return new PyFuture(FutureKind.Signal, Str(signalName), Int(Required(e, "sequence"), 1, int.MaxValue));
                     var kind = Str(Required(e, "type")) switch
                     {
                         "signal" => FutureKind.Signal,
@@ -588,6 +600,8 @@ internal sealed class Unpickler
                 throw Bad(kindToken, $"unknown kind '{other}'");
         }
     }
+
+    private static readonly PValue FutureKindName = new(PickleJsonType.String, "future");
 
     private static readonly PValue[] CompactKinds =
         { new(PickleJsonType.String, "list"), new(PickleJsonType.String, "tuple"), new(PickleJsonType.String, "dict") };
@@ -702,11 +716,11 @@ internal sealed class Unpickler
                     {
                         var sender = Obj(s);
                         NoTypeMetadata(sender);
-                        ch.Senders.Enqueue((BlockedTasklet(Required(sender, "tasklet")), Value(Required(sender, "value"))));
+                        ch.Senders.Enqueue((BlockedTasklet(Required(sender, "tasklet"), "send"), Value(Required(sender, "value"))));
                     }
                 }
                 if (e["receivers"] is { } receivers)
-                    foreach (var r in Arr(receivers)) ch.Receivers.Enqueue(BlockedTasklet(r));
+                    foreach (var r in Arr(receivers)) ch.Receivers.Enqueue(BlockedTasklet(r, "receive"));
                 break;
             case PyFuture future:
                 {
@@ -725,7 +739,7 @@ internal sealed class Unpickler
                     if (e["awaiters"] is { } awaiters)
                     {
                         if (future.State != FutureState.Pending) throw Bad(awaiters, "only a pending future has awaiters");
-                        foreach (var a in Arr(awaiters)) future.Awaiters.Add(BlockedTasklet(a));
+                        foreach (var a in Arr(awaiters)) future.Awaiters.Add(BlockedTasklet(a, future.Description));
                     }
                     break;
                 }
@@ -894,11 +908,13 @@ internal sealed class Unpickler
     /// wait in one place only: whatever it waits on wakes it, and a tasklet woken twice would run
     /// twice (a second time with no frames left), a finished one would come back to life.
     /// </summary>
-    private Tasklet BlockedTasklet(PNode token)
+    /// <summary>A tasklet that waits here, for [reason]: that is what it is blocked on (deadlock reports, `wf stack`).</summary>
+    private Tasklet BlockedTasklet(PNode token, string reason)
     {
         var t = TaskletRef(token);
         if (t.State != TaskletState.Blocked) throw Bad(token, $"tasklet {t.Id} waits here but is not blocked");
         if (!_waiting.Add(t)) throw Bad(token, $"tasklet {t.Id} waits in two places");
+        t.BlockedOn = reason;
         return t;
     }
 
