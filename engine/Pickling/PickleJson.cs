@@ -56,6 +56,32 @@ internal abstract class PNode
         }
     }
 
+    /// <summary>
+    /// The pickle's own keys, so the reader hands out these strings instead of allocating one per
+    /// property. Filled once and only read after (Json.NET's reader never adds to it), so threads may share it.
+    /// </summary>
+    private static readonly DefaultJsonNameTable Keys = MakeKeys();
+
+    private static DefaultJsonNameTable MakeKeys()
+    {
+        var table = new DefaultJsonNameTable();
+        foreach (var key in new[]
+                 {
+                     "format", "program", "input", "main", "mainCalled", "nextTasklet", "running", "queue", "futures", "nextFuture",
+                     "signals", "modules", "name", "builtin", "defs", "globals", "tasklets", "heap", "id", "state", "blockedOn",
+                     "receiving", "frames", "resume", "resumeError", "handled", "result", "error", "errorObserved", "awaiters",
+                     "generator", "module", "function", "site", "line", "return", "locals", "cells", "stack", "namespace", "extra",
+                     "nextDefault", "kind", "items", "list", "tuple", "dict", "value", "class", "args", "attrs", "traceback",
+                     "context", "cause", "suppressContext", "base", "code", "defaults", "kwdefaults", "closure", "self", "method",
+                     "started", "finished", "frame", "callerHandled", "capacity", "closed", "buffer", "senders", "tasklet",
+                     "receivers", "signal", "sequence", "start", "stop", "step", "view", "index", "count", "changed", "inner",
+                     "strict", "done", "target", "channel", "text", "reversed", "range", "ref", "int", "float", "def", "type",
+                     "native", "const",
+                 })
+            table.Add(key);
+        return table;
+    }
+
     private static readonly char[] SpecialCharacters =
         { '.', ' ', '\'', '/', '"', '[', ']', '(', ')', '\t', '\n', '\r', '\f', '\b', '\\', '\u0085', '\u2028', '\u2029' };
 
@@ -96,6 +122,8 @@ internal abstract class PNode
             DateParseHandling = DateParseHandling.None,
             FloatParseHandling = FloatParseHandling.Double,
             MaxDepth = maxDepth,
+            ArrayPool = CharBuffers.Shared,
+            PropertyNameTable = Keys,
         };
         var open = new Stack<PNode>();
         string? pendingKey = null;
@@ -204,6 +232,9 @@ internal sealed class PObject : PNode, IEnumerable<KeyValuePair<string, PNode?>>
     }
 
     public IEnumerable<string> Names => _properties.Select(p => p.Key);
+
+    /// <summary>The first property (a tagged value's only one).</summary>
+    public KeyValuePair<string, PNode?> FirstProperty => _properties[0];
 
     public IEnumerator<KeyValuePair<string, PNode?>> GetEnumerator() => _properties.GetEnumerator();
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();

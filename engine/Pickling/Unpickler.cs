@@ -824,7 +824,7 @@ internal sealed class Unpickler
         }
         var o = (PObject)token;
         if (o.Count != 1) throw Bad(token, "a tagged value has exactly one key");
-        var (tag, inner) = o.First();
+        var (tag, inner) = o.FirstProperty;
         if (inner == null) throw Bad(token, "a tagged value needs a value");
         switch (tag)
         {

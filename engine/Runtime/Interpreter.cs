@@ -121,6 +121,16 @@ internal sealed partial class Interpreter
     /// <summary>Runs the prelude's top-level code (it only defines functions) on a throwaway tasklet.</summary>
     private void RunPrelude()
     {
+        if (_preludeFunctions is { } made)
+        {
+            // The prelude's top-level code only defines plain functions: after its first run in
+            // this process, a new VM gets the same functions directly (this is most of the fixed
+            // cost of unpickling a small instance).
+            _prelude = new PyModule(Builtins.Prelude.ModuleName, Builtins.Prelude.FileName);
+            foreach (var (name, template) in made)
+                _prelude.Globals[name] = new PyFunction(template.Code, _prelude, template.Defaults, template.KwDefaults, template.Closure);
+            return;
+        }
         var previous = _current;
         _current = this;
         try
@@ -133,12 +143,18 @@ internal sealed partial class Interpreter
             _pausedForChaos = false;
             _continuing = null;
             if (runner.State != TaskletState.Completed) throw new InvalidOperationException("the prelude failed: " + runner.Error?.Args);
+            var functions = _prelude.Globals.Items.Where(kv => kv.Value is PyFunction).Select(kv => (kv.Key, (PyFunction)kv.Value)).ToArray();
+            // Only a prelude of plain functions can be set up without running it.
+            if (functions.Length == _prelude.Globals.Items.Count() - 1) _preludeFunctions = functions;
         }
         finally
         {
             _current = previous;
         }
     }
+
+    /// <summary>The prelude's functions as its first run in this process made them (see RunPrelude).</summary>
+    private static (string Name, PyFunction Template)[]? _preludeFunctions;
 
     /// <summary>Calls prelude function [name]: returns the Frame to push (or a generator), as Invoke does.</summary>
     public object CallPrelude(string name, params object[] args) => Invoke(_prelude.Globals[name], args, null);
