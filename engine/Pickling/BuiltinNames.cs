@@ -18,11 +18,24 @@ internal static class BuiltinNames
 
     private static readonly Lazy<Tables> All = new(Build);
 
-    public static bool TryGetFunction(string name, out BuiltinFunction function) => All.Value.Functions.TryGetValue(name, out function!);
+    public static bool TryGetFunction(string name, out BuiltinFunction function)
+    {
+        if (All.Value.Functions.TryGetValue(name, out function!)) return true;
+        // "list.append": a built-in type's method taken from the type.
+        int dot = name.IndexOf('.');
+        if (dot > 0 && All.Value.Types.TryGetValue(name[..dot], out var type) && Builtins.UnboundMethods.Get(type, name[(dot + 1)..]) is { } unbound)
+        {
+            function = unbound;
+            return true;
+        }
+        return false;
+    }
     public static bool TryGetType(string name, out PyClass type) => All.Value.Types.TryGetValue(name, out type!);
     public static bool TryGetNative(string name, out NativeMethod method) => All.Value.Natives.TryGetValue(name, out method!);
 
-    public static string? NameOf(BuiltinFunction function) => All.Value.FunctionNames.GetValueOrDefault(function);
+    public static string? NameOf(BuiltinFunction function) =>
+        All.Value.FunctionNames.GetValueOrDefault(function)
+        ?? (Builtins.UnboundMethods.TryGetName(function, out var type, out var name) && NameOf(type) is { } typeName ? typeName + "." + name : null);
     public static string? NameOf(PyClass type) => All.Value.TypeNames.GetValueOrDefault(type);
     public static string? NameOf(NativeMethod method) => All.Value.NativeNames.GetValueOrDefault(method);
 

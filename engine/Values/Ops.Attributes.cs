@@ -61,10 +61,13 @@ internal static partial class Ops
                 }
                 if (cls.TryLookup(name, out value!))
                 {
-                    if (value is NativeMethod nm)
-                        value = new BuiltinFunction($"{cls.Name}.{name}", (args, kw) => args.Length == 0
-                            ? throw Errors.TypeError($"unbound method {cls.Name}.{name}() needs an argument")
-                            : nm(args[0], args[1..], kw));
+                    if (value is NativeMethod)
+                    {
+                        // The built-in type in the class chain whose table defines it.
+                        var owner = cls;
+                        while (owner.NativeMethods == null || !owner.NativeMethods.ContainsKey(name)) owner = owner.Base!;
+                        value = Builtins.UnboundMethods.Get(owner, name)!;
+                    }
                     return true;
                 }
                 return false;
