@@ -80,8 +80,8 @@ internal sealed class Unpickler
 
     /// <summary>
     /// What is being read, for errors the interpreter's code raises (a key that cannot be hashed).
-    /// Its path is worked out only then: PNode.Path searches each enclosing array for the token, so
-    /// computing it for every heap entry would take time quadratic in the heap's size.
+    /// Its path is worked out only then, as building path strings for every heap entry would cost
+    /// time and memory for nothing.
     /// </summary>
     private PNode? _current;
 
