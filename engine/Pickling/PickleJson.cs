@@ -127,7 +127,6 @@ internal abstract class PNode
         };
         var open = new Stack<PNode>();
         string? pendingKey = null;
-        PNode? root = null;
         while (reader.Read())
         {
             PNode node;
@@ -185,7 +184,6 @@ internal abstract class PNode
             {
                 return Finish(reader, node);
             }
-            root ??= node;
             if (node is PObject or PArray) open.Push(node);
         }
         throw new JsonReaderException("unexpected end of the JSON text" + (open.Count > 0 ? $" at {open.Peek().Path}" : ""));
@@ -230,8 +228,6 @@ internal sealed class PObject : PNode, IEnumerable<KeyValuePair<string, PNode?>>
         value.Attach(this, key, 0);
         _properties.Add(new(key, value));
     }
-
-    public IEnumerable<string> Names => _properties.Select(p => p.Key);
 
     /// <summary>The first property (a tagged value's only one).</summary>
     public KeyValuePair<string, PNode?> FirstProperty => _properties[0];

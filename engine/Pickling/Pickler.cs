@@ -111,7 +111,9 @@ internal sealed class Pickler
 
         _w.WritePropertyName("tasklets", false);
         _w.WriteStartArray();
-        foreach (var t in vm.Tasklets) WriteTasklet(t, vm);
+        var scheduled = new HashSet<Tasklet>(vm.RunQueue, ReferenceEqualityComparer.Instance);
+        if (vm.ContinuingTasklet is { } continuing) scheduled.Add(continuing);
+        foreach (var t in vm.Tasklets) WriteTasklet(t, scheduled);
         _w.WriteEndArray();
 
         // Writing an entry may add more entries: the list grows while we walk it.
@@ -173,13 +175,13 @@ internal sealed class Pickler
     /// finished; queued or running: runnable; else blocked), and so is what it waits for, which is
     /// where it is queued: a channel's senders or receivers, a future's or a tasklet's awaiters.
     /// </summary>
-    private void WriteTasklet(Tasklet t, Interpreter vm)
+    private void WriteTasklet(Tasklet t, HashSet<Tasklet> scheduled)
     {
         _w.WriteStartObject();
         Property("id", t.Id);
         var derived = t.Error != null ? TaskletState.Failed
             : t.Result != null ? TaskletState.Completed
-            : vm.RunQueue.Contains(t) || vm.ContinuingTasklet == t ? TaskletState.Runnable
+            : scheduled.Contains(t) ? TaskletState.Runnable
             : TaskletState.Blocked;
         if (t.State != derived)
         {

@@ -21,8 +21,16 @@ public static class StackReport
     /// </summary>
     public static JObject Json(byte[] pickle)
     {
-        Unpickler.Parse(pickle); // refuses what is not JSON, with a path
-        var root = JObject.Parse(System.Text.Encoding.UTF8.GetString(pickle));
+        JObject root;
+        try
+        {
+            // Json.NET's reader stops at a nesting depth of 64, as the unpickler does.
+            root = JObject.Parse(System.Text.Encoding.UTF8.GetString(pickle));
+        }
+        catch (Newtonsoft.Json.JsonException e)
+        {
+            throw new PickleException((e as Newtonsoft.Json.JsonReaderException)?.Path ?? "", "not valid JSON: " + e.Message);
+        }
         var reader = new Reader(root);
         var tasklets = new JArray();
         var mainId = root["main"]?.Value<long?>();

@@ -321,7 +321,7 @@ internal sealed class Unpickler
     /// </summary>
     private void CheckPosition(Frame frame, PNode token, bool top, bool resumePending, Tasklet t)
     {
-        if (frame.Ip == 0 && frame.Sp == 0 && IsEntry(frame, token))
+        if (frame.Ip == 0 && frame.Sp == 0 && IsEntry(frame))
         {
             if (!top || resumePending) throw Bad(token, "a frame that has not started must be the top frame, with nothing to resume with");
             return;
@@ -357,7 +357,7 @@ internal sealed class Unpickler
         if (!ok) throw Bad(token, $"a frame that returns as '{Pickler.ReturnKindName(child.ReturnKind)}' cannot be called from a {op} instruction");
     }
 
-    private bool IsEntry(Frame frame, PNode token) => _entryFrames.Contains(frame);
+    private bool IsEntry(Frame frame) => _entryFrames.Contains(frame);
 
     private ResumeSite SiteOf(Frame frame, PNode token) =>
         frame.Code.ResumeSiteAt(frame.Ip, frame.Sp) ?? frame.Code.ResumeSiteAt(frame.Ip, frame.Sp - 1)
@@ -692,7 +692,7 @@ internal sealed class Unpickler
                     // Suspended: not started (at its entry), or after a yield with the sent value to come.
                     if (!g.Started)
                     {
-                        if (g.Frame.Ip != 0 || g.Frame.Sp != 0 || !IsEntry(g.Frame, frameToken)) throw Bad(frameToken, "a generator that has not started is at its entry");
+                        if (g.Frame.Ip != 0 || g.Frame.Sp != 0 || !IsEntry(g.Frame)) throw Bad(frameToken, "a generator that has not started is at its entry");
                     }
                     else
                     {
