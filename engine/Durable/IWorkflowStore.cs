@@ -1,0 +1,128 @@
+namespace Workflow.Durable;
+
+/// <summary>A deployed program version: stored once by the SHA-256 of its source.</summary>
+internal sealed record ProgramVersion(string Hash, string Name, string Source, DateTime CreatedAt);
+
+/// <summary>An instance as `wf show` and the REST API see it, plus what a worker needs to resume it.</summary>
+internal sealed record InstanceView(
+    string Id,
+    string Workflow,
+    string ProgramHash,
+    InstanceStatus Status,
+    string? InputJson,
+    string? ResultJson,
+    string? Error,
+    byte[]? Pickle,
+    string? ParentId,
+    int Turns,
+    DateTime CreatedAt,
+    DateTime UpdatedAt);
+
+/// <summary>A new instance: pinned to the program version [ProgramHash] for its whole life.</summary>
+internal sealed record NewInstance(string Id, string Workflow, string ProgramHash, string? InputJson, string? ParentId = null, int ParentSequence = 0);
+
+/// <summary>A page of instances, newest first; [Cursor] is the previous page's NextCursor.</summary>
+internal sealed record InstanceQuery(InstanceStatus? Status = null, string? Workflow = null, int Limit = 50, string? Cursor = null);
+
+internal sealed record InstancePage(IReadOnlyList<InstanceView> Instances, string? NextCursor);
+
+/// <summary>An instance a worker has claimed for one turn: the row's revision, and the inbox entries to deliver, oldest first.</summary>
+internal sealed record ClaimedInstance(InstanceView Instance, long Revision, IReadOnlyList<InboxEntry> Inbox);
+
+/// <summary>A claimed activity task. [Attempts] counts attempts made so far including the one this claim starts.</summary>
+internal sealed record ActivityTask(
+    long Id,
+    string InstanceId,
+    int Sequence,
+    string Name,
+    string ArgumentsJson,
+    int? Retries,
+    double? TimeoutSeconds,
+    int Attempts,
+    string? LastError)
+{
+    /// <summary>What the handler receives to make its effect happen once: instance id and sequence.</summary>
+    public string IdempotencyKey => $"{InstanceId}/{Sequence}";
+}
+
+/// <summary>How an activity task ended: its JSON result, or the final failure's message.</summary>
+internal sealed record ActivityOutcome(long TaskId, string InstanceId, int Sequence, string? ResultJson, string? Error)
+{
+    public bool Succeeded => Error == null;
+}
+
+internal sealed record TimerRow(string InstanceId, int Sequence, DateTime DueAt);
+
+/// <summary>What is left to do in the database: a worker with --exit-when-idle stops when nothing is.</summary>
+internal sealed record WorkSummary(int ReadyInstances, int ActivityTasks, int Timers, DateTime? NextTimerDue)
+{
+    public bool IsIdle => ReadyInstances == 0 && ActivityTasks == 0 && Timers == 0;
+}
+
+/// <summary>What sending a signal or a cancellation to an instance did.</summary>
+internal enum DeliveryResult : byte { Accepted, NotFound, AlreadyFinished }
+
+/// <summary>
+/// The database behind the durable runtime (persistence/ implements it on EF Core). Every method is
+/// one transaction; the runtime's correctness rests on these rules:
+/// <list type="bullet">
+/// <item>An instance is ready (claimable) when it has never run or has inbox entries, and its lease is free or expired.</item>
+/// <item>Claiming sets a lease and bumps the row's revision; CommitTurns applies a commit only while the revision is the claimed one.</item>
+/// <item>Delivering anything to an instance (signal, activity outcome, timer, child outcome, cancel) inserts an inbox entry and makes it ready, in one transaction.</item>
+/// </list>
+/// </summary>
+internal interface IWorkflowStore
+{
+    /// <summary>Stores a program version unless one with the same hash exists; the latest deployed version of a name is what new instances run.</summary>
+    void SaveProgram(string name, string source, string hash);
+
+    ProgramVersion? GetProgram(string hash);
+
+    /// <summary>The version of [name] deployed last.</summary>
+    ProgramVersion? GetLatestProgram(string name);
+
+    /// <summary>Creates a ready instance; when [instance].Id exists already, returns that one unchanged (idempotent start). The bool says whether it was created.</summary>
+    (InstanceView Instance, bool Created) StartInstance(NewInstance instance);
+
+    InstanceView? GetInstance(string id);
+
+    InstancePage ListInstances(InstanceQuery query);
+
+    DeliveryResult Signal(string instanceId, string name, string payloadJson);
+
+    DeliveryResult Cancel(string instanceId);
+
+    /// <summary>Claims up to [max] ready instances for [worker] until [leaseUntil], oldest ready first.</summary>
+    IReadOnlyList<ClaimedInstance> ClaimInstances(string worker, int max, DateTime now, DateTime leaseUntil);
+
+    /// <summary>
+    /// Commits [commits] in one transaction. Per commit: if the row's revision is still the claimed
+    /// one, writes the instance (revision + 1; turns + 1 unless KeepLease; lease cleared unless
+    /// KeepLease; ready again if inbox entries newer than ConsumedThrough exist), deletes the
+    /// consumed inbox entries, inserts the activity tasks, timers and child instances, applies
+    /// Cancelled, and when the status is final: tells the parent (ChildCompleted/ChildFailed), cancels
+    /// running children, deletes the instance's timers and activity tasks. Otherwise that commit is
+    /// skipped whole. Returns, per commit, the row's new revision, or null when it was skipped.
+    /// </summary>
+    IReadOnlyList<long?> CommitTurns(IReadOnlyList<TurnCommit> commits);
+
+    /// <summary>Claims up to [max] activity tasks whose lease is free or expired, counting the attempt each claim starts.</summary>
+    IReadOnlyList<ActivityTask> ClaimActivities(string worker, int max, DateTime now, DateTime leaseUntil);
+
+    /// <summary>Records a failed attempt (and that the next one starts) so a crash does not reset the retry budget.</summary>
+    void RecordActivityAttempt(long taskId, int attempts, string error, DateTime leaseUntil);
+
+    /// <summary>Delivers activity outcomes (inbox entries, instances made ready) and deletes their tasks, in one transaction; a task already gone is skipped.</summary>
+    void CompleteActivities(IReadOnlyList<ActivityOutcome> outcomes);
+
+    /// <summary>Every timer row not yet fired, for the reconcile at start-up.</summary>
+    IReadOnlyList<TimerRow> ListTimers();
+
+    /// <summary>Timers due at [now] or before, earliest first.</summary>
+    IReadOnlyList<TimerRow> DueTimers(DateTime now, int max);
+
+    /// <summary>Fires timers: each row still there becomes a TimerFired inbox entry and is deleted. Returns how many fired.</summary>
+    int FireTimers(IReadOnlyList<TimerRow> timers);
+
+    WorkSummary Summary();
+}
