@@ -87,6 +87,9 @@ public sealed class WorkflowProgram
     internal Pickling.ProgramCode ProgramCode => _programCode ??= new Pickling.ProgramCode(
         Code ?? throw new InvalidOperationException($"{FileName} has compile errors"), SourceHash, _modules);
 
+    /// <summary>A fresh VM for an instance of this program (the durable runtime's first turn).</summary>
+    internal Interpreter NewInterpreter(TextWriter output, InterpreterOptions options) => new(output, options, _modules);
+
     /// <summary>The bytecode of every function, with resume sites and their live variables (`wf dis`).</summary>
     public string Disassemble() => Code == null ? throw new InvalidOperationException("the program has compile errors") : Disassembler.Disassemble(Code);
 

@@ -149,6 +149,8 @@ internal static partial class BuiltinFunctions
             return Vm.SignalFuture(a[0] as string ?? throw Errors.TypeError($"signal() name must be a string, not '{Ops.TypeName(a[0])}'"));
         });
 
+        AddDurableFunctions();
+
         foreach (var cls in ExceptionTypes.All) Table[cls.Name] = cls;
         Table["NotImplemented"] = NotImplemented.Value;
         Table["__name__"] = "builtins";

@@ -77,6 +77,7 @@ internal sealed class Pickler
 
         if (vm.PendingFutures.Count > 0) Items("futures", vm.PendingFutures);
         Property("nextFuture", vm.NextFutureSequence);
+        if (vm.CancelRequested) Property("cancelRequested", true);
         if (vm.QueuedSignals.Count > 0)
         {
             _w.WritePropertyName("signals", false);
@@ -552,7 +553,21 @@ internal sealed class Pickler
                 break;
             case PyFuture future:
                 // Compact, like lists: the future's type is the key, {"signal": name, "sequence": n, …}.
-                Property(future.Kind switch { FutureKind.Signal => "signal", _ => throw Unnamed("future kind") }, future.Name);
+                switch (future.Kind)
+                {
+                    case FutureKind.Signal: Property("signal", future.Name); break;
+                    case FutureKind.Activity: Property("activity", future.Name); break;
+                    case FutureKind.Child: Property("child", future.Name); break;
+                    case FutureKind.Timer:
+                        // Whole milliseconds: exact in JSON, and what the timer row holds.
+                        Property("timer", (long)Math.Round(future.Due * 1000));
+                        break;
+                    case FutureKind.Gather:
+                    case FutureKind.First:
+                        Items(future.Kind == FutureKind.Gather ? "gather" : "first", future.Parts!);
+                        break;
+                    default: throw Unnamed("future kind");
+                }
                 Property("sequence", future.Sequence);
                 if (future.State != FutureState.Pending) Property("state", future.State == FutureState.Resolved ? "resolved" : "failed");
                 OptionalValue("value", future.Value);

@@ -190,6 +190,7 @@ internal sealed class Unpickler
             }
         }
         _vm.NextFutureSequence = Int(Required(root, "nextFuture"), 1, int.MaxValue);
+        _vm.CancelRequested = root["cancelRequested"] is { } cancelRequested && Bool(cancelRequested);
         _current = root["input"] ?? root;
         var input = root["input"] is { } inputToken ? Value(inputToken) : PyNone.Value;
         _vm.Restore(input, mainCalled, _tasklets.Values.OrderBy(t => t.Id), main, queue, running, nextTasklet);
@@ -493,7 +494,7 @@ internal sealed class Unpickler
     private object CreateObject(PObject e)
     {
         NoTypeMetadata(e);
-        var kindToken = e["kind"] ?? CompactKind(e) ?? (e["signal"] != null ? FutureKindName : null) ?? throw Bad(e, "missing \"kind\"");
+        var kindToken = e["kind"] ?? CompactKind(e) ?? (IsFuture(e) ? FutureKindName : null) ?? throw Bad(e, "missing \"kind\"");
         switch (Str(kindToken))
         {
             case "list": return new PyList();
@@ -550,7 +551,14 @@ internal sealed class Unpickler
             case "channel": return new PyChannel(Int(Required(e, "capacity"), 0, int.MaxValue));
             case "future":
                 {
-                    if (e["signal"] is { } signalName) return new PyFuture(FutureKind.Signal, Str(signalName), Int(Required(e, "sequence"), 1, int.MaxValue));
+                    var sequence = Int(Required(e, "sequence"), 1, int.MaxValue);
+                    if (e["signal"] is { } signalName) return new PyFuture(FutureKind.Signal, Str(signalName), sequence);
+                    if (e["activity"] is { } activityName) return new PyFuture(FutureKind.Activity, Str(activityName), sequence);
+                    if (e["child"] is { } childName) return new PyFuture(FutureKind.Child, Str(childName), sequence);
+                    if (e["timer"] is { } due) return new PyFuture(FutureKind.Timer, "", sequence, Long(due, 0) / 1000.0);
+                    // Parts are filled in by Fill, once every heap entry exists.
+                    if (e["gather"] is { } gatherParts) return new PyFuture(FutureKind.Gather, "", sequence, parts: new PyFuture[Arr(gatherParts).Count]);
+                    if (e["first"] is { } firstParts) return new PyFuture(FutureKind.First, "", sequence, parts: new PyFuture[Arr(firstParts).Count]);
                     var kind = Str(Required(e, "type")) switch
                     {
                         "signal" => FutureKind.Signal,
@@ -602,6 +610,16 @@ internal sealed class Unpickler
     }
 
     private static readonly PValue FutureKindName = new(PickleJsonType.String, "future");
+
+    private static readonly string[] FutureKeys = { "signal", "activity", "child", "timer", "gather", "first" };
+
+    /// <summary>Futures are written compactly, their type as the key: {"activity": name, "sequence": n}.</summary>
+    private static bool IsFuture(PObject e)
+    {
+        foreach (var key in FutureKeys)
+            if (e[key] != null) return true;
+        return false;
+    }
 
     private static readonly PValue[] CompactKinds =
         { new(PickleJsonType.String, "list"), new(PickleJsonType.String, "tuple"), new(PickleJsonType.String, "dict") };
@@ -736,6 +754,21 @@ internal sealed class Unpickler
                     if (e["error"] is { } error) future.Error = Exception(error);
                     if (future.State == FutureState.Resolved && future.Value == null) throw Bad(e, "a resolved future needs its value");
                     if (future.State == FutureState.Failed && future.Error == null) throw Bad(e, "a failed future needs its error");
+                    if (future.Parts is { } parts)
+                    {
+                        var partTokens = Arr(e[future.Kind == FutureKind.Gather ? "gather" : "first"]!);
+                        for (int i = 0; i < parts.Length; i++)
+                        {
+                            parts[i] = Value(partTokens[i]) as PyFuture ?? throw Bad(partTokens[i], "expected a future");
+                            if (parts[i] == future) throw Bad(partTokens[i], "a future cannot combine itself");
+                        }
+                        if (future.IsPending)
+                        {
+                            if (!parts.Any(p => p.IsPending)) throw Bad(e, "a pending combined future needs a pending part");
+                            foreach (var part in parts)
+                                if (part.IsPending) (part.Dependents ??= new List<PyFuture>()).Add(future);
+                        }
+                    }
                     if (e["awaiters"] is { } awaiters)
                     {
                         if (future.State != FutureState.Pending) throw Bad(awaiters, "only a pending future has awaiters");

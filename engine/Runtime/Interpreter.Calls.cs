@@ -286,12 +286,19 @@ internal sealed partial class Interpreter
     }
 
     /// <summary>The value of `await x`, or Suspended when the tasklet parked until x is ready.</summary>
-    private object AwaitValue(object awaitable) => awaitable switch
+    private object AwaitValue(object awaitable)
     {
-        Tasklet target => AwaitTasklet(target),
-        PyFuture future => AwaitFuture(future),
-        _ => throw Errors.TypeError($"object of type '{Ops.TypeName(awaitable)}' can't be awaited"),
-    };
+        BlockingOperations++;
+        return awaitable switch
+        {
+            Tasklet target => AwaitTasklet(target),
+            PyFuture future => AwaitFuture(future),
+            _ => throw Errors.TypeError($"object of type '{Ops.TypeName(awaitable)}' can't be awaited"),
+        };
+    }
+
+    /// <summary>How many awaits and channel operations the instance has made: the runtime's commit-at-every-await option commits when it moves.</summary>
+    public long BlockingOperations;
 
     /// <summary>The exception `raise x` raises: x itself, or a new instance when x is an exception class.</summary>
     private PyException MakeRaisable(object value)

@@ -1,10 +1,20 @@
+using Workflow.Durable;
 using Workflow.Values;
 
 namespace Workflow.Runtime;
 
-/// <summary>Futures: made by the workflow (signal(name)), settled from outside (a signal arriving).</summary>
+/// <summary>
+/// Futures: made by the workflow (signal, activity, sleep, child, gather, first) and settled from
+/// outside by the durable runtime's events, which name the future by its sequence number.
+/// </summary>
 internal sealed partial class Interpreter
 {
+    /// <summary>The work the instance started since the runtime last took it: activities, timers, children, cancellations.</summary>
+    public readonly TurnWork Work = new();
+
+    /// <summary>Whether the instance was asked to cancel (pickled: a second request changes nothing).</summary>
+    public bool CancelRequested { get; set; }
+
     /// <summary>signal(name): the next signal [name] sent to the instance; one that already arrived settles it at once.</summary>
     public PyFuture SignalFuture(string name)
     {
@@ -23,6 +33,107 @@ internal sealed partial class Interpreter
         return future;
     }
 
+    /// <summary>activity(name, *args, retries=, timeout=): starts when created; [argumentsJson] is the JSON array of its arguments.</summary>
+    public PyFuture ActivityFuture(string name, string argumentsJson, int? retries, double? timeoutSeconds)
+    {
+        var future = NewExternal(FutureKind.Activity, name);
+        Work.Activities.Add(new ActivityRequest(future.Sequence, name, argumentsJson, retries, timeoutSeconds));
+        return future;
+    }
+
+    /// <summary>sleep/sleep_until: a durable timer due at [due] (epoch seconds).</summary>
+    public PyFuture TimerFuture(double due)
+    {
+        var future = NewExternal(FutureKind.Timer, "", due);
+        Work.Timers.Add(new TimerRequest(future.Sequence, DateTime.UnixEpoch.AddTicks((long)Math.Round(due * TimeSpan.TicksPerSecond))));
+        return future;
+    }
+
+    /// <summary>child(workflow, input): a child instance of the latest deployed version of [workflow].</summary>
+    public PyFuture ChildFuture(string workflow, string? inputJson)
+    {
+        var future = NewExternal(FutureKind.Child, workflow);
+        Work.Children.Add(new ChildRequest(future.Sequence, workflow, inputJson));
+        return future;
+    }
+
+    private PyFuture NewExternal(FutureKind kind, string name, double due = 0)
+    {
+        var future = new PyFuture(kind, name, _nextFutureSequence++, due);
+        PendingFutures.Add(future);
+        return future;
+    }
+
+    /// <summary>
+    /// gather(*futures) (the list of their values; fails with the first failure) or first(*futures)
+    /// ((index, value) of the first to settle; fails if that one failed). Parts already settled count at once.
+    /// </summary>
+    public PyFuture Combine(FutureKind kind, PyFuture[] parts)
+    {
+        var future = new PyFuture(kind, "", _nextFutureSequence++, parts: parts);
+        if (TrySettleCombined(future)) return future;
+        foreach (var part in parts)
+            if (part.IsPending) (part.Dependents ??= new List<PyFuture>()).Add(future);
+        // Listed with the pending futures so that a pickle holds it even when only its awaiter knows it.
+        PendingFutures.Add(future);
+        return future;
+    }
+
+    /// <summary>Settles a gather/first whose parts allow it; false while it must wait.</summary>
+    private bool TrySettleCombined(PyFuture combined)
+    {
+        var parts = combined.Parts!;
+        if (combined.Kind == FutureKind.First)
+        {
+            // The part that settled first: parts settled before first() was called count in argument order.
+            for (int i = 0; i < parts.Length; i++)
+            {
+                if (parts[i].State == FutureState.Failed) { Settle(combined, null, parts[i].Error); return true; }
+                if (parts[i].State == FutureState.Resolved) { Settle(combined, PyTuple.Of(Boxes.Int(i), parts[i].Value!), null); return true; }
+            }
+            return false;
+        }
+        foreach (var part in parts)
+            if (part.State == FutureState.Failed) { Settle(combined, null, part.Error); return true; }
+        if (parts.Any(p => p.IsPending)) return false;
+        Settle(combined, new PyList(parts.Select(p => p.Value!).ToList()), null);
+        return true;
+    }
+
+    /// <summary>Delivers one inbox entry: settles the future it names, queues a signal, or cancels. False when nothing waited for it (a future already cancelled).</summary>
+    public bool Deliver(InboxEntry entry)
+    {
+        switch (entry.Kind)
+        {
+            case InboxKind.Signal:
+                DeliverSignal(entry.Name ?? "", JsonValues.Parse(entry.Payload ?? "null"));
+                return true;
+            case InboxKind.Cancel:
+                return DeliverCancel();
+        }
+        var future = PendingFutures.Find(f => f.Sequence == entry.Sequence && f.IsExternal);
+        if (future == null) return false;
+        switch (entry.Kind)
+        {
+            case InboxKind.ActivityCompleted:
+            case InboxKind.ChildCompleted:
+                Settle(future, JsonValues.Parse(entry.Payload ?? "null"), null);
+                break;
+            case InboxKind.TimerFired:
+                Settle(future, PyNone.Value, null);
+                break;
+            case InboxKind.ActivityFailed:
+                Settle(future, null, new PyException(ExceptionTypes.ActivityError, PyTuple.Of(entry.Payload ?? "the activity failed")));
+                break;
+            case InboxKind.ChildFailed:
+                Settle(future, null, new PyException(ExceptionTypes.ChildError, PyTuple.Of(entry.Payload ?? "the child workflow failed")));
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(entry), entry.Kind, "unknown inbox entry kind");
+        }
+        return true;
+    }
+
     /// <summary>
     /// A signal arrives: it settles the oldest pending signal(name) future, waking its awaiters, or
     /// queues until the workflow asks for it. Run the instance on afterwards with Continue().
@@ -38,8 +149,26 @@ internal sealed partial class Interpreter
         Settle(future, payload, null);
     }
 
+    /// <summary>
+    /// Cancellation: every pending future fails with CancelledError, so each `await` on one raises
+    /// it (the workflow's finally blocks run, and it may catch it to compensate); the activities,
+    /// timers and children behind them are called off. Futures made afterwards work as usual.
+    /// </summary>
+    public bool DeliverCancel()
+    {
+        if (CancelRequested) return false;
+        CancelRequested = true;
+        foreach (var future in PendingFutures.ToArray())
+        {
+            if (future.Kind is FutureKind.Activity or FutureKind.Timer or FutureKind.Child) Work.Cancelled.Add(future.Sequence);
+            Settle(future, null, new PyException(ExceptionTypes.CancelledError, PyTuple.Of("the workflow was cancelled")));
+        }
+        return true;
+    }
+
     private void Settle(PyFuture future, object? value, PyException? error)
     {
+        if (!future.IsPending) return;
         PendingFutures.Remove(future);
         future.State = error == null ? FutureState.Resolved : FutureState.Failed;
         future.Value = value;
@@ -50,6 +179,12 @@ internal sealed partial class Interpreter
             else Wake(waiter, value!);
         }
         future.Awaiters.Clear();
+        if (future.Dependents is { } dependents)
+        {
+            future.Dependents = null;
+            foreach (var combined in dependents)
+                if (combined.IsPending) TrySettleCombined(combined);
+        }
     }
 
     /// <summary>await on a future: its value now, or parks until it is settled.</summary>
@@ -67,9 +202,42 @@ internal sealed partial class Interpreter
         return Suspended;
     }
 
+    /// <summary>Whether a tasklet waits on a future only the outside can settle: the instance then waits rather than deadlocks.</summary>
+    private bool WaitsOnOutside() => PendingFutures.Any(f => f.Awaiters.Count > 0 || f.Dependents is { Count: > 0 });
+
     internal int NextFutureSequence
     {
         get => _nextFutureSequence;
         set => _nextFutureSequence = value;
+    }
+}
+
+/// <summary>What an instance's turn started, for the durable runtime to commit with its pickle.</summary>
+internal sealed class TurnWork
+{
+    public readonly List<ActivityRequest> Activities = new();
+    public readonly List<TimerRequest> Timers = new();
+    public readonly List<ChildRequest> Children = new();
+    /// <summary>Sequence numbers of activities, timers and children called off by cancellation.</summary>
+    public readonly List<int> Cancelled = new();
+
+    public bool IsEmpty => Activities.Count == 0 && Timers.Count == 0 && Children.Count == 0 && Cancelled.Count == 0;
+
+    public void Clear()
+    {
+        Activities.Clear();
+        Timers.Clear();
+        Children.Clear();
+        Cancelled.Clear();
+    }
+
+    /// <summary>Takes over what another VM of the same instance started (chaos mode swaps VMs mid-turn).</summary>
+    public void MoveFrom(TurnWork other)
+    {
+        Activities.AddRange(other.Activities);
+        Timers.AddRange(other.Timers);
+        Children.AddRange(other.Children);
+        Cancelled.AddRange(other.Cancelled);
+        other.Clear();
     }
 }

@@ -47,5 +47,7 @@ internal sealed partial class Interpreter
         _budget = previous._budget;
         _chaosBudget = previous._chaosBudget;
         _sliceOpen = previous._sliceOpen;
+        // Work started but not yet handed to the runtime is not in the pickle: it travels with the turn.
+        Work.MoveFrom(previous.Work);
     }
 }

@@ -48,7 +48,7 @@ internal sealed partial class Interpreter
     /// <summary>Called when a spawned tasklet fails and nobody awaits it: such failures are logged, not fatal.</summary>
     public Action<Tasklet, PyException>? UnobservedFailure;
 
-    /// <summary>Futures not yet settled, oldest first: outside events (signals) settle them.</summary>
+    /// <summary>Futures not yet settled, oldest first: outside events settle them (gather/first through their parts).</summary>
     public readonly List<PyFuture> PendingFutures = new();
     /// <summary>Signals that arrived before the workflow asked for them, in arrival order.</summary>
     public readonly List<(string Name, object Payload)> QueuedSignals = new();
@@ -167,7 +167,7 @@ internal sealed partial class Interpreter
         var error = _main.Error!;
         return new ProgramOutcome
         {
-            Status = ProgramStatus.Failed,
+            Status = error.Class.IsSubclassOf(ExceptionTypes.CancelledError) ? ProgramStatus.Cancelled : ProgramStatus.Failed,
             Error = error,
             ErrorText = Traceback.Format(error),
             ErrorSummary = Traceback.Summary(error),
@@ -199,7 +199,7 @@ internal sealed partial class Interpreter
                 if (_runQueue.Count == 0)
                 {
                     // Blocked on something only the outside can settle: the instance waits, it is not deadlocked.
-                    if (PendingFutures.Any(f => f.Awaiters.Count > 0)) return true;
+                    if (WaitsOnOutside()) return true;
                     FailMain(Deadlock());
                     return true;
                 }

@@ -24,4 +24,20 @@ public sealed class InterpreterOptions
     /// same as a plain run's; this is how the pickler is tested. Off by default.
     /// </summary>
     public bool Chaos { get; set; }
+
+    /// <summary>
+    /// The clock behind now(), sleep() and the timers' due times. The default value is the system
+    /// clock; tests and simulations pass one they control.
+    /// </summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+
+    /// <summary>A copy with chaos stops on or off (the runtime's commit-at-every-await mode stops at every safe point).</summary>
+    internal InterpreterOptions With(bool chaos) => new()
+    {
+        PreemptionTicks = PreemptionTicks,
+        MaxTicks = MaxTicks,
+        MaxDepth = MaxDepth,
+        Chaos = chaos,
+        Clock = Clock,
+    };
 }

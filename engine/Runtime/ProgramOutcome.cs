@@ -2,8 +2,11 @@ using Workflow.Values;
 
 namespace Workflow.Runtime;
 
-/// <summary>How a run stopped: main returned, main failed, or every tasklet waits and some wait for an outside event (a signal).</summary>
-public enum ProgramStatus { Completed, Failed, Waiting }
+/// <summary>
+/// How a run stopped: main returned, main failed, main ended with CancelledError (the instance was
+/// cancelled and did not catch it), or every tasklet waits and some wait for an outside event.
+/// </summary>
+public enum ProgramStatus { Completed, Failed, Waiting, Cancelled }
 
 /// <summary>How a run ended: main's result, or the exception (with traceback) that failed it.</summary>
 public sealed class ProgramOutcome

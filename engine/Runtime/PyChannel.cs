@@ -25,6 +25,7 @@ internal sealed class PyChannel
 
     public object Send(Interpreter vm, object value)
     {
+        vm.BlockingOperations++;
         if (Closed) throw Errors.New(ExceptionTypes.ChannelClosedError, "send on closed channel");
         if (Receivers.Count > 0)
         {
@@ -44,6 +45,7 @@ internal sealed class PyChannel
     /// <summary>The next value, Suspended after parking the receiver, or EndOfIteration/ChannelClosedError once closed and drained.</summary>
     public object Receive(Interpreter vm, ReceiveMode mode)
     {
+        vm.BlockingOperations++;
         if (TryTake(vm, out var value)) return value;
         if (Closed)
         {

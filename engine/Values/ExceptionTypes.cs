@@ -29,6 +29,7 @@ internal static class ExceptionTypes
     public static readonly PyClass DeadlockError = new("DeadlockError", RuntimeError);
     public static readonly PyClass CancelledError = new("CancelledError", BaseException);
     public static readonly PyClass ActivityError = new("ActivityError", Exception);
+    public static readonly PyClass ChildError = new("ChildError", Exception);
 
     static ExceptionTypes()
     {
@@ -49,6 +50,6 @@ internal static class ExceptionTypes
         BaseException, Exception, ArithmeticError, ZeroDivisionError, OverflowError, LookupError,
         KeyError, IndexError, ValueError, TypeError, AttributeError, NameError, UnboundLocalError,
         RuntimeError, NotImplementedError, RecursionError, StopIteration, AssertionError,
-        ImportError, ModuleNotFoundError, ChannelClosedError, DeadlockError, CancelledError, ActivityError,
+        ImportError, ModuleNotFoundError, ChannelClosedError, DeadlockError, CancelledError, ActivityError, ChildError,
     };
 }

@@ -1,0 +1,182 @@
+using Workflow.Pickling;
+using Workflow.Runtime;
+using Workflow.Values;
+
+namespace Workflow.Durable;
+
+/// <summary>
+/// One turn of one instance (DESIGN.md "Durability rules"): rebuild the VM from the pickle (or start
+/// the program), deliver the inbox, run every tasklet until all are blocked or main ends, and say
+/// what to commit: the new pickle or the outcome, the inbox consumed, the work started.
+/// </summary>
+/// <remarks>
+/// Nothing here touches the database: the worker commits the returned TurnCommit, grouped with
+/// other instances' turns. A turn that cannot run (damaged pickle, missing program, an engine fault)
+/// fails only its instance and keeps the pickle it had, for inspection.
+/// </remarks>
+internal static class Turn
+{
+    /// <summary>
+    /// Runs the turn. In CommitMode.EveryAwait, [commitNow] is called with an intermediate commit
+    /// after each await or channel operation and returns the row's new revision, or null when the
+    /// instance was lost to another worker: the turn then stops and returns null.
+    /// </summary>
+    public static TurnCommit? Run(ClaimedInstance claimed, WorkflowProgram? program, TurnOptions options, TextWriter output,
+        Func<TurnCommit, long?>? commitNow = null, Action<string>? log = null)
+    {
+        var instance = claimed.Instance;
+        long revision = claimed.Revision;
+        long consumed = claimed.Inbox.Count == 0 ? 0 : claimed.Inbox[^1].Id;
+        TurnCommit Fail(string error, string summary, byte[]? keep = null) => new()
+        {
+            InstanceId = instance.Id,
+            Revision = revision,
+            Status = InstanceStatus.Failed,
+            Error = error,
+            ErrorSummary = summary,
+            Pickle = keep,
+            ConsumedThrough = consumed,
+        };
+
+        if (program == null || program.HasErrors)
+        {
+            var why = program == null
+                ? $"program version {instance.ProgramHash} of '{instance.Workflow}' is not in the database"
+                : $"program version {instance.ProgramHash} of '{instance.Workflow}' does not compile:\n{string.Join("\n", program.Diagnostics)}";
+            return Fail(why, "RuntimeError: " + why.Split('\n')[0], instance.Pickle);
+        }
+
+        bool firstTurn = instance.Pickle == null;
+        if (firstTurn && claimed.Inbox.Any(e => e.Kind == InboxKind.Cancel))
+        {
+            // Cancelled before it ever ran: there is nothing to unwind.
+            return new TurnCommit
+            {
+                InstanceId = instance.Id,
+                Revision = revision,
+                Status = InstanceStatus.Cancelled,
+                Error = "CancelledError: the workflow was cancelled before it started",
+                ErrorSummary = "CancelledError: the workflow was cancelled before it started",
+                ConsumedThrough = consumed,
+            };
+        }
+
+        var interpreterOptions = options.Interpreter;
+        if (options.CommitMode == CommitMode.EveryAwait && commitNow != null)
+            interpreterOptions = interpreterOptions.With(chaos: true);
+
+        Interpreter vm;
+        try
+        {
+            if (firstTurn)
+            {
+                var input = instance.InputJson == null ? PyNone.Value : JsonValues.Parse(instance.InputJson);
+                vm = program.NewInterpreter(output, interpreterOptions);
+                vm.Start(program.Code!, input);
+            }
+            else
+            {
+                vm = Unpickler.Unpickle(instance.Pickle!, program.ProgramCode, output, interpreterOptions);
+            }
+        }
+        catch (PickleException e)
+        {
+            return Fail($"the instance's pickle cannot be read: {e.Message}", "PickleError: " + e.Message, instance.Pickle);
+        }
+        catch (FormatException e)
+        {
+            return Fail($"the instance's input is not JSON: {e.Message}", "ValueError: " + e.Message, instance.Pickle);
+        }
+        if (log != null) vm.UnobservedFailure = (t, e) => log($"instance {instance.Id}: {t} failed and nobody awaited it:\n{Traceback.Format(e)}");
+
+        try
+        {
+            foreach (var entry in claimed.Inbox)
+            {
+                if (!vm.Deliver(entry))
+                    log?.Invoke($"instance {instance.Id}: {entry.Kind} for future {entry.Sequence} arrived after the future was settled or cancelled; dropped");
+            }
+
+            long committedOperations = vm.BlockingOperations;
+            ProgramOutcome? outcome;
+            while ((outcome = vm.Continue()) == null)
+            {
+                // Commit-at-every-await: the VM stops at each safe point; commit after each await or channel operation.
+                if (vm.BlockingOperations == committedOperations) continue;
+                committedOperations = vm.BlockingOperations;
+                var intermediate = Commit(vm, instance, revision, consumed, InstanceStatus.Waiting, program.SourceHash, keepLease: true);
+                var next = commitNow!(intermediate);
+                if (next == null) return null;
+                revision = next.Value;
+                consumed = 0;
+                vm.Work.Clear();
+            }
+            return outcome.Status switch
+            {
+                ProgramStatus.Waiting => Commit(vm, instance, revision, consumed, InstanceStatus.Waiting, program.SourceHash, keepLease: false),
+                ProgramStatus.Completed => Completed(vm, instance, revision, consumed, outcome),
+                ProgramStatus.Cancelled => Ended(vm, instance, revision, consumed, InstanceStatus.Cancelled, outcome.ErrorText, outcome.ErrorSummary),
+                _ => Ended(vm, instance, revision, consumed, InstanceStatus.Failed, outcome.ErrorText, outcome.ErrorSummary),
+            };
+        }
+        catch (ExecutionLimitExceeded e)
+        {
+            return Fail(e.Message, "RuntimeError: execution limit exceeded", instance.Pickle);
+        }
+        catch (PickleException e)
+        {
+            // The live state could not be pickled: an engine fault, reported like one.
+            return Fail($"the instance's state cannot be pickled: {e.Message}", "PickleError: " + e.Message, instance.Pickle);
+        }
+    }
+
+    private static TurnCommit Commit(Interpreter vm, InstanceView instance, long revision, long consumed, InstanceStatus status, string hash, bool keepLease) => new()
+    {
+        InstanceId = instance.Id,
+        Revision = revision,
+        Status = status,
+        Pickle = Pickler.Pickle(vm, hash),
+        ConsumedThrough = consumed,
+        Activities = vm.Work.Activities.ToArray(),
+        Timers = vm.Work.Timers.ToArray(),
+        Children = vm.Work.Children.ToArray(),
+        Cancelled = vm.Work.Cancelled.ToArray(),
+        KeepLease = keepLease,
+    };
+
+    private static TurnCommit Completed(Interpreter vm, InstanceView instance, long revision, long consumed, ProgramOutcome outcome)
+    {
+        var result = outcome.Result ?? PyNone.Value;
+        try
+        {
+            var json = result is PyNone ? null : JsonValues.DumpsData(result, "main's result");
+            return Ended(vm, instance, revision, consumed, InstanceStatus.Completed, null, null, json);
+        }
+        catch (ScriptError e)
+        {
+            return Ended(vm, instance, revision, consumed, InstanceStatus.Failed,
+                $"main returned a value that is not JSON data:\n{Traceback.Format(e.Exception)}", Traceback.Summary(e.Exception));
+        }
+    }
+
+    /// <summary>A final commit: no pickle (the instance will not resume); the work it started still goes out (its children and activities are called off by the store).</summary>
+    private static TurnCommit Ended(Interpreter vm, InstanceView instance, long revision, long consumed, InstanceStatus status,
+        string? error, string? summary, string? resultJson = null) => new()
+    {
+        InstanceId = instance.Id,
+        Revision = revision,
+        Status = status,
+        ResultJson = resultJson,
+        Error = error,
+        ErrorSummary = summary,
+        ConsumedThrough = consumed,
+        Cancelled = vm.Work.Cancelled.ToArray(),
+    };
+}
+
+/// <summary>How turns run: the interpreter's limits (MaxTicks is per turn) and the commit mode.</summary>
+internal sealed class TurnOptions
+{
+    public InterpreterOptions Interpreter { get; init; } = new();
+    public CommitMode CommitMode { get; init; } = CommitMode.EveryTurn;
+}

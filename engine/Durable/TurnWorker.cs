@@ -1,0 +1,173 @@
+using System.Collections.Concurrent;
+using Workflow.Runtime;
+
+namespace Workflow.Durable;
+
+/// <summary>What a worker reports; hosting/ routes these to Microsoft.Extensions.Logging (the engine depends on nothing but Newtonsoft.Json).</summary>
+internal sealed class RuntimeEvents
+{
+    /// <summary>What an instance printed during a turn: (instance id, text).</summary>
+    public Action<string, string>? Output { get; init; }
+    /// <summary>Something worth a warning: a discarded turn, a late event.</summary>
+    public Action<string>? Warning { get; init; }
+    /// <summary>A failure the worker survived: an engine fault in one turn, a store error.</summary>
+    public Action<Exception, string>? Error { get; init; }
+    /// <summary>A turn's commit applied, with the row's new revision.</summary>
+    public Action<TurnCommit, long>? Committed { get; init; }
+}
+
+/// <summary>How a worker claims and commits.</summary>
+internal sealed class WorkerOptions
+{
+    /// <summary>Instances claimed, run and committed together (one transaction for the group). The default value is 100.</summary>
+    public int BatchSize { get; init; } = 100;
+    /// <summary>How long a claim holds an instance; a crashed worker's instances are taken over after it. The default value is 30 s.</summary>
+    public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>How long an idle worker waits before looking for work again (a Wake() cuts it short). The default value is 200 ms.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+    public TurnOptions Turn { get; init; } = new();
+    /// <summary>The clock for leases. The default value is the system clock.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+}
+
+/// <summary>
+/// Runs turns: claims ready instances in batches, runs each one's turn, and commits the batch in
+/// one transaction (group commit: what makes thousands of durable steps per second possible on
+/// one SQLite file). A turn whose instance was meanwhile taken over is discarded whole by the store.
+/// </summary>
+internal sealed class TurnWorker
+{
+    private readonly IWorkflowStore _store;
+    private readonly ITimerScheduler? _timers;
+    private readonly WorkerOptions _options;
+    private readonly RuntimeEvents _events;
+    private readonly ConcurrentDictionary<string, WorkflowProgram> _programs = new();
+    private readonly SemaphoreSlim _wake = new(0, 1);
+
+    public string WorkerId { get; }
+
+    public TurnWorker(IWorkflowStore store, ITimerScheduler? timers, WorkerOptions? options = null, RuntimeEvents? events = null, string? workerId = null)
+    {
+        _store = store;
+        _timers = timers;
+        _options = options ?? new WorkerOptions();
+        _events = events ?? new RuntimeEvents();
+        WorkerId = workerId ?? $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
+    }
+
+    /// <summary>Ends an idle wait early: new work has arrived (an activity outcome, a timer, a signal).</summary>
+    public void Wake()
+    {
+        try { _wake.Release(); }
+        catch (SemaphoreFullException) { /* already woken: one wake-up covers any number of arrivals */ }
+    }
+
+    /// <summary>Claims one batch, runs its turns and commits them. Returns how many instances were claimed.</summary>
+    public int RunOnce()
+    {
+        var now = _options.Clock.GetUtcNow().UtcDateTime;
+        var claimed = _store.ClaimInstances(WorkerId, _options.BatchSize, now, now + _options.Lease);
+        if (claimed.Count == 0) return 0;
+        var commits = new List<TurnCommit>(claimed.Count);
+        foreach (var instance in claimed)
+        {
+            var commit = RunTurn(instance);
+            if (commit != null) commits.Add(commit);
+        }
+        var revisions = _store.CommitTurns(commits);
+        var timers = new List<TimerRow>();
+        for (int i = 0; i < commits.Count; i++)
+        {
+            if (revisions[i] is not { } revision)
+            {
+                _events.Warning?.Invoke($"instance {commits[i].InstanceId}: the turn was discarded, another worker took the instance over (lease expired)");
+                continue;
+            }
+            foreach (var t in commits[i].Timers) timers.Add(new TimerRow(commits[i].InstanceId, t.Sequence, t.DueAt));
+            _events.Committed?.Invoke(commits[i], revision);
+        }
+        if (timers.Count > 0) _timers?.Schedule(timers);
+        return claimed.Count;
+    }
+
+    private TurnCommit? RunTurn(ClaimedInstance claimed)
+    {
+        var instance = claimed.Instance;
+        var output = new StringWriter();
+        try
+        {
+            Func<TurnCommit, long?>? commitNow = _options.Turn.CommitMode == CommitMode.EveryAwait ? CommitIntermediate : null;
+            return Turn.Run(claimed, Program(instance.ProgramHash), _options.Turn, output, commitNow, message => _events.Warning?.Invoke(message));
+        }
+        catch (Exception e)
+        {
+            // An engine fault must cost one instance, not the worker: fail it, keep its pickle for inspection.
+            _events.Error?.Invoke(e, $"instance {instance.Id}: the turn failed inside the engine");
+            return new TurnCommit
+            {
+                InstanceId = instance.Id,
+                Revision = claimed.Revision,
+                Status = InstanceStatus.Failed,
+                Pickle = instance.Pickle,
+                Error = $"internal error in the workflow engine: {e}",
+                ErrorSummary = $"RuntimeError: internal error in the workflow engine: {e.Message}",
+                ConsumedThrough = claimed.Inbox.Count == 0 ? 0 : claimed.Inbox[^1].Id,
+            };
+        }
+        finally
+        {
+            if (output.GetStringBuilder().Length > 0) _events.Output?.Invoke(instance.Id, output.ToString());
+        }
+    }
+
+    private long? CommitIntermediate(TurnCommit commit)
+    {
+        var revision = _store.CommitTurns(new[] { commit })[0];
+        if (revision == null) return null;
+        if (commit.Timers.Count > 0)
+            _timers?.Schedule(commit.Timers.Select(t => new TimerRow(commit.InstanceId, t.Sequence, t.DueAt)).ToArray());
+        return revision;
+    }
+
+    /// <summary>The program version an instance is pinned to, compiled once per worker; null when the database does not have it.</summary>
+    private WorkflowProgram? Program(string hash)
+    {
+        if (_programs.TryGetValue(hash, out var cached)) return cached;
+        var version = _store.GetProgram(hash);
+        if (version == null) return null;
+        var program = WorkflowProgram.Compile(version.Source, version.Name + ".wf");
+        return _programs.GetOrAdd(hash, program);
+    }
+
+    /// <summary>Runs batches until [cancellation]; waits for a Wake() or the poll interval when there is nothing to do.</summary>
+    public async Task RunAsync(CancellationToken cancellation)
+    {
+        while (!cancellation.IsCancellationRequested)
+        {
+            int claimed;
+            try
+            {
+                claimed = RunOnce();
+            }
+            catch (Exception e) when (!cancellation.IsCancellationRequested)
+            {
+                _events.Error?.Invoke(e, "the turn worker failed to claim or commit; retrying in a second");
+                await Delay(TimeSpan.FromSeconds(1), cancellation);
+                continue;
+            }
+            if (claimed == 0) await WaitForWork(cancellation);
+        }
+    }
+
+    private async Task WaitForWork(CancellationToken cancellation)
+    {
+        try { await _wake.WaitAsync(_options.PollInterval, cancellation); }
+        catch (OperationCanceledException) { }
+    }
+
+    private static async Task Delay(TimeSpan delay, CancellationToken cancellation)
+    {
+        try { await Task.Delay(delay, cancellation); }
+        catch (OperationCanceledException) { }
+    }
+}
