@@ -292,6 +292,8 @@ internal sealed partial class Interpreter
         var t = CurrentTasklet!;
         t.State = TaskletState.Blocked;
         t.BlockedOn = reason;
+        // Receive sets its own mode after parking; any other wait must not keep the last receive's.
+        t.Receiving = ReceiveMode.Call;
     }
 
     /// <summary>Makes a parked tasklet runnable; [value] is what its blocking operation returns.</summary>

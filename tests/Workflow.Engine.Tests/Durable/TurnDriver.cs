@@ -1,0 +1,73 @@
+using Workflow.Durable;
+using Workflow.Runtime;
+
+namespace Workflow.Tests.Durable;
+
+/// <summary>A clock the test moves by hand.</summary>
+internal sealed class ManualClock : TimeProvider
+{
+    public DateTimeOffset Now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    public override DateTimeOffset GetUtcNow() => Now;
+}
+
+/// <summary>
+/// Drives one instance through Turn.Run the way the durable runtime does (pickle between turns,
+/// inbox entries delivered in order, commits collected) without a database: the engine's half of
+/// the runtime, tested on its own. The store's half has its own tests on real SQLite files.
+/// </summary>
+internal sealed class TurnDriver
+{
+    private readonly WorkflowProgram _program;
+    private InstanceView _instance;
+    private long _revision = 1;
+    private long _nextInboxId = 1;
+    private readonly List<InboxEntry> _inbox = new();
+    public readonly ManualClock Clock = new();
+    public readonly StringWriter Output = new();
+    public readonly List<TurnCommit> Commits = new();
+    public CommitMode Mode = CommitMode.EveryTurn;
+    public int IntermediateCommits;
+
+    public TurnDriver(string source, string? inputJson = null)
+    {
+        _program = WorkflowProgram.Compile(source, "test.wf");
+        Assert.False(_program.HasErrors, string.Join("\n", _program.Diagnostics));
+        _instance = new InstanceView("i1", "test", _program.SourceHash, InstanceStatus.Running, inputJson, null, null, null, null, 0, DateTime.UtcNow, DateTime.UtcNow);
+    }
+
+    public TurnCommit Last => Commits[^1];
+
+    public void Send(InboxKind kind, int sequence = 0, string? name = null, string? payload = null) =>
+        _inbox.Add(new InboxEntry(_nextInboxId++, kind, sequence, name, payload));
+
+    /// <summary>Runs one turn over the inbox and applies its commit.</summary>
+    public TurnCommit Turn()
+    {
+        var claimed = new ClaimedInstance(_instance, _revision, _inbox.ToArray());
+        var options = new TurnOptions { Interpreter = new InterpreterOptions { Clock = Clock }, CommitMode = Mode };
+        var commit = Workflow.Durable.Turn.Run(claimed, _program, options, Output, c =>
+        {
+            IntermediateCommits++;
+            Apply(c);
+            return ++_revision;
+        })!;
+        Apply(commit);
+        _revision++;
+        return commit;
+    }
+
+    private void Apply(TurnCommit commit)
+    {
+        Assert.Equal(_revision, commit.Revision);
+        Commits.Add(commit);
+        _inbox.RemoveAll(e => e.Id <= commit.ConsumedThrough);
+        _instance = _instance with
+        {
+            Status = commit.Status,
+            Pickle = commit.Pickle,
+            ResultJson = commit.ResultJson,
+            Error = commit.Error,
+            Turns = _instance.Turns + 1,
+        };
+    }
+}
