@@ -1,24 +1,41 @@
 namespace Workflow.Persistence;
 
 /// <summary>
-/// A workflow instance: its program version, status, input and outcome, and, while it sleeps, the
+/// A row of `instances`: a workflow instance, its program version, status, input and outcome, and the
 /// pickle of its reduced frame chain (kept after a failure too, for inspection).
 /// </summary>
-public sealed class InstanceRecord
+/// <remarks>
+/// Times are unix milliseconds (UTC), because queries compare and order them. [Status] is a
+/// lowercase InstanceStatus name: running, waiting, completed, failed or cancelled (`wf show`).
+/// </remarks>
+internal sealed class InstanceRecord
 {
     public required string Id { get; set; }
-    /// <summary>The program's name (its file name without .wf).</summary>
+    /// <summary>The program's name.</summary>
     public required string Workflow { get; set; }
+    /// <summary>The program version the instance runs for its whole life.</summary>
     public required string ProgramHash { get; set; }
-    /// <summary>running, waiting, completed, failed or cancelled (DESIGN.md's `wf show`).</summary>
     public required string Status { get; set; }
     public string? InputJson { get; set; }
     public string? ResultJson { get; set; }
-    /// <summary>The failure's traceback.</summary>
+    /// <summary>The failure with its traceback.</summary>
     public string? Error { get; set; }
+    /// <summary>The failure's last line: what the parent's ChildFailed entry carries.</summary>
+    public string? ErrorSummary { get; set; }
     public byte[]? Pickle { get; set; }
-    public DateTime CreatedAt { get; set; }
-    public DateTime UpdatedAt { get; set; }
-    /// <summary>Bumped on every write: the optimistic-concurrency token of the instance row.</summary>
+    /// <summary>The instance that started this one as a child, and the future it settles there.</summary>
+    public string? ParentId { get; set; }
+    public int ParentSequence { get; set; }
+    /// <summary>True while the instance has work to do: it never ran, has inbox entries, or is inside a turn; claimable when its lease is free or expired.</summary>
+    public bool Ready { get; set; }
+    /// <summary>When it last became ready: claims take the oldest first.</summary>
+    public long? ReadySince { get; set; }
+    public string? LeaseOwner { get; set; }
+    public long? LeaseExpiresAt { get; set; }
+    /// <summary>Turns committed.</summary>
+    public int Turns { get; set; }
+    /// <summary>Bumped by every claim and commit: the optimistic-concurrency token of the row.</summary>
     public long Revision { get; set; }
+    public long CreatedAt { get; set; }
+    public long UpdatedAt { get; set; }
 }

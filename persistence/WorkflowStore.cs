@@ -1,63 +1,260 @@
+using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Workflow.Durable;
 
 namespace Workflow.Persistence;
 
 /// <summary>
-/// The workflow database on a SQLite file: created on first use, in WAL mode. Each call is its own
-/// short unit of work (one DbContext), so a long-lived store is safe to share by one process.
+/// The workflow database on a SQLite file (IWorkflowStore). EF Core owns the schema: opening the
+/// store applies the migrations. The calls themselves run prepared SQL on pooled connections, with
+/// no change tracking, because the worker's hot paths (claims, group commits, activity outcomes)
+/// must cost microseconds per row. Every call is one transaction; a store is safe to share between
+/// threads, and several processes may open the same file (WAL mode, with a busy timeout).
 /// </summary>
 /// <remarks>
-/// For now the schema is made with EnsureCreated; the durable runtime (issue 4) brings EF Core
-/// migrations in migrations/ and migrates on start instead.
+/// Times are unix milliseconds; statuses and inbox kinds are lowercase names (StoredNames). The
+/// SQL is SQLite's: a PostgreSQL store will be a sibling of this class, not an option of it.
 /// </remarks>
-public sealed class WorkflowStore
+internal sealed partial class WorkflowStore : IWorkflowStore, IDisposable
 {
-    private readonly DbContextOptions<WorkflowDbContext> _options;
+    private const string InstanceColumns =
+        "Id, Workflow, ProgramHash, Status, InputJson, ResultJson, Error, Pickle, ParentId, Turns, CreatedAt, UpdatedAt, Revision";
 
-    private WorkflowStore(DbContextOptions<WorkflowDbContext> options) => _options = options;
+    private readonly string _connectionString;
+    private readonly string _pragmas;
+    private readonly TimeProvider _clock;
+    private readonly ConcurrentBag<SqliteSession> _idle = new();
+    // SQLite has one writer at a time. Threads of this process queue here rather than in SQLite's
+    // busy handler, which sleeps in steps of milliseconds; the busy timeout is left for other
+    // processes (and Quartz's connection) writing the same file.
+    private readonly Lock _writeGate = new();
+    private volatile bool _disposed;
 
-    /// <summary>Opens (creating if needed) the database in the SQLite file at [path].</summary>
-    public static WorkflowStore OpenSqlite(string path)
+    private WorkflowStore(string connectionString, string pragmas, TimeProvider clock)
     {
-        var connection = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
-        var options = new DbContextOptionsBuilder<WorkflowDbContext>().UseSqlite(connection).Options;
-        var store = new WorkflowStore(options);
-        using var db = store.Context();
-        db.Database.EnsureCreated();
-        db.Database.ExecuteSqlRaw("PRAGMA journal_mode=WAL;");
+        _connectionString = connectionString;
+        _pragmas = pragmas;
+        _clock = clock;
+    }
+
+    /// <summary>
+    /// Opens the SQLite file at [path] (creating it), switches it to WAL and applies the EF Core
+    /// migrations found in the assembly named [migrationsAssembly]. Hosts do not call this: they call
+    /// SqliteWorkflowDatabase.Open in Workflow.Migrations.Sqlite, which names its own assembly, so that
+    /// a host cannot open a store whose migrations it does not ship.
+    /// </summary>
+    internal static WorkflowStore Open(string path, string migrationsAssembly, SqliteStoreOptions? options = null)
+    {
+        options ??= new SqliteStoreOptions();
+        var connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Pooling = false, // the store pools its own sessions, with their prepared statements
+            ForeignKeys = true,
+            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(options.BusyTimeout.TotalSeconds)),
+        }.ToString();
+        var synchronous = options.Synchronous == SqliteSynchronous.Full ? "FULL" : "NORMAL";
+        var pragmas = $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = {synchronous};";
+        var store = new WorkflowStore(connectionString, pragmas, options.Clock);
+        var session = store.Rent();
+        try
+        {
+            session.Command("PRAGMA journal_mode = WAL;").ExecuteNonQuery();
+            var contextOptions = new DbContextOptionsBuilder<WorkflowDbContext>()
+                .UseSqlite(session.Connection, sqlite => sqlite.MigrationsAssembly(migrationsAssembly))
+                .Options;
+            using (var db = new WorkflowDbContext(contextOptions)) db.Database.Migrate();
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+        store.Return(session);
         return store;
     }
 
-    private WorkflowDbContext Context() => new(_options);
-
-    /// <summary>Stores a program version unless one with the same hash is there already.</summary>
-    public void SaveProgram(string name, string source, string hash)
+    public void Dispose()
     {
-        using var db = Context();
-        if (db.Programs.Any(p => p.Hash == hash)) return;
-        db.Programs.Add(new ProgramVersionRecord { Hash = hash, Name = name, Source = source, CreatedAt = DateTime.UtcNow });
-        db.SaveChanges();
+        _disposed = true;
+        while (_idle.TryTake(out var session)) session.Dispose();
     }
 
-    public ProgramVersionRecord? GetProgram(string hash)
+    private long Now() => _clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private SqliteSession Rent()
     {
-        using var db = Context();
-        return db.Programs.AsNoTracking().SingleOrDefault(p => p.Hash == hash);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _idle.TryTake(out var session) ? session : new SqliteSession(_connectionString, _pragmas);
     }
 
-    /// <summary>Adds a new instance row.</summary>
-    public void AddInstance(InstanceRecord instance)
+    private void Return(SqliteSession session)
     {
-        using var db = Context();
-        instance.CreatedAt = instance.UpdatedAt = DateTime.UtcNow;
-        db.Instances.Add(instance);
-        db.SaveChanges();
+        if (_disposed) session.Dispose();
+        else _idle.Add(session);
     }
 
-    public InstanceRecord? GetInstance(string id)
+    /// <summary>Runs [work] in one transaction on a pooled session, writers one at a time; a session whose call threw is closed, not reused.</summary>
+    private T Transaction<T>(bool writes, Func<SqliteSession, T> work)
     {
-        using var db = Context();
-        return db.Instances.AsNoTracking().SingleOrDefault(i => i.Id == id);
+        if (!writes) return Run(writes, work);
+        lock (_writeGate) return Run(writes, work);
     }
+
+    private T Run<T>(bool writes, Func<SqliteSession, T> work)
+    {
+        var session = Rent();
+        try
+        {
+            session.Begin(writes);
+            var result = work(session);
+            session.Commit();
+            Return(session);
+            return result;
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    public void SaveProgram(string name, string source, string hash) => Transaction(writes: true, s =>
+        s.Command("INSERT INTO programs (Hash, Name, Source, CreatedAt) VALUES (@hash, @name, @source, @now) ON CONFLICT (Hash) DO NOTHING")
+            .With("@hash", hash).With("@name", name).With("@source", source).With("@now", Now())
+            .ExecuteNonQuery());
+
+    public ProgramVersion? GetProgram(string hash) => Transaction(writes: false, s =>
+        ReadProgram(s.Command("SELECT Hash, Name, Source, CreatedAt FROM programs WHERE Hash = @hash").With("@hash", hash)));
+
+    public ProgramVersion? GetLatestProgram(string name) => Transaction(writes: false, s =>
+        ReadProgram(s.Command(LatestProgramSql).With("@name", name)));
+
+    // Deployed in the same millisecond: the later insert (rowid) wins.
+    private const string LatestProgramSql =
+        "SELECT Hash, Name, Source, CreatedAt FROM programs WHERE Name = @name ORDER BY CreatedAt DESC, rowid DESC LIMIT 1";
+
+    private static ProgramVersion? ReadProgram(SqliteCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        return reader.Read()
+            ? new ProgramVersion(reader.GetString(0), reader.GetString(1), reader.GetString(2), UnixTime.Time(reader.GetInt64(3)))
+            : null;
+    }
+
+    public (InstanceView Instance, bool Created) StartInstance(NewInstance instance) => Transaction(writes: true, s =>
+    {
+        var created = InsertInstance(s, instance, Now()) == 1;
+        return (ReadInstance(s, instance.Id)!, created);
+    });
+
+    /// <summary>Inserts a ready, running instance unless its id exists; returns the rows inserted (0 or 1).</summary>
+    private static int InsertInstance(SqliteSession s, NewInstance instance, long now) =>
+        s.Command("""
+            INSERT INTO instances (Id, Workflow, ProgramHash, Status, InputJson, ParentId, ParentSequence, Ready, ReadySince, Turns, Revision, CreatedAt, UpdatedAt)
+            VALUES (@id, @workflow, @hash, 'running', @input, @parent, @parentSequence, 1, @now, 0, 0, @now, @now)
+            ON CONFLICT (Id) DO NOTHING
+            """)
+            .With("@id", instance.Id).With("@workflow", instance.Workflow).With("@hash", instance.ProgramHash)
+            .With("@input", instance.InputJson).With("@parent", instance.ParentId).With("@parentSequence", instance.ParentSequence)
+            .With("@now", now)
+            .ExecuteNonQuery();
+
+    public InstanceView? GetInstance(string id) => Transaction(writes: false, s => ReadInstance(s, id));
+
+    private static InstanceView? ReadInstance(SqliteSession s, string id)
+    {
+        using var reader = s.Command($"SELECT {InstanceColumns} FROM instances WHERE Id = @id").With("@id", id).ExecuteReader();
+        return reader.Read() ? Instance(reader) : null;
+    }
+
+    /// <summary>The InstanceView in a row read with InstanceColumns (Revision, the 13th, is left to the caller).</summary>
+    private static InstanceView Instance(SqliteDataReader r) => new(
+        Id: r.GetString(0),
+        Workflow: r.GetString(1),
+        ProgramHash: r.GetString(2),
+        Status: StoredNames.Status(r.GetString(3)),
+        InputJson: r.NullableString(4),
+        ResultJson: r.NullableString(5),
+        Error: r.NullableString(6),
+        Pickle: r.IsDBNull(7) ? null : r.GetFieldValue<byte[]>(7),
+        ParentId: r.NullableString(8),
+        Turns: r.GetInt32(9),
+        CreatedAt: UnixTime.Time(r.GetInt64(10)),
+        UpdatedAt: UnixTime.Time(r.GetInt64(11)));
+
+    /// <summary>Newest first (creation time, then id), keyset-paged: the cursor is the last row's (CreatedAt, Id). [query].Limit is clamped to 1..1000.</summary>
+    public InstancePage ListInstances(InstanceQuery query) => Transaction(writes: false, s =>
+    {
+        var limit = Math.Clamp(query.Limit, 1, 1000);
+        var after = query.Cursor == null ? default((long, string)?) : InstanceCursor.Decode(query.Cursor);
+        var sql = $"SELECT {InstanceColumns} FROM instances WHERE 1 = 1"
+            + (query.Status != null ? " AND Status = @status" : "")
+            + (query.Workflow != null ? " AND Workflow = @workflow" : "")
+            + (after != null ? " AND (CreatedAt, Id) < (@afterTime, @afterId)" : "")
+            + " ORDER BY CreatedAt DESC, Id DESC LIMIT @limit";
+        var command = s.Command(sql).With("@limit", limit + 1);
+        if (query.Status != null) command.With("@status", StoredNames.Of(query.Status.Value));
+        if (query.Workflow != null) command.With("@workflow", query.Workflow);
+        if (after != null) command.With("@afterTime", after.Value.Item1).With("@afterId", after.Value.Item2);
+        var instances = new List<InstanceView>();
+        long lastTime = 0;
+        using (var reader = command.ExecuteReader())
+        {
+            while (instances.Count < limit + 1 && reader.Read())
+            {
+                instances.Add(Instance(reader));
+                if (instances.Count == limit) lastTime = reader.GetInt64(10);
+            }
+        }
+        if (instances.Count <= limit) return new InstancePage(instances, null);
+        instances.RemoveAt(limit);
+        return new InstancePage(instances, InstanceCursor.Encode(lastTime, instances[^1].Id));
+    });
+
+    public DeliveryResult Signal(string instanceId, string name, string payloadJson) =>
+        Transaction(writes: true, s => DeliverOrExplain(s, instanceId, InboxKind.Signal, 0, name, payloadJson));
+
+    public DeliveryResult Cancel(string instanceId) =>
+        Transaction(writes: true, s => DeliverOrExplain(s, instanceId, InboxKind.Cancel, 0, null, null));
+
+    private DeliveryResult DeliverOrExplain(SqliteSession s, string instanceId, InboxKind kind, int sequence, string? name, string? payload)
+    {
+        if (Deliver(s, instanceId, kind, sequence, name, payload, Now())) return DeliveryResult.Accepted;
+        var exists = s.Command("SELECT 1 FROM instances WHERE Id = @id").With("@id", instanceId).ExecuteScalar() != null;
+        return exists ? DeliveryResult.AlreadyFinished : DeliveryResult.NotFound;
+    }
+
+    /// <summary>
+    /// Delivers an inbox entry to [instanceId] and makes it ready (keeping ReadySince when it was
+    /// ready already), unless it is missing or final. Returns whether it was delivered.
+    /// </summary>
+    private static bool Deliver(SqliteSession s, string instanceId, InboxKind kind, int sequence, string? name, string? payload, long now)
+    {
+        var ready = s.Command($"""
+            UPDATE instances SET Ready = 1, ReadySince = CASE WHEN Ready = 1 AND ReadySince IS NOT NULL THEN ReadySince ELSE @now END
+            WHERE Id = @id AND {StoredNames.NotFinal}
+            """).With("@id", instanceId).With("@now", now).ExecuteNonQuery();
+        if (ready == 0) return false;
+        s.Command("INSERT INTO inbox (InstanceId, Kind, Sequence, Name, Payload, CreatedAt) VALUES (@id, @kind, @sequence, @name, @payload, @now)")
+            .With("@id", instanceId).With("@kind", StoredNames.Of(kind)).With("@sequence", sequence)
+            .With("@name", name).With("@payload", payload).With("@now", now)
+            .ExecuteNonQuery();
+        return true;
+    }
+
+    /// <summary>Ready instances (claimed or not), activity tasks and timers left, and the next timer's due time.</summary>
+    public WorkSummary Summary() => Transaction(writes: false, s =>
+    {
+        using var reader = s.Command($"""
+            SELECT (SELECT COUNT(*) FROM instances WHERE Ready = 1 AND {StoredNames.NotFinal}),
+                   (SELECT COUNT(*) FROM activity_tasks),
+                   (SELECT COUNT(*) FROM timers),
+                   (SELECT MIN(DueAt) FROM timers)
+            """).ExecuteReader();
+        reader.Read();
+        var next = reader.NullableInt64(3);
+        return new WorkSummary(reader.GetInt32(0), reader.GetInt32(1), reader.GetInt32(2), next == null ? null : UnixTime.Time(next.Value));
+    });
 }

@@ -83,7 +83,7 @@ internal static class Program
     {
         var program = Load(file);
         if (program == null) return 1;
-        var store = dbPath == null ? null : Persistence.WorkflowStore.OpenSqlite(dbPath);
+        using var store = dbPath == null ? null : Migrations.Sqlite.SqliteWorkflowDatabase.Open(dbPath);
         var workflow = Path.GetFileNameWithoutExtension(file.Name);
         store?.SaveProgram(workflow, program.Source, program.SourceHash);
         var options = new InterpreterOptions { Chaos = chaos };
@@ -93,17 +93,25 @@ internal static class Program
         {
             var result = program.Run(input, stdout, options, message => Console.Error.WriteLine(message));
             var id = Guid.NewGuid().ToString("N");
-            store?.AddInstance(new Persistence.InstanceRecord
+            if (store != null)
             {
-                Id = id,
-                Workflow = workflow,
-                ProgramHash = program.SourceHash,
-                Status = result.Status.ToString().ToLowerInvariant(),
-                InputJson = input,
-                ResultJson = result.ResultJson,
-                Error = result.ErrorText,
-                Pickle = result.Pickle,
-            });
+                // Until `wf run --db` runs durably: record the in-memory run as a started instance and one turn (revision 0 is the new row's).
+                store.StartInstance(new Durable.NewInstance(id, workflow, program.SourceHash, input));
+                store.CommitTurns([new Durable.TurnCommit
+                {
+                    InstanceId = id,
+                    Revision = 0,
+                    Status = result.Status switch
+                    {
+                        ProgramStatus.Completed => Durable.InstanceStatus.Completed,
+                        ProgramStatus.Failed => Durable.InstanceStatus.Failed,
+                        _ => Durable.InstanceStatus.Waiting,
+                    },
+                    ResultJson = result.ResultJson,
+                    Error = result.ErrorText,
+                    Pickle = result.Pickle,
+                }]);
+            }
             if (result.Status == ProgramStatus.Waiting)
             {
                 // Only signals can wake it: with --db its pickle is kept for `wf stack` (and later a worker).

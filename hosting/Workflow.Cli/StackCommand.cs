@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Newtonsoft.Json.Linq;
-using Workflow.Persistence;
+using Workflow.Migrations.Sqlite;
 using Workflow.Pickling;
 
 namespace Workflow.Cli;
@@ -25,7 +25,8 @@ internal static class StackCommand
             Console.Error.WriteLine($"wf: {dbPath}: no such database");
             return 1;
         }
-        var instance = WorkflowStore.OpenSqlite(dbPath).GetInstance(id);
+        using var store = SqliteWorkflowDatabase.Open(dbPath);
+        var instance = store.GetInstance(id);
         if (instance == null)
         {
             Console.Error.WriteLine($"wf: no instance '{id}' in {dbPath}");
@@ -36,13 +37,13 @@ internal static class StackCommand
             if (json)
             {
                 var report = instance.Pickle == null ? new JObject { ["tasklets"] = new JArray() } : StackReport.Json(instance.Pickle);
-                report.AddFirst(new JProperty("status", instance.Status));
+                report.AddFirst(new JProperty("status", instance.Status.ToString().ToLowerInvariant()));
                 report.AddFirst(new JProperty("id", instance.Id));
                 Console.Out.WriteLine(report.ToString(Newtonsoft.Json.Formatting.Indented));
             }
             else
             {
-                Console.Out.WriteLine($"instance {instance.Id} ({instance.Workflow}): {instance.Status}");
+                Console.Out.WriteLine($"instance {instance.Id} ({instance.Workflow}): {instance.Status.ToString().ToLowerInvariant()}");
                 if (instance.Pickle != null) Console.Out.Write(StackReport.Text(instance.Pickle));
             }
             return 0;

@@ -70,8 +70,9 @@ public class WfStackTests
         var (exit, stdout, stderr) = WfCommandTests.Wf_("run", WfCommandTests.Program(Approval), "--input", "{\"id\": 3, \"reviewer\": \"bo\"}", "--db", db);
         Assert.True(exit == 0, stderr);
         var id = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]["waiting: ".Length..];
-        var instance = Workflow.Persistence.WorkflowStore.OpenSqlite(db).GetInstance(id)!;
-        Assert.Equal("waiting", instance.Status);
+        using var store = Workflow.Migrations.Sqlite.SqliteWorkflowDatabase.Open(db);
+        var instance = store.GetInstance(id)!;
+        Assert.Equal(Workflow.Durable.InstanceStatus.Waiting, instance.Status);
         // 20,000 numbers would take over 100 KB; the live state is a few hundred bytes.
         Assert.InRange(instance.Pickle!.Length, 100, 4000);
         Assert.DoesNotContain("59997", System.Text.Encoding.UTF8.GetString(instance.Pickle));

@@ -1,0 +1,59 @@
+namespace Workflow.Durable;
+
+/// <summary>
+/// What `wf start`, `wf signal`, `wf cancel` and the REST API do to the database, with their
+/// checks in one place: a program that does not compile is refused with its diagnostics, a payload
+/// that is not JSON is refused with where it breaks, and nothing is written in either case.
+/// </summary>
+internal sealed class WorkflowClient
+{
+    private readonly IWorkflowStore _store;
+
+    public WorkflowClient(IWorkflowStore store) => _store = store;
+
+    /// <summary>Deploys [source] as the current version of [name]; the compiled program, whose Diagnostics say why when it HasErrors (then nothing is stored).</summary>
+    public WorkflowProgram Deploy(string name, string source)
+    {
+        var program = WorkflowProgram.Compile(source, name + ".wf");
+        if (!program.HasErrors) _store.SaveProgram(name, source, program.SourceHash);
+        return program;
+    }
+
+    /// <summary>
+    /// Starts an instance of the latest version of [workflow] with [inputJson] (null for None). An
+    /// [id] that exists already returns that instance (idempotent start). Throws FormatException
+    /// when the input is not JSON and KeyNotFoundException when no such workflow is deployed.
+    /// </summary>
+    public (InstanceView Instance, bool Created) Start(string workflow, string? inputJson, string? id = null)
+    {
+        if (inputJson != null) CheckJson(inputJson, "input");
+        var version = _store.GetLatestProgram(workflow) ?? throw new KeyNotFoundException($"no workflow named '{workflow}' is deployed");
+        return _store.StartInstance(new NewInstance(id ?? NewId(), workflow, version.Hash, inputJson));
+    }
+
+    /// <summary>Queues signal [name] for the instance; FormatException when the payload is not JSON.</summary>
+    public DeliveryResult Signal(string instanceId, string name, string? payloadJson)
+    {
+        payloadJson ??= "null";
+        CheckJson(payloadJson, "signal payload");
+        if (name.Length == 0) throw new ArgumentException("a signal needs a name");
+        return _store.Signal(instanceId, name, payloadJson);
+    }
+
+    public DeliveryResult Cancel(string instanceId) => _store.Cancel(instanceId);
+
+    /// <summary>A new instance id: 32 hex digits.</summary>
+    public static string NewId() => Guid.NewGuid().ToString("N");
+
+    private static void CheckJson(string json, string what)
+    {
+        try
+        {
+            JsonValues.Parse(json);
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"the {what} is not JSON: {e.Message.Replace("input is not valid JSON: ", "")}", e);
+        }
+    }
+}

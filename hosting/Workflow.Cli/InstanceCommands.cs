@@ -1,0 +1,200 @@
+using System.CommandLine;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+using Workflow.Durable;
+using Workflow.Migrations.Sqlite;
+using Workflow.Persistence;
+
+namespace Workflow.Cli;
+
+/// <summary>
+/// The commands that work on instances in a database without running them: `wf start`, `wf show`,
+/// `wf signal`, `wf cancel`, `wf ls`. Exit codes: 0 done, 1 refused (unknown instance, compile
+/// errors, finished instance), 2 bad input (JSON that does not parse).
+/// </summary>
+internal static class InstanceCommands
+{
+    public static IEnumerable<Command> Create() => new[] { Start(), Show(), Signal(), Cancel(), List() };
+
+    internal static Option<string> DbOption() => new("--db") { Description = "the SQLite file of the workflow database", Required = true };
+
+    private static Command Start()
+    {
+        var file = new Argument<FileInfo>("file") { Description = "the .wf program" };
+        var db = DbOption();
+        var input = new Option<string?>("--input") { Description = "the JSON start payload passed to main(input)" };
+        var id = new Option<string?>("--id") { Description = "the instance id (default: a new one); an id that exists already returns that instance" };
+        var command = new Command("start", "deploy the program's current version and create an instance; prints its id; runs nothing") { file, db, input, id };
+        command.SetAction(parse =>
+        {
+            var source = ReadProgram(parse.GetValue(file)!);
+            if (source == null) return 1;
+            using var store = SqliteWorkflowDatabase.Open(parse.GetValue(db)!);
+            var (started, code) = Deploy(store, source.Value.Name, source.Value.Text, parse.GetValue(input), parse.GetValue(id));
+            if (started == null) return code;
+            Console.Out.WriteLine(started.Id);
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>The program's name (its file name without .wf) and source; null, after saying why, when it cannot be read.</summary>
+    internal static (string Name, string Text)? ReadProgram(FileInfo file)
+    {
+        if (!file.Exists)
+        {
+            Console.Error.WriteLine($"wf: {file.FullName}: no such file");
+            return null;
+        }
+        return (Path.GetFileNameWithoutExtension(file.Name), File.ReadAllText(file.FullName));
+    }
+
+    /// <summary>Deploys and starts; prints diagnostics or the input's error and returns (null, exit code) when refused.</summary>
+    internal static (InstanceView? Instance, int ExitCode) Deploy(WorkflowStore store, string name, string source, string? input, string? id)
+    {
+        var client = new WorkflowClient(store);
+        var program = client.Deploy(name, source);
+        if (program.HasErrors)
+        {
+            foreach (var d in program.Diagnostics) Console.Error.WriteLine(d);
+            Console.Error.WriteLine($"wf: {name}.wf was not deployed: it does not compile");
+            return (null, 1);
+        }
+        try
+        {
+            var (instance, created) = client.Start(name, input, id);
+            if (!created) Console.Error.WriteLine($"wf: instance '{instance.Id}' exists already ({instance.Workflow}, {Status(instance.Status)}); nothing was started");
+            return (instance, 0);
+        }
+        catch (FormatException e)
+        {
+            Console.Error.WriteLine($"wf: {e.Message}");
+            return (null, 2);
+        }
+    }
+
+    private static Command Show()
+    {
+        var id = new Argument<string>("id") { Description = "the instance id" };
+        var db = DbOption();
+        var command = new Command("show", "the instance as JSON: id, workflow, status, input, result, error") { id, db };
+        command.SetAction(parse =>
+        {
+            using var store = OpenExisting(parse.GetValue(db)!);
+            if (store == null) return 1;
+            var instance = store.GetInstance(parse.GetValue(id)!);
+            if (instance == null) return NoInstance(parse.GetValue(id)!);
+            Console.Out.WriteLine(ToJson(instance).ToString(Formatting.Indented));
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>The instance as `wf show` and GET /api/instances/{id} give it.</summary>
+    internal static JObject ToJson(InstanceView instance) => new()
+    {
+        ["id"] = instance.Id,
+        ["workflow"] = instance.Workflow,
+        ["status"] = Status(instance.Status),
+        ["input"] = instance.InputJson == null ? JValue.CreateNull() : JToken.Parse(instance.InputJson),
+        ["result"] = instance.ResultJson == null ? JValue.CreateNull() : JToken.Parse(instance.ResultJson),
+        ["error"] = instance.Error,
+    };
+
+    internal static string Status(InstanceStatus status) => status.ToString().ToLowerInvariant();
+
+    private static Command Signal()
+    {
+        var id = new Argument<string>("id") { Description = "the instance id" };
+        var name = new Argument<string>("name") { Description = "the signal's name, as in signal(name)" };
+        var db = DbOption();
+        var payload = new Option<string?>("--payload") { Description = "the signal's JSON payload (default: null)" };
+        var command = new Command("signal", "send a signal to an instance; it queues until the workflow asks for it") { id, name, db, payload };
+        command.SetAction(parse =>
+        {
+            using var store = OpenExisting(parse.GetValue(db)!);
+            if (store == null) return 1;
+            try
+            {
+                return Delivered(new WorkflowClient(store).Signal(parse.GetValue(id)!, parse.GetValue(name)!, parse.GetValue(payload)), parse.GetValue(id)!);
+            }
+            catch (FormatException e)
+            {
+                Console.Error.WriteLine($"wf: {e.Message}");
+                return 2;
+            }
+        });
+        return command;
+    }
+
+    private static Command Cancel()
+    {
+        var id = new Argument<string>("id") { Description = "the instance id" };
+        var db = DbOption();
+        var command = new Command("cancel", "cancel an instance: CancelledError at its awaits, its finally blocks run") { id, db };
+        command.SetAction(parse =>
+        {
+            using var store = OpenExisting(parse.GetValue(db)!);
+            if (store == null) return 1;
+            return Delivered(new WorkflowClient(store).Cancel(parse.GetValue(id)!), parse.GetValue(id)!);
+        });
+        return command;
+    }
+
+    private static int Delivered(DeliveryResult result, string id)
+    {
+        switch (result)
+        {
+            case DeliveryResult.Accepted:
+                return 0;
+            case DeliveryResult.NotFound:
+                return NoInstance(id);
+            default:
+                Console.Error.WriteLine($"wf: instance '{id}' has finished; nothing was sent");
+                return 1;
+        }
+    }
+
+    private static Command List()
+    {
+        var db = DbOption();
+        var status = new Option<string?>("--status") { Description = "only instances in this status: running, waiting, completed, failed, cancelled" };
+        var workflow = new Option<string?>("--workflow") { Description = "only instances of this workflow" };
+        var limit = new Option<int>("--limit") { Description = "at most this many, newest first", DefaultValueFactory = _ => 50 };
+        var command = new Command("ls", "list instances, newest first: id, workflow, status, last change") { db, status, workflow, limit };
+        command.SetAction(parse =>
+        {
+            InstanceStatus? filter = null;
+            if (parse.GetValue(status) is { } s)
+            {
+                if (!Enum.TryParse<InstanceStatus>(s, ignoreCase: true, out var parsed))
+                {
+                    Console.Error.WriteLine($"wf: unknown status '{s}' (running, waiting, completed, failed, cancelled)");
+                    return 2;
+                }
+                filter = parsed;
+            }
+            using var store = OpenExisting(parse.GetValue(db)!);
+            if (store == null) return 1;
+            var page = store.ListInstances(new InstanceQuery(filter, parse.GetValue(workflow), Math.Clamp(parse.GetValue(limit), 1, 10_000)));
+            foreach (var i in page.Instances)
+                Console.Out.WriteLine($"{i.Id}\t{i.Workflow}\t{Status(i.Status)}\t{i.UpdatedAt:yyyy-MM-dd HH:mm:ss}Z");
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Opens a database that must exist already (reading commands never create one).</summary>
+    internal static WorkflowStore? OpenExisting(string path)
+    {
+        if (File.Exists(path)) return SqliteWorkflowDatabase.Open(path);
+        Console.Error.WriteLine($"wf: {path}: no such database");
+        return null;
+    }
+
+    private static int NoInstance(string id)
+    {
+        Console.Error.WriteLine($"wf: no instance '{id}'");
+        return 1;
+    }
+}

@@ -1,0 +1,24 @@
+namespace Workflow.Persistence;
+
+/// <summary>How a SQLite workflow store opens its file.</summary>
+internal sealed class SqliteStoreOptions
+{
+    /// <summary>
+    /// PRAGMA synchronous: FULL makes every committed transaction survive a power cut; NORMAL (in WAL
+    /// mode) keeps the database consistent but may lose the last transactions on a power cut, for
+    /// fewer fsyncs. The default value is Full.
+    /// </summary>
+    public SqliteSynchronous Synchronous { get; set; } = SqliteSynchronous.Full;
+
+    /// <summary>
+    /// How long a statement waits for another connection's write lock (Quartz writes the same file)
+    /// before failing with "database is locked". The default value is 30 seconds.
+    /// </summary>
+    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The clock for the times the store stamps itself (created, updated, arrived). The default value is TimeProvider.System.</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+}
+
+/// <summary>The values of SQLite's PRAGMA synchronous a workflow store allows.</summary>
+internal enum SqliteSynchronous { Full, Normal }

@@ -1,0 +1,35 @@
+using Workflow.Durable;
+
+namespace Workflow.Persistence;
+
+/// <summary>
+/// How enums are written in the database: as lowercase names, so rows read well in the sqlite3 shell
+/// and stay meaningful if an enum is reordered.
+/// </summary>
+internal static class StoredNames
+{
+    private static readonly string[] Statuses = ["running", "waiting", "completed", "failed", "cancelled"];
+
+    private static readonly string[] Kinds =
+        ["signal", "activity_completed", "activity_failed", "timer_fired", "child_completed", "child_failed", "cancel"];
+
+    /// <summary>A SQL condition on `Status` true for instances that can still run.</summary>
+    public const string NotFinal = "Status IN ('running', 'waiting')";
+
+    public static string Of(InstanceStatus status) => Statuses[(int)status];
+
+    public static string Of(InboxKind kind) => Kinds[(int)kind];
+
+    public static bool IsFinal(InstanceStatus status) => status >= InstanceStatus.Completed;
+
+    public static InstanceStatus Status(string name) => (InstanceStatus)Index(Statuses, name, "status");
+
+    public static InboxKind Kind(string name) => (InboxKind)Index(Kinds, name, "inbox kind");
+
+    private static int Index(string[] names, string name, string what)
+    {
+        var i = Array.IndexOf(names, name);
+        if (i < 0) throw new InvalidDataException($"unknown {what} '{name}' in the workflow database");
+        return i;
+    }
+}

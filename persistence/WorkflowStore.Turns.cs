@@ -1,0 +1,184 @@
+using Microsoft.Data.Sqlite;
+using Workflow.Durable;
+
+namespace Workflow.Persistence;
+
+/// <summary>Claiming instances and committing their turns.</summary>
+internal sealed partial class WorkflowStore
+{
+    /// <summary>
+    /// Claims ready instances whose lease is free or expired, oldest ReadySince first. The claim does
+    /// not clear Ready: an instance whose worker dies mid-turn is claimable again once the lease expires.
+    /// </summary>
+    public IReadOnlyList<ClaimedInstance> ClaimInstances(string worker, int max, DateTime now, DateTime leaseUntil)
+    {
+        if (max <= 0) return [];
+        return Transaction(writes: true, s =>
+        {
+            var claimed = new List<(InstanceView Instance, long Revision, long ReadySince)>();
+            using (var reader = s.Command($"""
+                UPDATE instances SET LeaseOwner = @worker, LeaseExpiresAt = @until, Revision = Revision + 1
+                WHERE Id IN (SELECT Id FROM instances
+                             WHERE Ready = 1 AND (LeaseExpiresAt IS NULL OR LeaseExpiresAt <= @now) AND {StoredNames.NotFinal}
+                             ORDER BY ReadySince LIMIT @max)
+                RETURNING {InstanceColumns}, ReadySince
+                """).With("@worker", worker).With("@until", UnixTime.Ms(leaseUntil)).With("@now", UnixTime.Ms(now)).With("@max", max)
+                .ExecuteReader())
+            {
+                while (reader.Read()) claimed.Add((Instance(reader), reader.GetInt64(12), reader.GetInt64(13)));
+            }
+            claimed.Sort((a, b) => a.ReadySince.CompareTo(b.ReadySince));
+            var result = new List<ClaimedInstance>(claimed.Count);
+            foreach (var (instance, revision, _) in claimed) result.Add(new ClaimedInstance(instance, revision, ReadInbox(s, instance.Id)));
+            return result;
+        });
+    }
+
+    private static List<InboxEntry> ReadInbox(SqliteSession s, string instanceId)
+    {
+        var entries = new List<InboxEntry>();
+        using var reader = s.Command("SELECT Id, Kind, Sequence, Name, Payload FROM inbox WHERE InstanceId = @id ORDER BY Id")
+            .With("@id", instanceId).ExecuteReader();
+        while (reader.Read())
+            entries.Add(new InboxEntry(reader.GetInt64(0), StoredNames.Kind(reader.GetString(1)), reader.GetInt32(2), reader.NullableString(3), reader.NullableString(4)));
+        return entries;
+    }
+
+    /// <summary>
+    /// The group commit: all of [commits] in one transaction (one fsync), each applied only while
+    /// the row's revision is the one its turn claimed (see IWorkflowStore.CommitTurns). A commit
+    /// with KeepLease leaves Ready as it is (set, since the instance was claimed ready): the turn
+    /// goes on, and if its worker dies the instance must be claimable again once the lease expires.
+    /// When an error aborts the transaction, nothing of any commit is written and the error is thrown.
+    /// </summary>
+    public IReadOnlyList<long?> CommitTurns(IReadOnlyList<TurnCommit> commits)
+    {
+        if (commits.Count == 0) return [];
+        return Transaction(writes: true, s =>
+        {
+            var now = Now();
+            var latestPrograms = new Dictionary<string, string?>();
+            var revisions = new long?[commits.Count];
+            for (var i = 0; i < commits.Count; i++) revisions[i] = Commit(s, commits[i], now, latestPrograms);
+            return revisions;
+        });
+    }
+
+    /// <summary>Applies one commit; null when the revision moved on (nothing written).</summary>
+    private long? Commit(SqliteSession s, TurnCommit commit, long now, Dictionary<string, string?> latestPrograms)
+    {
+        var final = StoredNames.IsFinal(commit.Status);
+        long revision;
+        string? parentId;
+        int parentSequence;
+        using (var reader = s.Command("""
+            UPDATE instances SET
+                Status = @status, Pickle = @pickle, ResultJson = @result, Error = @error, ErrorSummary = @summary,
+                Revision = Revision + 1,
+                Turns = Turns + @turns,
+                LeaseOwner = CASE WHEN @keep THEN LeaseOwner END,
+                LeaseExpiresAt = CASE WHEN @keep THEN LeaseExpiresAt END,
+                Ready = CASE WHEN @final THEN 0 WHEN @keep THEN Ready
+                             ELSE EXISTS (SELECT 1 FROM inbox WHERE InstanceId = @id AND Id > @through) END,
+                ReadySince = CASE WHEN @final THEN NULL WHEN @keep THEN ReadySince
+                                  ELSE (SELECT CreatedAt FROM inbox WHERE InstanceId = @id AND Id > @through ORDER BY Id LIMIT 1) END,
+                UpdatedAt = @now
+            WHERE Id = @id AND Revision = @revision
+            RETURNING Revision, ParentId, ParentSequence
+            """)
+            .With("@id", commit.InstanceId).With("@revision", commit.Revision)
+            .With("@status", StoredNames.Of(commit.Status)).With("@pickle", commit.Pickle).With("@result", commit.ResultJson)
+            .With("@error", commit.Error).With("@summary", commit.ErrorSummary)
+            .With("@turns", commit.KeepLease ? 0 : 1).With("@keep", commit.KeepLease).With("@final", final)
+            .With("@through", commit.ConsumedThrough).With("@now", now)
+            .ExecuteReader())
+        {
+            if (!reader.Read()) return null;
+            revision = reader.GetInt64(0);
+            parentId = reader.NullableString(1);
+            parentSequence = reader.GetInt32(2);
+        }
+        var id = commit.InstanceId;
+        if (commit.ConsumedThrough > 0)
+            s.Command("DELETE FROM inbox WHERE InstanceId = @id AND Id <= @through").With("@id", id).With("@through", commit.ConsumedThrough).ExecuteNonQuery();
+        foreach (var activity in commit.Activities) InsertActivity(s, id, activity, now);
+        foreach (var timer in commit.Timers)
+            s.Command("INSERT INTO timers (InstanceId, Sequence, DueAt, CreatedAt) VALUES (@id, @sequence, @due, @now) ON CONFLICT DO NOTHING")
+                .With("@id", id).With("@sequence", timer.Sequence).With("@due", UnixTime.Ms(timer.DueAt)).With("@now", now)
+                .ExecuteNonQuery();
+        foreach (var child in commit.Children) StartChild(s, id, child, now, latestPrograms);
+        foreach (var sequence in commit.Cancelled)
+        {
+            s.Command("DELETE FROM timers WHERE InstanceId = @id AND Sequence = @sequence").With("@id", id).With("@sequence", sequence).ExecuteNonQuery();
+            s.Command("DELETE FROM activity_tasks WHERE InstanceId = @id AND Sequence = @sequence").With("@id", id).With("@sequence", sequence).ExecuteNonQuery();
+            Deliver(s, ChildId(id, sequence), InboxKind.Cancel, 0, null, null, now);
+        }
+        if (final) Finish(s, commit, parentId, parentSequence, now);
+        return revision;
+    }
+
+    /// <summary>A child instance's id: its parent's id and the future's sequence.</summary>
+    private static string ChildId(string parentId, int sequence) => $"{parentId}.{sequence}";
+
+    private static void InsertActivity(SqliteSession s, string instanceId, ActivityRequest activity, long now) =>
+        s.Command("""
+            INSERT INTO activity_tasks (InstanceId, Sequence, Name, ArgumentsJson, Retries, TimeoutSeconds, Attempts, CreatedAt)
+            VALUES (@id, @sequence, @name, @arguments, @retries, @timeout, 0, @now)
+            ON CONFLICT DO NOTHING
+            """)
+            .With("@id", instanceId).With("@sequence", activity.Sequence).With("@name", activity.Name)
+            .With("@arguments", activity.ArgumentsJson).With("@retries", activity.Retries).With("@timeout", activity.TimeoutSeconds)
+            .With("@now", now)
+            .ExecuteNonQuery();
+
+    /// <summary>
+    /// Starts the child on the latest deployed version of its workflow; a child that exists already is
+    /// left alone. With no such workflow deployed, the parent gets ChildFailed instead.
+    /// </summary>
+    private static void StartChild(SqliteSession s, string parentId, ChildRequest child, long now, Dictionary<string, string?> latestPrograms)
+    {
+        if (!latestPrograms.TryGetValue(child.Workflow, out var hash))
+        {
+            hash = s.Command("SELECT Hash FROM programs WHERE Name = @name ORDER BY CreatedAt DESC, rowid DESC LIMIT 1")
+                .With("@name", child.Workflow).ExecuteScalar() as string;
+            latestPrograms[child.Workflow] = hash;
+        }
+        if (hash == null)
+        {
+            Deliver(s, parentId, InboxKind.ChildFailed, child.Sequence, null, $"no workflow named '{child.Workflow}' is deployed", now);
+            return;
+        }
+        InsertInstance(s, new NewInstance(ChildId(parentId, child.Sequence), child.Workflow, hash, child.InputJson, parentId, child.Sequence), now);
+    }
+
+    /// <summary>
+    /// What a final status does: tells the parent, cancels the children still running, and deletes
+    /// the instance's timers, activity tasks and unconsumed inbox entries (nothing can consume them).
+    /// </summary>
+    private static void Finish(SqliteSession s, TurnCommit commit, string? parentId, int parentSequence, long now)
+    {
+        var id = commit.InstanceId;
+        if (parentId != null)
+        {
+            if (commit.Status == InstanceStatus.Completed)
+                Deliver(s, parentId, InboxKind.ChildCompleted, parentSequence, null, commit.ResultJson, now);
+            else
+                Deliver(s, parentId, InboxKind.ChildFailed, parentSequence, null, commit.ErrorSummary ?? DefaultSummary(commit.Status), now);
+        }
+        s.Command($"""
+            INSERT INTO inbox (InstanceId, Kind, Sequence, CreatedAt)
+            SELECT Id, '{StoredNames.Of(InboxKind.Cancel)}', 0, @now FROM instances WHERE ParentId = @id AND {StoredNames.NotFinal}
+            """).With("@id", id).With("@now", now).ExecuteNonQuery();
+        s.Command($"""
+            UPDATE instances SET Ready = 1, ReadySince = CASE WHEN Ready = 1 AND ReadySince IS NOT NULL THEN ReadySince ELSE @now END
+            WHERE ParentId = @id AND {StoredNames.NotFinal}
+            """).With("@id", id).With("@now", now).ExecuteNonQuery();
+        s.Command("DELETE FROM timers WHERE InstanceId = @id").With("@id", id).ExecuteNonQuery();
+        s.Command("DELETE FROM activity_tasks WHERE InstanceId = @id").With("@id", id).ExecuteNonQuery();
+        s.Command("DELETE FROM inbox WHERE InstanceId = @id").With("@id", id).ExecuteNonQuery();
+    }
+
+    /// <summary>The parent's ChildFailed payload when the commit names no ErrorSummary.</summary>
+    private static string DefaultSummary(InstanceStatus status) =>
+        status == InstanceStatus.Cancelled ? "CancelledError: the child workflow was cancelled" : "the child workflow failed";
+}

@@ -1,0 +1,64 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Workflow.Migrations.Sqlite;
+
+namespace Workflow.Persistence.Tests;
+
+public sealed class MigrationTests
+{
+    private static WorkflowDbContext Context(string path) =>
+        new(new DbContextOptionsBuilder<WorkflowDbContext>()
+            .UseSqlite($"Data Source={path};Pooling=False", o => o.MigrationsAssembly(SqliteWorkflowDatabase.MigrationsAssembly))
+            .Options);
+
+    [Fact]
+    public void The_migrations_are_in_step_with_the_model()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("wf-migrations-").FullName, "wf.db");
+        using var db = Context(path);
+        Assert.True(db.Database.GetMigrations().Any(), "no migrations found in Workflow.Migrations.Sqlite");
+        // Fails after a model change with no migration: see migrations/README.md.
+        Assert.False(db.Database.HasPendingModelChanges(), "the model changed without a migration: run `dotnet ef migrations add` (migrations/README.md)");
+    }
+
+    [Fact]
+    public void Opening_an_empty_file_creates_every_table_and_column_of_the_model()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("wf-migrations-").FullName, "wf.db");
+        SqliteWorkflowDatabase.Open(path).Dispose();
+
+        using var db = Context(path);
+        Assert.Empty(db.Database.GetPendingMigrations());
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        var tables = db.Model.GetEntityTypes().Select(e => e.GetTableName()!).ToList();
+        Assert.Equal(["activity_tasks", "inbox", "instances", "programs", "timers"], tables.Order());
+        foreach (var entity in db.Model.GetEntityTypes())
+        {
+            var table = entity.GetTableName()!;
+            var columns = Query(connection, $"SELECT name FROM pragma_table_info('{table}')");
+            Assert.Equal(entity.GetProperties().Select(p => p.GetColumnName()).Order(), columns.Order());
+            var indexes = Query(connection, $"SELECT name FROM pragma_index_list('{table}') WHERE origin = 'c'");
+            Assert.Equal(entity.GetIndexes().Select(i => i.GetDatabaseName()!).Order(), indexes.Order());
+        }
+        Assert.Equal("wal", Query(connection, "PRAGMA journal_mode").Single());
+    }
+
+    [Fact]
+    public void Opening_a_migrated_file_again_keeps_its_rows()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("wf-migrations-").FullName, "wf.db");
+        using (var store = SqliteWorkflowDatabase.Open(path)) store.SaveProgram("a", "x = 1\n", "h1");
+        using (var store = SqliteWorkflowDatabase.Open(path)) Assert.Equal("a", store.GetProgram("h1")!.Name);
+    }
+
+    private static List<string> Query(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var values = new List<string>();
+        while (reader.Read()) values.Add(reader.GetString(0));
+        return values;
+    }
+}

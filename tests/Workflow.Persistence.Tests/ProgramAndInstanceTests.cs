@@ -1,0 +1,101 @@
+using Workflow.Durable;
+
+namespace Workflow.Persistence.Tests;
+
+public sealed class ProgramAndInstanceTests : StoreTest
+{
+    [Fact]
+    public void A_program_is_stored_once_per_hash_and_the_latest_of_a_name_wins()
+    {
+        Store.SaveProgram("order", "changed source", Hash); // same hash: left as it was
+        Assert.Equal("def main(input):\n    return input\n", Store.GetProgram(Hash)!.Source);
+
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        Store.SaveProgram("order", "v2", "hash-v2");
+        Store.SaveProgram("other", "v1", "hash-other");
+        Assert.Equal("hash-v2", Store.GetLatestProgram("order")!.Hash);
+        Assert.Equal(Clock.Now.UtcDateTime, Store.GetLatestProgram("order")!.CreatedAt);
+
+        // Two versions deployed in the same millisecond: the later one wins.
+        Store.SaveProgram("order", "v3", "hash-v3");
+        Assert.Equal("hash-v3", Store.GetLatestProgram("order")!.Hash);
+        Assert.Null(Store.GetLatestProgram("missing"));
+        Assert.Null(Store.GetProgram("missing"));
+    }
+
+    [Fact]
+    public void Starting_an_existing_id_returns_it_unchanged()
+    {
+        var (first, created) = Store.StartInstance(new NewInstance("i1", "order", Hash, "{\"a\": 1}"));
+        Assert.True(created);
+        Assert.Equal(InstanceStatus.Running, first.Status);
+        Assert.Equal("{\"a\": 1}", first.InputJson);
+        Assert.Equal(Now, first.CreatedAt);
+
+        Clock.Advance(TimeSpan.FromSeconds(5));
+        var (again, createdAgain) = Store.StartInstance(new NewInstance("i1", "order", Hash, "{\"a\": 2}"));
+        Assert.False(createdAgain);
+        Assert.Equal(first, again with { Pickle = first.Pickle });
+        Assert.Equal("{\"a\": 1}", again.InputJson);
+        Assert.Single(Claim());
+    }
+
+    [Fact]
+    public void Signals_and_cancels_say_what_they_did()
+    {
+        Assert.Equal(DeliveryResult.NotFound, Store.Signal("nope", "go", "1"));
+        Assert.Equal(DeliveryResult.NotFound, Store.Cancel("nope"));
+
+        var claimed = ClaimOne(Start("i1").Id);
+        CommitOne(Turn(claimed));
+        Assert.Equal(DeliveryResult.Accepted, Store.Signal("i1", "approve", "{\"by\": \"ada\"}"));
+        var inbox = ClaimOne("i1").Inbox;
+        Assert.Equal(new InboxEntry(inbox[0].Id, InboxKind.Signal, 0, "approve", "{\"by\": \"ada\"}"), inbox.Single());
+
+        var final = Store.ClaimInstances("w2", 10, Now.AddMinutes(2), Now.AddMinutes(3)).Single();
+        Assert.NotNull(CommitOne(Turn(final, InstanceStatus.Completed, "1")));
+        Assert.Equal(DeliveryResult.AlreadyFinished, Store.Signal("i1", "approve", "null"));
+        Assert.Equal(DeliveryResult.AlreadyFinished, Store.Cancel("i1"));
+        Assert.Equal(0, Store.Summary().ReadyInstances);
+    }
+
+    [Fact]
+    public void Instances_list_newest_first_in_pages_filtered_by_status_and_workflow()
+    {
+        Store.SaveProgram("refund", "x = 1\n", "hash-refund");
+        for (var i = 0; i < 7; i++)
+        {
+            Start($"o{i}");
+            Clock.Advance(TimeSpan.FromMilliseconds(1));
+        }
+        Store.StartInstance(new NewInstance("r0", "refund", "hash-refund", null));
+        // Same creation time as r0: ordered by id.
+        Store.StartInstance(new NewInstance("r1", "refund", "hash-refund", null));
+        var done = Claim().Single(c => c.Instance.Id == "o3");
+        CommitOne(Turn(done, InstanceStatus.Completed));
+
+        var ids = new List<string>();
+        string? cursor = null;
+        var pages = 0;
+        do
+        {
+            var page = Store.ListInstances(new InstanceQuery(Limit: 3, Cursor: cursor));
+            Assert.InRange(page.Instances.Count, 1, 3);
+            ids.AddRange(page.Instances.Select(i => i.Id));
+            cursor = page.NextCursor;
+            pages++;
+        } while (cursor != null);
+        Assert.Equal(["r1", "r0", "o6", "o5", "o4", "o3", "o2", "o1", "o0"], ids);
+        Assert.Equal(3, pages);
+
+        var refunds = Store.ListInstances(new InstanceQuery(Workflow: "refund", Limit: 1));
+        Assert.Equal("r1", refunds.Instances.Single().Id);
+        Assert.Equal("r0", Store.ListInstances(new InstanceQuery(Workflow: "refund", Limit: 1, Cursor: refunds.NextCursor)).Instances.Single().Id);
+
+        var completed = Store.ListInstances(new InstanceQuery(Status: InstanceStatus.Completed));
+        Assert.Equal("o3", completed.Instances.Single().Id);
+        Assert.Null(completed.NextCursor);
+
+        Assert.Throws<ArgumentException>(() => Store.ListInstances(new InstanceQuery(Cursor: "not a cursor")));
+    }
+}

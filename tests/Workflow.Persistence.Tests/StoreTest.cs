@@ -1,0 +1,86 @@
+using Workflow.Durable;
+using Workflow.Migrations.Sqlite;
+
+namespace Workflow.Persistence.Tests;
+
+/// <summary>A clock the tests move by hand.</summary>
+internal sealed class ManualClock : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = new(2030, 1, 1, 12, 0, 0, TimeSpan.Zero);
+
+    public override DateTimeOffset GetUtcNow() => Now;
+
+    public void Advance(TimeSpan by) => Now += by;
+}
+
+/// <summary>Each test gets a fresh store on a real SQLite file in its own temporary directory.</summary>
+public abstract class StoreTest : IDisposable
+{
+    internal const string Hash = "hash-v1";
+
+    internal readonly ManualClock Clock = new();
+    internal readonly string Directory = System.IO.Directory.CreateTempSubdirectory("wf-store-").FullName;
+    internal readonly WorkflowStore Store;
+
+    protected StoreTest()
+    {
+        Store = SqliteWorkflowDatabase.Open(DatabasePath, new SqliteStoreOptions { Clock = Clock });
+        Store.SaveProgram("order", "def main(input):\n    return input\n", Hash);
+    }
+
+    internal string DatabasePath => Path.Combine(Directory, "wf.db");
+
+    internal DateTime Now => Clock.Now.UtcDateTime;
+
+    internal InstanceView Start(string id, string? parentId = null, int parentSequence = 0) =>
+        Store.StartInstance(new NewInstance(id, "order", Hash, "{}", parentId, parentSequence)).Instance;
+
+    /// <summary>Claims everything ready with a one-minute lease.</summary>
+    internal IReadOnlyList<ClaimedInstance> Claim(string worker = "w1", int max = 100) =>
+        Store.ClaimInstances(worker, max, Now, Now.AddMinutes(1));
+
+    internal ClaimedInstance ClaimOne(string id)
+    {
+        var claimed = Claim().Where(c => c.Instance.Id == id).ToList();
+        Assert.Single(claimed);
+        return claimed[0];
+    }
+
+    /// <summary>A commit of [claimed]'s turn: by default it waits, with a small pickle, having consumed the whole inbox it was given.</summary>
+    internal static TurnCommit Turn(
+        ClaimedInstance claimed,
+        InstanceStatus status = InstanceStatus.Waiting,
+        string? result = null,
+        string? error = null,
+        string? summary = null,
+        ActivityRequest[]? activities = null,
+        TimerRequest[]? timers = null,
+        ChildRequest[]? children = null,
+        int[]? cancelled = null,
+        bool keepLease = false,
+        long? revision = null) => new()
+    {
+        InstanceId = claimed.Instance.Id,
+        Revision = revision ?? claimed.Revision,
+        Status = status,
+        Pickle = status == InstanceStatus.Waiting ? [1, 2, 3] : null,
+        ResultJson = result,
+        Error = error,
+        ErrorSummary = summary,
+        ConsumedThrough = claimed.Inbox.Count == 0 ? 0 : claimed.Inbox[^1].Id,
+        Activities = activities ?? [],
+        Timers = timers ?? [],
+        Children = children ?? [],
+        Cancelled = cancelled ?? [],
+        KeepLease = keepLease,
+    };
+
+    internal long? CommitOne(TurnCommit commit) => Store.CommitTurns([commit]).Single();
+
+    public void Dispose()
+    {
+        Store.Dispose();
+        try { System.IO.Directory.Delete(Directory, recursive: true); }
+        catch (IOException) { }
+    }
+}
