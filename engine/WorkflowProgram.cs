@@ -52,6 +52,8 @@ public sealed class WorkflowProgram
     {
         var diagnostics = new List<Diagnostic>();
         var code = ModuleCompiler.Compile(source, fileName, "__main__", diagnostics);
+        // Tracebacks quote source lines: a program loaded from the database has no file to read them from.
+        RememberSource(fileName, source);
         return new WorkflowProgram(fileName, source, code, diagnostics, moduleDirectory == null ? null : new FileModuleSource(moduleDirectory));
     }
 
@@ -59,9 +61,7 @@ public sealed class WorkflowProgram
     public static WorkflowProgram Load(string path)
     {
         var source = File.ReadAllText(path);
-        var program = Compile(source, path, Path.GetDirectoryName(Path.GetFullPath(path)));
-        RememberSource(path, source);
-        return program;
+        return Compile(source, path, Path.GetDirectoryName(Path.GetFullPath(path)));
     }
 
     private static readonly Dictionary<string, string[]> Sources = new();

@@ -64,7 +64,7 @@ internal sealed partial class WorkflowStore : IWorkflowStore, IDisposable
             var contextOptions = new DbContextOptionsBuilder<WorkflowDbContext>()
                 .UseSqlite(session.Connection, sqlite => sqlite.MigrationsAssembly(migrationsAssembly))
                 .Options;
-            using (var db = new WorkflowDbContext(contextOptions)) db.Database.Migrate();
+            using (var db = new WorkflowDbContext(contextOptions)) Migrate(db);
         }
         catch
         {
@@ -73,6 +73,29 @@ internal sealed partial class WorkflowStore : IWorkflowStore, IDisposable
         }
         store.Return(session);
         return store;
+    }
+
+    /// <summary>How old a leftover migration lock must be before Open takes it as abandoned.</summary>
+    internal static readonly TimeSpan AbandonedMigrationLock = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Applies pending migrations. EF Core's Migrate takes its SQLite lock (a row in
+    /// __EFMigrationsLock) before it looks for work, and a process killed while holding it leaves the
+    /// row behind, so every later Migrate waits for ever (found by the SIGKILL tests: a worker killed
+    /// during start-up). So: no lock at all when nothing is pending (the usual start), and a lock
+    /// older than AbandonedMigrationLock is taken for a crashed migrator's and removed.
+    /// </summary>
+    private static void Migrate(WorkflowDbContext db)
+    {
+        if (!db.Database.GetPendingMigrations().Any()) return;
+        var lockTable = db.Database.SqlQuery<long>($"SELECT COUNT(*) AS \"Value\" FROM sqlite_master WHERE type = 'table' AND name = '__EFMigrationsLock'").Single();
+        if (lockTable > 0)
+        {
+            // EF writes the lock's time as DateTimeOffset.UtcNow does in SQLite: "yyyy-MM-dd HH:mm:ss.fffffff+00:00", which sorts as text.
+            var cutoff = (DateTimeOffset.UtcNow - AbandonedMigrationLock).ToString("yyyy-MM-dd HH:mm:ss.fffffffzzz", System.Globalization.CultureInfo.InvariantCulture);
+            db.Database.ExecuteSql($"DELETE FROM \"__EFMigrationsLock\" WHERE \"Timestamp\" < {cutoff}");
+        }
+        db.Database.Migrate();
     }
 
     public void Dispose()

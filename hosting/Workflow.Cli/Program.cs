@@ -15,6 +15,8 @@ internal static class Program
         root.Subcommands.Add(CheckCommand());
         root.Subcommands.Add(DisCommand());
         root.Subcommands.Add(StackCommand.Create());
+        foreach (var command in InstanceCommands.Create()) root.Subcommands.Add(command);
+        root.Subcommands.Add(WorkerCommands.Worker());
         return root.Parse(args).Invoke();
     }
 
@@ -26,7 +28,7 @@ internal static class Program
         var input = new Option<string?>("--input") { Description = "the JSON start payload passed to main(input)" };
         var maxTicks = new Option<long?>("--max-ticks") { Description = "stop a runaway program after this many loop iterations and calls (0: no limit)" };
         var chaos = new Option<bool>("--chaos") { Description = "at every safe point, pickle the instance, drop the VM and go on in one unpickled from the bytes" };
-        var db = new Option<string?>("--db") { Description = "keep the instance in this SQLite file (its pickle while it waits for a signal)" };
+        var db = new Option<string?>("--db") { Description = "run durably on this SQLite file, which keeps the instance (default: a temporary database, deleted afterwards)" };
         var command = new Command("run", "run a program: its top-level code, then main(input); prints the JSON result last") { file, input, maxTicks, chaos, db };
         command.SetAction(parse => Run(parse.GetValue(file)!, parse.GetValue(input), parse.GetValue(maxTicks), parse.GetValue(chaos), parse.GetValue(db)));
         return command;
@@ -81,52 +83,34 @@ internal static class Program
 
     private static int Run(FileInfo file, string? input, long? maxTicks, bool chaos, string? dbPath)
     {
+        if (!chaos) return WorkerCommands.RunDurably(file, input, maxTicks, dbPath, CancellationToken.None).GetAwaiter().GetResult();
+        if (dbPath != null)
+        {
+            Console.Error.WriteLine("wf: --chaos runs in memory; it cannot be combined with --db");
+            return 2;
+        }
         var program = Load(file);
         if (program == null) return 1;
-        using var store = dbPath == null ? null : Migrations.Sqlite.SqliteWorkflowDatabase.Open(dbPath);
-        var workflow = Path.GetFileNameWithoutExtension(file.Name);
-        store?.SaveProgram(workflow, program.Source, program.SourceHash);
-        var options = new InterpreterOptions { Chaos = chaos };
+        var options = new InterpreterOptions { Chaos = true };
         if (maxTicks != null) options.MaxTicks = maxTicks.Value;
         using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16) { AutoFlush = false };
         try
         {
             var result = program.Run(input, stdout, options, message => Console.Error.WriteLine(message));
-            var id = Guid.NewGuid().ToString("N");
-            if (store != null)
+            switch (result.Status)
             {
-                // Until `wf run --db` runs durably: record the in-memory run as a started instance and one turn (revision 0 is the new row's).
-                store.StartInstance(new Durable.NewInstance(id, workflow, program.SourceHash, input));
-                store.CommitTurns([new Durable.TurnCommit
-                {
-                    InstanceId = id,
-                    Revision = 0,
-                    Status = result.Status switch
-                    {
-                        ProgramStatus.Completed => Durable.InstanceStatus.Completed,
-                        ProgramStatus.Failed => Durable.InstanceStatus.Failed,
-                        _ => Durable.InstanceStatus.Waiting,
-                    },
-                    ResultJson = result.ResultJson,
-                    Error = result.ErrorText,
-                    Pickle = result.Pickle,
-                }]);
+                case ProgramStatus.Waiting:
+                    // Chaos runs have no database: nothing outside can settle what the instance waits for.
+                    stdout.WriteLine("waiting: (chaos run, in memory)");
+                    return 0;
+                case ProgramStatus.Completed:
+                    if (result.ResultJson != null) stdout.WriteLine(result.ResultJson);
+                    return 0;
+                default:
+                    stdout.Flush();
+                    Console.Error.Write(result.ErrorText);
+                    return 1;
             }
-            if (result.Status == ProgramStatus.Waiting)
-            {
-                // Only signals can wake it: with --db its pickle is kept for `wf stack` (and later a worker).
-                stdout.WriteLine($"waiting: {id}");
-                if (store == null) Console.Error.WriteLine("wf: the instance ran in memory and is discarded; use --db to keep it");
-                return 0;
-            }
-            if (result.Status == ProgramStatus.Failed)
-            {
-                stdout.Flush();
-                Console.Error.Write(result.ErrorText);
-                return 1;
-            }
-            if (result.ResultJson != null) stdout.WriteLine(result.ResultJson);
-            return 0;
         }
         catch (FormatException e)
         {

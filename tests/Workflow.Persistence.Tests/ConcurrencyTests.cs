@@ -7,7 +7,7 @@ namespace Workflow.Persistence.Tests;
 public sealed class ConcurrencyTests : StoreTest
 {
     [Fact]
-    public void A_write_waits_for_another_connection_holding_the_file()
+    public async Task A_write_waits_for_another_connection_holding_the_file()
     {
         var instance = Start("i1");
         using var other = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
@@ -18,11 +18,11 @@ public sealed class ConcurrencyTests : StoreTest
         var clock = Stopwatch.StartNew();
         Assert.Equal(DeliveryResult.Accepted, Store.Signal(instance.Id, "go", "1"));
         Assert.True(clock.ElapsedMilliseconds >= 250, $"the signal did not wait for the lock ({clock.ElapsedMilliseconds} ms)");
-        released.Wait();
+        await released;
     }
 
     [Fact]
-    public void Threads_sharing_a_store_deliver_every_entry_exactly_once()
+    public async Task Threads_sharing_a_store_deliver_every_entry_exactly_once()
     {
         for (var i = 0; i < 10; i++) Start($"i{i}");
         const int signalsPerInstance = 50;
@@ -47,8 +47,8 @@ public sealed class ConcurrencyTests : StoreTest
                 Assert.All(Store.CommitTurns(claims.Select(c => Turn(c)).ToList()), r => Assert.NotNull(r));
             }
         });
-        Task.WaitAll(senders);
-        worker.Wait();
+        await Task.WhenAll(senders);
+        await worker;
         Assert.Equal(10, received.Count);
         Assert.All(received.Values, list => Assert.Equal(Enumerable.Range(0, signalsPerInstance), list));
         Assert.Equal(0, Store.Summary().ReadyInstances);

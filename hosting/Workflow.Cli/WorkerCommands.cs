@@ -1,0 +1,118 @@
+using System.CommandLine;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Workflow.Durable;
+using Workflow.Hosting;
+using Workflow.Hosting.Activities;
+using Workflow.Migrations.Sqlite;
+using Workflow.Runtime;
+
+namespace Workflow.Cli;
+
+/// <summary>The commands that run instances durably: `wf worker` and `wf run` (on a database: --db, or a temporary one).</summary>
+internal static class WorkerCommands
+{
+    public static Command Worker()
+    {
+        var db = InstanceCommands.DbOption();
+        var exitWhenIdle = new Option<bool>("--exit-when-idle") { Description = "stop once no instance can make progress without a signal" };
+        var lease = new Option<double?>("--lease") { Description = "seconds a claim holds an instance before another worker may take it over (default 30)" };
+        var everyAwait = new Option<bool>("--commit-every-await") { Description = "commit after every await and channel operation, not only at the end of each turn" };
+        var verbose = new Option<bool>("--verbose") { Description = "log every committed turn" };
+        var command = new Command("worker", "run turns, activities and timers on the database until stopped (Ctrl+C)") { db, exitWhenIdle, lease, everyAwait, verbose };
+        command.SetAction(async (parse, cancellation) =>
+        {
+            var path = parse.GetValue(db)!;
+            using var loggers = Loggers(parse.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information);
+            using var store = SqliteWorkflowDatabase.Open(path);
+            var options = Options(parse.GetValue(lease), parse.GetValue(everyAwait), maxTicks: null);
+            await using var worker = new DurableWorker(store, path, new ActivityRegistry(), options, loggers);
+            loggers.CreateLogger("wf").LogInformation("worker {Worker} on {Database}", worker.WorkerId, path);
+            await worker.RunAsync(cancellation, parse.GetValue(exitWhenIdle));
+            return 0;
+        });
+        return command;
+    }
+
+    internal static DurableWorkerOptions Options(double? leaseSeconds, bool everyAwait, long? maxTicks)
+    {
+        var interpreter = new InterpreterOptions();
+        if (maxTicks != null) interpreter.MaxTicks = maxTicks.Value;
+        var lease = leaseSeconds is > 0 ? TimeSpan.FromSeconds(leaseSeconds.Value) : TimeSpan.FromSeconds(30);
+        return new DurableWorkerOptions
+        {
+            Turns = new WorkerOptions
+            {
+                Lease = lease,
+                Turn = new TurnOptions { Interpreter = interpreter, CommitMode = everyAwait ? CommitMode.EveryAwait : CommitMode.EveryTurn },
+            },
+            Activities = new ActivityOptions { LeaseDuration = lease > TimeSpan.FromMinutes(5) ? lease : TimeSpan.FromMinutes(5) },
+        };
+    }
+
+    private static ILoggerFactory Loggers(LogLevel level) => LoggerFactory.Create(logging => logging
+        .SetMinimumLevel(level)
+        .AddFilter("Quartz", LogLevel.Warning)
+        .AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss.fff "; })
+        .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
+
+    /// <summary>
+    /// `wf run FILE --db PATH`: deploys, starts and runs the instance in this process (with the rest
+    /// of the database's work) until it ends, or until it waits with nothing left but signals.
+    /// Without --db the same happens on a temporary database that is deleted afterwards.
+    /// </summary>
+    public static async Task<int> RunDurably(FileInfo file, string? input, long? maxTicks, string? dbPath, CancellationToken cancellation)
+    {
+        var source = InstanceCommands.ReadProgram(file);
+        if (source == null) return 1;
+        var temporary = dbPath == null ? Directory.CreateTempSubdirectory("wf-run-") : null;
+        var path = dbPath ?? Path.Combine(temporary!.FullName, "run.db");
+        using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16) { AutoFlush = false };
+        try
+        {
+            using var loggers = LoggerFactory.Create(logging => logging
+                .SetMinimumLevel(LogLevel.Warning)
+                .AddFilter("Quartz", LogLevel.Error)
+                .AddConsole(console => { console.FormatterName = "bare"; console.LogToStandardErrorThreshold = LogLevel.Trace; })
+                .AddConsoleFormatter<BareConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>());
+            using var store = SqliteWorkflowDatabase.Open(path);
+            var (instance, exit) = InstanceCommands.Deploy(store, source.Value.Name, source.Value.Text, input, null);
+            if (instance == null) return exit;
+            var id = instance.Id;
+            await using (var worker = new DurableWorker(store, path, new ActivityRegistry(), Options(null, false, maxTicks), loggers,
+                output: (instanceId, text) => { if (instanceId == id) lock (stdout) stdout.Write(text); }))
+            {
+                await worker.RunAsync(cancellation, done: () =>
+                {
+                    var now = store.GetInstance(id)!;
+                    return now.Status is InstanceStatus.Completed or InstanceStatus.Failed or InstanceStatus.Cancelled
+                        || (now.Status == InstanceStatus.Waiting && store.Summary().IsIdle);
+                });
+            }
+            var final = store.GetInstance(id)!;
+            switch (final.Status)
+            {
+                case InstanceStatus.Completed:
+                    if (final.ResultJson != null) stdout.WriteLine(final.ResultJson);
+                    return 0;
+                case InstanceStatus.Waiting:
+                    stdout.WriteLine($"waiting: {id}");
+                    if (temporary != null) Console.Error.WriteLine("wf: the instance ran on a temporary database and is discarded; use --db to keep it");
+                    return 0;
+                default:
+                    stdout.Flush();
+                    Console.Error.Write(final.Error?.EndsWith('\n') == true ? final.Error : final.Error + "\n");
+                    return 1;
+            }
+        }
+        finally
+        {
+            stdout.Flush();
+            if (temporary != null)
+            {
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                temporary.Delete(recursive: true);
+            }
+        }
+    }
+}

@@ -1,0 +1,245 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Newtonsoft.Json.Linq;
+using Polly;
+using Workflow.Durable;
+
+namespace Workflow.Hosting.Activities;
+
+/// <summary>
+/// Runs activity tasks outside the turns: claims them from the store with a lease, runs each
+/// through its Polly pipeline (<see cref="ActivityPipelines"/>), and writes the outcomes back in
+/// group commits (<see cref="OutcomeWriter"/>), which delivers them to the instances' inboxes.
+/// At least once: a crashed worker's tasks run again when their leases expire, with the attempt
+/// count they had, so the retry budget survives the crash.
+/// </summary>
+internal sealed class ActivityWorker
+{
+    private static readonly TimeSpan MaxStoreBackoff = TimeSpan.FromSeconds(30);
+
+    private readonly ActivityRegistry _registry;
+    private readonly ActivityOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly ActivityPipelines _pipelines;
+    private readonly OutcomeWriter _writer;
+    private readonly SemaphoreSlim _wake = new(0, 1);
+
+    /// <param name="onCompleted">Called after each group of outcomes is committed: instances got inbox entries (the turn loop's wake-up).</param>
+    /// <param name="workerId">The name claims carry; a fresh one per worker by default.</param>
+    public ActivityWorker(
+        IWorkflowStore store,
+        ActivityRegistry registry,
+        ActivityOptions options,
+        ILogger<ActivityWorker>? logger = null,
+        TimeProvider? time = null,
+        Action? onCompleted = null,
+        string? workerId = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Store = store;
+        _registry = registry;
+        _options = options;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _time = time ?? TimeProvider.System;
+        _pipelines = new ActivityPipelines(options, _time);
+        _writer = new OutcomeWriter(store, _logger, _time, onCompleted);
+        WorkerId = workerId ?? $"{Environment.MachineName}/{Environment.ProcessId}/activities-{Guid.NewGuid().ToString("N")[..8]}";
+    }
+
+    public string WorkerId { get; }
+
+    internal IWorkflowStore Store { get; }
+
+    /// <summary>How many distinct pipelines were built (one per retries/timeout pair in use).</summary>
+    internal int PipelineCount => _pipelines.Count;
+
+    /// <summary>Ends an idle RunAsync's wait at once: call it after a commit that started activities.</summary>
+    public void Wake()
+    {
+        lock (_wake)
+        {
+            if (_wake.CurrentCount == 0) _wake.Release();
+        }
+    }
+
+    /// <summary>
+    /// Claims one batch, runs it to the end and writes its outcomes. Returns how many tasks finished
+    /// (succeeded or failed for good); 0 when nothing was claimable. A store failure is thrown.
+    /// </summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
+    {
+        var claimed = Claim(Math.Min(_options.ClaimBatchSize, _options.MaxConcurrency));
+        var finished = await Task.WhenAll(claimed.Select(task => Task.Run(() => RunTaskAsync(task, cancellationToken), CancellationToken.None)));
+        return finished.Count(f => f);
+    }
+
+    /// <summary>
+    /// Runs tasks until [cancellationToken] is cancelled, up to MaxConcurrency at once. When nothing
+    /// is claimable it waits PollInterval or until <see cref="Wake"/>. A store failure is logged and
+    /// retried with backoff. On cancellation the running handlers are cancelled (their tasks run
+    /// again after their leases), finished outcomes are written, and it returns.
+    /// </summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var slots = new SemaphoreSlim(_options.MaxConcurrency, _options.MaxConcurrency);
+        var backoff = TimeSpan.Zero;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await slots.WaitAsync(cancellationToken);
+                var want = 1;
+                while (want < _options.ClaimBatchSize && slots.Wait(0)) want++;
+                IReadOnlyList<ActivityTask> claimed;
+                try
+                {
+                    claimed = Claim(want);
+                    backoff = TimeSpan.Zero;
+                }
+                catch (Exception e)
+                {
+                    slots.Release(want);
+                    backoff = backoff == TimeSpan.Zero ? _options.PollInterval : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxStoreBackoff.Ticks));
+                    _logger.LogError(e, "Claiming activity tasks failed; retrying in {Delay}", backoff);
+                    await Task.Delay(backoff, _time, cancellationToken);
+                    continue;
+                }
+                if (claimed.Count < want) slots.Release(want - claimed.Count);
+                foreach (var task in claimed)
+                {
+                    // Each running task holds a slot until its outcome is written.
+                    _ = Task.Run(async () =>
+                    {
+                        try
+                        {
+                            await RunTaskAsync(task, cancellationToken);
+                        }
+                        finally
+                        {
+                            slots.Release();
+                        }
+                    }, CancellationToken.None);
+                }
+                if (claimed.Count == 0) await _wake.WaitAsync(_options.PollInterval, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        // Drain: every slot back means every running task has ended.
+        for (var i = 0; i < _options.MaxConcurrency; i++) await slots.WaitAsync(CancellationToken.None);
+    }
+
+    private IReadOnlyList<ActivityTask> Claim(int max)
+    {
+        var now = Now();
+        return Store.ClaimActivities(WorkerId, max, now, now + _options.LeaseDuration);
+    }
+
+    /// <summary>Runs [task] and writes its outcome; false when it ended without one (stopping, store trouble).</summary>
+    private async Task<bool> RunTaskAsync(ActivityTask task, CancellationToken stopping)
+    {
+        try
+        {
+            var outcome = await ExecuteAsync(task, stopping);
+            if (outcome == null) return false;
+            await _writer.WriteAsync(outcome, stopping);
+            return true;
+        }
+        catch (Exception e) when (stopping.IsCancellationRequested)
+        {
+            _logger.LogInformation(e, "Activity task {TaskId} ({Key}) stopped with the worker; it runs again once its lease expires", task.Id, task.IdempotencyKey);
+            return false;
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Activity task {TaskId} ({Key}) ended without an outcome; it runs again once its lease expires", task.Id, task.IdempotencyKey);
+            return false;
+        }
+    }
+
+    /// <summary>The task's outcome, or null when it must be left for another claim.</summary>
+    private async Task<ActivityOutcome?> ExecuteAsync(ActivityTask task, CancellationToken stopping)
+    {
+        if (!_registry.TryGet(task.Name, out var handler))
+            return Failed(task, $"no activity named '{task.Name}' is registered");
+        // Retries beyond this are no retry budget anyone means, and would overflow the attempt count.
+        var retries = Math.Clamp(task.Retries ?? _options.Retries, 0, 100_000);
+        var budget = retries + 1;
+        if (task.Attempts - 1 >= budget)
+            return Failed(task, task.LastError ?? $"activity '{task.Name}' used up its {budget} attempts");
+        JArray arguments;
+        try
+        {
+            arguments = ActivityJson.Arguments(task.ArgumentsJson);
+        }
+        catch (Exception e)
+        {
+            return Failed(task, e.Message);
+        }
+
+        var timeout = TimeoutOf(task);
+        var run = new ActivityRun(this, task, handler, arguments, budget, timeout, stopping);
+        var context = ResilienceContextPool.Shared.Get(stopping);
+        context.Properties.Set(ActivityPipelines.RunKey, run);
+        try
+        {
+            var result = await _pipelines.Get(retries, timeout).ExecuteAsync(
+                static (context, run) => run.AttemptAsync(context.CancellationToken), context, run);
+            return new ActivityOutcome(task.Id, task.InstanceId, task.Sequence, ActivityJson.Write(result), null);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (AttemptNotRecordedException e)
+        {
+            _logger.LogError(e, "Activity task {TaskId} ({Key}) stopped: {Message}; it runs again once its lease expires", task.Id, task.IdempotencyKey, e.Message);
+            return null;
+        }
+        catch (Exception e)
+        {
+            var error = ActivityPipelines.Describe(e, task.Name, timeout);
+            _logger.LogWarning("Activity {Name} ({Key}) failed after {Attempts} of {Budget} attempts: {Error}", task.Name, task.IdempotencyKey, run.Made, budget, error);
+            // The outcome write follows in a group commit; recording the last failure now means a
+            // crash in between still leaves the right error for the claim that finds the budget spent.
+            try
+            {
+                Store.RecordActivityAttempt(task.Id, run.Made, error, Now() + LeaseFor(timeout));
+            }
+            catch (Exception recordError)
+            {
+                _logger.LogError(recordError, "Could not record the last failed attempt of activity task {TaskId} ({Key})", task.Id, task.IdempotencyKey);
+            }
+            return Failed(task, error);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    /// <summary>The task's `timeout=` or the default, within what Polly's timeout accepts.</summary>
+    private TimeSpan TimeoutOf(ActivityTask task)
+    {
+        if (task.TimeoutSeconds is not { } seconds || double.IsNaN(seconds)) return _options.Timeout;
+        if (seconds >= ActivityOptions.MaxTimeout.TotalSeconds) return ActivityOptions.MaxTimeout;
+        var timeout = TimeSpan.FromSeconds(seconds);
+        return timeout < ActivityOptions.MinTimeout ? ActivityOptions.MinTimeout : timeout;
+    }
+
+    private static ActivityOutcome Failed(ActivityTask task, string error) => new(task.Id, task.InstanceId, task.Sequence, null, error);
+
+    internal DateTime Now() => _time.GetUtcNow().UtcDateTime;
+
+    /// <summary>The lease a retried task gets for its next attempt (after the delay): the configured one, or twice a longer timeout.</summary>
+    internal TimeSpan LeaseFor(TimeSpan timeout) => timeout * 2 > _options.LeaseDuration ? timeout * 2 : _options.LeaseDuration;
+
+    internal void LogRetry(ActivityTask task, int attempt, int budget, string error, TimeSpan delay) =>
+        _logger.LogInformation("Activity {Name} ({Key}) attempt {Attempt} of {Budget} failed: {Error}; retrying in {Delay}", task.Name, task.IdempotencyKey, attempt, budget, error, delay);
+}

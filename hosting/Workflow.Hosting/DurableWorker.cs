@@ -1,0 +1,97 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Workflow.Durable;
+using Workflow.Hosting.Activities;
+using Workflow.Hosting.Timers;
+
+namespace Workflow.Hosting;
+
+/// <summary>Options of a whole worker: its turns, its activities, its timers.</summary>
+internal sealed class DurableWorkerOptions
+{
+    public WorkerOptions Turns { get; init; } = new();
+    public ActivityOptions Activities { get; init; } = new();
+    public TimerSchedulerOptions Timers { get; init; } = new();
+    /// <summary>How often an idle worker with ExitWhenIdle checks whether anything is left to do. The default value is 100 ms.</summary>
+    public TimeSpan IdleCheck { get; init; } = TimeSpan.FromMilliseconds(100);
+}
+
+/// <summary>
+/// One worker process's machinery (what `wf worker` runs): the turn loop (engine), the activity
+/// runner (Polly) and the timers (Quartz), on one database, waking each other: a committed turn
+/// that started activities wakes the activity runner, and an activity outcome or a fired timer
+/// wakes the turn loop, so a step does not wait for a poll interval.
+/// </summary>
+internal sealed class DurableWorker : IAsyncDisposable
+{
+    private readonly IWorkflowStore _store;
+    private readonly DurableWorkerOptions _options;
+    private readonly QuartzTimerScheduler _timers;
+    private readonly TurnWorker _turns;
+    private readonly ActivityWorker _activities;
+    private readonly ILogger _logger;
+
+    /// <param name="databasePath">The store's SQLite file: Quartz keeps its triggers there too.</param>
+    /// <param name="output">Where an instance's printed output goes; logged at Information when null.</param>
+    /// <param name="committed">Told of every committed turn (tests and `wf run` follow instances with it).</param>
+    public DurableWorker(IWorkflowStore store, string databasePath, ActivityRegistry activities, DurableWorkerOptions? options = null,
+        ILoggerFactory? loggers = null, Action<string, string>? output = null, Action<TurnCommit, long>? committed = null)
+    {
+        _store = store;
+        _options = options ?? new DurableWorkerOptions();
+        loggers ??= NullLoggerFactory.Instance;
+        _logger = loggers.CreateLogger("Workflow.Worker");
+        var turnLogger = loggers.CreateLogger("Workflow.Turns");
+        _timers = new QuartzTimerScheduler(store, databasePath, onFired: () => _turns!.Wake(), loggers, _options.Timers);
+        _activities = new ActivityWorker(store, activities, _options.Activities, loggers.CreateLogger<ActivityWorker>(), _options.Turns.Clock,
+            onCompleted: () => _turns!.Wake());
+        var events = new RuntimeEvents
+        {
+            Output = output ?? ((id, text) => turnLogger.LogInformation("instance {Instance} printed: {Output}", id, text.TrimEnd('\n'))),
+            Warning = message => turnLogger.LogWarning("{Message}", message),
+            Error = (e, message) => turnLogger.LogError(e, "{Message}", message),
+            Committed = (commit, revision) =>
+            {
+                if (commit.Activities.Count > 0) _activities!.Wake();
+                turnLogger.LogDebug("committed a turn of {Instance} (claimed at revision {Claimed}): {Status}", commit.InstanceId, commit.Revision, commit.Status);
+                committed?.Invoke(commit, revision);
+            },
+        };
+        _turns = new TurnWorker(store, _timers, _options.Turns, events);
+    }
+
+    public string WorkerId => _turns.WorkerId;
+
+    /// <summary>
+    /// Starts the timers (reconciling every timer row with Quartz) and runs turns and activities
+    /// until [cancellation], or, with [exitWhenIdle], until nothing can make progress without a
+    /// signal, or until [done] says so (checked when idle and after commits).
+    /// </summary>
+    public async Task RunAsync(CancellationToken cancellation, bool exitWhenIdle = false, Func<bool>? done = null)
+    {
+        await _timers.StartAsync(cancellation);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var turns = Task.Factory.StartNew(() => _turns.RunAsync(stop.Token), TaskCreationOptions.LongRunning).Unwrap();
+        var activities = Task.Run(() => _activities.RunAsync(stop.Token));
+        if (exitWhenIdle || done != null)
+        {
+            try
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    await Task.Delay(_options.IdleCheck, stop.Token);
+                    if (done?.Invoke() == true) break;
+                    // The summary is one snapshot: a claimed instance stays ready and a running activity's
+                    // task stays until their commits, which write the work they start in the same transaction.
+                    if (exitWhenIdle && _store.Summary().IsIdle) break;
+                }
+            }
+            catch (OperationCanceledException) { }
+            stop.Cancel();
+        }
+        await Task.WhenAll(turns, activities);
+        _logger.LogDebug("worker {Worker} stopped", WorkerId);
+    }
+
+    public ValueTask DisposeAsync() => _timers.DisposeAsync();
+}

@@ -1,0 +1,71 @@
+using Microsoft.Data.Sqlite;
+using Workflow.Durable;
+using Workflow.Migrations.Sqlite;
+using Workflow.Persistence;
+
+namespace Workflow.Durability.Tests;
+
+/// <summary>A workflow database in a fresh temp directory, with the crash host's ledger and journal beside it.</summary>
+internal sealed class TestDatabase : IDisposable
+{
+    public readonly string Directory = System.IO.Directory.CreateTempSubdirectory("wf-durability-").FullName;
+    public string Path => System.IO.Path.Combine(Directory, "workflow.db");
+    public string LedgerPath => System.IO.Path.Combine(Directory, "ledger.db");
+    public string JournalPath => System.IO.Path.Combine(Directory, "journal.txt");
+    public readonly WorkflowStore Store;
+    public readonly WorkflowClient Client;
+
+    public TestDatabase()
+    {
+        Store = SqliteWorkflowDatabase.Open(Path);
+        Client = new WorkflowClient(Store);
+    }
+
+    public void Deploy(string name, string source)
+    {
+        var program = Client.Deploy(name, source);
+        Assert.False(program.HasErrors, string.Join("\n", program.Diagnostics));
+    }
+
+    public InstanceView Instance(string id) => Store.GetInstance(id) ?? throw new Xunit.Sdk.XunitException($"no instance {id}");
+
+    /// <summary>Polls until [done] or [timeout]; false on timeout.</summary>
+    public static bool WaitUntil(Func<bool> done, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < until)
+        {
+            if (done()) return true;
+            Thread.Sleep(50);
+        }
+        return done();
+    }
+
+    /// <summary>Rows of a query on the ledger database.</summary>
+    public List<object[]> Ledger(string sql)
+    {
+        using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = LedgerPath, Pooling = false }.ToString());
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        using var r = cmd.ExecuteReader();
+        var rows = new List<object[]>();
+        while (r.Read())
+        {
+            var row = new object[r.FieldCount];
+            r.GetValues(row);
+            rows.Add(row);
+        }
+        return rows;
+    }
+
+    public void Dispose()
+    {
+        Store.Dispose();
+        SqliteConnection.ClearAllPools();
+        // WF_KEEP_DATABASES=1 leaves the files for a look after a failure.
+        if (Environment.GetEnvironmentVariable("WF_KEEP_DATABASES") == "1") return;
+        try { System.IO.Directory.Delete(Directory, recursive: true); }
+        catch (IOException) { /* a killed process may still hold a file for a moment; the temp dir is left behind */ }
+    }
+}

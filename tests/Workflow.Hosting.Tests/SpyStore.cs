@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+using Workflow.Durable;
+
+namespace Workflow.Hosting.Tests;
+
+/// <summary>
+/// The real store with a window on the calls the hosting code makes: it records the activity and
+/// timer calls, and can make the next few ClaimActivities fail as a broken database would.
+/// Everything goes through to the real store.
+/// </summary>
+internal sealed class SpyStore(IWorkflowStore inner) : IWorkflowStore
+{
+    public readonly ConcurrentQueue<(long TaskId, int Attempts, string Error)> Recorded = new();
+    public readonly ConcurrentQueue<int> CompleteBatches = new();
+    public readonly ConcurrentQueue<(TimerRow Row, DateTime FiredAt)> Fired = new();
+    public int ClaimFailuresLeft;
+    public int Claims;
+
+    public void SaveProgram(string name, string source, string hash) => inner.SaveProgram(name, source, hash);
+    public ProgramVersion? GetProgram(string hash) => inner.GetProgram(hash);
+    public ProgramVersion? GetLatestProgram(string name) => inner.GetLatestProgram(name);
+    public (InstanceView Instance, bool Created) StartInstance(NewInstance instance) => inner.StartInstance(instance);
+    public InstanceView? GetInstance(string id) => inner.GetInstance(id);
+    public InstancePage ListInstances(InstanceQuery query) => inner.ListInstances(query);
+    public DeliveryResult Signal(string instanceId, string name, string payloadJson) => inner.Signal(instanceId, name, payloadJson);
+    public DeliveryResult Cancel(string instanceId) => inner.Cancel(instanceId);
+    public IReadOnlyList<ClaimedInstance> ClaimInstances(string worker, int max, DateTime now, DateTime leaseUntil) => inner.ClaimInstances(worker, max, now, leaseUntil);
+    public IReadOnlyList<long?> CommitTurns(IReadOnlyList<TurnCommit> commits) => inner.CommitTurns(commits);
+
+    public IReadOnlyList<ActivityTask> ClaimActivities(string worker, int max, DateTime now, DateTime leaseUntil)
+    {
+        Interlocked.Increment(ref Claims);
+        if (Interlocked.Decrement(ref ClaimFailuresLeft) >= 0) throw new InvalidOperationException("database is locked (simulated)");
+        return inner.ClaimActivities(worker, max, now, leaseUntil);
+    }
+
+    public void RecordActivityAttempt(long taskId, int attempts, string error, DateTime leaseUntil)
+    {
+        Recorded.Enqueue((taskId, attempts, error));
+        inner.RecordActivityAttempt(taskId, attempts, error, leaseUntil);
+    }
+
+    public void CompleteActivities(IReadOnlyList<ActivityOutcome> outcomes)
+    {
+        inner.CompleteActivities(outcomes);
+        CompleteBatches.Enqueue(outcomes.Count);
+    }
+
+    public IReadOnlyList<TimerRow> ListTimers() => inner.ListTimers();
+    public IReadOnlyList<TimerRow> DueTimers(DateTime now, int max) => inner.DueTimers(now, max);
+
+    public int FireTimers(IReadOnlyList<TimerRow> timers)
+    {
+        var fired = inner.FireTimers(timers);
+        var at = DateTime.UtcNow;
+        foreach (var row in timers) Fired.Enqueue((row, at));
+        return fired;
+    }
+
+    public WorkSummary Summary() => inner.Summary();
+}
