@@ -53,7 +53,7 @@ internal static class Program
         var options = new DurableWorkerOptions
         {
             Turns = new WorkerOptions { Lease = lease, PollInterval = TimeSpan.FromMilliseconds(50) },
-            Activities = new ActivityOptions { LeaseDuration = lease, Timeout = lease / 2, BaseDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(200), PollInterval = TimeSpan.FromMilliseconds(50) },
+            Activities = new ActivityOptions { Retries = 100, LeaseDuration = lease, Timeout = lease / 2, BaseDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(200), PollInterval = TimeSpan.FromMilliseconds(50) },
         };
         await using var worker = new DurableWorker(store, db, activities, options, loggers,
             output: (id, text) => { },

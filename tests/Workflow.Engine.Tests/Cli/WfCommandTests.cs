@@ -50,7 +50,7 @@ public class WfCommandTests
         var (exit, stdout, stderr) = Wf_("run", Program("def main(input):\n    return input\n"), "--input", "{not json");
         Assert.Equal(2, exit);
         Assert.Equal("", stdout);
-        Assert.Contains("input is not valid JSON", stderr);
+        Assert.Contains("the input is not JSON", stderr);
     }
 
     [Fact]

@@ -5,7 +5,7 @@ namespace Workflow.Tests.Runtime;
 public class ErrorReportingTests
 {
     [Fact]
-    public void An_uncaught_exception_prints_a_traceback_naming_each_frame_file_line_and_function()
+    public void An_uncaught_exception_prints_a_traceback_naming_each_frame_file_line_function_and_source_line()
     {
         var (result, output) = Run.Program("""
             def parse(text):
@@ -22,9 +22,13 @@ public class ErrorReportingTests
         Assert.Equal("""
             Traceback (most recent call last):
               File "orders.wf", line 8, in <module>
+                load(["1", "two"])
               File "orders.wf", line 5, in load
+                return [parse(x) for x in items]
               File "orders.wf", line 5, in <listcomp>
+                return [parse(x) for x in items]
               File "orders.wf", line 2, in parse
+                return int(text)
             ValueError: invalid literal for int() with base 10: 'two'
 
             """, result.ErrorText);
