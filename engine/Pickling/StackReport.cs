@@ -77,6 +77,24 @@ public static class StackReport
     }
 
     /// <summary>What each waiting tasklet waits for, found where it waits: a channel, a future, another tasklet.</summary>
+    /// <summary>
+    /// What a future heap entry waits for, as the VM says it (PyFuture.Description): futures are
+    /// written compactly, their type as the key ({"activity": name, "sequence": n}); null for
+    /// an entry that is not a future.
+    /// </summary>
+    private static string? FutureDescription(JObject entry)
+    {
+        if (entry["signal"] is { } signal) return $"signal '{signal}'";
+        if (entry["activity"] is { } activity) return $"activity '{activity}'";
+        if (entry["child"] is { } child) return $"child '{child}'";
+        if (entry["timer"] is JValue { Type: JTokenType.Integer } due)
+            return $"timer due {DateTimeOffset.FromUnixTimeMilliseconds(due.Value<long>()):yyyy-MM-dd HH:mm:ss.fff}Z";
+        if (entry["gather"] is JArray gather) return $"gather of {gather.Count}";
+        if (entry["first"] is JArray first) return $"first of {first.Count}";
+        if (entry["kind"]?.ToString() == "future") return $"{entry["type"]} '{entry["name"]}'";
+        return null;
+    }
+
     private static Dictionary<long, string> WaitReasons(JObject root)
     {
         var reasons = new Dictionary<long, string>();
@@ -87,8 +105,7 @@ public static class StackReport
         }
         foreach (var entry in (root["heap"] as JArray ?? new JArray()).OfType<JObject>())
         {
-            if (entry["signal"] is { } signal) Add(entry["awaiters"], $"signal '{signal}'");
-            else if (entry["kind"]?.ToString() == "future") Add(entry["awaiters"], $"{entry["type"]} '{entry["name"]}'");
+            if (FutureDescription(entry) is { } future) Add(entry["awaiters"], future);
             else if (entry["kind"]?.ToString() == "channel")
             {
                 Add(new JArray((entry["senders"] as JArray ?? new JArray()).Select(s => s["tasklet"])), "send");
@@ -168,7 +185,7 @@ public static class StackReport
             // Lists, tuples and dicts are written in the compact form {"list": [items]}.
             var kind = entry["kind"]?.ToString()
                 ?? (entry.Count == 1 && entry.Properties().First().Name is "list" or "tuple" or "dict" ? entry.Properties().First().Name : null)
-                ?? (entry["signal"] != null ? "future" : null);
+                ?? (FutureDescription(entry) != null ? "future" : null);
             var compactItems = entry["items"] ?? (kind is "list" or "tuple" or "dict" ? entry[kind] : null);
             if (depth >= MaxDepth && kind is "list" or "tuple" or "dict" or "instance") return new JValue($"<{kind}…>");
             path.Add(index);
@@ -213,9 +230,7 @@ public static class StackReport
                     case "class": return new JValue($"<class '{entry["name"]}'>");
                     case "generator": return new JValue($"<generator {entry["frame"]?["function"] ?? entry["function"]}>");
                     case "future":
-                        return entry["signal"] is { } signal
-                            ? new JValue($"<future signal '{signal}' {entry["state"] ?? "pending"}>")
-                            : new JValue($"<future {entry["type"]} '{entry["name"]}' {entry["state"] ?? "pending"}>");
+                        return new JValue($"<future {FutureDescription(entry)} {entry["state"] ?? "pending"}>");
                     case "range": return new JValue($"range({entry["start"]}, {entry["stop"]}, {entry["step"]})");
                     default: return new JValue($"<{kind}>");
                 }

@@ -176,4 +176,18 @@ public class TurnTests
         var end = d.Turn();
         Assert.True(end.ResultJson == "5", $"{end.Status} {end.Error}");
     }
+
+    [Fact]
+    public void The_stack_report_says_what_each_tasklet_waits_for_and_shows_futures_in_variables()
+    {
+        var d = new TurnDriver("def side(f):\n    return await f\ndef main(input):\n    a = activity('charge', 5)\n    t = spawn(side, child('billing'))\n    both = gather(a, sleep(60))\n    r = await first(both, signal('stop'))\n    return [r, a, t]\n");
+        var pickle = d.Turn().Pickle!;
+        var report = Workflow.Pickling.StackReport.Json(pickle);
+        var tasklets = (Newtonsoft.Json.Linq.JArray)report["tasklets"]!;
+        Assert.Equal("first of 2", (string?)tasklets[0]["waitingFor"]);
+        Assert.Equal("child 'billing'", (string?)tasklets[1]["waitingFor"]);
+        var locals = tasklets[0]["frames"]!.Last!["locals"]!;
+        Assert.Equal("<future activity 'charge' pending>", (string?)locals["a"]);
+        Assert.DoesNotContain("both", ((Newtonsoft.Json.Linq.JObject)locals).Properties().Select(p => p.Name));
+    }
 }
