@@ -27,46 +27,122 @@ public sealed class WorkflowProgram
 {
     internal CodeObject? Code { get; }
     private readonly IModuleSource? _modules;
+    private readonly bool _moduleErrors;
     private Pickling.ProgramCode? _programCode;
 
-    /// <summary>The SHA-256 of the source, in hex: a program version's identity, which pickles name.</summary>
+    /// <summary>
+    /// The SHA-256 of the source (and of the imported modules' sources, when it has any), in hex: a
+    /// program version's identity, which pickles name.
+    /// </summary>
     public string SourceHash { get; }
 
     public string FileName { get; }
     public string Source { get; }
+    /// <summary>The sources of the modules the program imports (module name → source), stored with each version so that workers need no files.</summary>
+    public IReadOnlyDictionary<string, string> Modules { get; }
     public IReadOnlyList<Diagnostic> Diagnostics { get; }
-    public bool HasErrors => Code == null;
+    public bool HasErrors => Code == null || _moduleErrors;
 
-    private WorkflowProgram(string fileName, string source, CodeObject? code, List<Diagnostic> diagnostics, IModuleSource? modules)
+    private WorkflowProgram(string fileName, string source, CodeObject? code, List<Diagnostic> diagnostics, IModuleSource? modules,
+        IReadOnlyDictionary<string, string> bundled, bool moduleErrors)
     {
         FileName = fileName;
         Source = source;
-        SourceHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(source)));
+        Modules = bundled;
+        SourceHash = Hash(source, bundled);
         Code = code;
         Diagnostics = diagnostics;
         _modules = modules;
+        _moduleErrors = moduleErrors;
     }
 
-    /// <summary>Compiles [source]; `import m` finds m.wf in [moduleDirectory] when one is given.</summary>
+    private static readonly IReadOnlyDictionary<string, string> NoModules = new Dictionary<string, string>();
+
+    /// <summary>Compiles [source]; `import m` finds m.wf in [moduleDirectory] when one is given (read when imported).</summary>
     public static WorkflowProgram Compile(string source, string fileName, string? moduleDirectory = null)
     {
         var diagnostics = new List<Diagnostic>();
-        var code = ModuleCompiler.Compile(source, fileName, "__main__", diagnostics);
-        // Tracebacks quote source lines: a program loaded from the database has no file to read them from.
-        RememberSource(fileName, source);
-        return new WorkflowProgram(fileName, source, code, diagnostics, moduleDirectory == null ? null : new FileModuleSource(moduleDirectory));
+        var code = CompileMain(source, fileName, diagnostics);
+        return new WorkflowProgram(fileName, source, code, diagnostics, moduleDirectory == null ? null : new FileModuleSource(moduleDirectory), NoModules, false);
     }
 
-    /// <summary>Reads and compiles the program at [path].</summary>
+    /// <summary>Compiles a deployed version: [source] and the sources of the modules it imports, as stored together.</summary>
+    public static WorkflowProgram Compile(string source, string fileName, IReadOnlyDictionary<string, string> modules)
+    {
+        var diagnostics = new List<Diagnostic>();
+        var code = CompileMain(source, fileName, diagnostics);
+        return new WorkflowProgram(fileName, source, code, diagnostics, modules.Count == 0 ? null : new BundledModuleSource(modules), modules, false);
+    }
+
+    /// <summary>
+    /// Reads and compiles the program at [path] with the modules it imports from its directory
+    /// (found by following its `import` statements, then theirs): the bundle a deploy stores.
+    /// A module that does not compile makes the program HasErrors, with the module's diagnostics.
+    /// </summary>
     public static WorkflowProgram Load(string path)
     {
         var source = File.ReadAllText(path);
-        return Compile(source, path, Path.GetDirectoryName(Path.GetFullPath(path)));
+        var diagnostics = new List<Diagnostic>();
+        var code = CompileMain(source, path, diagnostics);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var modules = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        bool moduleErrors = false;
+        var pending = new Queue<CodeObject>();
+        if (code != null) pending.Enqueue(code);
+        while (pending.Count > 0)
+        {
+            foreach (var name in ImportedNames(pending.Dequeue()))
+            {
+                var modulePath = Path.Combine(directory, name + ".wf");
+                if (modules.ContainsKey(name) || !File.Exists(modulePath)) continue; // a missing module is a ModuleNotFoundError when imported, as in Python
+                var moduleSource = File.ReadAllText(modulePath);
+                modules[name] = moduleSource;
+                RememberSource(modulePath, moduleSource);
+                var moduleCode = ModuleCompiler.Compile(moduleSource, modulePath, name, diagnostics);
+                if (moduleCode == null) moduleErrors = true;
+                else pending.Enqueue(moduleCode);
+            }
+        }
+        var bundled = new Dictionary<string, string>(modules);
+        return new WorkflowProgram(path, source, code, diagnostics, bundled.Count == 0 ? null : new BundledModuleSource(bundled), bundled, moduleErrors);
+    }
+
+    private static CodeObject? CompileMain(string source, string fileName, List<Diagnostic> diagnostics)
+    {
+        var code = ModuleCompiler.Compile(source, fileName, "__main__", diagnostics);
+        // Tracebacks quote source lines: a program loaded from the database has no file to read them from.
+        RememberSource(fileName, source);
+        return code;
+    }
+
+    /// <summary>The module names `import` statements in [code] and the functions and classes it defines name.</summary>
+    private static IEnumerable<string> ImportedNames(CodeObject code)
+    {
+        var codes = new Stack<CodeObject>();
+        codes.Push(code);
+        while (codes.Count > 0)
+        {
+            var c = codes.Pop();
+            foreach (var instruction in c.Instructions)
+                if ((OpCode)(instruction & 0xFF) == OpCode.ImportName)
+                    yield return c.Names[instruction >> 8];
+            foreach (var constant in c.Constants)
+                if (constant is CodeObject nested) codes.Push(nested);
+        }
+    }
+
+    /// <summary>A version's identity: the main source alone, or with its modules in name order.</summary>
+    private static string Hash(string source, IReadOnlyDictionary<string, string> modules)
+    {
+        var text = new System.Text.StringBuilder(source);
+        foreach (var (name, moduleSource) in modules.OrderBy(m => m.Key, StringComparer.Ordinal))
+            text.Append("\n\0module ").Append(name).Append('\n').Append(moduleSource);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString())));
     }
 
     private static readonly Dictionary<string, string[]> Sources = new();
 
-    private static void RememberSource(string path, string source)
+    internal static void RememberSource(string path, string source)
     {
         lock (Sources) Sources[path] = source.Split('\n');
         Traceback.SourceLine ??= (file, line) =>

@@ -1,6 +1,4 @@
 using Workflow.Compiler;
-using Workflow.Syntax;
-using Workflow.Values;
 
 namespace Workflow.Runtime;
 
@@ -15,10 +13,6 @@ internal sealed class FileModuleSource : IModuleSource
     {
         var path = Path.Combine(_directory, moduleName + ".wf");
         if (!File.Exists(path)) return null;
-        var diagnostics = new List<Diagnostic>();
-        var code = ModuleCompiler.Compile(File.ReadAllText(path), path, moduleName, diagnostics);
-        if (code == null)
-            throw Errors.New(ExceptionTypes.ImportError, $"cannot import '{moduleName}': it does not compile:\n" + string.Join("\n", diagnostics));
-        return code;
+        return BundledModuleSource.CompileModule(File.ReadAllText(path), path, moduleName);
     }
 }
