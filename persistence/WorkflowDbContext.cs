@@ -12,6 +12,7 @@ internal sealed class WorkflowDbContext : DbContext
     public WorkflowDbContext(DbContextOptions<WorkflowDbContext> options) : base(options) { }
 
     public DbSet<ProgramRecord> Programs => Set<ProgramRecord>();
+    public DbSet<DeploymentRecord> Deployments => Set<DeploymentRecord>();
     public DbSet<InstanceRecord> Instances => Set<InstanceRecord>();
     public DbSet<InboxRecord> Inbox => Set<InboxRecord>();
     public DbSet<ActivityTaskRecord> ActivityTasks => Set<ActivityTaskRecord>();
@@ -23,8 +24,16 @@ internal sealed class WorkflowDbContext : DbContext
         {
             e.ToTable("programs");
             e.HasKey(p => p.Hash);
-            // GetLatestProgram: the newest row of a name.
             e.HasIndex(p => new { p.Name, p.CreatedAt });
+        });
+        model.Entity<DeploymentRecord>(e =>
+        {
+            e.ToTable("deployments");
+            e.HasKey(d => d.Id);
+            e.Property(d => d.Id).ValueGeneratedOnAdd();
+            e.HasOne<ProgramRecord>().WithMany().HasForeignKey(d => d.Hash).OnDelete(DeleteBehavior.Restrict);
+            // GetLatestProgram and children: the newest deployment of a name.
+            e.HasIndex(d => new { d.Name, d.Id });
         });
         model.Entity<InstanceRecord>(e =>
         {

@@ -139,7 +139,7 @@ internal sealed partial class WorkflowStore
     {
         if (!latestPrograms.TryGetValue(child.Workflow, out var hash))
         {
-            hash = s.Command("SELECT Hash FROM programs WHERE Name = @name ORDER BY CreatedAt DESC, rowid DESC LIMIT 1")
+            hash = s.Command(CurrentHashSql)
                 .With("@name", child.Workflow).ExecuteScalar() as string;
             latestPrograms[child.Workflow] = hash;
         }

@@ -143,27 +143,40 @@ internal sealed partial class WorkflowStore : IWorkflowStore, IDisposable
         }
     }
 
-    public void SaveProgram(string name, string source, string hash) => Transaction(writes: true, s =>
-        s.Command("INSERT INTO programs (Hash, Name, Source, CreatedAt) VALUES (@hash, @name, @source, @now) ON CONFLICT (Hash) DO NOTHING")
-            .With("@hash", hash).With("@name", name).With("@source", source).With("@now", Now())
-            .ExecuteNonQuery());
+    public void SaveProgram(string name, string source, string hash, IReadOnlyDictionary<string, string>? modules = null) => Transaction(writes: true, s =>
+    {
+        var modulesJson = modules is { Count: > 0 }
+            ? Newtonsoft.Json.JsonConvert.SerializeObject(new SortedDictionary<string, string>(modules.ToDictionary(m => m.Key, m => m.Value), StringComparer.Ordinal))
+            : null;
+        s.Command("INSERT INTO programs (Hash, Name, Source, ModulesJson, CreatedAt) VALUES (@hash, @name, @source, @modules, @now) ON CONFLICT (Hash) DO NOTHING")
+            .With("@hash", hash).With("@name", name).With("@source", source).With("@modules", modulesJson).With("@now", Now())
+            .ExecuteNonQuery();
+        // A new deployment unless this version is the name's current one already.
+        return s.Command($"INSERT INTO deployments (Name, Hash, DeployedAt) SELECT @name, @hash, @now WHERE ({CurrentHashSql}) IS NOT @hash")
+            .With("@name", name).With("@hash", hash).With("@now", Now())
+            .ExecuteNonQuery();
+    });
 
     public ProgramVersion? GetProgram(string hash) => Transaction(writes: false, s =>
-        ReadProgram(s.Command("SELECT Hash, Name, Source, CreatedAt FROM programs WHERE Hash = @hash").With("@hash", hash)));
+        ReadProgram(s.Command("SELECT Hash, Name, Source, CreatedAt, ModulesJson FROM programs WHERE Hash = @hash").With("@hash", hash)));
 
     public ProgramVersion? GetLatestProgram(string name) => Transaction(writes: false, s =>
-        ReadProgram(s.Command(LatestProgramSql).With("@name", name)));
+        ReadProgram(s.Command(
+            "SELECT p.Hash, d.Name, p.Source, d.DeployedAt, p.ModulesJson FROM deployments d JOIN programs p ON p.Hash = d.Hash WHERE d.Name = @name ORDER BY d.Id DESC LIMIT 1")
+            .With("@name", name)));
 
-    // Deployed in the same millisecond: the later insert (rowid) wins.
-    private const string LatestProgramSql =
-        "SELECT Hash, Name, Source, CreatedAt FROM programs WHERE Name = @name ORDER BY CreatedAt DESC, rowid DESC LIMIT 1";
+    /// <summary>The hash of the current version of @name (the newest deployment), or NULL.</summary>
+    internal const string CurrentHashSql = "SELECT Hash FROM deployments WHERE Name = @name ORDER BY Id DESC LIMIT 1";
 
     private static ProgramVersion? ReadProgram(SqliteCommand command)
     {
         using var reader = command.ExecuteReader();
-        return reader.Read()
-            ? new ProgramVersion(reader.GetString(0), reader.GetString(1), reader.GetString(2), UnixTime.Time(reader.GetInt64(3)))
-            : null;
+        if (!reader.Read()) return null;
+        var modules = reader.IsDBNull(4)
+            ? new Dictionary<string, string>()
+            : Newtonsoft.Json.JsonConvert.DeserializeObject<Dictionary<string, string>>(reader.GetString(4))
+              ?? throw new InvalidDataException($"program {reader.GetString(0)}: its modules are not a JSON object");
+        return new ProgramVersion(reader.GetString(0), reader.GetString(1), reader.GetString(2), UnixTime.Time(reader.GetInt64(3)), modules);
     }
 
     public (InstanceView Instance, bool Created) StartInstance(NewInstance instance) => Transaction(writes: true, s =>

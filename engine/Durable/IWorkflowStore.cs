@@ -1,7 +1,10 @@
 namespace Workflow.Durable;
 
-/// <summary>A deployed program version: stored once by the SHA-256 of its source.</summary>
-internal sealed record ProgramVersion(string Hash, string Name, string Source, DateTime CreatedAt);
+/// <summary>
+/// A deployed program version: stored once by its hash (WorkflowProgram.SourceHash), with the
+/// sources of the modules it imports (module name → source; empty when it imports none).
+/// </summary>
+internal sealed record ProgramVersion(string Hash, string Name, string Source, DateTime CreatedAt, IReadOnlyDictionary<string, string> Modules);
 
 /// <summary>An instance as `wf show` and the REST API see it, plus what a worker needs to resume it.</summary>
 internal sealed record InstanceView(
@@ -73,12 +76,17 @@ internal enum DeliveryResult : byte { Accepted, NotFound, AlreadyFinished }
 /// </summary>
 internal interface IWorkflowStore
 {
-    /// <summary>Stores a program version unless one with the same hash exists; the latest deployed version of a name is what new instances run.</summary>
-    void SaveProgram(string name, string source, string hash);
+    /// <summary>
+    /// Deploys a program version as the current one of [name]: stored unless one with the same hash
+    /// exists, and recorded as deployed under [name] (so deploying an older version again makes it
+    /// current again, and one source may serve two names). New instances and children of a name run
+    /// its current version. [modules]: the sources of the modules it imports.
+    /// </summary>
+    void SaveProgram(string name, string source, string hash, IReadOnlyDictionary<string, string>? modules = null);
 
     ProgramVersion? GetProgram(string hash);
 
-    /// <summary>The version of [name] deployed last.</summary>
+    /// <summary>The version of [name] deployed last (its Name is [name]).</summary>
     ProgramVersion? GetLatestProgram(string name);
 
     /// <summary>Creates a ready instance; when [instance].Id exists already, returns that one unchanged (idempotent start). The bool says whether it was created.</summary>

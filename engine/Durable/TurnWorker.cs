@@ -135,7 +135,7 @@ internal sealed class TurnWorker
         if (_programs.TryGetValue(hash, out var cached)) return cached;
         var version = _store.GetProgram(hash);
         if (version == null) return null;
-        var program = WorkflowProgram.Compile(version.Source, version.Name + ".wf");
+        var program = WorkflowProgram.Compile(version.Source, version.Name + ".wf", version.Modules);
         return _programs.GetOrAdd(hash, program);
     }
 

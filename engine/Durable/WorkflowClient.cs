@@ -12,10 +12,12 @@ internal sealed class WorkflowClient
     public WorkflowClient(IWorkflowStore store) => _store = store;
 
     /// <summary>Deploys [source] as the current version of [name]; the compiled program, whose Diagnostics say why when it HasErrors (then nothing is stored).</summary>
-    public WorkflowProgram Deploy(string name, string source)
+    public WorkflowProgram Deploy(string name, string source) => Deploy(name, WorkflowProgram.Compile(source, name + ".wf"));
+
+    /// <summary>Deploys a loaded program (WorkflowProgram.Load: with the modules it imports) as the current version of [name], unless it HasErrors.</summary>
+    public WorkflowProgram Deploy(string name, WorkflowProgram program)
     {
-        var program = WorkflowProgram.Compile(source, name + ".wf");
-        if (!program.HasErrors) _store.SaveProgram(name, source, program.SourceHash);
+        if (!program.HasErrors) _store.SaveProgram(name, program.Source, program.SourceHash, program.Modules);
         return program;
     }
 

@@ -30,7 +30,7 @@ internal static class InstanceCommands
             var source = ReadProgram(parse.GetValue(file)!);
             if (source == null) return 1;
             using var store = SqliteWorkflowDatabase.Open(parse.GetValue(db)!);
-            var (started, code) = Deploy(store, source.Value.Name, source.Value.Text, parse.GetValue(input), parse.GetValue(id));
+            var (started, code) = Deploy(store, source.Value.Name, source.Value.Program, parse.GetValue(input), parse.GetValue(id));
             if (started == null) return code;
             Console.Out.WriteLine(started.Id);
             return 0;
@@ -38,22 +38,26 @@ internal static class InstanceCommands
         return command;
     }
 
-    /// <summary>The program's name (its file name without .wf) and source; null, after saying why, when it cannot be read.</summary>
-    internal static (string Name, string Text)? ReadProgram(FileInfo file)
+    /// <summary>
+    /// The program's name (its file name without .wf) and the program, compiled with the modules it
+    /// imports from its directory (they are deployed with it); null, after saying why, when there is no such file.
+    /// </summary>
+    internal static (string Name, WorkflowProgram Program)? ReadProgram(FileInfo file)
     {
         if (!file.Exists)
         {
             Console.Error.WriteLine($"wf: {file.FullName}: no such file");
             return null;
         }
-        return (Path.GetFileNameWithoutExtension(file.Name), File.ReadAllText(file.FullName));
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, file.FullName);
+        return (Path.GetFileNameWithoutExtension(file.Name), WorkflowProgram.Load(relative.StartsWith("..", StringComparison.Ordinal) ? file.FullName : relative));
     }
 
     /// <summary>Deploys and starts; prints diagnostics or the input's error and returns (null, exit code) when refused.</summary>
-    internal static (InstanceView? Instance, int ExitCode) Deploy(WorkflowStore store, string name, string source, string? input, string? id)
+    internal static (InstanceView? Instance, int ExitCode) Deploy(WorkflowStore store, string name, WorkflowProgram program, string? input, string? id)
     {
         var client = new WorkflowClient(store);
-        var program = client.Deploy(name, source);
+        client.Deploy(name, program);
         if (program.HasErrors)
         {
             foreach (var d in program.Diagnostics) Console.Error.WriteLine(d);

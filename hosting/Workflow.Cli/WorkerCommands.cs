@@ -76,7 +76,7 @@ internal static class WorkerCommands
                 .AddConsole(console => { console.FormatterName = "bare"; console.LogToStandardErrorThreshold = LogLevel.Trace; })
                 .AddConsoleFormatter<BareConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>());
             using var store = SqliteWorkflowDatabase.Open(path);
-            var (instance, exit) = InstanceCommands.Deploy(store, source.Value.Name, source.Value.Text, input, null);
+            var (instance, exit) = InstanceCommands.Deploy(store, source.Value.Name, source.Value.Program, input, null);
             if (instance == null) return exit;
             var id = instance.Id;
             await using (var worker = new DurableWorker(store, path, new ActivityRegistry(), Options(null, false, maxTicks), loggers,

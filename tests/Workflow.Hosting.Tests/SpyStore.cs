@@ -16,7 +16,7 @@ internal sealed class SpyStore(IWorkflowStore inner) : IWorkflowStore
     public int ClaimFailuresLeft;
     public int Claims;
 
-    public void SaveProgram(string name, string source, string hash) => inner.SaveProgram(name, source, hash);
+    public void SaveProgram(string name, string source, string hash, IReadOnlyDictionary<string, string>? modules = null) => inner.SaveProgram(name, source, hash, modules);
     public ProgramVersion? GetProgram(string hash) => inner.GetProgram(hash);
     public ProgramVersion? GetLatestProgram(string name) => inner.GetLatestProgram(name);
     public (InstanceView Instance, bool Created) StartInstance(NewInstance instance) => inner.StartInstance(instance);

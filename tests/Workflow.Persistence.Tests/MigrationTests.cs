@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Workflow.Migrations.Sqlite;
@@ -61,7 +62,7 @@ public sealed class MigrationTests
         using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
         connection.Open();
         var tables = db.Model.GetEntityTypes().Select(e => e.GetTableName()!).ToList();
-        Assert.Equal(["activity_tasks", "inbox", "instances", "programs", "timers"], tables.Order());
+        Assert.Equal(["activity_tasks", "deployments", "inbox", "instances", "programs", "timers"], tables.Order());
         foreach (var entity in db.Model.GetEntityTypes())
         {
             var table = entity.GetTableName()!;
@@ -79,6 +80,21 @@ public sealed class MigrationTests
         var path = Path.Combine(Directory.CreateTempSubdirectory("wf-migrations-").FullName, "wf.db");
         using (var store = SqliteWorkflowDatabase.Open(path)) store.SaveProgram("a", "x = 1\n", "h1");
         using (var store = SqliteWorkflowDatabase.Open(path)) Assert.Equal("a", store.GetProgram("h1")!.Name);
+    }
+
+    [Fact]
+    public void A_file_made_by_the_first_migration_is_upgraded_and_keeps_each_names_current_version()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("wf-migrations-").FullName, "wf.db");
+        using (var db = Context(path))
+        {
+            db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>().Migrate("20261125043852_InitialSchema");
+            db.Database.ExecuteSqlRaw("INSERT INTO programs (Hash, Name, Source, CreatedAt) VALUES ('h1', 'order', 'v1', 1000), ('h2', 'order', 'v2', 2000), ('h3', 'refund', 'r1', 1500)");
+        }
+        using var store = SqliteWorkflowDatabase.Open(path);
+        Assert.Equal("h2", store.GetLatestProgram("order")!.Hash);
+        Assert.Equal("h3", store.GetLatestProgram("refund")!.Hash);
+        Assert.Empty(store.GetProgram("h1")!.Modules);
     }
 
     private static List<string> Query(SqliteConnection connection, string sql)

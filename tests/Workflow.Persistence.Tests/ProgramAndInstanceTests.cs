@@ -24,6 +24,30 @@ public sealed class ProgramAndInstanceTests : StoreTest
     }
 
     [Fact]
+    public void Deploying_an_older_version_again_makes_it_current_and_one_source_can_serve_two_names()
+    {
+        Store.SaveProgram("order", "v2", "hash-v2");
+        Assert.Equal("hash-v2", Store.GetLatestProgram("order")!.Hash);
+        Store.SaveProgram("order", "def main(input):\n    return input\n", Hash); // roll back
+        Assert.Equal(Hash, Store.GetLatestProgram("order")!.Hash);
+
+        Store.SaveProgram("refund", "def main(input):\n    return input\n", Hash);
+        var refund = Store.GetLatestProgram("refund")!;
+        Assert.Equal((Hash, "refund"), (refund.Hash, refund.Name));
+        Assert.Equal(Hash, Store.GetLatestProgram("order")!.Hash);
+    }
+
+    [Fact]
+    public void A_version_keeps_the_sources_of_the_modules_it_imports()
+    {
+        var modules = new Dictionary<string, string> { ["pricing"] = "def total(x):\n    return x\n", ["tax"] = "rate = 2\n" };
+        Store.SaveProgram("shop", "import pricing\n", "hash-shop", modules);
+        Assert.Equal(modules, Store.GetProgram("hash-shop")!.Modules);
+        Assert.Equal(modules, Store.GetLatestProgram("shop")!.Modules);
+        Assert.Empty(Store.GetProgram(Hash)!.Modules);
+    }
+
+    [Fact]
     public void Starting_an_existing_id_returns_it_unchanged()
     {
         var (first, created) = Store.StartInstance(new NewInstance("i1", "order", Hash, "{\"a\": 1}"));

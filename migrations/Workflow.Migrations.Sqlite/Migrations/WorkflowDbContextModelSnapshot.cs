@@ -66,6 +66,32 @@ namespace Workflow.Migrations.Sqlite.Migrations
                     b.ToTable("activity_tasks", (string)null);
                 });
 
+            modelBuilder.Entity("Workflow.Persistence.DeploymentRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DeployedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Hash");
+
+                    b.HasIndex("Name", "Id");
+
+                    b.ToTable("deployments", (string)null);
+                });
+
             modelBuilder.Entity("Workflow.Persistence.InboxRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -187,6 +213,9 @@ namespace Workflow.Migrations.Sqlite.Migrations
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ModulesJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -221,6 +250,15 @@ namespace Workflow.Migrations.Sqlite.Migrations
                     b.HasIndex("DueAt");
 
                     b.ToTable("timers", (string)null);
+                });
+
+            modelBuilder.Entity("Workflow.Persistence.DeploymentRecord", b =>
+                {
+                    b.HasOne("Workflow.Persistence.ProgramRecord", null)
+                        .WithMany()
+                        .HasForeignKey("Hash")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Workflow.Persistence.InstanceRecord", b =>

@@ -133,4 +133,23 @@ public class WfDatabaseCommandTests
         Assert.True(exit == 0, stderr);
         Assert.Equal("3\n", stdout);
     }
+
+    [Fact]
+    public void A_deployed_program_takes_its_imported_modules_along_so_the_worker_needs_no_files()
+    {
+        var db = NewDatabase();
+        var dir = Directory.CreateTempSubdirectory();
+        var main = Path.Combine(dir.FullName, "shop.wf");
+        File.WriteAllText(main, "from pricing import total\ndef main(input):\n    return total(input)\n");
+        File.WriteAllText(Path.Combine(dir.FullName, "pricing.wf"), "def total(items):\n    return sum(i['price'] for i in items)\n");
+        var (exit, _, stderr) = Wf("start", main, "--db", db, "--id", "s1", "--input", "[{\"price\": 3}, {\"price\": 4}]");
+        Assert.True(exit == 0, stderr);
+        dir.Delete(recursive: true);
+
+        (exit, _, stderr) = Wf("worker", "--db", db, "--exit-when-idle");
+        Assert.True(exit == 0, stderr);
+        var shown = JObject.Parse(Wf("show", "s1", "--db", db).Stdout);
+        Assert.True((string?)shown["status"] == "completed", shown.ToString());
+        Assert.Equal(7, (int)shown["result"]!);
+    }
 }
