@@ -9,10 +9,11 @@ namespace Workflow.Durability.Tests;
 public class RuntimeTests
 {
     /// <summary>Runs an in-process worker on [db] until nothing can move without a signal, or until [done].</summary>
-    private static void RunUntilIdle(TestDatabase db, ActivityRegistry? activities = null, Func<bool>? done = null)
+    private static void RunUntilIdle(TestDatabase db, ActivityRegistry? activities = null, Func<bool>? done = null, CommitMode commitMode = CommitMode.EveryTurn)
     {
         var options = new DurableWorkerOptions
         {
+            Turns = new WorkerOptions { Turn = new TurnOptions { CommitMode = commitMode } },
             Activities = new ActivityOptions { BaseDelay = TimeSpan.FromMilliseconds(10), MaxDelay = TimeSpan.FromMilliseconds(50) },
         };
         var worker = new DurableWorker(db.Store, db.Path, activities ?? new ActivityRegistry(), options);
@@ -199,5 +200,47 @@ public class RuntimeTests
         Assert.True(parent.Status == InstanceStatus.Completed, parent.Error);
         Assert.Equal("[[1, 4, 9], \"ValueError: negative\"]", parent.ResultJson);
         Assert.Equal("4", db.Instance("p1.2").ResultJson);
+    }
+
+    [Fact]
+    public void Commit_at_every_await_commits_the_instance_after_each_channel_operation_and_await()
+    {
+        const string program = """
+            def produce(ch):
+                for i in range(10):
+                    ch.send(i)
+                ch.close()
+
+            def main(input):
+                ch = channel()
+                spawn(produce, ch)
+                total = 0
+                for v in ch:
+                    total += v
+                return total + await activity('echo', 100)
+            """;
+        long Revision(TestDatabase db, string id)
+        {
+            using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db.Path};Pooling=False");
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = $"SELECT Revision FROM instances WHERE Id = '{id}'";
+            return (long)cmd.ExecuteScalar()!;
+        }
+        using var perTurn = new TestDatabase();
+        perTurn.Deploy("pipe", program);
+        perTurn.Client.Start("pipe", null, "p");
+        RunUntilIdle(perTurn);
+        using var perAwait = new TestDatabase();
+        perAwait.Deploy("pipe", program);
+        perAwait.Client.Start("pipe", null, "p");
+        RunUntilIdle(perAwait, commitMode: CommitMode.EveryAwait);
+
+        Assert.Equal(("145", "145"), (perTurn.Instance("p").ResultJson, perAwait.Instance("p").ResultJson));
+        // Two turns (start, activity result): a claim and a commit each. Every await and each of the ~22
+        // channel operations adds a commit of its own.
+        Assert.Equal(4, Revision(perTurn, "p"));
+        Assert.True(Revision(perAwait, "p") >= 4 + 20, $"revision {Revision(perAwait, "p")}");
+        Assert.Equal(perTurn.Instance("p").Turns, perAwait.Instance("p").Turns);
     }
 }
