@@ -62,6 +62,9 @@ internal sealed class DurableWorker : IAsyncDisposable
 
     public string WorkerId => _turns.WorkerId;
 
+    /// <summary>Ends the turn loop's idle wait at once: call it after starting, signalling or cancelling an instance through this process's store.</summary>
+    public void Wake() => _turns.Wake();
+
     /// <summary>
     /// Starts the timers (reconciling every timer row with Quartz) and runs turns and activities
     /// until [cancellation], or, with [exitWhenIdle], until nothing can make progress without a

@@ -4,14 +4,15 @@ namespace Workflow.Benchmarks;
 
 /// <summary>
 /// The benchmarks, as sections run one after the other in one process: the interpreter against
-/// CPython, then the pickler's times and sizes. Each figure is printed next to its target in the
+/// CPython, the pickler's times and sizes, then the durable runtime's steps per second and time
+/// per step on a SQLite file. Each figure is printed next to its target in the
 /// same run: speed targets live here, never in timed unit tests, whose timings on a busy machine
 /// would be noise.
-/// Usage: dotnet run -c Release --project tests/Workflow.Benchmarks [-- --only interpreter|pickling] [--runs N] [--samples N]
+/// Usage: dotnet run -c Release --project tests/Workflow.Benchmarks [-- --only interpreter|pickling|durable] [--runs N] [--samples N]
 /// </summary>
 internal static class Program
 {
-    private const string Usage = "usage: Workflow.Benchmarks [--only interpreter|pickling] [--runs N] [--samples N]";
+    private const string Usage = "usage: Workflow.Benchmarks [--only interpreter|pickling|durable] [--runs N] [--samples N]";
 
     public static int Main(string[] args)
     {
@@ -23,7 +24,7 @@ internal static class Program
             var value = i + 1 < args.Length ? args[i + 1] : null;
             switch (args[i])
             {
-                case "--only" when value is "interpreter" or "pickling":
+                case "--only" when value is "interpreter" or "pickling" or "durable":
                     only = value;
                     break;
                 case "--runs" when int.TryParse(value, CultureInfo.InvariantCulture, out runs) && runs > 0:
@@ -48,6 +49,12 @@ internal static class Program
         {
             Console.WriteLine("== pickling");
             status = Math.Max(status, PicklingBenchmark.Run(samples));
+        }
+        if (only is null) Console.WriteLine();
+        if (only is null or "durable")
+        {
+            Console.WriteLine("== durable: steps on SQLite, synchronous=FULL");
+            status = Math.Max(status, DurableBenchmark.Run());
         }
         return status;
     }

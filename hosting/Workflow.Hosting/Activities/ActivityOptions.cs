@@ -31,8 +31,12 @@ public sealed class ActivityOptions
     /// <summary>How many tasks run at once in one worker. The default value is 64; 1 or more.</summary>
     public int MaxConcurrency { get; set; } = 64;
 
-    /// <summary>The most tasks claimed in one transaction. The default value is 32; 1 or more.</summary>
-    public int ClaimBatchSize { get; set; } = 32;
+    /// <summary>
+    /// The most tasks claimed in one transaction (and never more than the free slots of
+    /// [MaxConcurrency]). The default value is 100, as many as a turn worker commits in one batch;
+    /// 1 or more.
+    /// </summary>
+    public int ClaimBatchSize { get; set; } = 100;
 
     /// <summary>
     /// How long a claim keeps a task from other workers; each retry extends it by the backoff delay

@@ -83,9 +83,23 @@ internal sealed class ActivityWorker
     /// retried with backoff. On cancellation the running handlers are cancelled (their tasks run
     /// again after their leases), finished outcomes are written, and it returns.
     /// </summary>
+    /// <remarks>
+    /// A task holds its slot while its handler runs (retries included), not while its outcome waits
+    /// for the next group commit: holding it until then left fast activities' slots full of written
+    /// results, so each group commit freed a handful of slots and the next claim took only that many
+    /// (measured with 100 instances stepping through `echo`: claims of ~7 tasks; with this change and
+    /// ClaimBatchSize 100, 6,500 → 10,900 and 5,200 → 6,900 steps/s in pairs of runs minutes apart).
+    /// </remarks>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         using var slots = new SemaphoreSlim(_options.MaxConcurrency, _options.MaxConcurrency);
+        // Claimed tasks not yet done with (handler and outcome write), plus one for this loop: zero means drained.
+        var unfinished = 1;
+        var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Finished()
+        {
+            if (Interlocked.Decrement(ref unfinished) == 0) drained.TrySetResult();
+        }
         var backoff = TimeSpan.Zero;
         try
         {
@@ -111,16 +125,16 @@ internal sealed class ActivityWorker
                 if (claimed.Count < want) slots.Release(want - claimed.Count);
                 foreach (var task in claimed)
                 {
-                    // Each running task holds a slot until its outcome is written.
+                    Interlocked.Increment(ref unfinished);
                     _ = Task.Run(async () =>
                     {
                         try
                         {
-                            await RunTaskAsync(task, cancellationToken);
+                            await RunTaskAsync(task, cancellationToken, slots);
                         }
                         finally
                         {
-                            slots.Release();
+                            Finished();
                         }
                     }, CancellationToken.None);
                 }
@@ -131,8 +145,9 @@ internal sealed class ActivityWorker
         {
             // Stopping.
         }
-        // Drain: every slot back means every running task has ended.
-        for (var i = 0; i < _options.MaxConcurrency; i++) await slots.WaitAsync(CancellationToken.None);
+        // Drain: every claimed task has ended, its outcome written or given up.
+        Finished();
+        await drained.Task;
     }
 
     private IReadOnlyList<ActivityTask> Claim(int max)
@@ -141,12 +156,23 @@ internal sealed class ActivityWorker
         return Store.ClaimActivities(WorkerId, max, now, now + _options.LeaseDuration);
     }
 
-    /// <summary>Runs [task] and writes its outcome; false when it ended without one (stopping, store trouble).</summary>
-    private async Task<bool> RunTaskAsync(ActivityTask task, CancellationToken stopping)
+    /// <summary>
+    /// Runs [task] and writes its outcome; false when it ended without one (stopping, store trouble).
+    /// [slot] is released as soon as the handler is done with, before the outcome is written.
+    /// </summary>
+    private async Task<bool> RunTaskAsync(ActivityTask task, CancellationToken stopping, SemaphoreSlim? slot = null)
     {
         try
         {
-            var outcome = await ExecuteAsync(task, stopping);
+            ActivityOutcome? outcome;
+            try
+            {
+                outcome = await ExecuteAsync(task, stopping);
+            }
+            finally
+            {
+                slot?.Release();
+            }
             if (outcome == null) return false;
             await _writer.WriteAsync(outcome, stopping);
             return true;

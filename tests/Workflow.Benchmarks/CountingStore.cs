@@ -1,0 +1,92 @@
+using Workflow.Durable;
+
+namespace Workflow.Benchmarks;
+
+/// <summary>
+/// A store that counts the write transactions that wrote something (the ones that cost an fsync
+/// under synchronous=FULL): a claim that found nothing and an empty batch write nothing to the
+/// WAL, so they are not counted. Everything else passes straight through.
+/// </summary>
+internal sealed class CountingStore(IWorkflowStore inner) : IWorkflowStore
+{
+    private long _writes;
+
+    /// <summary>Write transactions so far that changed the database.</summary>
+    public long Writes => Interlocked.Read(ref _writes);
+
+    private T Counted<T>(T result, bool wrote)
+    {
+        if (wrote) Interlocked.Increment(ref _writes);
+        return result;
+    }
+
+    public void SaveProgram(string name, string source, string hash, IReadOnlyDictionary<string, string>? modules = null)
+    {
+        inner.SaveProgram(name, source, hash, modules);
+        Interlocked.Increment(ref _writes);
+    }
+
+    public ProgramVersion? GetProgram(string hash) => inner.GetProgram(hash);
+
+    public ProgramVersion? GetLatestProgram(string name) => inner.GetLatestProgram(name);
+
+    public (InstanceView Instance, bool Created) StartInstance(NewInstance instance)
+    {
+        var started = inner.StartInstance(instance);
+        return Counted(started, started.Created);
+    }
+
+    public InstanceView? GetInstance(string id) => inner.GetInstance(id);
+
+    public InstancePage ListInstances(InstanceQuery query) => inner.ListInstances(query);
+
+    public DeliveryResult Signal(string instanceId, string name, string payloadJson)
+    {
+        var result = inner.Signal(instanceId, name, payloadJson);
+        return Counted(result, result == DeliveryResult.Accepted);
+    }
+
+    public DeliveryResult Cancel(string instanceId)
+    {
+        var result = inner.Cancel(instanceId);
+        return Counted(result, result == DeliveryResult.Accepted);
+    }
+
+    public IReadOnlyList<ClaimedInstance> ClaimInstances(string worker, int max, DateTime now, DateTime leaseUntil)
+    {
+        var claimed = inner.ClaimInstances(worker, max, now, leaseUntil);
+        return Counted(claimed, claimed.Count > 0);
+    }
+
+    public IReadOnlyList<long?> CommitTurns(IReadOnlyList<TurnCommit> commits) => Counted(inner.CommitTurns(commits), commits.Count > 0);
+
+    public IReadOnlyList<ActivityTask> ClaimActivities(string worker, int max, DateTime now, DateTime leaseUntil)
+    {
+        var claimed = inner.ClaimActivities(worker, max, now, leaseUntil);
+        return Counted(claimed, claimed.Count > 0);
+    }
+
+    public void RecordActivityAttempt(long taskId, int attempts, string error, DateTime leaseUntil)
+    {
+        inner.RecordActivityAttempt(taskId, attempts, error, leaseUntil);
+        Interlocked.Increment(ref _writes);
+    }
+
+    public void CompleteActivities(IReadOnlyList<ActivityOutcome> outcomes)
+    {
+        inner.CompleteActivities(outcomes);
+        if (outcomes.Count > 0) Interlocked.Increment(ref _writes);
+    }
+
+    public IReadOnlyList<TimerRow> ListTimers() => inner.ListTimers();
+
+    public IReadOnlyList<TimerRow> DueTimers(DateTime now, int max) => inner.DueTimers(now, max);
+
+    public int FireTimers(IReadOnlyList<TimerRow> timers)
+    {
+        var fired = inner.FireTimers(timers);
+        return Counted(fired, fired > 0);
+    }
+
+    public WorkSummary Summary() => inner.Summary();
+}
