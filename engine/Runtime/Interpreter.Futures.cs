@@ -44,6 +44,9 @@ internal sealed partial class Interpreter
     /// <summary>sleep/sleep_until: a durable timer due at [due] (epoch seconds).</summary>
     public PyFuture TimerFuture(double due)
     {
+        // DateTime's range, years 1 to 9999.
+        if (!(due >= -62_135_596_800 && due <= 253_402_300_799))
+            throw Errors.OverflowError("sleep time out of range: the timer would fall outside the years 1 to 9999");
         var future = NewExternal(FutureKind.Timer, "", due);
         Work.Timers.Add(new TimerRequest(future.Sequence, DateTime.UnixEpoch.AddTicks((long)Math.Round(due * TimeSpan.TicksPerSecond))));
         return future;
@@ -140,7 +143,9 @@ internal sealed partial class Interpreter
     /// </summary>
     public void DeliverSignal(string name, object payload)
     {
-        var future = PendingFutures.Find(f => f.Kind == FutureKind.Signal && f.Name == name);
+        // Only a future someone still waits for takes it: the loser of a first(signal(n), sleep(...))
+        // must not swallow the next signal n (it takes a queued one if it is awaited later).
+        var future = PendingFutures.Find(f => f.Kind == FutureKind.Signal && f.Name == name && IsWaitedFor(f));
         if (future == null)
         {
             QueuedSignals.Add((name, payload));
@@ -166,10 +171,35 @@ internal sealed partial class Interpreter
         return true;
     }
 
+    /// <summary>Whether a tasklet awaits [future], directly or through pending gather/first futures.</summary>
+    private static bool IsWaitedFor(PyFuture future) =>
+        future.Awaiters.Count > 0 || (future.Dependents?.Any(d => d.IsPending && IsWaitedFor(d)) ?? false);
+
+    /// <summary>
+    /// Before a tasklet waits on [future]: its pending signal futures (it, or the parts of a
+    /// gather/first, in argument order) take signals that queued while nobody waited for them.
+    /// </summary>
+    private void ClaimQueuedSignals(PyFuture future)
+    {
+        if (!future.IsPending) return;
+        if (future.Kind == FutureKind.Signal)
+        {
+            int queued = QueuedSignals.FindIndex(s => s.Name == future.Name);
+            if (queued < 0) return;
+            var payload = QueuedSignals[queued].Payload;
+            QueuedSignals.RemoveAt(queued);
+            Settle(future, payload, null);
+            return;
+        }
+        foreach (var part in future.Parts ?? Array.Empty<PyFuture>()) ClaimQueuedSignals(part);
+    }
+
     private void Settle(PyFuture future, object? value, PyException? error)
     {
         if (!future.IsPending) return;
         PendingFutures.Remove(future);
+        // A settled gather/first no longer listens to its parts.
+        foreach (var part in future.Parts ?? Array.Empty<PyFuture>()) part.Dependents?.Remove(future);
         future.State = error == null ? FutureState.Resolved : FutureState.Failed;
         future.Value = value;
         future.Error = error;
@@ -190,6 +220,7 @@ internal sealed partial class Interpreter
     /// <summary>await on a future: its value now, or parks until it is settled.</summary>
     private object AwaitFuture(PyFuture future)
     {
+        ClaimQueuedSignals(future);
         switch (future.State)
         {
             case FutureState.Resolved:
@@ -203,7 +234,11 @@ internal sealed partial class Interpreter
     }
 
     /// <summary>Whether a tasklet waits on a future only the outside can settle: the instance then waits rather than deadlocks.</summary>
-    private bool WaitsOnOutside() => PendingFutures.Any(f => f.Awaiters.Count > 0 || f.Dependents is { Count: > 0 });
+    /// <remarks>
+    /// A pending gather/first is among the pending futures and always has a pending part, so an
+    /// awaited pending future means a wait that only the outside can end.
+    /// </remarks>
+    private bool WaitsOnOutside() => PendingFutures.Any(f => f.Awaiters.Count > 0);
 
     internal int NextFutureSequence
     {

@@ -190,4 +190,50 @@ public class TurnTests
         Assert.Equal("<future activity 'charge' pending>", (string?)locals["a"]);
         Assert.DoesNotContain("both", ((Newtonsoft.Json.Linq.JObject)locals).Properties().Select(p => p.Name));
     }
+
+    [Fact]
+    public void A_signal_that_lost_a_first_does_not_swallow_the_next_signal_of_that_name()
+    {
+        // The approval-with-timeout pattern: the timer wins, then the workflow asks for the signal again.
+        var d = new TurnDriver("def main(input):\n    i, v = await first(signal('go'), sleep(1))\n    late = await signal('go')\n    return [i, late]\n");
+        var timer = d.Turn().Timers[0];
+        d.Send(InboxKind.TimerFired, timer.Sequence);
+        Assert.Equal(InstanceStatus.Waiting, d.Turn().Status);
+        d.Send(InboxKind.Signal, name: "go", payload: "\"yes\"");
+        var end = d.Turn();
+        Assert.True(end.ResultJson == "[1, \"yes\"]", $"{end.Status} {end.Error}");
+    }
+
+    [Fact]
+    public void A_signal_future_made_early_and_awaited_later_takes_the_signal_that_queued_meanwhile()
+    {
+        var d = new TurnDriver("def main(input):\n    s = signal('go')\n    await sleep(1)\n    return await s\n");
+        var timer = d.Turn().Timers[0];
+        d.Send(InboxKind.Signal, name: "go", payload: "7");
+        d.Turn();
+        d.Send(InboxKind.TimerFired, timer.Sequence);
+        Assert.Equal("7", d.Turn().ResultJson);
+    }
+
+    [Fact]
+    public void After_a_first_has_settled_a_wait_nobody_can_end_is_a_deadlock_not_a_wait()
+    {
+        var d = new TurnDriver("def main(input):\n    await first(sleep(1), signal('x'))\n    channel().receive()\n");
+        var timer = d.Turn().Timers[0];
+        d.Send(InboxKind.TimerFired, timer.Sequence);
+        var end = d.Turn();
+        Assert.Equal(InstanceStatus.Failed, end.Status);
+        Assert.Contains("DeadlockError", end.Error);
+    }
+
+    [Theory]
+    [InlineData("sleep(days(10**9))")]
+    [InlineData("sleep_until(-1e12)")]
+    public void A_timer_out_of_range_is_an_OverflowError_at_the_call(string call)
+    {
+        var d = new TurnDriver($"def main(input):\n    try:\n        {call}\n    except OverflowError as e:\n        return str(e)\n");
+        var end = d.Turn();
+        Assert.True(end.Status == InstanceStatus.Completed, end.Error);
+        Assert.Contains("out of range", end.ResultJson);
+    }
 }
