@@ -59,45 +59,83 @@ internal static class JsonValues
         return (string)dumps.Body(new[] { value }, null);
     }
 
+    /// <summary>Values (containers and scalars, a shared one counted each time it appears) that one boundary crossing may carry.</summary>
+    public const int MaxDataValues = 1_000_000;
+    private const int MaxDataDepth = 10_000;
+
     /// <summary>
-    /// json.dumps of a value that leaves the instance (activity arguments, a child's input): it must
-    /// be JSON data, or the call that tried to send it raises TypeError naming [what] and the path.
+    /// json.dumps of a value that leaves the instance (activity arguments, a child's input, main's
+    /// result): it must be JSON data, or the call that tried to send it raises TypeError naming
+    /// [what] and the path. A value that would write more than MaxDataValues values (a list
+    /// repeated into itself eight times over ten levels is a billion) or nests deeper than 10,000
+    /// (or contains itself) is refused too, before any of it is written.
     /// </summary>
     public static string DumpsData(object value, string what)
     {
-        // Iterative, so a deeply nested value is checked without recursion; depth also stops cycles.
-        var pending = new Stack<(object Value, string Path, int Depth)>();
-        pending.Push((value, "", 0));
-        while (pending.Count > 0)
+        // Iterative, one frame per open container, so deep data is checked without recursion; the
+        // path of an offending value is read off the frames only when it is reported.
+        var frames = new List<(object Container, int Index, List<KeyValuePair<object, object>>? Keys)>();
+        long values = 0;
+        object? current = value;
+        while (true)
         {
-            var (v, path, depth) = pending.Pop();
-            if (depth > 10_000) throw Errors.TypeError($"{what} is nested too deeply (or contains itself) at {Where(path)}");
-            switch (v)
+            if (current != null)
             {
-                case PyNone or bool or long or System.Numerics.BigInteger or string:
-                    break;
-                case double d:
-                    if (double.IsNaN(d) || double.IsInfinity(d)) throw Errors.TypeError($"{what} is not JSON data: {Ops.Repr(d)} at {Where(path)}");
-                    break;
-                case PyList list:
-                    for (int i = list.Items.Count - 1; i >= 0; i--) pending.Push((list.Items[i], $"{path}[{i}]", depth + 1));
-                    break;
-                case PyTuple tuple:
-                    for (int i = tuple.Items.Length - 1; i >= 0; i--) pending.Push((tuple.Items[i], $"{path}[{i}]", depth + 1));
-                    break;
-                case PyDict dict:
-                    foreach (var (key, item) in dict.Items)
-                    {
-                        if (key is not string k) throw Errors.TypeError($"{what} is not JSON data: dict key {Ops.Repr(key)} is not a string at {Where(path)}");
-                        pending.Push((item, $"{path}[{Ops.Repr(k)}]", depth + 1));
-                    }
-                    break;
-                default:
-                    throw Errors.TypeError($"{what} is not JSON data: object of type '{Ops.TypeName(v)}' at {Where(path)}");
+                if (++values > MaxDataValues) throw Errors.TypeError($"{what} is too large (more than {MaxDataValues:N0} values, or it contains itself) at {PathOf(frames)}");
+                switch (current)
+                {
+                    case PyNone or bool or long or System.Numerics.BigInteger or string:
+                        break;
+                    case double d:
+                        if (double.IsNaN(d) || double.IsInfinity(d)) throw Errors.TypeError($"{what} is not JSON data: {Ops.Repr(d)} at {PathOf(frames)}");
+                        break;
+                    case PyList or PyTuple:
+                        if (frames.Count >= MaxDataDepth) throw Errors.TypeError($"{what} is nested more than {MaxDataDepth:N0} deep (or contains itself)");
+                        frames.Add((current, -1, null));
+                        break;
+                    case PyDict dict:
+                        if (frames.Count >= MaxDataDepth) throw Errors.TypeError($"{what} is nested more than {MaxDataDepth:N0} deep (or contains itself)");
+                        var keys = dict.Items.ToList();
+                        frames.Add((current, -1, keys));
+                        foreach (var (key, _) in keys)
+                            if (key is not string) throw Errors.TypeError($"{what} is not JSON data: dict key {Ops.Repr(key)} is not a string at {PathOf(frames.SkipLast(1))}");
+                        break;
+                    default:
+                        throw Errors.TypeError($"{what} is not JSON data: object of type '{Ops.TypeName(current)}' at {PathOf(frames)}");
+                }
             }
+            if (frames.Count == 0) break;
+            // The next item of the innermost open container, or close it.
+            var (container, index, dictKeys) = frames[^1];
+            index++;
+            int count = container switch { PyList l => l.Items.Count, PyTuple t => t.Items.Length, _ => dictKeys!.Count };
+            if (index >= count)
+            {
+                frames.RemoveAt(frames.Count - 1);
+                current = null;
+                continue;
+            }
+            frames[^1] = (container, index, dictKeys);
+            current = container switch
+            {
+                PyList l => l.Items[index],
+                PyTuple t => t.Items[index],
+                _ => dictKeys![index].Value,
+            };
         }
         return Dumps(value);
     }
 
-    private static string Where(string path) => path.Length == 0 ? "the top" : path;
+    /// <summary>Where the value being checked is: `[2]['items'][0]`, or "the top".</summary>
+    private static string PathOf(IEnumerable<(object Container, int Index, List<KeyValuePair<object, object>>? Keys)> frames)
+    {
+        var path = new System.Text.StringBuilder();
+        foreach (var (_, index, keys) in frames)
+        {
+            if (index < 0) continue;
+            path.Append('[').Append(keys == null ? index.ToString(System.Globalization.CultureInfo.InvariantCulture) : Ops.Repr(keys[index].Key)).Append(']');
+            if (path.Length > 200) return path.ToString(0, 200) + "…";
+        }
+        return path.Length == 0 ? "the top" : path.ToString();
+    }
 }

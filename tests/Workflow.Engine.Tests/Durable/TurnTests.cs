@@ -236,4 +236,17 @@ public class TurnTests
         Assert.True(end.Status == InstanceStatus.Completed, end.Error);
         Assert.Contains("out of range", end.ResultJson);
     }
+
+    [Fact]
+    public void A_value_that_would_write_a_billion_values_is_refused_at_the_call_without_walking_it()
+    {
+        // Ten levels of one list repeated eight times: 8**10 paths through a few dozen objects.
+        var d = new TurnDriver("def main(input):\n    x = [1]\n    for i in range(10):\n        x = [x] * 8\n    try:\n        activity('echo', x)\n    except TypeError as e:\n        return str(e)\n");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var end = d.Turn();
+        Assert.True(end.Status == InstanceStatus.Completed, end.Error);
+        Assert.Contains("too large", end.ResultJson);
+        Assert.Empty(end.Activities);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), "walked the whole value");
+    }
 }
