@@ -87,6 +87,7 @@ internal static class Turn
         {
             return Fail($"the instance's input is not JSON: {e.Message}", "ValueError: " + e.Message, instance.Pickle);
         }
+        if (options.TimeLimit is { } limit) vm.LimitTime(limit);
         if (log != null) vm.UnobservedFailure = (t, e) => log($"instance {instance.Id}: {t} failed and nobody awaited it:\n{Traceback.Format(e)}");
 
         try
@@ -179,4 +180,6 @@ internal sealed class TurnOptions
 {
     public InterpreterOptions Interpreter { get; init; } = new();
     public CommitMode CommitMode { get; init; } = CommitMode.EveryTurn;
+    /// <summary>Wall-clock time one turn may run before it fails its instance; null for no limit. TurnWorker sets half its lease.</summary>
+    public TimeSpan? TimeLimit { get; init; }
 }

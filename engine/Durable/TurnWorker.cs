@@ -69,9 +69,16 @@ internal sealed class TurnWorker
         var claimed = _store.ClaimInstances(WorkerId, _options.BatchSize, now, now + _options.Lease);
         if (claimed.Count == 0) return 0;
         var commits = new List<TurnCommit>(claimed.Count);
-        foreach (var instance in claimed)
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        for (int i = 0; i < claimed.Count; i++)
         {
-            var commit = RunTurn(instance);
+            if (i > 0 && started.Elapsed > _options.Lease / 2)
+            {
+                // Commit what ran while the lease surely holds; the rest stay ready and are claimed again when it expires.
+                _events.Warning?.Invoke($"half the lease went on {i} turns; committing them and leaving {claimed.Count - i} claimed instances for later");
+                break;
+            }
+            var commit = RunTurn(claimed[i]);
             if (commit != null) commits.Add(commit);
         }
         var revisions = _store.CommitTurns(commits);
@@ -97,7 +104,13 @@ internal sealed class TurnWorker
         try
         {
             Func<TurnCommit, long?>? commitNow = _options.Turn.CommitMode == CommitMode.EveryAwait ? CommitIntermediate : null;
-            return Turn.Run(claimed, Program(instance.ProgramHash), _options.Turn, output, commitNow, message => _events.Warning?.Invoke(message));
+            return Turn.Run(claimed, Program(instance.ProgramHash), TurnOptions, output, commitNow, message => _events.Warning?.Invoke(message));
+        }
+        catch (IntermediateCommitFailed e)
+        {
+            // The database failed, not the instance: give the turn up; its claim expires and it runs again.
+            _events.Error?.Invoke(e.InnerException!, $"instance {instance.Id}: an intermediate commit failed; the turn is abandoned and will run again");
+            return null;
         }
         catch (Exception e)
         {
@@ -120,9 +133,26 @@ internal sealed class TurnWorker
         }
     }
 
+    /// <summary>The turn options, with each turn's time limit at half the lease (a longer turn would lose its instance to another worker).</summary>
+    private TurnOptions TurnOptions => _turnOptions ??= new TurnOptions
+    {
+        Interpreter = _options.Turn.Interpreter,
+        CommitMode = _options.Turn.CommitMode,
+        TimeLimit = _options.Turn.TimeLimit ?? _options.Lease / 2,
+    };
+    private TurnOptions? _turnOptions;
+
     private long? CommitIntermediate(TurnCommit commit)
     {
-        var revision = _store.CommitTurns(new[] { commit })[0];
+        long? revision;
+        try
+        {
+            revision = _store.CommitTurns(new[] { commit })[0];
+        }
+        catch (Exception e)
+        {
+            throw new IntermediateCommitFailed(e);
+        }
         if (revision == null) return null;
         if (commit.Timers.Count > 0)
             _timers?.Schedule(commit.Timers.Select(t => new TimerRow(commit.InstanceId, t.Sequence, t.DueAt)).ToArray());
@@ -171,3 +201,6 @@ internal sealed class TurnWorker
         catch (OperationCanceledException) { }
     }
 }
+
+/// <summary>A store failure inside a turn (commit at every await): it abandons the turn, it does not fail the instance.</summary>
+internal sealed class IntermediateCommitFailed(Exception inner) : Exception("an intermediate commit failed", inner);

@@ -24,10 +24,12 @@ internal sealed class WorkflowClient
     /// <summary>
     /// Starts an instance of the latest version of [workflow] with [inputJson] (null for None). An
     /// [id] that exists already returns that instance (idempotent start). Throws FormatException
-    /// when the input is not JSON and KeyNotFoundException when no such workflow is deployed.
+    /// when the input is not JSON or the id is not one a user may choose, and
+    /// KeyNotFoundException when no such workflow is deployed.
     /// </summary>
     public (InstanceView Instance, bool Created) Start(string workflow, string? inputJson, string? id = null)
     {
+        if (id != null) CheckId(id);
         if (inputJson != null) CheckJson(inputJson, "input");
         var version = _store.GetLatestProgram(workflow) ?? throw new KeyNotFoundException($"no workflow named '{workflow}' is deployed");
         return _store.StartInstance(new NewInstance(id ?? NewId(), workflow, version.Hash, inputJson));
@@ -46,6 +48,17 @@ internal sealed class WorkflowClient
 
     /// <summary>A new instance id: 32 hex digits.</summary>
     public static string NewId() => Guid.NewGuid().ToString("N");
+
+    /// <summary>
+    /// An id given at start: 1 to 200 characters, no '.' (a child's id is its parent's, '.', and its
+    /// sequence: a user id must never be one) and no control characters. FormatException otherwise.
+    /// </summary>
+    private static void CheckId(string id)
+    {
+        if (id.Length is 0 or > 200) throw new FormatException("an instance id has 1 to 200 characters");
+        if (id.Contains('.')) throw new FormatException($"an instance id cannot contain '.' (child instances are named <parent id>.<n>): '{id}'");
+        if (id.Any(char.IsControl)) throw new FormatException("an instance id cannot contain control characters");
+    }
 
     private static void CheckJson(string json, string what)
     {

@@ -10,4 +10,9 @@ public sealed class ExecutionLimitExceeded : Exception
         : base($"execution limit exceeded: the program ran {limit:N0} ticks without finishing (at {where}); raise InterpreterOptions.MaxTicks or --max-ticks if this is expected")
     {
     }
+
+    public ExecutionLimitExceeded(TimeSpan limit)
+        : base($"execution limit exceeded: one turn ran longer than {limit.TotalSeconds:0.#} s without every tasklet blocking (the limit is half the worker's lease: raise the lease if this is expected)")
+    {
+    }
 }

@@ -241,7 +241,25 @@ internal sealed partial class Interpreter
             if (Options.MaxTicks > 0 && _ticks > Options.MaxTicks)
                 throw new ExecutionLimitExceeded(Options.MaxTicks, "tasklets switching without end");
         }
+        if (Deadline != 0 && System.Diagnostics.Stopwatch.GetTimestamp() > Deadline)
+            throw new ExecutionLimitExceeded(TimeLimit);
         _sliceOpen = true;
+    }
+
+    /// <summary>
+    /// The Stopwatch timestamp after which the run stops with ExecutionLimitExceeded at the next
+    /// slice (every PreemptionTicks at most); 0 for none. The durable runtime bounds each turn with it,
+    /// well inside the worker's lease, so that a runaway turn fails its instance instead of having its
+    /// lease taken over again and again.
+    /// </summary>
+    public long Deadline;
+    public TimeSpan TimeLimit;
+
+    /// <summary>Stops the run once it has taken [limit] of wall-clock time from now.</summary>
+    public void LimitTime(TimeSpan limit)
+    {
+        TimeLimit = limit;
+        Deadline = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
     }
 
     private PyException Deadlock()

@@ -76,24 +76,44 @@ internal sealed class DurableWorker : IAsyncDisposable
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var turns = Task.Factory.StartNew(() => _turns.RunAsync(stop.Token), TaskCreationOptions.LongRunning).Unwrap();
         var activities = Task.Run(() => _activities.RunAsync(stop.Token));
-        if (exitWhenIdle || done != null)
+        try
+        {
+            if (exitWhenIdle || done != null) await WaitUntilIdleOrDone(exitWhenIdle, done, stop.Token);
+        }
+        finally
+        {
+            // However the wait ended (idle, done, cancelled, or a fault), the loops stop before the store can go away.
+            stop.Cancel();
+            await Task.WhenAll(turns, activities);
+        }
+        _logger.LogDebug("worker {Worker} stopped", WorkerId);
+    }
+
+    private async Task WaitUntilIdleOrDone(bool exitWhenIdle, Func<bool>? done, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
         {
             try
             {
-                while (!stop.IsCancellationRequested)
-                {
-                    await Task.Delay(_options.IdleCheck, stop.Token);
-                    if (done?.Invoke() == true) break;
-                    // The summary is one snapshot: a claimed instance stays ready and a running activity's
-                    // task stays until their commits, which write the work they start in the same transaction.
-                    if (exitWhenIdle && _store.Summary().IsIdle) break;
-                }
+                await Task.Delay(_options.IdleCheck, stop);
             }
-            catch (OperationCanceledException) { }
-            stop.Cancel();
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            try
+            {
+                if (done?.Invoke() == true) return;
+                // The summary is one snapshot: a claimed instance stays ready and a running activity's
+                // task stays until their commits, which write the work they start in the same transaction.
+                if (exitWhenIdle && _store.Summary().IsIdle) return;
+            }
+            catch (Exception e)
+            {
+                // A busy or failing database: the loops retry on their own; so does this check.
+                _logger.LogError(e, "checking whether the worker is idle failed; checking again");
+            }
         }
-        await Task.WhenAll(turns, activities);
-        _logger.LogDebug("worker {Worker} stopped", WorkerId);
     }
 
     public ValueTask DisposeAsync() => _timers.DisposeAsync();

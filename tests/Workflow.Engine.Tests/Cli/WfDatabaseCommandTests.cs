@@ -152,4 +152,15 @@ public class WfDatabaseCommandTests
         Assert.True((string?)shown["status"] == "completed", shown.ToString());
         Assert.Equal(7, (int)shown["result"]!);
     }
+
+    [Fact]
+    public void An_id_that_could_name_a_child_instance_is_refused()
+    {
+        var db = NewDatabase();
+        var program = WfCommandTests.Program("def main(input):\n    return 1\n");
+        var (exit, stdout, stderr) = Wf("start", program, "--db", db, "--id", "order.1");
+        Assert.Equal((2, ""), (exit, stdout));
+        Assert.Contains("cannot contain '.'", stderr);
+        Assert.Equal("", Wf("ls", "--db", db).Stdout);
+    }
 }

@@ -26,6 +26,7 @@ internal sealed class TurnDriver
     public readonly StringWriter Output = new();
     public readonly List<TurnCommit> Commits = new();
     public CommitMode Mode = CommitMode.EveryTurn;
+    public TimeSpan? TimeLimit;
     public int IntermediateCommits;
 
     public TurnDriver(string source, string? inputJson = null)
@@ -44,7 +45,7 @@ internal sealed class TurnDriver
     public TurnCommit Turn()
     {
         var claimed = new ClaimedInstance(_instance, _revision, _inbox.ToArray());
-        var options = new TurnOptions { Interpreter = new InterpreterOptions { Clock = Clock }, CommitMode = Mode };
+        var options = new TurnOptions { Interpreter = new InterpreterOptions { Clock = Clock }, CommitMode = Mode, TimeLimit = TimeLimit };
         var commit = Workflow.Durable.Turn.Run(claimed, _program, options, Output, c =>
         {
             IntermediateCommits++;

@@ -249,4 +249,17 @@ public class TurnTests
         Assert.Empty(end.Activities);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), "walked the whole value");
     }
+
+    [Fact]
+    public void A_turn_that_runs_past_its_time_limit_fails_its_instance_with_a_clear_error_and_keeps_its_pickle()
+    {
+        // The worker's limit is half its lease: past it, another worker would take the instance over mid-turn.
+        var d = new TurnDriver("def main(input):\n    await sleep(1)\n    n = 0\n    while True:\n        n += 1\n") { TimeLimit = TimeSpan.FromMilliseconds(300) };
+        var first = d.Turn();
+        d.Send(InboxKind.TimerFired, first.Timers[0].Sequence);
+        var end = d.Turn();
+        Assert.Equal(InstanceStatus.Failed, end.Status);
+        Assert.Contains("one turn ran longer than 0.3 s", end.Error);
+        Assert.Same(first.Pickle, end.Pickle);
+    }
 }
