@@ -79,6 +79,7 @@ internal sealed class DurableWorker : IAsyncDisposable
         try
         {
             if (exitWhenIdle || done != null) await WaitUntilIdleOrDone(exitWhenIdle, done, stop.Token);
+            else await Task.WhenAll(turns, activities); // until [cancellation]
         }
         finally
         {
