@@ -94,7 +94,17 @@ internal static class Turn
         {
             foreach (var entry in claimed.Inbox)
             {
-                if (!vm.Deliver(entry))
+                bool delivered;
+                try
+                {
+                    delivered = vm.Deliver(entry);
+                }
+                catch (FormatException e)
+                {
+                    // Payloads are checked where they enter (signals, activity results); one that still is not JSON is refused here.
+                    return Fail($"inbox entry {entry.Id} ({entry.Kind}) carries a payload that is not JSON: {e.Message}", "ValueError: an inbox payload is not JSON", instance.Pickle);
+                }
+                if (!delivered)
                     log?.Invoke($"instance {instance.Id}: {entry.Kind} for future {entry.Sequence} arrived after the future was settled or cancelled; dropped");
             }
 
@@ -160,7 +170,11 @@ internal static class Turn
         }
     }
 
-    /// <summary>A final commit: no pickle (the instance will not resume); the work it started still goes out (its children and activities are called off by the store).</summary>
+    /// <summary>
+    /// A final commit: no pickle (the instance will not resume), and none of the work the last turn
+    /// started (nothing could receive its outcome); only the cancellations, so that the store calls off
+    /// what earlier turns started.
+    /// </summary>
     private static TurnCommit Ended(Interpreter vm, InstanceView instance, long revision, long consumed, InstanceStatus status,
         string? error, string? summary, string? resultJson = null) => new()
     {

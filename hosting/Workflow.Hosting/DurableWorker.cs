@@ -14,6 +14,8 @@ internal sealed class DurableWorkerOptions
     public TimerSchedulerOptions Timers { get; init; } = new();
     /// <summary>How often an idle worker with ExitWhenIdle checks whether anything is left to do. The default value is 100 ms.</summary>
     public TimeSpan IdleCheck { get; init; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>How often a worker fires timers Quartz should have woken but did not, and how overdue they must be. The default value is 5 s.</summary>
+    public TimeSpan TimerSweep { get; init; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>
@@ -76,6 +78,7 @@ internal sealed class DurableWorker : IAsyncDisposable
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var turns = Task.Factory.StartNew(() => _turns.RunAsync(stop.Token), TaskCreationOptions.LongRunning).Unwrap();
         var activities = Task.Run(() => _activities.RunAsync(stop.Token));
+        var sweep = Task.Run(() => SweepDueTimers(stop.Token));
         try
         {
             if (exitWhenIdle || done != null) await WaitUntilIdleOrDone(exitWhenIdle, done, stop.Token);
@@ -85,9 +88,43 @@ internal sealed class DurableWorker : IAsyncDisposable
         {
             // However the wait ended (idle, done, cancelled, or a fault), the loops stop before the store can go away.
             stop.Cancel();
-            await Task.WhenAll(turns, activities);
+            await Task.WhenAll(turns, activities, sweep);
         }
         _logger.LogDebug("worker {Worker} stopped", WorkerId);
+    }
+
+    /// <summary>
+    /// Every few seconds, fires timer rows that are overdue by more than a grace period. Quartz fires
+    /// them on time; this catches the ones whose wake-up was lost (a process killed between its commit
+    /// and its Quartz insert while other workers stayed up, or a Quartz trigger taken by a process
+    /// that died). Firing is idempotent: a row fires once, whoever fires it.
+    /// </summary>
+    private async Task SweepDueTimers(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(_options.TimerSweep, stop);
+                var now = DateTime.UtcNow;
+                var overdue = _store.DueTimers(now - _options.TimerSweep, 1000);
+                if (overdue.Count == 0) continue;
+                var fired = _store.FireTimers(overdue);
+                if (fired > 0)
+                {
+                    _logger.LogWarning("fired {Count} overdue timers that Quartz had not woken", fired);
+                    _turns.Wake();
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "the sweep for overdue timers failed; trying again");
+            }
+        }
     }
 
     private async Task WaitUntilIdleOrDone(bool exitWhenIdle, Func<bool>? done, CancellationToken stop)

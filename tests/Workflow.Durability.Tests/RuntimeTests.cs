@@ -243,4 +243,33 @@ public class RuntimeTests
         Assert.True(Revision(perAwait, "p") >= 4 + 20, $"revision {Revision(perAwait, "p")}");
         Assert.Equal(perTurn.Instance("p").Turns, perAwait.Instance("p").Turns);
     }
+
+    [Fact]
+    public async Task A_timer_whose_Quartz_wake_up_was_lost_is_fired_by_the_sweep()
+    {
+        using var db = new TestDatabase();
+        db.Deploy("nap", "def main(input):\n    await sleep(1)\n    return 'woke'\n");
+        db.Client.Start("nap", null, "n1");
+        var options = new DurableWorkerOptions { TimerSweep = TimeSpan.FromMilliseconds(300) };
+        var worker = new DurableWorker(db.Store, db.Path, new ActivityRegistry(), options);
+        try
+        {
+            var run = worker.RunAsync(CancellationToken.None, done: () => db.Instance("n1").Status == InstanceStatus.Completed);
+            Assert.True(TestDatabase.WaitUntil(() => db.Instance("n1").Status == InstanceStatus.Waiting, TimeSpan.FromSeconds(30)));
+            // What a process that took the trigger and died leaves: the row, and no trigger.
+            using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db.Path};Pooling=False;Default Timeout=30"))
+            {
+                c.Open();
+                using var cmd = c.CreateCommand();
+                cmd.CommandText = "DELETE FROM QRTZ_SIMPLE_TRIGGERS; DELETE FROM QRTZ_TRIGGERS WHERE TRIGGER_GROUP = 'workflow-timers'";
+                cmd.ExecuteNonQuery();
+            }
+            await run.WaitAsync(TimeSpan.FromSeconds(30)); // TimeoutException: the timer never fired
+        }
+        finally
+        {
+            await worker.DisposeAsync();
+        }
+        Assert.Equal("\"woke\"", db.Instance("n1").ResultJson);
+    }
 }
