@@ -111,7 +111,10 @@ internal sealed partial class WorkflowStore
         {
             s.Command("DELETE FROM timers WHERE InstanceId = @id AND Sequence = @sequence").With("@id", id).With("@sequence", sequence).ExecuteNonQuery();
             s.Command("DELETE FROM activity_tasks WHERE InstanceId = @id AND Sequence = @sequence").With("@id", id).With("@sequence", sequence).ExecuteNonQuery();
-            Deliver(s, ChildId(id, sequence), InboxKind.Cancel, 0, null, null, now);
+            // Only a child this instance started (a future that was not a child has no such row).
+            var child = ChildId(id, sequence);
+            if (s.Command("SELECT COUNT(*) FROM instances WHERE Id = @child AND ParentId = @id").With("@child", child).With("@id", id).ExecuteScalar() is long n && n > 0)
+                Deliver(s, child, InboxKind.Cancel, 0, null, null, now);
         }
         if (final) Finish(s, commit, parentId, parentSequence, now);
         return revision;

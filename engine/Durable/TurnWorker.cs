@@ -83,6 +83,11 @@ internal sealed class TurnWorker
         }
         var revisions = _store.CommitTurns(commits);
         var timers = new List<TimerRow>();
+        // Wake-ups first: whatever an observer below does, committed timers get theirs.
+        for (int i = 0; i < commits.Count; i++)
+            if (revisions[i] != null)
+                foreach (var t in commits[i].Timers) timers.Add(new TimerRow(commits[i].InstanceId, t.Sequence, t.DueAt));
+        if (timers.Count > 0) _timers?.Schedule(timers);
         for (int i = 0; i < commits.Count; i++)
         {
             if (revisions[i] is not { } revision)
@@ -90,10 +95,8 @@ internal sealed class TurnWorker
                 _events.Warning?.Invoke($"instance {commits[i].InstanceId}: the turn was discarded, another worker took the instance over (lease expired)");
                 continue;
             }
-            foreach (var t in commits[i].Timers) timers.Add(new TimerRow(commits[i].InstanceId, t.Sequence, t.DueAt));
             _events.Committed?.Invoke(commits[i], revision);
         }
-        if (timers.Count > 0) _timers?.Schedule(timers);
         return claimed.Count;
     }
 

@@ -164,7 +164,7 @@ internal static class InstanceCommands
         var db = DbOption();
         var status = new Option<string?>("--status") { Description = "only instances in this status: running, waiting, completed, failed, cancelled" };
         var workflow = new Option<string?>("--workflow") { Description = "only instances of this workflow" };
-        var limit = new Option<int>("--limit") { Description = "at most this many, newest first", DefaultValueFactory = _ => 50 };
+        var limit = new Option<int>("--limit") { Description = "at most this many (1 to 1,000), newest first", DefaultValueFactory = _ => 50 };
         var command = new Command("ls", "list instances, newest first: id, workflow, status, last change") { db, status, workflow, limit };
         command.SetAction(parse =>
         {
@@ -180,7 +180,7 @@ internal static class InstanceCommands
             }
             using var store = OpenExisting(parse.GetValue(db)!);
             if (store == null) return 1;
-            var page = store.ListInstances(new InstanceQuery(filter, parse.GetValue(workflow), Math.Clamp(parse.GetValue(limit), 1, 10_000)));
+            var page = store.ListInstances(new InstanceQuery(filter, parse.GetValue(workflow), Math.Clamp(parse.GetValue(limit), 1, 1_000)));
             foreach (var i in page.Instances)
                 Console.Out.WriteLine($"{i.Id}\t{i.Workflow}\t{Status(i.Status)}\t{i.UpdatedAt:yyyy-MM-dd HH:mm:ss}Z");
             return 0;

@@ -23,9 +23,18 @@ internal static class WorkerCommands
         command.SetAction(async (parse, cancellation) =>
         {
             var path = parse.GetValue(db)!;
+            DurableWorkerOptions options;
+            try
+            {
+                options = Options(parse.GetValue(lease), parse.GetValue(everyAwait), maxTicks: null);
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"wf: {e.Message}");
+                return 2;
+            }
             using var loggers = Loggers(parse.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information);
             using var store = SqliteWorkflowDatabase.Open(path);
-            var options = Options(parse.GetValue(lease), parse.GetValue(everyAwait), maxTicks: null);
             await using var worker = new DurableWorker(store, path, new ActivityRegistry(), options, loggers);
             loggers.CreateLogger("wf").LogInformation("worker {Worker} on {Database}", worker.WorkerId, path);
             await worker.RunAsync(cancellation, parse.GetValue(exitWhenIdle));
@@ -38,7 +47,9 @@ internal static class WorkerCommands
     {
         var interpreter = new InterpreterOptions();
         if (maxTicks != null) interpreter.MaxTicks = maxTicks.Value;
-        var lease = leaseSeconds is > 0 ? TimeSpan.FromSeconds(leaseSeconds.Value) : TimeSpan.FromSeconds(30);
+        if (leaseSeconds is { } given && !(given >= 1 && given <= 86_400))
+            throw new ArgumentException($"--lease must be between 1 and 86,400 seconds, not {given}");
+        var lease = leaseSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromSeconds(30);
         return new DurableWorkerOptions
         {
             Turns = new WorkerOptions

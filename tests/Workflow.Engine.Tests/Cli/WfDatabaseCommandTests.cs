@@ -163,4 +163,12 @@ public class WfDatabaseCommandTests
         Assert.Contains("cannot contain '.'", stderr);
         Assert.Equal("", Wf("ls", "--db", db).Stdout);
     }
+
+    [Fact]
+    public void A_worker_with_a_lease_out_of_range_is_refused_with_exit_2()
+    {
+        var (exit, _, stderr) = Wf("worker", "--db", NewDatabase(), "--lease", "-5");
+        Assert.Equal(2, exit);
+        Assert.Contains("--lease must be between 1 and 86,400 seconds", stderr);
+    }
 }
