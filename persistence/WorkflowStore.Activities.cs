@@ -13,7 +13,7 @@ internal sealed partial class WorkflowStore
         {
             var tasks = new List<ActivityTask>();
             using (var reader = s.Command("""
-                UPDATE activity_tasks SET LeaseOwner = @worker, LeaseExpiresAt = @until, Attempts = Attempts + 1
+                UPDATE activity_tasks SET LeaseOwner = @worker, LeaseExpiresAt = MAX(@until, @now + CAST(COALESCE(TimeoutSeconds, 0) * 2000 AS INTEGER)), Attempts = Attempts + 1
                 WHERE Id IN (SELECT Id FROM activity_tasks WHERE LeaseExpiresAt IS NULL OR LeaseExpiresAt <= @now ORDER BY Id LIMIT @max)
                 RETURNING Id, InstanceId, Sequence, Name, ArgumentsJson, Retries, TimeoutSeconds, Attempts, LastError
                 """).With("@worker", worker).With("@until", UnixTime.Ms(leaseUntil)).With("@now", UnixTime.Ms(now)).With("@max", max)

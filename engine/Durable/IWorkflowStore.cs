@@ -114,7 +114,11 @@ internal interface IWorkflowStore
     /// </summary>
     IReadOnlyList<long?> CommitTurns(IReadOnlyList<TurnCommit> commits);
 
-    /// <summary>Claims up to [max] activity tasks whose lease is free or expired, counting the attempt each claim starts.</summary>
+    /// <summary>
+    /// Claims up to [max] activity tasks whose lease is free or expired, counting the attempt each claim
+    /// starts. The lease lasts until [leaseUntil], or twice the task's own timeout= when that is longer,
+    /// so a long activity is not claimed again while its first attempt may still run.
+    /// </summary>
     IReadOnlyList<ActivityTask> ClaimActivities(string worker, int max, DateTime now, DateTime leaseUntil);
 
     /// <summary>Records a failed attempt (and that the next one starts) so a crash does not reset the retry budget.</summary>

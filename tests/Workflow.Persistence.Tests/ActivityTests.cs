@@ -24,6 +24,16 @@ public sealed class ActivityTests : StoreTest
     }
 
     [Fact]
+    public void A_task_with_a_long_timeout_is_leased_for_twice_its_timeout()
+    {
+        // timeout=10 s with a 5 s lease: another worker must not start it again while attempt 1 may run.
+        StartWithActivities("i1", 1);
+        Assert.Single(Store.ClaimActivities("a1", 10, Now, Now.AddSeconds(5)));
+        Assert.Empty(Store.ClaimActivities("a2", 10, Now.AddSeconds(19), Now.AddSeconds(30)));
+        Assert.Single(Store.ClaimActivities("a2", 10, Now.AddSeconds(20), Now.AddSeconds(30)));
+    }
+
+    [Fact]
     public void Claims_take_the_oldest_tasks_first_and_at_most_max()
     {
         StartWithActivities("i1", 1, 2, 3);
