@@ -40,6 +40,7 @@ internal sealed class TurnWorker
     private readonly IWorkflowStore _store;
     private readonly ITimerScheduler? _timers;
     private readonly WorkerOptions _options;
+    private readonly TurnOptions _turnOptions;
     private readonly RuntimeEvents _events;
     private readonly ConcurrentDictionary<string, WorkflowProgram> _programs = new();
     private readonly SemaphoreSlim _wake = new(0, 1);
@@ -51,6 +52,13 @@ internal sealed class TurnWorker
         _store = store;
         _timers = timers;
         _options = options ?? new WorkerOptions();
+        // Each turn's time limit is half the lease: a longer turn would lose its instance to another worker.
+        _turnOptions = new TurnOptions
+        {
+            Interpreter = _options.Turn.Interpreter,
+            CommitMode = _options.Turn.CommitMode,
+            TimeLimit = _options.Turn.TimeLimit ?? _options.Lease / 2,
+        };
         _events = events ?? new RuntimeEvents();
         WorkerId = workerId ?? $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
     }
@@ -107,7 +115,7 @@ internal sealed class TurnWorker
         try
         {
             Func<TurnCommit, long?>? commitNow = _options.Turn.CommitMode == CommitMode.EveryAwait ? CommitIntermediate : null;
-            return Turn.Run(claimed, Program(instance.ProgramHash), TurnOptions, output, commitNow, message => _events.Warning?.Invoke(message));
+            return Turn.Run(claimed, Program(instance.ProgramHash), _turnOptions, output, commitNow, message => _events.Warning?.Invoke(message));
         }
         catch (IntermediateCommitFailed e)
         {
@@ -135,15 +143,6 @@ internal sealed class TurnWorker
             if (output.GetStringBuilder().Length > 0) _events.Output?.Invoke(instance.Id, output.ToString());
         }
     }
-
-    /// <summary>The turn options, with each turn's time limit at half the lease (a longer turn would lose its instance to another worker).</summary>
-    private TurnOptions TurnOptions => _turnOptions ??= new TurnOptions
-    {
-        Interpreter = _options.Turn.Interpreter,
-        CommitMode = _options.Turn.CommitMode,
-        TimeLimit = _options.Turn.TimeLimit ?? _options.Lease / 2,
-    };
-    private TurnOptions? _turnOptions;
 
     private long? CommitIntermediate(TurnCommit commit)
     {

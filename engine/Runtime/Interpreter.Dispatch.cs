@@ -1118,8 +1118,7 @@ internal sealed partial class Interpreter
         _ticks += Options.PreemptionTicks;
         if (Options.MaxTicks > 0 && _ticks > Options.MaxTicks)
             throw new ExecutionLimitExceeded(Options.MaxTicks, $"{f.Code.FileName}:{f.CurrentLine} in {f.Code.Name}");
-        if (Deadline != 0 && System.Diagnostics.Stopwatch.GetTimestamp() > Deadline)
-            throw new ExecutionLimitExceeded(TimeLimit);
+        CheckDeadline();
         f.Ip = resumeAt;
         return true;
     }

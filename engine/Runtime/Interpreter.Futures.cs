@@ -18,18 +18,8 @@ internal sealed partial class Interpreter
     /// <summary>signal(name): the next signal [name] sent to the instance; one that already arrived settles it at once.</summary>
     public PyFuture SignalFuture(string name)
     {
-        var future = new PyFuture(FutureKind.Signal, name, _nextFutureSequence++);
-        int queued = QueuedSignals.FindIndex(s => s.Name == name);
-        if (queued >= 0)
-        {
-            future.State = FutureState.Resolved;
-            future.Value = QueuedSignals[queued].Payload;
-            QueuedSignals.RemoveAt(queued);
-        }
-        else
-        {
-            PendingFutures.Add(future);
-        }
+        var future = NewExternal(FutureKind.Signal, name);
+        ClaimQueuedSignals(future);
         return future;
     }
 
@@ -255,8 +245,6 @@ internal sealed class TurnWork
     public readonly List<ChildRequest> Children = new();
     /// <summary>Sequence numbers of activities, timers and children called off by cancellation.</summary>
     public readonly List<int> Cancelled = new();
-
-    public bool IsEmpty => Activities.Count == 0 && Timers.Count == 0 && Children.Count == 0 && Cancelled.Count == 0;
 
     public void Clear()
     {

@@ -241,8 +241,7 @@ internal sealed partial class Interpreter
             if (Options.MaxTicks > 0 && _ticks > Options.MaxTicks)
                 throw new ExecutionLimitExceeded(Options.MaxTicks, "tasklets switching without end");
         }
-        if (Deadline != 0 && System.Diagnostics.Stopwatch.GetTimestamp() > Deadline)
-            throw new ExecutionLimitExceeded(TimeLimit);
+        CheckDeadline();
         _sliceOpen = true;
     }
 
@@ -254,6 +253,13 @@ internal sealed partial class Interpreter
     /// </summary>
     public long Deadline;
     public TimeSpan TimeLimit;
+
+    /// <summary>Called where MaxTicks is checked: at each slice and each spent budget.</summary>
+    private void CheckDeadline()
+    {
+        if (Deadline != 0 && System.Diagnostics.Stopwatch.GetTimestamp() > Deadline)
+            throw new ExecutionLimitExceeded(TimeLimit);
+    }
 
     /// <summary>Stops the run once it has taken [limit] of wall-clock time from now.</summary>
     public void LimitTime(TimeSpan limit)

@@ -49,8 +49,7 @@ internal static class InstanceCommands
             Console.Error.WriteLine($"wf: {file.FullName}: no such file");
             return null;
         }
-        var relative = Path.GetRelativePath(Environment.CurrentDirectory, file.FullName);
-        return (Path.GetFileNameWithoutExtension(file.Name), WorkflowProgram.Load(relative.StartsWith("..", StringComparison.Ordinal) ? file.FullName : relative));
+        return (Path.GetFileNameWithoutExtension(file.Name), WorkflowProgram.Load(Program.RelativePath(file)));
     }
 
     /// <summary>Deploys and starts; prints diagnostics or the input's error and returns (null, exit code) when refused.</summary>

@@ -75,7 +75,8 @@ internal static class Program
         return program.HasErrors ? null : program;
     }
 
-    private static string RelativePath(FileInfo file)
+    /// <summary>The path diagnostics and tracebacks show: relative to the working directory when the file is under it.</summary>
+    internal static string RelativePath(FileInfo file)
     {
         var relative = Path.GetRelativePath(Environment.CurrentDirectory, file.FullName);
         return relative.StartsWith("..", StringComparison.Ordinal) ? file.FullName : relative;
