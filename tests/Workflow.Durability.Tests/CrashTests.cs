@@ -22,7 +22,7 @@ public class CrashTests(ITestOutputHelper log)
             total = 0
             for i in range(3):
                 total += await activity('echo', k + i)
-            parts = await gather(activity('echo', k * 2), activity('flaky', k * 3, retries=10), activity('echo', 7))
+            parts = await gather(activity('echo', k * 2), activity('flaky', k * 3, retries=100), activity('echo', 7))
             total += sum(parts)
             await sleep(0.2 + (k % 5) * 0.3)
             # Every kill during an attempt costs one attempt (as a worker's crash costs one in Temporal): a generous budget.
