@@ -179,6 +179,32 @@ internal sealed partial class WorkflowStore : IWorkflowStore, IDisposable
         return new ProgramVersion(reader.GetString(0), reader.GetString(1), reader.GetString(2), UnixTime.Time(reader.GetInt64(3)), modules);
     }
 
+    public IReadOnlyList<Deployment> ListDeployments() => Transaction(writes: false, s =>
+    {
+        // The newest deployment row of a name is its current version.
+        using var reader = s.Command("""
+            SELECT d.Name, d.Hash, d.DeployedAt FROM deployments d
+            WHERE d.Id = (SELECT MAX(Id) FROM deployments WHERE Name = d.Name)
+            ORDER BY d.Name
+            """).ExecuteReader();
+        var deployments = new List<Deployment>();
+        while (reader.Read()) deployments.Add(new Deployment(reader.GetString(0), reader.GetString(1), UnixTime.Time(reader.GetInt64(2))));
+        return deployments;
+    });
+
+    public PendingWork GetPendingWork(string instanceId) => Transaction(writes: false, s =>
+    {
+        var activities = new List<PendingActivity>();
+        using (var reader = s.Command("SELECT Sequence, Name, ArgumentsJson, Attempts, LastError FROM activity_tasks WHERE InstanceId = @id ORDER BY Sequence")
+            .With("@id", instanceId).ExecuteReader())
+        {
+            while (reader.Read())
+                activities.Add(new PendingActivity(reader.GetInt32(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.NullableString(4)));
+        }
+        var timers = ReadTimers(s.Command("SELECT InstanceId, Sequence, DueAt FROM timers WHERE InstanceId = @id ORDER BY Sequence").With("@id", instanceId));
+        return new PendingWork(activities, timers);
+    });
+
     public (InstanceView Instance, bool Created) StartInstance(NewInstance instance) => Transaction(writes: true, s =>
     {
         var created = InsertInstance(s, instance, Now()) == 1;

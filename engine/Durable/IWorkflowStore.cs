@@ -56,6 +56,15 @@ internal sealed record ActivityOutcome(long TaskId, string InstanceId, int Seque
 
 internal sealed record TimerRow(string InstanceId, int Sequence, DateTime DueAt);
 
+/// <summary>A name's current deployment: the version new instances of [Name] run.</summary>
+internal sealed record Deployment(string Name, string Hash, DateTime DeployedAt);
+
+/// <summary>An activity task an instance waits for, as the dashboard shows it; [Attempts] counts attempts started.</summary>
+internal sealed record PendingActivity(int Sequence, string Name, string ArgumentsJson, int Attempts, string? LastError);
+
+/// <summary>What an instance waits for outside itself: its activity tasks and timers, by sequence.</summary>
+internal sealed record PendingWork(IReadOnlyList<PendingActivity> Activities, IReadOnlyList<TimerRow> Timers);
+
 /// <summary>What is left to do in the database: a worker with --exit-when-idle stops when nothing is.</summary>
 internal sealed record WorkSummary(int ReadyInstances, int ActivityTasks, int Timers, DateTime? NextTimerDue)
 {
@@ -89,12 +98,18 @@ internal interface IWorkflowStore
     /// <summary>The version of [name] deployed last (its Name is [name]).</summary>
     ProgramVersion? GetLatestProgram(string name);
 
+    /// <summary>Every deployed name with its current version, by name.</summary>
+    IReadOnlyList<Deployment> ListDeployments();
+
     /// <summary>Creates a ready instance; when [instance].Id exists already, returns that one unchanged (idempotent start). The bool says whether it was created.</summary>
     (InstanceView Instance, bool Created) StartInstance(NewInstance instance);
 
     InstanceView? GetInstance(string id);
 
     InstancePage ListInstances(InstanceQuery query);
+
+    /// <summary>The instance's activity tasks and timers not yet settled (empty for an unknown instance).</summary>
+    PendingWork GetPendingWork(string instanceId);
 
     DeliveryResult Signal(string instanceId, string name, string payloadJson);
 

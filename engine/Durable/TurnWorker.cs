@@ -14,7 +14,12 @@ internal sealed class RuntimeEvents
     public Action<Exception, string>? Error { get; init; }
     /// <summary>A turn's commit applied, with the row's new revision.</summary>
     public Action<TurnCommit, long>? Committed { get; init; }
+    /// <summary>The same commit with what instrumentation needs (hosting/ turns it into metrics and traces).</summary>
+    public Action<TurnReport>? Reported { get; init; }
 }
+
+/// <summary>A committed turn: its instance's workflow, whether it was the instance's first, and how long it ran (unpickle, run, pickle).</summary>
+internal sealed record TurnReport(string Workflow, TurnCommit Commit, long Revision, bool FirstTurn, DateTimeOffset StartedAt, TimeSpan Elapsed);
 
 /// <summary>How a worker claims and commits.</summary>
 internal sealed class WorkerOptions
@@ -77,6 +82,7 @@ internal sealed class TurnWorker
         var claimed = _store.ClaimInstances(WorkerId, _options.BatchSize, now, now + _options.Lease);
         if (claimed.Count == 0) return 0;
         var commits = new List<TurnCommit>(claimed.Count);
+        var ran = new List<(ClaimedInstance Claimed, DateTimeOffset StartedAt, TimeSpan Elapsed)>(claimed.Count);
         var started = System.Diagnostics.Stopwatch.StartNew();
         for (int i = 0; i < claimed.Count; i++)
         {
@@ -86,8 +92,12 @@ internal sealed class TurnWorker
                 _events.Warning?.Invoke($"half the lease went on {i} turns; committing them and leaving {claimed.Count - i} claimed instances for later");
                 break;
             }
+            var turnStartedAt = DateTimeOffset.UtcNow;
+            var turnStarted = System.Diagnostics.Stopwatch.GetTimestamp();
             var commit = RunTurn(claimed[i]);
-            if (commit != null) commits.Add(commit);
+            if (commit == null) continue;
+            commits.Add(commit);
+            ran.Add((claimed[i], turnStartedAt, System.Diagnostics.Stopwatch.GetElapsedTime(turnStarted)));
         }
         var revisions = _store.CommitTurns(commits);
         var timers = new List<TimerRow>();
@@ -104,6 +114,11 @@ internal sealed class TurnWorker
                 continue;
             }
             _events.Committed?.Invoke(commits[i], revision);
+            if (_events.Reported is { } report)
+            {
+                var (instance, startedAt, elapsed) = ran[i];
+                report(new TurnReport(instance.Instance.Workflow, commits[i], revision, instance.Instance.Turns == 0, startedAt, elapsed));
+            }
         }
         return claimed.Count;
     }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 using Workflow.Durable;
+using Workflow.Hosting.Api;
 using Workflow.Migrations.Sqlite;
 using Workflow.Persistence;
 
@@ -80,29 +81,19 @@ internal static class InstanceCommands
     {
         var id = new Argument<string>("id") { Description = "the instance id" };
         var db = DbOption();
-        var command = new Command("show", "the instance as JSON: id, workflow, status, input, result, error") { id, db };
+        var command = new Command("show", "the instance as JSON: id, workflow, status, input, result, error, and what it waits for") { id, db };
         command.SetAction(parse =>
         {
             using var store = OpenExisting(parse.GetValue(db)!);
             if (store == null) return 1;
             var instance = store.GetInstance(parse.GetValue(id)!);
             if (instance == null) return NoInstance(parse.GetValue(id)!);
-            Console.Out.WriteLine(ToJson(instance).ToString(Formatting.Indented));
+            // The same object as GET /api/instances/{id}.
+            Console.Out.WriteLine(InstanceJson.Full(instance, store.GetPendingWork(instance.Id)).ToString(Formatting.Indented));
             return 0;
         });
         return command;
     }
-
-    /// <summary>The instance as `wf show` and GET /api/instances/{id} give it.</summary>
-    internal static JObject ToJson(InstanceView instance) => new()
-    {
-        ["id"] = instance.Id,
-        ["workflow"] = instance.Workflow,
-        ["status"] = Status(instance.Status),
-        ["input"] = instance.InputJson == null ? JValue.CreateNull() : JToken.Parse(instance.InputJson),
-        ["result"] = instance.ResultJson == null ? JValue.CreateNull() : JToken.Parse(instance.ResultJson),
-        ["error"] = instance.Error,
-    };
 
     internal static string Status(InstanceStatus status) => status.ToString().ToLowerInvariant();
 

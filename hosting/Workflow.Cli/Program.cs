@@ -17,6 +17,7 @@ internal static class Program
         root.Subcommands.Add(StackCommand.Create());
         foreach (var command in InstanceCommands.Create()) root.Subcommands.Add(command);
         root.Subcommands.Add(WorkerCommands.Worker());
+        root.Subcommands.Add(ServeCommand.Create());
         return root.Parse(args).Invoke();
     }
 

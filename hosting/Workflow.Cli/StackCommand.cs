@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Newtonsoft.Json.Linq;
+using Workflow.Hosting.Api;
 using Workflow.Migrations.Sqlite;
 using Workflow.Pickling;
 
@@ -36,10 +37,7 @@ internal static class StackCommand
         {
             if (json)
             {
-                var report = instance.Pickle == null ? new JObject { ["tasklets"] = new JArray() } : StackReport.Json(instance.Pickle);
-                report.AddFirst(new JProperty("status", instance.Status.ToString().ToLowerInvariant()));
-                report.AddFirst(new JProperty("id", instance.Id));
-                Console.Out.WriteLine(report.ToString(Newtonsoft.Json.Formatting.Indented));
+                Console.Out.WriteLine(InstanceJson.Stack(instance).ToString(Newtonsoft.Json.Formatting.Indented));
             }
             else
             {

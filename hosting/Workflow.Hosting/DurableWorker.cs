@@ -36,8 +36,10 @@ internal sealed class DurableWorker : IAsyncDisposable
     /// <param name="databasePath">The store's SQLite file: Quartz keeps its triggers there too.</param>
     /// <param name="output">Where an instance's printed output goes; logged at Information when null.</param>
     /// <param name="committed">Told of every committed turn (tests and `wf run` follow instances with it).</param>
+    /// <param name="reported">Told of every committed turn with its timing (metrics and traces).</param>
     public DurableWorker(IWorkflowStore store, string databasePath, ActivityRegistry activities, DurableWorkerOptions? options = null,
-        ILoggerFactory? loggers = null, Action<string, string>? output = null, Action<TurnCommit, long>? committed = null)
+        ILoggerFactory? loggers = null, Action<string, string>? output = null, Action<TurnCommit, long>? committed = null,
+        Action<TurnReport>? reported = null)
     {
         _store = store;
         _options = options ?? new DurableWorkerOptions();
@@ -58,6 +60,7 @@ internal sealed class DurableWorker : IAsyncDisposable
                 turnLogger.LogDebug("committed a turn of {Instance} (claimed at revision {Claimed}): {Status}", commit.InstanceId, commit.Revision, commit.Status);
                 committed?.Invoke(commit, revision);
             },
+            Reported = reported,
         };
         _turns = new TurnWorker(store, _timers, _options.Turns, events);
     }
@@ -106,7 +109,8 @@ internal sealed class DurableWorker : IAsyncDisposable
             try
             {
                 await Task.Delay(_options.TimerSweep, stop);
-                var now = DateTime.UtcNow;
+                // The worker's clock, not the wall's: a test that moves its clock a day on sees a day's timers fire.
+                var now = _options.Turns.Clock.GetUtcNow().UtcDateTime;
                 var overdue = _store.DueTimers(now - _options.TimerSweep, 1000);
                 if (overdue.Count == 0) continue;
                 var fired = _store.FireTimers(overdue);

@@ -89,4 +89,6 @@ internal sealed class CountingStore(IWorkflowStore inner) : IWorkflowStore
     }
 
     public WorkSummary Summary() => inner.Summary();
+    public IReadOnlyList<Deployment> ListDeployments() => inner.ListDeployments();
+    public PendingWork GetPendingWork(string instanceId) => inner.GetPendingWork(instanceId);
 }

@@ -58,4 +58,6 @@ internal sealed class SpyStore(IWorkflowStore inner) : IWorkflowStore
     }
 
     public WorkSummary Summary() => inner.Summary();
+    public IReadOnlyList<Deployment> ListDeployments() => inner.ListDeployments();
+    public PendingWork GetPendingWork(string instanceId) => inner.GetPendingWork(instanceId);
 }

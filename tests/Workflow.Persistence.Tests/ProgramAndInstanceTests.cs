@@ -122,4 +122,38 @@ public sealed class ProgramAndInstanceTests : StoreTest
 
         Assert.Throws<ArgumentException>(() => Store.ListInstances(new InstanceQuery(Cursor: "not a cursor")));
     }
+    [Fact]
+    public void The_deployment_list_gives_each_name_its_current_version()
+    {
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        Store.SaveProgram("order", "v2", "hash-v2");
+        Store.SaveProgram("billing", "v1", "hash-billing");
+        Store.SaveProgram("order", "def main(input):\n    return input\n", Hash); // rolled back: current again
+
+        var deployments = Store.ListDeployments();
+        Assert.Equal(["billing", "order"], deployments.Select(d => d.Name));
+        Assert.Equal(["hash-billing", Hash], deployments.Select(d => d.Hash));
+        Assert.Equal(Clock.Now.UtcDateTime, deployments[1].DeployedAt);
+    }
+
+    [Fact]
+    public void Pending_work_lists_an_instances_own_activity_tasks_and_timers()
+    {
+        Start("a");
+        Start("b");
+        var claimed = Claim();
+        var a = claimed.Single(c => c.Instance.Id == "a");
+        CommitOne(Turn(a,
+            activities: [new ActivityRequest(2, "charge", "[40]", null, null), new ActivityRequest(1, "reserve", "[\"book\"]", 3, null)],
+            timers: [new TimerRequest(3, Now.AddDays(1))]));
+        CommitOne(Turn(claimed.Single(c => c.Instance.Id == "b"), activities: [new ActivityRequest(1, "other", "[]", null, null)]));
+        var task = Store.ClaimActivities("w", 10, Now, Now.AddMinutes(1)).Single(t => t.InstanceId == "a" && t.Sequence == 1);
+        Store.RecordActivityAttempt(task.Id, 1, "out of stock", Now.AddMinutes(1));
+
+        var pending = Store.GetPendingWork("a");
+        Assert.Equal([(1, "reserve", "[\"book\"]", 1, "out of stock"), (2, "charge", "[40]", 1, null)],
+            pending.Activities.Select(p => (p.Sequence, p.Name, p.ArgumentsJson, p.Attempts, p.LastError)));
+        Assert.Equal([new TimerRow("a", 3, Now.AddDays(1))], pending.Timers);
+        Assert.Empty(Store.GetPendingWork("missing").Activities);
+    }
 }

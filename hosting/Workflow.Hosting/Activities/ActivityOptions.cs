@@ -52,6 +52,13 @@ public sealed class ActivityOptions
     /// <summary>Throws one ArgumentException naming every value out of range.</summary>
     public void Validate()
     {
+        var problems = Problems();
+        if (problems.Count > 0) throw new ArgumentException("invalid ActivityOptions: " + string.Join("; ", problems) + ".");
+    }
+
+    /// <summary>Every value out of range, described; empty when all are fine.</summary>
+    internal List<string> Problems()
+    {
         var problems = new List<string>();
         if (Retries < 0) problems.Add($"Retries must be 0 or more (was {Retries})");
         if (Timeout < MinTimeout || Timeout > MaxTimeout) problems.Add($"Timeout must be from 10 ms to 24 hours (was {Timeout})");
@@ -61,6 +68,6 @@ public sealed class ActivityOptions
         if (ClaimBatchSize < 1) problems.Add($"ClaimBatchSize must be 1 or more (was {ClaimBatchSize})");
         if (LeaseDuration <= Timeout) problems.Add($"LeaseDuration must be longer than Timeout (was {LeaseDuration}, Timeout {Timeout})");
         if (PollInterval <= TimeSpan.Zero) problems.Add($"PollInterval must be more than zero (was {PollInterval})");
-        if (problems.Count > 0) throw new ArgumentException("invalid ActivityOptions: " + string.Join("; ", problems) + ".");
+        return problems;
     }
 }

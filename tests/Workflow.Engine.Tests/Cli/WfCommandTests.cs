@@ -5,7 +5,7 @@ namespace Workflow.Tests.Cli;
 /// <summary>The `wf` tool run as a real process, as a user runs it: output streams and exit codes.</summary>
 public class WfCommandTests
 {
-    private static readonly string Wf = Path.Combine(AppContext.BaseDirectory, "wf.dll");
+    internal static readonly string Wf = Path.Combine(AppContext.BaseDirectory, "wf.dll");
 
     internal static (int Exit, string Stdout, string Stderr) Wf_(params string[] args)
     {

@@ -13,7 +13,7 @@ public sealed class LatenessTests(ITestOutputHelper output) : HostingTest
 {
     private int _rounds;
 
-    /// <summary>Issue 7's shape: many timers due in the same second. Prints the lateness; asserts only a loose bound.</summary>
+    /// <summary>Issue 7's shape: many timers due in the same second all fire, none early. Prints the lateness.</summary>
     [Theory]
     [InlineData(1000, 0)]
     [InlineData(1000, 1000)]
@@ -43,8 +43,8 @@ public sealed class LatenessTests(ITestOutputHelper output) : HostingTest
         output.WriteLine($"{count} timers over {spreadMs} ms: lateness p50 {P(0.5):0.0} ms, p99 {P(0.99):0.0} ms, max {lateness[^1]:0.0} ms, min {lateness[0]:0.0} ms; {_rounds} firing rounds");
         Assert.Equal(count, lateness.Length);
         Assert.True(lateness[0] >= -1, $"a timer fired {-lateness[0]} ms early");
-        // Issue 7's target is 50 ms; this bound only catches a regression on a busy test machine.
-        Assert.True(P(0.99) < 250, $"p99 lateness {P(0.99)} ms");
+        // No bound on lateness here: speed targets live in the benchmarks (issue 7 measures p99 against its
+        // 50 ms target), and a bound in a unit test failed when other test assemblies loaded the machine.
         Assert.Equal(0, Store.Summary().Timers);
     }
 

@@ -1,0 +1,270 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.OpenApi;
+using Microsoft.Extensions.Logging;
+using Newtonsoft.Json.Linq;
+using Workflow.Durable;
+using Workflow.Pickling;
+
+namespace Workflow.Hosting.Api;
+
+/// <summary>
+/// The REST API of DESIGN.md, under <c>/api</c>: deploy programs, start, list, read, signal and cancel
+/// instances, read a waiting instance's frame chain. Every refusal is a problem-details body and
+/// changes nothing; a start, signal or cancel wakes this process's worker.
+/// </summary>
+internal static class WorkflowApi
+{
+    /// <summary>The OpenAPI document and endpoint group name.</summary>
+    public const string DocumentName = "workflows";
+
+    public static RouteGroupBuilder Map(IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup("/api").WithGroupName(DocumentName).RequireAuthorization(ApiKeyAuthentication.Policy);
+        api.MapGet("/programs", ListPrograms)
+            .WithSummary("The deployed workflows, each with its current version")
+            .Produces<ProgramList>();
+        api.MapPost("/programs", DeployProgram)
+            .WithSummary("Deploy a program version; 400 with its diagnostics when it does not compile")
+            .RequestBody<DeployRequest>()
+            .Produces<DeployResponse>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        api.MapPost("/instances", StartInstance)
+            .WithSummary("Start an instance of a deployed workflow; an id that exists already returns that instance (200)")
+            .RequestBody<StartRequest>()
+            .Produces<StartResponse>(StatusCodes.Status201Created)
+            .Produces<StartResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/instances", ListInstances)
+            .WithSummary("A page of instances, newest first; pass nextCursor as cursor for the next page")
+            .Produces<InstanceList>()
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        api.MapGet("/instances/{id}", GetInstance)
+            .WithSummary("The instance (as `wf show`), with the activity tasks and timers it waits for")
+            .Produces<InstanceDocument>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/instances/{id}/stack", GetStack)
+            .WithSummary("The frame chain read from the instance's pickle (as `wf stack --json`)")
+            .Produces<StackDocument>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPost("/instances/{id}/signals/{name}", SendSignal)
+            .WithSummary("Send signal {name}; the body is its JSON payload (empty: null). It queues until the workflow asks for it")
+            .RequestBody<JsonElement>()
+            .Produces(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/instances/{id}/cancel", Cancel)
+            .WithSummary("Cancel: the workflow sees CancelledError at its awaits and its finally blocks run")
+            .Produces(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        api.AddEndpointFilter(FailuresAsProblems);
+        return api;
+    }
+
+    /// <summary>
+    /// Describes the JSON body in the OpenAPI document only. (Accepts&lt;T&gt; would also make routing
+    /// answer 415 with an empty body to a client that forgets Content-Type; bodies are parsed as
+    /// JSON whatever the header says, and refused with a problem when they are not.)
+    /// </summary>
+    private static RouteHandlerBuilder RequestBody<T>(this RouteHandlerBuilder endpoint) =>
+        endpoint.AddOpenApiOperationTransformer(async (operation, context, cancellation) =>
+        {
+            var schema = await context.GetOrCreateSchemaAsync(typeof(T), null, cancellation);
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = typeof(T) != typeof(JsonElement),
+                Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = schema } },
+            };
+        });
+
+    private static IResult ListPrograms(WorkflowRuntime runtime) =>
+        JsonBody.Response(new JObject { ["programs"] = new JArray(runtime.Store.ListDeployments().Select(InstanceJson.Deployment)) });
+
+    private static async Task<IResult> DeployProgram(HttpRequest request, WorkflowRuntime runtime)
+    {
+        var (body, problem) = await JsonBody.ReadAsync(request);
+        if (problem != null) return problem;
+        if (body is not JObject fields) return ApiProblems.BadRequest("invalid_request", "the body must be a JSON object {\"name\": …, \"source\": …}");
+        if (Text(fields, "name") is not { } name || !ValidName(name))
+            return ApiProblems.BadRequest("invalid_request", "\"name\" must be a string of 1 to 200 letters, digits, '_', '-' or '.'");
+        if (Text(fields, "source") is not { } source) return ApiProblems.BadRequest("invalid_request", "\"source\" must be a string: the program's text");
+        var modules = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (fields["modules"] is JObject given)
+        {
+            foreach (var (module, text) in given)
+            {
+                if (text?.Type != JTokenType.String) return ApiProblems.BadRequest("invalid_request", $"\"modules\".\"{module}\" must be a string: the module's source");
+                modules[module] = (string)text!;
+            }
+        }
+        else if (fields["modules"] is { Type: not JTokenType.Null }) return ApiProblems.BadRequest("invalid_request", "\"modules\" must be an object of module name → source");
+        var program = runtime.Client.Deploy(name, WorkflowProgram.Compile(source, name + ".wf", modules));
+        if (program.HasErrors)
+        {
+            var diagnostics = program.Diagnostics.Select(d => new { file = d.File, line = d.Line, column = d.Col, message = d.Message }).ToArray();
+            return ApiProblems.BadRequest("compile_error",
+                $"{name} does not compile ({diagnostics.Length} error{(diagnostics.Length == 1 ? "" : "s")}); nothing was deployed: "
+                + string.Join("; ", program.Diagnostics.Select(d => d.ToString())),
+                new Dictionary<string, object?> { ["diagnostics"] = diagnostics });
+        }
+        return JsonBody.Response(new JObject { ["name"] = name, ["version"] = program.SourceHash }, StatusCodes.Status201Created, $"/api/programs/{Uri.EscapeDataString(name)}");
+    }
+
+    private static async Task<IResult> StartInstance(HttpRequest request, WorkflowRuntime runtime)
+    {
+        var (body, problem) = await JsonBody.ReadAsync(request);
+        if (problem != null) return problem;
+        if (body is not JObject fields) return ApiProblems.BadRequest("invalid_request", "the body must be a JSON object {\"workflow\": …, \"input\": …, \"id\": …}");
+        if (Text(fields, "workflow") is not { Length: > 0 } workflow) return ApiProblems.BadRequest("invalid_request", "\"workflow\" must be the name of a deployed workflow");
+        string? id = null;
+        if (fields["id"] is { Type: not JTokenType.Null } idToken)
+        {
+            if (idToken.Type != JTokenType.String) return ApiProblems.BadRequest("invalid_id", "\"id\" must be a string");
+            id = (string)idToken!;
+        }
+        var input = fields["input"] is { } value ? value.ToString(Newtonsoft.Json.Formatting.None) : null;
+        try
+        {
+            var (instance, created) = runtime.Client.Start(workflow, input, id);
+            if (created) runtime.Wake();
+            return JsonBody.Response(new JObject { ["id"] = instance.Id, ["created"] = created },
+                created ? StatusCodes.Status201Created : StatusCodes.Status200OK, $"/api/instances/{Uri.EscapeDataString(instance.Id)}");
+        }
+        catch (KeyNotFoundException e)
+        {
+            return ApiProblems.Result(StatusCodes.Status404NotFound, "unknown_workflow", "No such workflow", e.Message + "; deploy it first (POST /api/programs)");
+        }
+        catch (FormatException e)
+        {
+            return ApiProblems.BadRequest(id != null && e.Message.Contains("instance id") ? "invalid_id" : "invalid_input", e.Message);
+        }
+    }
+
+    private static IResult ListInstances(WorkflowRuntime runtime, string? status, string? workflow, string? limit, string? cursor)
+    {
+        InstanceStatus? filter = null;
+        if (!string.IsNullOrEmpty(status))
+        {
+            if (!Enum.TryParse<InstanceStatus>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(status, out _))
+                return ApiProblems.BadRequest("invalid_query", $"status '{status}' is not one of running, waiting, completed, failed, cancelled");
+            filter = parsed;
+        }
+        var count = 50;
+        if (!string.IsNullOrEmpty(limit) && (!int.TryParse(limit, out count) || count is < 1 or > 1_000))
+            return ApiProblems.BadRequest("invalid_query", $"limit '{limit}' must be a whole number from 1 to 1,000");
+        InstancePage page;
+        try
+        {
+            page = runtime.Store.ListInstances(new InstanceQuery(filter, string.IsNullOrEmpty(workflow) ? null : workflow, count, string.IsNullOrEmpty(cursor) ? null : cursor));
+        }
+        catch (ArgumentException e) when (e.ParamName == "cursor")
+        {
+            return ApiProblems.BadRequest("invalid_query", $"cursor: {e.Message.Replace(" (Parameter 'cursor')", "")}");
+        }
+        return JsonBody.Response(new JObject
+        {
+            ["instances"] = new JArray(page.Instances.Select(InstanceJson.Summary)),
+            ["nextCursor"] = page.NextCursor,
+        });
+    }
+
+    private static IResult GetInstance(string id, WorkflowRuntime runtime)
+    {
+        var instance = runtime.Store.GetInstance(id);
+        if (instance == null) return ApiProblems.UnknownInstance(id);
+        return JsonBody.Response(InstanceJson.Full(instance, runtime.Store.GetPendingWork(id)));
+    }
+
+    private static IResult GetStack(string id, WorkflowRuntime runtime, ILoggerFactory loggers)
+    {
+        var instance = runtime.Store.GetInstance(id);
+        if (instance == null) return ApiProblems.UnknownInstance(id);
+        try
+        {
+            return JsonBody.Response(InstanceJson.Stack(instance));
+        }
+        catch (PickleException e)
+        {
+            // The row and its pickle stay as they are, for inspection; the client learns where the pickle breaks.
+            loggers.CreateLogger("Workflow.Api").LogError(e, "the pickle of instance {Instance} is damaged", id);
+            return ApiProblems.Result(StatusCodes.Status500InternalServerError, "damaged_pickle", "The instance's pickle is damaged",
+                $"the pickle of instance '{id}' cannot be read: {e.Message}");
+        }
+    }
+
+    private static async Task<IResult> SendSignal(string id, string name, HttpRequest request, WorkflowRuntime runtime)
+    {
+        var (payload, problem) = await JsonBody.ReadAsync(request, emptyIsNull: true);
+        if (problem != null) return problem;
+        DeliveryResult result;
+        try
+        {
+            result = runtime.Client.Signal(id, name, payload!.ToString(Newtonsoft.Json.Formatting.None));
+        }
+        catch (FormatException e)
+        {
+            return ApiProblems.BadRequest("invalid_payload", e.Message);
+        }
+        return Delivered(result, id, runtime, () => new JObject { ["id"] = id, ["signal"] = name });
+    }
+
+    private static IResult Cancel(string id, WorkflowRuntime runtime) =>
+        Delivered(runtime.Client.Cancel(id), id, runtime, () => new JObject { ["id"] = id, ["cancel"] = true });
+
+    private static IResult Delivered(DeliveryResult result, string id, WorkflowRuntime runtime, Func<JObject> body)
+    {
+        switch (result)
+        {
+            case DeliveryResult.Accepted:
+                runtime.Wake();
+                return JsonBody.Response(body(), StatusCodes.Status202Accepted);
+            case DeliveryResult.NotFound:
+                return ApiProblems.UnknownInstance(id);
+            default:
+                return ApiProblems.Finished(id, InstanceJson.Status(runtime.Store.GetInstance(id)!.Status));
+        }
+    }
+
+    /// <summary>A failure the API did not expect (a database error) is logged and answered as a 500 problem, never as a bare page.</summary>
+    private static async ValueTask<object?> FailuresAsProblems(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !context.HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            var logger = context.HttpContext.RequestServices.GetService(typeof(ILoggerFactory)) is ILoggerFactory loggers
+                ? loggers.CreateLogger("Workflow.Api") : null;
+            logger?.LogError(e, "{Method} {Path} failed", context.HttpContext.Request.Method, context.HttpContext.Request.Path);
+            return ApiProblems.Result(StatusCodes.Status500InternalServerError, "internal_error", "The server failed",
+                $"{e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    private static string? Text(JObject fields, string name) => fields[name] is { Type: JTokenType.String } value ? (string)value! : null;
+
+    private static bool ValidName(string name) =>
+        name.Length is > 0 and <= 200 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.');
+
+    // The shapes below only describe the API in the OpenAPI document; bodies are read and written with Newtonsoft.Json.
+    internal sealed record DeployRequest(string Name, string Source, Dictionary<string, string>? Modules);
+    internal sealed record DeployResponse(string Name, string Version);
+    internal sealed record StartRequest(string Workflow, JsonElement? Input, string? Id);
+    internal sealed record StartResponse(string Id, bool Created);
+    internal sealed record ProgramList(ProgramItem[] Programs);
+    internal sealed record ProgramItem(string Name, string Version, DateTime DeployedAt);
+    internal sealed record InstanceList(InstanceItem[] Instances, string? NextCursor);
+    internal sealed record InstanceItem(string Id, string Workflow, string Status, string? ParentId, int Turns, DateTime CreatedAt, DateTime UpdatedAt);
+    internal sealed record InstanceDocument(string Id, string Workflow, string Status, JsonElement? Input, JsonElement? Result, string? Error,
+        string? ParentId, string Version, int Turns, DateTime CreatedAt, DateTime UpdatedAt, PendingDocument Pending);
+    internal sealed record PendingDocument(PendingActivityItem[] Activities, PendingTimerItem[] Timers);
+    internal sealed record PendingActivityItem(int Sequence, string Name, JsonElement Arguments, int Attempts, string? LastError);
+    internal sealed record PendingTimerItem(int Sequence, DateTime DueAt);
+    internal sealed record StackDocument(string Id, string Status, JsonElement Tasklets);
+}

@@ -1,0 +1,70 @@
+using Workflow.Durable;
+using Workflow.Hosting.Activities;
+
+namespace Workflow.Hosting;
+
+/// <summary>
+/// How a host runs workflows. Set through <c>services.AddWorkflows(options => …)</c>, its builder
+/// (<c>UseSqlite</c>, <c>AddPrograms</c>) or configuration section <c>Workflow</c>; checked once at
+/// start, when one <see cref="Microsoft.Extensions.Options.OptionsValidationException"/> lists every problem.
+/// </summary>
+public sealed class WorkflowOptions
+{
+    /// <summary>The configuration section the options bind to: <c>Workflow:ApiKey</c>, <c>Workflow:DatabasePath</c>, ….</summary>
+    public const string Section = "Workflow";
+
+    /// <summary>The SQLite file of the workflow database, created and migrated at start. Required (<c>UseSqlite(path)</c> sets it).</summary>
+    public string? DatabasePath { get; set; }
+
+    /// <summary>
+    /// A folder whose <c>.wf</c> files (searched recursively) are deployed at start, each under its
+    /// file name without <c>.wf</c>, with the modules it imports. A file that does not compile stops
+    /// the start with its diagnostics. The default value is null: nothing is deployed.
+    /// </summary>
+    public string? ProgramsDirectory { get; set; }
+
+    /// <summary>
+    /// The key REST clients send in the <c>X-Api-Key</c> header. The default value is null: no key,
+    /// which is allowed only while the server listens on loopback addresses (it refuses to start
+    /// otherwise, and refuses requests that arrive on any other address).
+    /// </summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Whether this process runs turns, activities and timers (false: an API-only node). The default value is true.</summary>
+    public bool RunWorker { get; set; } = true;
+
+    /// <summary>How long a claim holds an instance before another worker may take it over; each turn may run for half of it. The default value is 30 seconds; from 1 second to 1 day.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Instances claimed, run and committed together in one transaction. The default value is 100; from 1 to 1,000.</summary>
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>When turns are committed: at the end of each turn, or also at every await. The default value is <see cref="CommitMode.EveryTurn"/>.</summary>
+    public CommitMode CommitMode { get; set; } = CommitMode.EveryTurn;
+
+    /// <summary>How often the worker fires timers whose wake-up was lost, and how overdue they must be. The default value is 5 seconds; more than zero.</summary>
+    public TimeSpan TimerSweep { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How activity tasks run: retries, timeouts, concurrency.</summary>
+    public ActivityOptions Activities { get; set; } = new();
+
+    /// <summary>Every problem with these options, described; empty when there is none.</summary>
+    internal List<string> Problems()
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(DatabasePath))
+            problems.Add("DatabasePath is not set: call UseSqlite(path) or set Workflow:DatabasePath");
+        if (ProgramsDirectory != null && !Directory.Exists(ProgramsDirectory))
+            problems.Add($"ProgramsDirectory '{ProgramsDirectory}' does not exist");
+        if (ApiKey != null && (ApiKey.Length < 16 || ApiKey.Any(char.IsWhiteSpace)))
+            problems.Add("ApiKey must be at least 16 characters without spaces (leave it unset to serve on loopback without a key)");
+        if (Lease < TimeSpan.FromSeconds(1) || Lease > TimeSpan.FromDays(1))
+            problems.Add($"Lease must be from 1 second to 1 day (was {Lease})");
+        if (BatchSize is < 1 or > 1_000) problems.Add($"BatchSize must be from 1 to 1,000 (was {BatchSize})");
+        if (!Enum.IsDefined(CommitMode)) problems.Add($"CommitMode must be EveryTurn or EveryAwait (was {CommitMode})");
+        if (TimerSweep <= TimeSpan.Zero) problems.Add($"TimerSweep must be more than zero (was {TimerSweep})");
+        if (Activities == null) problems.Add("Activities must not be null");
+        else problems.AddRange(Activities.Problems().Select(p => "Activities." + p));
+        return problems;
+    }
+}

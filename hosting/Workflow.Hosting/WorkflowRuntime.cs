@@ -1,0 +1,106 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Workflow.Durable;
+using Workflow.Hosting.Activities;
+using Workflow.Hosting.Diagnostics;
+using Workflow.Hosting.Timers;
+using Workflow.Migrations.Sqlite;
+using Workflow.Persistence;
+using Workflow.Runtime;
+
+namespace Workflow.Hosting;
+
+/// <summary>
+/// A host's workflow runtime (one per service provider): the database, the client the REST API
+/// uses, and the worker the background service runs. The database is opened (and migrated) by
+/// <see cref="Start"/>, which the background service calls when the host starts.
+/// </summary>
+internal sealed class WorkflowRuntime : IAsyncDisposable
+{
+    private readonly WorkflowOptions _options;
+    private readonly ActivityRegistry _activities;
+    private readonly TimeProvider _clock;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly object _gate = new();
+    private WorkflowStore? _store;
+    private DurableWorker? _worker;
+
+    public WorkflowRuntime(IOptions<WorkflowOptions> options, ActivityRegistry activities, TimeProvider clock, ILoggerFactory loggers, WorkflowInstrumentation instrumentation)
+    {
+        _options = options.Value;
+        _activities = activities;
+        _clock = clock;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger("Workflow.Host");
+        Instrumentation = instrumentation;
+    }
+
+    public WorkflowInstrumentation Instrumentation { get; }
+
+    /// <summary>The database; the runtime must have started.</summary>
+    public WorkflowStore Store => _store ?? throw new InvalidOperationException("the workflow runtime has not started: the host must start before its API is used");
+
+    public WorkflowClient Client => new(Store);
+
+    /// <summary>Opens (creating and migrating) the database and deploys the programs folder. Idempotent.</summary>
+    public void Start()
+    {
+        lock (_gate)
+        {
+            if (_store != null) return;
+            var store = SqliteWorkflowDatabase.Open(_options.DatabasePath!, new SqliteStoreOptions { Clock = _clock });
+            try
+            {
+                if (_options.ProgramsDirectory != null) ProgramFolder.Deploy(new WorkflowClient(store), _options.ProgramsDirectory, _logger);
+            }
+            catch
+            {
+                store.Dispose();
+                throw;
+            }
+            _store = store;
+            _logger.LogInformation("workflow database {Database}", _options.DatabasePath);
+        }
+    }
+
+    /// <summary>The worker the background service runs (turns, activities, timers), with this runtime's options and clock.</summary>
+    public DurableWorker CreateWorker()
+    {
+        var interpreter = new InterpreterOptions { Clock = _clock };
+        var options = new DurableWorkerOptions
+        {
+            Turns = new WorkerOptions
+            {
+                Lease = _options.Lease,
+                BatchSize = _options.BatchSize,
+                Clock = _clock,
+                Turn = new TurnOptions { Interpreter = interpreter, CommitMode = _options.CommitMode },
+            },
+            Activities = _options.Activities,
+            Timers = new TimerSchedulerOptions { Time = _clock },
+            TimerSweep = _options.TimerSweep,
+        };
+        var worker = new DurableWorker(Store, _options.DatabasePath!, _activities, options, _loggers, reported: Instrumentation.Record);
+        lock (_gate) _worker = worker;
+        return worker;
+    }
+
+    /// <summary>Tells this process's worker that new work is there (after an API start, signal or cancel), so it does not wait for its poll.</summary>
+    public void Wake()
+    {
+        DurableWorker? worker;
+        lock (_gate) worker = _worker;
+        worker?.Wake();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        lock (_gate)
+        {
+            _store?.Dispose();
+            _store = null;
+        }
+        return ValueTask.CompletedTask;
+    }
+}
