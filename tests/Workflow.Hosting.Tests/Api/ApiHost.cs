@@ -113,7 +113,9 @@ internal sealed class ApiHost : IAsyncDisposable
     {
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == expected, $"expected {(int)expected}, got {(int)response.StatusCode}: {text}");
-        return JObject.Parse(text);
+        // Dates stay the strings the API sent (Json.NET would turn them into DateTime and drop the milliseconds on the way back).
+        using var reader = new Newtonsoft.Json.JsonTextReader(new StringReader(text)) { DateParseHandling = Newtonsoft.Json.DateParseHandling.None };
+        return JObject.Load(reader);
     }
 
     /// <summary>Checks that [response] is a problem-details answer with [status] and [code], and returns it.</summary>
