@@ -51,13 +51,15 @@ internal sealed class WorkflowClient
 
     /// <summary>
     /// An id given at start: 1 to 200 characters, no '.' (a child's id is its parent's, '.', and its
-    /// sequence: a user id must never be one) and no control characters. FormatException otherwise.
+    /// sequence: a user id must never be one), no '/' and no control characters. FormatException otherwise.
     /// </summary>
     private static void CheckId(string id)
     {
         if (id.Length is 0 or > 200) throw new FormatException("an instance id has 1 to 200 characters");
         if (id.Contains('.')) throw new FormatException($"an instance id cannot contain '.' (child instances are named <parent id>.<n>): '{id}'");
         if (id.Any(char.IsControl)) throw new FormatException("an instance id cannot contain control characters");
+        // The REST API names an instance in its path (/api/instances/{id}), where a '/' cannot be.
+        if (id.Contains('/')) throw new FormatException($"an instance id cannot contain '/': '{id}'");
     }
 
     private static void CheckJson(string json, string what)

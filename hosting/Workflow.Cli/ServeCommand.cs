@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Workflow.Cli;
 
@@ -43,6 +42,8 @@ internal static class ServeCommand
             .AddFilter("Quartz", LogLevel.Warning)
             .AddFilter("Microsoft.AspNetCore", verbose ? LogLevel.Information : LogLevel.Warning)
             .AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning)
+            // "Hosting failed to start" with a stack trace: the command prints the reason itself.
+            .AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None)
             .AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning)
             // Authentication registers data protection, which warns about unencrypted keys the API never uses (it issues no cookies).
             .AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error)
@@ -59,9 +60,19 @@ internal static class ServeCommand
         {
             await app.StartAsync(cancellation);
         }
-        catch (Exception e) when (e is OptionsValidationException or InvalidOperationException or IOException)
+        catch (Exception e) when (!cancellation.IsCancellationRequested)
         {
+            // Bad options, a program that does not compile, a database that cannot be opened, a taken port:
+            // one line saying why (the host's own log line is filtered out above), and what started is stopped.
             Console.Error.WriteLine($"wf: the server did not start: {e.Message}");
+            try
+            {
+                await app.StopAsync(CancellationToken.None);
+            }
+            catch (Exception stopError)
+            {
+                Console.Error.WriteLine($"wf: stopping after the failed start also failed: {stopError.Message}");
+            }
             await app.DisposeAsync();
             return 1;
         }

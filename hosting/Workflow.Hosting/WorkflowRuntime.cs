@@ -25,6 +25,7 @@ internal sealed class WorkflowRuntime : IAsyncDisposable
     private readonly object _gate = new();
     private WorkflowStore? _store;
     private DurableWorker? _worker;
+    private Task? _running;
 
     public WorkflowRuntime(IOptions<WorkflowOptions> options, ActivityRegistry activities, TimeProvider clock, ILoggerFactory loggers, WorkflowInstrumentation instrumentation)
     {
@@ -64,8 +65,29 @@ internal sealed class WorkflowRuntime : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Runs this process's worker until [stop]. The runtime keeps the run, so that disposing it
+    /// (when the host shuts down) waits for the worker before closing the database, even when the
+    /// host's shutdown timeout gave up on the background service first.
+    /// </summary>
+    public Task RunWorkerAsync(CancellationToken stop)
+    {
+        lock (_gate)
+        {
+            if (_running != null) throw new InvalidOperationException("this runtime's worker is running already");
+            _running = RunWorker(stop);
+            return _running;
+        }
+    }
+
+    private async Task RunWorker(CancellationToken stop)
+    {
+        await using var worker = CreateWorker();
+        await worker.RunAsync(stop);
+    }
+
     /// <summary>The worker the background service runs (turns, activities, timers), with this runtime's options and clock.</summary>
-    public DurableWorker CreateWorker()
+    private DurableWorker CreateWorker()
     {
         var interpreter = new InterpreterOptions { Clock = _clock };
         var options = new DurableWorkerOptions
@@ -94,13 +116,28 @@ internal sealed class WorkflowRuntime : IAsyncDisposable
         worker?.Wake();
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        Task? running;
+        lock (_gate) running = _running;
+        if (running is { IsCompleted: false })
+        {
+            // The background service's token is cancelled by now; an activity that ignores its
+            // cancellation token can still hold the worker, and the store must outlive it.
+            _logger.LogWarning("waiting for the workflow worker to stop before closing the database");
+            try
+            {
+                await running;
+            }
+            catch (Exception)
+            {
+                // Already reported: the background service awaits the same task and the host logs its failure.
+            }
+        }
         lock (_gate)
         {
             _store?.Dispose();
             _store = null;
         }
-        return ValueTask.CompletedTask;
     }
 }

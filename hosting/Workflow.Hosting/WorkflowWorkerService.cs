@@ -15,10 +15,6 @@ internal sealed class WorkflowWorkerService(WorkflowRuntime runtime, IOptions<Wo
         return base.StartAsync(cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!options.Value.RunWorker) return;
-        await using var worker = runtime.CreateWorker();
-        await worker.RunAsync(stoppingToken);
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        options.Value.RunWorker ? runtime.RunWorkerAsync(stoppingToken) : Task.CompletedTask;
 }

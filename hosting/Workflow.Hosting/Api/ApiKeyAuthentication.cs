@@ -29,18 +29,33 @@ internal sealed class ApiKeyAuthentication(
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var expected = workflow.Value.ApiKey;
-        if (expected == null)
-        {
-            var local = Context.Connection.LocalIpAddress;
-            return Task.FromResult(local == null || IPAddress.IsLoopback(local)
-                ? Success("anonymous (loopback)")
-                : AuthenticateResult.Fail("no API key is configured, so this server answers on loopback addresses only"));
-        }
+        if (expected == null) return Task.FromResult(WithoutKey());
         if (!Request.Headers.TryGetValue(Header, out var given) || given.Count != 1 || string.IsNullOrEmpty(given[0]))
             return Task.FromResult(AuthenticateResult.NoResult());
-        // Constant-time comparison: the key must not leak through response timing.
-        var matches = CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given[0]!), Encoding.UTF8.GetBytes(expected));
+        // Hashes of equal length compared in constant time: neither the key nor its length leaks through timing.
+        var matches = CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given[0]!)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
         return Task.FromResult(matches ? Success("api-key") : AuthenticateResult.Fail($"the {Header} header does not match the configured key"));
+    }
+
+    /// <summary>
+    /// Without a key, only this machine's own clients get in. A loopback connection is not enough:
+    /// a web page the user visits can make the browser send requests to 127.0.0.1 (a form post
+    /// needs no CORS preflight) or rebind its own host name to 127.0.0.1. So the Host header must
+    /// name a loopback host, and a request a browser marks as coming from another site is refused.
+    /// </summary>
+    private AuthenticateResult WithoutKey()
+    {
+        var local = Context.Connection.LocalIpAddress;
+        if (local != null && !IPAddress.IsLoopback(local))
+            return AuthenticateResult.Fail("no API key is configured, so this server answers on loopback addresses only");
+        if (!LoopbackGuard.IsLoopback(Request.Host.Value ?? ""))
+            return AuthenticateResult.Fail($"no API key is configured, so requests must name a loopback host (Host: {Request.Host.Value} is not one)");
+        var origins = Request.Headers.Origin;
+        if (origins.Count > 0 && !(origins.Count == 1 && LoopbackGuard.IsLoopback(origins[0] ?? "")))
+            return AuthenticateResult.Fail($"no API key is configured, so requests from other sites (Origin: {Request.Headers.Origin}) are refused");
+        if (Request.Headers["Sec-Fetch-Site"] == "cross-site")
+            return AuthenticateResult.Fail("no API key is configured, so cross-site requests are refused");
+        return Success("anonymous (loopback)");
     }
 
     private AuthenticateResult Success(string name) =>

@@ -77,6 +77,9 @@ internal static class InstanceJson
     public static string Time(DateTime time) =>
         DateTime.SpecifyKind(time, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-    /// <summary>Stored JSON text as a value (JSON null for none); strings that look like dates stay strings.</summary>
-    private static JToken Value(string? json) => json == null ? JValue.CreateNull() : JsonBody.Parse(json);
+    /// <summary>
+    /// Stored JSON text as a value (JSON null for none), written out as stored: the engine checked it
+    /// when it was stored, and it may nest deeper than a JSON reader's default limit (64) allows.
+    /// </summary>
+    private static JToken Value(string? json) => json == null ? JValue.CreateNull() : new JRaw(json);
 }

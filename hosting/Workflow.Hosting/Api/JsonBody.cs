@@ -48,10 +48,18 @@ internal static class JsonBody
         }
     }
 
+    /// <summary>How deep a request body may nest (Json.NET's default is 64; writing a value back out recurses once per level).</summary>
+    public const int MaxDepth = 1_000;
+
     /// <summary>Parses one JSON value, refusing duplicate keys and anything after the value.</summary>
     public static JToken Parse(string text)
     {
-        using var reader = new JsonTextReader(new StringReader(text)) { DateParseHandling = DateParseHandling.None, FloatParseHandling = FloatParseHandling.Double };
+        using var reader = new JsonTextReader(new StringReader(text))
+        {
+            DateParseHandling = DateParseHandling.None,
+            FloatParseHandling = FloatParseHandling.Double,
+            MaxDepth = MaxDepth,
+        };
         var value = JToken.ReadFrom(reader, new JsonLoadSettings { DuplicatePropertyNameHandling = DuplicatePropertyNameHandling.Error });
         if (reader.Read()) throw new JsonReaderException($"unexpected content after the JSON value, line {reader.LineNumber}, position {reader.LinePosition}.");
         // Json.NET reads NaN and Infinity, which JSON (RFC 8259) does not have.

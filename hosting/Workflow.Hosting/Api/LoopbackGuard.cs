@@ -21,10 +21,11 @@ internal sealed class LoopbackGuard(IOptions<WorkflowOptions> options, IConfigur
     {
         if (options.Value.ApiKey != null) return Task.CompletedTask;
         var urls = (configuration["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        // HTTP_PORTS / HTTPS_PORTS (the container images set them) bind every interface.
-        foreach (var key in new[] { "http_ports", "https_ports" })
-            if (!string.IsNullOrWhiteSpace(configuration[key])) Refuse($"{key}={configuration[key]} (every interface)");
         Check(urls);
+        // HTTP_PORTS / HTTPS_PORTS (the container images set them) bind every interface, unless URLs are given: those win.
+        if (urls.Length == 0)
+            foreach (var key in new[] { "http_ports", "https_ports" })
+                if (!string.IsNullOrWhiteSpace(configuration[key])) Refuse($"{key}={configuration[key]} (every interface)");
         return Task.CompletedTask;
     }
 

@@ -62,6 +62,9 @@ internal static class WorkflowApi
             .Produces(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
+        // Anything else under /api (a wrong path or method) gets a problem too, not an empty 404.
+        api.MapFallback((HttpRequest request) => ApiProblems.Result(StatusCodes.Status404NotFound, "unknown_route", "No such route",
+            $"{request.Method} {request.Path} is not part of the API; see /openapi/{DocumentName}.json")).ExcludeFromDescription();
         api.AddEndpointFilter(FailuresAsProblems);
         return api;
     }
@@ -112,7 +115,7 @@ internal static class WorkflowApi
                 + string.Join("; ", program.Diagnostics.Select(d => d.ToString())),
                 new Dictionary<string, object?> { ["diagnostics"] = diagnostics });
         }
-        return JsonBody.Response(new JObject { ["name"] = name, ["version"] = program.SourceHash }, StatusCodes.Status201Created, $"/api/programs/{Uri.EscapeDataString(name)}");
+        return JsonBody.Response(new JObject { ["name"] = name, ["version"] = program.SourceHash }, StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> StartInstance(HttpRequest request, WorkflowRuntime runtime)
@@ -131,6 +134,9 @@ internal static class WorkflowApi
         try
         {
             var (instance, created) = runtime.Client.Start(workflow, input, id);
+            if (!created && instance.Workflow != workflow)
+                return ApiProblems.Result(StatusCodes.Status409Conflict, "id_taken", "The id is taken",
+                    $"instance '{instance.Id}' exists already and runs {instance.Workflow}, not {workflow}; nothing was started");
             if (created) runtime.Wake();
             return JsonBody.Response(new JObject { ["id"] = instance.Id, ["created"] = created },
                 created ? StatusCodes.Status201Created : StatusCodes.Status200OK, $"/api/instances/{Uri.EscapeDataString(instance.Id)}");
@@ -241,9 +247,11 @@ internal static class WorkflowApi
         {
             var logger = context.HttpContext.RequestServices.GetService(typeof(ILoggerFactory)) is ILoggerFactory loggers
                 ? loggers.CreateLogger("Workflow.Api") : null;
-            logger?.LogError(e, "{Method} {Path} failed", context.HttpContext.Request.Method, context.HttpContext.Request.Path);
+            logger?.LogError(e, "{Method} {Path} failed (trace {TraceId})", context.HttpContext.Request.Method, context.HttpContext.Request.Path,
+                System.Diagnostics.Activity.Current?.Id ?? context.HttpContext.TraceIdentifier);
+            // The details (SQL, file paths) go to the log, not to the client: the traceId in the body finds them there.
             return ApiProblems.Result(StatusCodes.Status500InternalServerError, "internal_error", "The server failed",
-                $"{e.GetType().Name}: {e.Message}");
+                "the server failed to answer; its log has the error under this problem's traceId");
         }
     }
 

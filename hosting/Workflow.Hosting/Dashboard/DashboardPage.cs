@@ -24,7 +24,7 @@ internal static class DashboardPage
     {
         // A page that the API may refuse must not be cached across keys or versions.
         context.Response.Headers.CacheControl = "no-store";
-        context.Response.Headers["Content-Security-Policy"] = "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:";
+        context.Response.Headers["Content-Security-Policy"] = "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
         context.Response.Headers.XContentTypeOptions = "nosniff";
         return Results.Bytes(Content.Value, "text/html; charset=utf-8");
     }

@@ -24,6 +24,13 @@ public static class WorkflowServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         var options = services.AddOptions<WorkflowOptions>();
+        if (services.Any(d => d.ServiceType == typeof(WorkflowsAdded)))
+        {
+            // Called again (a library and the app both call it): only the new configuration is added.
+            if (configure != null) options.Configure(configure);
+            return new WorkflowBuilder(services);
+        }
+        services.AddSingleton<WorkflowsAdded>();
         options.Configure<IServiceProvider>((o, provider) =>
         {
             if (provider.GetService<IConfiguration>()?.GetSection(WorkflowOptions.Section) is { } section && section.Exists()) section.Bind(o);
@@ -54,4 +61,7 @@ public static class WorkflowServiceCollectionExtensions
         services.AddOpenApi(WorkflowApi.DocumentName);
         return new WorkflowBuilder(services);
     }
+
+    /// <summary>Marks a service collection AddWorkflows has set up already.</summary>
+    private sealed class WorkflowsAdded;
 }

@@ -14,13 +14,16 @@ public class WfServeTests
         return directory?.FullName ?? throw new InvalidOperationException("the tests do not run inside the repository");
     }
 
-    private static Process Serve(string workingDirectory, params string[] args)
+    private static Process Serve(string workingDirectory, params string[] args) => ServeWith(workingDirectory, null, args);
+
+    private static Process ServeWith(string workingDirectory, Dictionary<string, string>? environment, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
         psi.ArgumentList.Add(WfCommandTests.Wf);
         psi.ArgumentList.Add("serve");
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment.Remove("WF_API_KEY");
+        foreach (var (key, value) in environment ?? []) psi.Environment[key] = value;
         return Process.Start(psi)!;
     }
 
@@ -28,7 +31,9 @@ public class WfServeTests
     public async Task Serve_deploys_the_examples_prints_its_address_and_runs_what_is_started_there()
     {
         var directory = Directory.CreateTempSubdirectory("wf-serve-").FullName;
-        using var server = Serve(directory, "--urls", "http://127.0.0.1:0", "--programs", Path.Combine(RepositoryRoot(), "examples"));
+        // HTTP_PORTS (set by the aspnet container images) would bind every interface, but given URLs win: no refusal.
+        using var server = ServeWith(directory, new() { ["ASPNETCORE_HTTP_PORTS"] = "8080" },
+            "--urls", "http://127.0.0.1:0", "--programs", Path.Combine(RepositoryRoot(), "examples"));
         var stderr = server.StandardError.ReadToEndAsync();
         try
         {
@@ -82,6 +87,22 @@ public class WfServeTests
         await server.WaitForExitAsync(timeout.Token);
         Assert.Equal(1, server.ExitCode);
         Assert.Contains("refusing to serve the workflow API on http://0.0.0.0:0 without an API key", stderr);
+        Assert.DoesNotContain("serving the dashboard", await stdout);
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task Serve_on_a_database_it_cannot_open_says_why_in_one_line_and_exits_1()
+    {
+        var directory = Directory.CreateTempSubdirectory("wf-serve-").FullName;
+        File.WriteAllText(Path.Combine(directory, "garbage.db"), new string('x', 4096));
+        using var server = Serve(directory, "--urls", "http://127.0.0.1:0", "--db", "garbage.db");
+        var stdout = server.StandardOutput.ReadToEndAsync();
+        var stderr = await server.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await server.WaitForExitAsync(timeout.Token);
+        Assert.Equal(1, server.ExitCode);
+        Assert.Equal("wf: the server did not start: SQLite Error 26: 'file is not a database'.", stderr.Trim());
         Assert.DoesNotContain("serving the dashboard", await stdout);
         Directory.Delete(directory, recursive: true);
     }

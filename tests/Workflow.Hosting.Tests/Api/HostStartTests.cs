@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Newtonsoft.Json.Linq;
 using Workflow.Hosting.Api;
@@ -81,6 +82,42 @@ public sealed class HostStartTests
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task AddWorkflows_called_twice_adds_the_second_configuration_only()
+    {
+        await using var host = await ApiHost.StartAsync(services: services => services.AddWorkflows(o => o.BatchSize = 7));
+        await host.Deploy("p", "def main(input):\n    return input + 1\n");
+        Assert.Equal(2, (int)(await host.WaitForStatus(await host.Start("p", 1), "completed"))["result"]!);
+        Assert.Equal(7, host.App.Services.GetRequiredService<IOptions<WorkflowOptions>>().Value.BatchSize);
+    }
+
+    [Fact]
+    public async Task Shutdown_waits_for_an_activity_that_ignores_cancellation_before_closing_the_database()
+    {
+        var log = new ListLoggerProvider();
+        var started = new TaskCompletionSource();
+        var host = await ApiHost.StartAsync(
+            build: workflows => workflows.AddActivity("stubborn", async context =>
+            {
+                started.TrySetResult();
+                await Task.Delay(1500, CancellationToken.None); // deliberately deaf to the token
+                return (JToken)"done";
+            }),
+            services: services =>
+            {
+                services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(200));
+                services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(log);
+            });
+        await host.Deploy("p", "def main(input):\n    return await activity('stubborn')\n");
+        await host.Start("p");
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var stopping = Stopwatch.StartNew();
+        await host.DisposeAsync();
+        Assert.True(stopping.Elapsed > TimeSpan.FromMilliseconds(1000), $"the database was closed after {stopping.Elapsed}, while the activity still ran");
+        Assert.Contains(log.Entries, e => e.Message.Contains("waiting for the workflow worker to stop"));
+        Assert.DoesNotContain(log.Entries, e => e.Exception is ObjectDisposedException);
     }
 
     [Fact]

@@ -81,6 +81,7 @@ public sealed class RestApiTests
     {
         await using var host = await ApiHost.StartAsync();
         await host.Deploy("approval", Approval);
+        await host.Deploy("echo_back", "def main(input):\n    return input\n");
         var id = await host.Start("approval", new JObject { ["items"] = new JArray(1) }, id: "kept");
         await host.WaitForStatus(id, "waiting");
         var before = Snapshot(host.DatabasePath);
@@ -108,6 +109,10 @@ public sealed class RestApiTests
             (() => host.Get("/api/instances?status=sleeping"), HttpStatusCode.BadRequest, "invalid_query"),
             (() => host.Get("/api/instances?limit=0"), HttpStatusCode.BadRequest, "invalid_query"),
             (() => host.Get("/api/instances?cursor=not-a-cursor"), HttpStatusCode.BadRequest, "invalid_query"),
+            (() => host.Post("/api/instances", """{"workflow": "approval", "id": "a/b"}"""), HttpStatusCode.BadRequest, "invalid_id"),
+            (() => host.Post("/api/instances", """{"workflow": "echo_back", "id": "kept"}"""), HttpStatusCode.Conflict, "id_taken"),
+            (() => host.Get("/api/no/such/route"), HttpStatusCode.NotFound, "unknown_route"),
+            (() => host.Http.SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"/api/instances/{id}")), HttpStatusCode.NotFound, "unknown_route"),
         };
         foreach (var (send, status, code) in cases)
         {
@@ -133,8 +138,10 @@ public sealed class RestApiTests
 
         foreach (var given in new string?[] { null, "wrong-key-of-the-same-size-12", "" })
         {
-            var missing = await ApiHost.Problem(await host.Post("/api/instances", """{"workflow": "p", "input": 1}""", given), HttpStatusCode.Unauthorized, "api_key_required");
-            Assert.Contains("X-Api-Key", (string?)missing["detail"] + (given == null ? "" : " X-Api-Key"));
+            var refused = await ApiHost.Problem(await host.Post("/api/instances", """{"workflow": "p", "input": 1}""", given), HttpStatusCode.Unauthorized, "api_key_required");
+            Assert.Contains(given is null or "" ? "send the API key in the X-Api-Key header" : "does not match the configured key", (string?)refused["detail"]);
+            await ApiHost.Problem(await host.Post("/api/instances/any/signals/go", "1", given), HttpStatusCode.Unauthorized, "api_key_required");
+            await ApiHost.Problem(await host.Post("/api/instances/any/cancel", "", given), HttpStatusCode.Unauthorized, "api_key_required");
             await ApiHost.Problem(await host.Get("/api/instances", given), HttpStatusCode.Unauthorized, "api_key_required");
             await ApiHost.Problem(await host.Post("/api/programs", """{"name": "q", "source": "x = 1"}""", given), HttpStatusCode.Unauthorized, "api_key_required");
         }
@@ -209,6 +216,59 @@ public sealed class RestApiTests
         var html = await page.Content.ReadAsStringAsync();
         Assert.Contains("id=\"frames\"", html);
         Assert.DoesNotMatch(@"(src|href)\s*=\s*[""']?(https?:)?//", html);
+    }
+
+    [Fact]
+    public async Task Without_a_key_requests_from_other_sites_are_refused_and_change_nothing()
+    {
+        await using var host = await ApiHost.StartAsync();
+        await host.Deploy("p", "def main(input):\n    return input\n");
+        var before = Snapshot(host.DatabasePath);
+        // What a web page the user visits could make the browser send to 127.0.0.1: a simple cross-site
+        // post, a request after DNS rebinding (its own host name), a request the browser marks cross-site.
+        var attempts = new (string Header, string Value)[]
+        {
+            ("Origin", "http://evil.example"), ("Origin", "null"), ("Host", "rebind.evil.example"), ("Sec-Fetch-Site", "cross-site"),
+        };
+        foreach (var (header, value) in attempts)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/instances") { Content = new StringContent("""{"workflow": "p", "input": 1}""") };
+            request.Headers.TryAddWithoutValidation(header, value);
+            if (header == "Host") request.Headers.Host = value;
+            var problem = await ApiHost.Problem(await host.Http.SendAsync(request), HttpStatusCode.Unauthorized, "api_key_required");
+            Assert.Contains("no API key is configured", (string?)problem["detail"]);
+        }
+        Assert.Equal(before, Snapshot(host.DatabasePath));
+
+        // The dashboard itself calls from its own loopback origin, and cannot be framed by another site.
+        var own = new HttpRequestMessage(HttpMethod.Post, "/api/instances") { Content = new StringContent("""{"workflow": "p", "input": 1}""") };
+        own.Headers.TryAddWithoutValidation("Origin", host.BaseAddress);
+        Assert.Equal(HttpStatusCode.Created, (await host.Http.SendAsync(own)).StatusCode);
+        var page = await host.Get("/");
+        Assert.Contains("frame-ancestors 'none'", page.Headers.GetValues("Content-Security-Policy").Single());
+    }
+
+    [Fact]
+    public async Task Results_nested_deeper_than_a_json_readers_default_are_shown()
+    {
+        await using var host = await ApiHost.StartAsync();
+        await host.Deploy("deep", "def main(input):\n    x = 1\n    for i in range(100):\n        x = [x]\n    return x\n");
+        var id = await host.Start("deep");
+        JObject done;
+        while (true)
+        {
+            var response = await host.Get($"/api/instances/{id}");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var text = await response.Content.ReadAsStringAsync();
+            using var reader = new Newtonsoft.Json.JsonTextReader(new StringReader(text)) { MaxDepth = null };
+            done = JObject.Load(reader);
+            if ((string)done["status"]! == "completed") break;
+            await Task.Delay(50);
+        }
+        var value = done["result"]!;
+        var depth = 0;
+        while (value is JArray { Count: 1 } list) { value = list[0]; depth++; }
+        Assert.Equal((100, 1), (depth, (int)value));
     }
 
     /// <summary>Everything a refused request could have changed, read straight from the file.</summary>
