@@ -120,8 +120,7 @@ internal sealed partial class WorkflowStore
         return revision;
     }
 
-    /// <summary>A child instance's id: its parent's id and the future's sequence.</summary>
-    private static string ChildId(string parentId, int sequence) => $"{parentId}.{sequence}";
+    private static string ChildId(string parentId, int sequence) => ChildInstances.Id(parentId, sequence);
 
     private static void InsertActivity(SqliteSession s, string instanceId, ActivityRequest activity, long now) =>
         s.Command("""
@@ -181,7 +180,5 @@ internal sealed partial class WorkflowStore
         s.Command("DELETE FROM inbox WHERE InstanceId = @id").With("@id", id).ExecuteNonQuery();
     }
 
-    /// <summary>The parent's ChildFailed payload when the commit names no ErrorSummary.</summary>
-    private static string DefaultSummary(InstanceStatus status) =>
-        status == InstanceStatus.Cancelled ? "CancelledError: the child workflow was cancelled" : "the child workflow failed";
+    private static string DefaultSummary(InstanceStatus status) => ChildInstances.DefaultSummary(status);
 }

@@ -83,7 +83,7 @@ internal enum DeliveryResult : byte { Accepted, NotFound, AlreadyFinished }
 /// <item>Delivering anything to an instance (signal, activity outcome, timer, child outcome, cancel) inserts an inbox entry and makes it ready, in one transaction.</item>
 /// </list>
 /// </summary>
-internal interface IWorkflowStore
+internal interface IWorkflowStore : IDisposable
 {
     /// <summary>
     /// Deploys a program version as the current one of [name]: stored unless one with the same hash

@@ -3,8 +3,7 @@ using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 using Workflow.Durable;
 using Workflow.Hosting.Api;
-using Workflow.Migrations.Sqlite;
-using Workflow.Persistence;
+using Workflow.Hosting;
 
 namespace Workflow.Cli;
 
@@ -17,7 +16,11 @@ internal static class InstanceCommands
 {
     public static IEnumerable<Command> Create() => new[] { Start(), Show(), Signal(), Cancel(), List() };
 
-    internal static Option<string> DbOption() => new("--db") { Description = "the SQLite file of the workflow database", Required = true };
+    internal static Option<string> DbOption() => new("--db")
+    {
+        Description = "the workflow database: a SQLite file, or a PostgreSQL connection string (Host=…;Database=…, or postgres://…)",
+        Required = true,
+    };
 
     private static Command Start()
     {
@@ -30,7 +33,7 @@ internal static class InstanceCommands
         {
             var source = ReadProgram(parse.GetValue(file)!);
             if (source == null) return 1;
-            using var store = SqliteWorkflowDatabase.Open(parse.GetValue(db)!);
+            using var store = WorkflowDatabase.Parse(parse.GetValue(db)!).OpenStore(TimeProvider.System);
             var (started, code) = Deploy(store, source.Value.Name, source.Value.Program, parse.GetValue(input), parse.GetValue(id));
             if (started == null) return code;
             Console.Out.WriteLine(started.Id);
@@ -54,7 +57,7 @@ internal static class InstanceCommands
     }
 
     /// <summary>Deploys and starts; prints diagnostics or the input's error and returns (null, exit code) when refused.</summary>
-    internal static (InstanceView? Instance, int ExitCode) Deploy(WorkflowStore store, string name, WorkflowProgram program, string? input, string? id)
+    internal static (InstanceView? Instance, int ExitCode) Deploy(IWorkflowStore store, string name, WorkflowProgram program, string? input, string? id)
     {
         var client = new WorkflowClient(store);
         client.Deploy(name, program);
@@ -178,12 +181,16 @@ internal static class InstanceCommands
         return command;
     }
 
-    /// <summary>Opens a database that must exist already (reading commands never create one).</summary>
-    internal static WorkflowStore? OpenExisting(string path)
+    /// <summary>Opens a database that must exist already (reading commands never create a SQLite file; a PostgreSQL database always exists).</summary>
+    internal static IWorkflowStore? OpenExisting(string db)
     {
-        if (File.Exists(path)) return SqliteWorkflowDatabase.Open(path);
-        Console.Error.WriteLine($"wf: {path}: no such database");
-        return null;
+        var database = WorkflowDatabase.Parse(db);
+        if (database is WorkflowDatabase.Sqlite { Path: var path } && !File.Exists(path))
+        {
+            Console.Error.WriteLine($"wf: {db}: no such database");
+            return null;
+        }
+        return database.OpenStore(TimeProvider.System);
     }
 
     private static int NoInstance(string id)

@@ -29,7 +29,7 @@ internal static class Program
         var input = new Option<string?>("--input") { Description = "the JSON start payload passed to main(input)" };
         var maxTicks = new Option<long?>("--max-ticks") { Description = "stop a runaway program after this many loop iterations and calls (0: no limit)" };
         var chaos = new Option<bool>("--chaos") { Description = "at every safe point, pickle the instance, drop the VM and go on in one unpickled from the bytes" };
-        var db = new Option<string?>("--db") { Description = "run durably on this SQLite file, which keeps the instance (default: a temporary database, deleted afterwards)" };
+        var db = new Option<string?>("--db") { Description = "run durably on this database (a SQLite file or a PostgreSQL connection string), which keeps the instance (default: a temporary SQLite file, deleted afterwards)" };
         var command = new Command("run", "run a program: its top-level code, then main(input); prints the JSON result last") { file, input, maxTicks, chaos, db };
         command.SetAction(parse => Run(parse.GetValue(file)!, parse.GetValue(input), parse.GetValue(maxTicks), parse.GetValue(chaos), parse.GetValue(db)));
         return command;

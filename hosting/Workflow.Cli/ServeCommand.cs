@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Workflow.Hosting;
 
 namespace Workflow.Cli;
 
@@ -19,7 +20,11 @@ internal static class ServeCommand
 
     public static Command Create()
     {
-        var db = new Option<string>("--db") { Description = "the SQLite file of the workflow database (created when missing)", DefaultValueFactory = _ => "workflow.db" };
+        var db = new Option<string>("--db")
+        {
+            Description = "the workflow database: a SQLite file (created when missing), or a PostgreSQL connection string",
+            DefaultValueFactory = _ => "workflow.db",
+        };
         var urls = new Option<string>("--urls") { Description = $"where to listen, ';'-separated (default {DefaultUrl}); a non-loopback address needs an API key", DefaultValueFactory = _ => DefaultUrl };
         var programs = new Option<string?>("--programs") { Description = "deploy every .wf file under this folder at start (e.g. examples)" };
         var apiKey = new Option<string?>("--api-key") { Description = "the key REST clients must send in X-Api-Key (default: $WF_API_KEY; none: loopback only)" };
@@ -50,7 +55,9 @@ internal static class ServeCommand
             .AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss.fff "; });
         builder.Services.AddWorkflows(options =>
         {
-            options.DatabasePath = db;
+            // A PostgreSQL connection string or a SQLite file, as every --db takes.
+            if (WorkflowDatabase.Parse(db) is WorkflowDatabase.Sqlite) options.DatabasePath = db;
+            else options.PostgresConnectionString = db;
             options.ProgramsDirectory = programs;
             options.ApiKey = apiKey;
         });
@@ -77,7 +84,8 @@ internal static class ServeCommand
             return 1;
         }
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-        foreach (var address in addresses) Console.Out.WriteLine($"wf: serving the dashboard on {address}/ and the API on {address}/api (database {db})");
+        var shown = WorkflowDatabase.Parse(db).Description;
+        foreach (var address in addresses) Console.Out.WriteLine($"wf: serving the dashboard on {address}/ and the API on {address}/api (database {shown})");
         Console.Out.Flush();
         try
         {

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Newtonsoft.Json.Linq;
 using Workflow.Hosting.Api;
-using Workflow.Migrations.Sqlite;
 using Workflow.Pickling;
 
 namespace Workflow.Cli;
@@ -12,7 +11,7 @@ internal static class StackCommand
     public static Command Create()
     {
         var id = new Argument<string>("id") { Description = "the instance id" };
-        var db = new Option<string>("--db") { Description = "the SQLite file holding the instance", Required = true };
+        var db = InstanceCommands.DbOption();
         var json = new Option<bool>("--json") { Description = "print JSON: each tasklet, each frame's function, line and live variables" };
         var command = new Command("stack", "show a waiting instance's frame chain with its live variables") { id, db, json };
         command.SetAction(parse => Run(parse.GetValue(id)!, parse.GetValue(db)!, parse.GetValue(json)));
@@ -21,12 +20,8 @@ internal static class StackCommand
 
     private static int Run(string id, string dbPath, bool json)
     {
-        if (!File.Exists(dbPath))
-        {
-            Console.Error.WriteLine($"wf: {dbPath}: no such database");
-            return 1;
-        }
-        using var store = SqliteWorkflowDatabase.Open(dbPath);
+        using var store = InstanceCommands.OpenExisting(dbPath);
+        if (store == null) return 1;
         var instance = store.GetInstance(id);
         if (instance == null)
         {

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging;
 using Workflow.Durable;
 using Workflow.Hosting;
 using Workflow.Hosting.Activities;
-using Workflow.Migrations.Sqlite;
 using Workflow.Runtime;
 
 namespace Workflow.Cli;
@@ -34,9 +33,10 @@ internal static class WorkerCommands
                 return 2;
             }
             using var loggers = Loggers(parse.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information);
-            using var store = SqliteWorkflowDatabase.Open(path);
-            await using var worker = new DurableWorker(store, path, new ActivityRegistry(), options, loggers);
-            loggers.CreateLogger("wf").LogInformation("worker {Worker} on {Database}", worker.WorkerId, path);
+            var database = WorkflowDatabase.Parse(path);
+            using var store = database.OpenStore(TimeProvider.System);
+            await using var worker = new DurableWorker(store, database, new ActivityRegistry(), options, loggers);
+            loggers.CreateLogger("wf").LogInformation("worker {Worker} on {Database}", worker.WorkerId, database.Description);
             await worker.RunAsync(cancellation, parse.GetValue(exitWhenIdle));
             return 0;
         });
@@ -86,11 +86,12 @@ internal static class WorkerCommands
                 .AddFilter("Quartz", LogLevel.Error)
                 .AddConsole(console => { console.FormatterName = "bare"; console.LogToStandardErrorThreshold = LogLevel.Trace; })
                 .AddConsoleFormatter<BareConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>());
-            using var store = SqliteWorkflowDatabase.Open(path);
+            var database = WorkflowDatabase.Parse(path);
+            using var store = database.OpenStore(TimeProvider.System);
             var (instance, exit) = InstanceCommands.Deploy(store, source.Value.Name, source.Value.Program, input, null);
             if (instance == null) return exit;
             var id = instance.Id;
-            await using (var worker = new DurableWorker(store, path, new ActivityRegistry(), Options(null, false, maxTicks), loggers,
+            await using (var worker = new DurableWorker(store, database, new ActivityRegistry(), Options(null, false, maxTicks), loggers,
                 output: (instanceId, text) => { if (instanceId == id) lock (stdout) stdout.Write(text); }))
             {
                 await worker.RunAsync(cancellation, done: () =>

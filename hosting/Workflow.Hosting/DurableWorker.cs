@@ -33,11 +33,11 @@ internal sealed class DurableWorker : IAsyncDisposable
     private readonly ActivityWorker _activities;
     private readonly ILogger _logger;
 
-    /// <param name="databasePath">The store's SQLite file: Quartz keeps its triggers there too.</param>
+    /// <param name="database">Where the store is: Quartz keeps its triggers there too.</param>
     /// <param name="output">Where an instance's printed output goes; logged at Information when null.</param>
     /// <param name="committed">Told of every committed turn (tests and `wf run` follow instances with it).</param>
     /// <param name="reported">Told of every committed turn with its timing (metrics and traces).</param>
-    public DurableWorker(IWorkflowStore store, string databasePath, ActivityRegistry activities, DurableWorkerOptions? options = null,
+    public DurableWorker(IWorkflowStore store, WorkflowDatabase database, ActivityRegistry activities, DurableWorkerOptions? options = null,
         ILoggerFactory? loggers = null, Action<string, string>? output = null, Action<TurnCommit, long>? committed = null,
         Action<TurnReport>? reported = null)
     {
@@ -46,7 +46,7 @@ internal sealed class DurableWorker : IAsyncDisposable
         loggers ??= NullLoggerFactory.Instance;
         _logger = loggers.CreateLogger("Workflow.Worker");
         var turnLogger = loggers.CreateLogger("Workflow.Turns");
-        _timers = new QuartzTimerScheduler(store, databasePath, onFired: () => _turns!.Wake(), loggers, _options.Timers);
+        _timers = new QuartzTimerScheduler(store, database, onFired: () => _turns!.Wake(), loggers, _options.Timers);
         _activities = new ActivityWorker(store, activities, _options.Activities, loggers.CreateLogger<ActivityWorker>(), _options.Turns.Clock,
             onCompleted: () => _turns!.Wake());
         var events = new RuntimeEvents

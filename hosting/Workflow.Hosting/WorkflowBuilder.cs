@@ -15,7 +15,23 @@ public sealed class WorkflowBuilder
     public WorkflowBuilder UseSqlite(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        Services.Configure<WorkflowOptions>(options => options.DatabasePath = path);
+        Services.Configure<WorkflowOptions>(options =>
+        {
+            options.DatabasePath = path;
+            options.PostgresConnectionString = null;
+        });
+        return this;
+    }
+
+    /// <summary>Keeps the workflow database in PostgreSQL (migrated at start; the database must exist). Several hosts may share it.</summary>
+    public WorkflowBuilder UsePostgres(string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        Services.Configure<WorkflowOptions>(options =>
+        {
+            options.PostgresConnectionString = connectionString;
+            options.DatabasePath = null;
+        });
         return this;
     }
 

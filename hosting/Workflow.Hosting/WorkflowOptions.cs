@@ -13,8 +13,14 @@ public sealed class WorkflowOptions
     /// <summary>The configuration section the options bind to: <c>Workflow:ApiKey</c>, <c>Workflow:DatabasePath</c>, ….</summary>
     public const string Section = "Workflow";
 
-    /// <summary>The SQLite file of the workflow database, created and migrated at start. Required (<c>UseSqlite(path)</c> sets it).</summary>
+    /// <summary>The SQLite file of the workflow database, created and migrated at start (<c>UseSqlite(path)</c> sets it). This or <see cref="PostgresConnectionString"/> is required.</summary>
     public string? DatabasePath { get; set; }
+
+    /// <summary>
+    /// The PostgreSQL database of the workflow database, migrated at start (<c>UsePostgres(connectionString)</c>
+    /// sets it): several processes on several machines may share it. This or <see cref="DatabasePath"/> is required.
+    /// </summary>
+    public string? PostgresConnectionString { get; set; }
 
     /// <summary>
     /// A folder whose <c>.wf</c> files (searched recursively) are deployed at start, each under its
@@ -48,12 +54,18 @@ public sealed class WorkflowOptions
     /// <summary>How activity tasks run: retries, timeouts, concurrency.</summary>
     public ActivityOptions Activities { get; set; } = new();
 
+    /// <summary>The database the options name (checked by <see cref="Problems"/> first).</summary>
+    internal WorkflowDatabase Database() => PostgresConnectionString is { Length: > 0 } connectionString
+        ? WorkflowDatabase.Parse(connectionString)
+        : new WorkflowDatabase.Sqlite(DatabasePath!);
+
     /// <summary>Every problem with these options, described; empty when there is none.</summary>
     internal List<string> Problems()
     {
         var problems = new List<string>();
-        if (string.IsNullOrWhiteSpace(DatabasePath))
-            problems.Add("DatabasePath is not set: call UseSqlite(path) or set Workflow:DatabasePath");
+        if (string.IsNullOrWhiteSpace(DatabasePath) == string.IsNullOrWhiteSpace(PostgresConnectionString))
+            problems.Add("set one database: DatabasePath (UseSqlite(path)) or PostgresConnectionString (UsePostgres(connectionString)), not "
+                + (string.IsNullOrWhiteSpace(DatabasePath) ? "neither" : "both"));
         if (ProgramsDirectory != null && !Directory.Exists(ProgramsDirectory))
             problems.Add($"ProgramsDirectory '{ProgramsDirectory}' does not exist");
         if (ApiKey != null && (ApiKey.Length < 16 || ApiKey.Any(char.IsWhiteSpace)))

@@ -4,8 +4,6 @@ using Workflow.Durable;
 using Workflow.Hosting.Activities;
 using Workflow.Hosting.Diagnostics;
 using Workflow.Hosting.Timers;
-using Workflow.Migrations.Sqlite;
-using Workflow.Persistence;
 using Workflow.Runtime;
 
 namespace Workflow.Hosting;
@@ -23,7 +21,8 @@ internal sealed class WorkflowRuntime : IAsyncDisposable
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly object _gate = new();
-    private WorkflowStore? _store;
+    private IWorkflowStore? _store;
+    private WorkflowDatabase? _database;
     private DurableWorker? _worker;
     private Task? _running;
 
@@ -40,7 +39,7 @@ internal sealed class WorkflowRuntime : IAsyncDisposable
     public WorkflowInstrumentation Instrumentation { get; }
 
     /// <summary>The database; the runtime must have started.</summary>
-    public WorkflowStore Store => _store ?? throw new InvalidOperationException("the workflow runtime has not started: the host must start before its API is used");
+    public IWorkflowStore Store => _store ?? throw new InvalidOperationException("the workflow runtime has not started: the host must start before its API is used");
 
     public WorkflowClient Client => new(Store);
 
@@ -50,7 +49,8 @@ internal sealed class WorkflowRuntime : IAsyncDisposable
         lock (_gate)
         {
             if (_store != null) return;
-            var store = SqliteWorkflowDatabase.Open(_options.DatabasePath!, new SqliteStoreOptions { Clock = _clock });
+            var database = _options.Database();
+            var store = database.OpenStore(_clock);
             try
             {
                 if (_options.ProgramsDirectory != null) ProgramFolder.Deploy(new WorkflowClient(store), _options.ProgramsDirectory, _logger);
@@ -61,7 +61,8 @@ internal sealed class WorkflowRuntime : IAsyncDisposable
                 throw;
             }
             _store = store;
-            _logger.LogInformation("workflow database {Database}", _options.DatabasePath);
+            _database = database;
+            _logger.LogInformation("workflow database {Database}", database.Description);
         }
     }
 
@@ -103,7 +104,7 @@ internal sealed class WorkflowRuntime : IAsyncDisposable
             Timers = new TimerSchedulerOptions { Time = _clock },
             TimerSweep = _options.TimerSweep,
         };
-        var worker = new DurableWorker(Store, _options.DatabasePath!, _activities, options, _loggers, reported: Instrumentation.Record);
+        var worker = new DurableWorker(Store, _database!, _activities, options, _loggers, reported: Instrumentation.Record);
         lock (_gate) _worker = worker;
         return worker;
     }

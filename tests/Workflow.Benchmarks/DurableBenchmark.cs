@@ -144,7 +144,7 @@ internal static class DurableBenchmark
         for (int i = 0; i < instances; i++) client.Start("steps", "1000000000", $"i{i}");
 
         long steps = 0;
-        var worker = new DurableWorker(store, path, new ActivityRegistry(), committed: (commit, _) =>
+        var worker = new DurableWorker(store, new WorkflowDatabase.Sqlite(path), new ActivityRegistry(), committed: (commit, _) =>
         {
             if (commit.ConsumedThrough > 0) Interlocked.Increment(ref steps);
         });
@@ -202,7 +202,7 @@ internal static class DurableBenchmark
         // Commit times of each instance's turns, and the instances that ended.
         var commits = new Dictionary<string, List<long>>();
         var ended = new HashSet<string>();
-        var worker = new DurableWorker(store, path, activities, committed: (commit, _) =>
+        var worker = new DurableWorker(store, new WorkflowDatabase.Sqlite(path), activities, committed: (commit, _) =>
         {
             var now = Stopwatch.GetTimestamp();
             lock (commits)

@@ -4,7 +4,6 @@ using Newtonsoft.Json.Linq;
 using Workflow.Durable;
 using Workflow.Hosting;
 using Workflow.Hosting.Activities;
-using Workflow.Migrations.Sqlite;
 
 namespace Workflow.CrashHost;
 
@@ -49,13 +48,15 @@ internal static class Program
                 return context.Argument(0);
             });
         using var journal = new StreamWriter(journalPath, append: true) { AutoFlush = true };
-        using var store = SqliteWorkflowDatabase.Open(db);
+        // A SQLite file or a PostgreSQL connection string, as `wf worker --db` takes.
+        var database = WorkflowDatabase.Parse(db);
+        using var store = database.OpenStore(TimeProvider.System);
         var options = new DurableWorkerOptions
         {
             Turns = new WorkerOptions { Lease = lease, PollInterval = TimeSpan.FromMilliseconds(50) },
             Activities = new ActivityOptions { Retries = 100, LeaseDuration = lease, Timeout = lease / 2, BaseDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(200), PollInterval = TimeSpan.FromMilliseconds(50) },
         };
-        await using var worker = new DurableWorker(store, db, activities, options, loggers,
+        await using var worker = new DurableWorker(store, database, activities, options, loggers,
             output: (id, text) => { },
             committed: (commit, revision) => { lock (journal) journal.WriteLine($"{commit.InstanceId} {commit.Revision}"); });
         Console.Out.WriteLine("started");

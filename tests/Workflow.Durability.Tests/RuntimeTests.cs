@@ -16,7 +16,7 @@ public class RuntimeTests
             Turns = new WorkerOptions { Turn = new TurnOptions { CommitMode = commitMode } },
             Activities = new ActivityOptions { BaseDelay = TimeSpan.FromMilliseconds(10), MaxDelay = TimeSpan.FromMilliseconds(50) },
         };
-        var worker = new DurableWorker(db.Store, db.Path, activities ?? new ActivityRegistry(), options);
+        var worker = new DurableWorker(db.Store, new WorkflowDatabase.Sqlite(db.Path), activities ?? new ActivityRegistry(), options);
         try
         {
             Assert.True(worker.RunAsync(CancellationToken.None, exitWhenIdle: true, done).Wait(TimeSpan.FromMinutes(1)), "the worker did not become idle");
@@ -251,7 +251,7 @@ public class RuntimeTests
         db.Deploy("nap", "def main(input):\n    await sleep(1)\n    return 'woke'\n");
         db.Client.Start("nap", null, "n1");
         var options = new DurableWorkerOptions { TimerSweep = TimeSpan.FromMilliseconds(300) };
-        var worker = new DurableWorker(db.Store, db.Path, new ActivityRegistry(), options);
+        var worker = new DurableWorker(db.Store, new WorkflowDatabase.Sqlite(db.Path), new ActivityRegistry(), options);
         try
         {
             var run = worker.RunAsync(CancellationToken.None, done: () => db.Instance("n1").Status == InstanceStatus.Completed);

@@ -58,6 +58,8 @@ internal sealed class SpyStore(IWorkflowStore inner) : IWorkflowStore
     }
 
     public WorkSummary Summary() => inner.Summary();
+    /// <summary>Nothing: whoever made the wrapped store disposes it.</summary>
+    public void Dispose() { }
     public IReadOnlyList<Deployment> ListDeployments() => inner.ListDeployments();
     public PendingWork GetPendingWork(string instanceId) => inner.GetPendingWork(instanceId);
 }

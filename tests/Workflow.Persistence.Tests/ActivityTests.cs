@@ -2,7 +2,7 @@ using Workflow.Durable;
 
 namespace Workflow.Persistence.Tests;
 
-public sealed class ActivityTests : StoreTest
+public abstract class ActivityTests(StoreKind kind) : StoreTest(kind)
 {
     private void StartWithActivities(string id, params int[] sequences) =>
         CommitOne(Turn(ClaimOne(Start(id).Id), activities: sequences.Select(s => new ActivityRequest(s, "charge", $"[{s}]", 2, 10)).ToArray()));
@@ -64,3 +64,7 @@ public sealed class ActivityTests : StoreTest
             inbox.Select(e => (e.Kind, e.Sequence, e.Payload)));
     }
 }
+
+public sealed class ActivityTestsOnSqlite() : ActivityTests(StoreKind.Sqlite);
+
+public sealed class ActivityTestsOnPostgres() : ActivityTests(StoreKind.Postgres);

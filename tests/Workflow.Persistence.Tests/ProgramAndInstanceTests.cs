@@ -2,7 +2,7 @@ using Workflow.Durable;
 
 namespace Workflow.Persistence.Tests;
 
-public sealed class ProgramAndInstanceTests : StoreTest
+public abstract class ProgramAndInstanceTests(StoreKind kind) : StoreTest(kind)
 {
     [Fact]
     public void A_program_is_stored_once_per_hash_and_the_latest_of_a_name_wins()
@@ -157,3 +157,7 @@ public sealed class ProgramAndInstanceTests : StoreTest
         Assert.Empty(Store.GetPendingWork("missing").Activities);
     }
 }
+
+public sealed class ProgramAndInstanceTestsOnSqlite() : ProgramAndInstanceTests(StoreKind.Sqlite);
+
+public sealed class ProgramAndInstanceTestsOnPostgres() : ProgramAndInstanceTests(StoreKind.Postgres);

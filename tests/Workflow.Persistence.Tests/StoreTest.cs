@@ -1,5 +1,4 @@
 using Workflow.Durable;
-using Workflow.Migrations.Sqlite;
 
 namespace Workflow.Persistence.Tests;
 
@@ -13,22 +12,45 @@ internal sealed class ManualClock : TimeProvider
     public void Advance(TimeSpan by) => Now += by;
 }
 
-/// <summary>Each test gets a fresh store on a real SQLite file in its own temporary directory.</summary>
+/// <summary>
+/// Each test gets a fresh store on a database of its own: a SQLite file in a temporary directory,
+/// or a PostgreSQL database created for it. A test class is written once, abstract over [kind], with
+/// one sealed subclass per StoreKind (`…OnSqlite`, `…OnPostgres`) so every assertion runs on both.
+/// </summary>
 public abstract class StoreTest : IDisposable
 {
     internal const string Hash = "hash-v1";
 
     internal readonly ManualClock Clock = new();
-    internal readonly string Directory = System.IO.Directory.CreateTempSubdirectory("wf-store-").FullName;
-    internal readonly WorkflowStore Store;
+    internal readonly TestDatabase Database;
 
-    protected StoreTest()
+    protected StoreTest(StoreKind kind)
     {
-        Store = SqliteWorkflowDatabase.Open(DatabasePath, new SqliteStoreOptions { Clock = Clock });
-        Store.SaveProgram("order", "def main(input):\n    return input\n", Hash);
+        Kind = kind;
+        Database = TestDatabase.Create(kind);
+        try
+        {
+            Store = Database.Open(Clock);
+            Store.SaveProgram("order", "def main(input):\n    return input\n", Hash);
+        }
+        catch
+        {
+            Store?.Dispose();
+            Database.Dispose();
+            throw;
+        }
     }
 
-    internal string DatabasePath => Path.Combine(Directory, "wf.db");
+    internal StoreKind Kind { get; }
+
+    internal IWorkflowStore Store { get; private set; }
+
+    /// <summary>Closes the store and opens the same database again, as a restarted process would.</summary>
+    internal void Reopen()
+    {
+        Store.Dispose();
+        Store = Database.Open(Clock);
+    }
 
     internal DateTime Now => Clock.Now.UtcDateTime;
 
@@ -80,7 +102,6 @@ public abstract class StoreTest : IDisposable
     public void Dispose()
     {
         Store.Dispose();
-        try { System.IO.Directory.Delete(Directory, recursive: true); }
-        catch (IOException) { }
+        Database.Dispose();
     }
 }

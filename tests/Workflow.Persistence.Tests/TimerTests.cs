@@ -2,7 +2,7 @@ using Workflow.Durable;
 
 namespace Workflow.Persistence.Tests;
 
-public sealed class TimerTests : StoreTest
+public abstract class TimerTests(StoreKind kind) : StoreTest(kind)
 {
     [Fact]
     public void Due_timers_come_earliest_first_and_fire_once()
@@ -31,11 +31,14 @@ public sealed class TimerTests : StoreTest
     }
 
     [Fact]
-    public void Timers_survive_reopening_the_file()
+    public void Timers_survive_reopening_the_database()
     {
         CommitOne(Turn(ClaimOne(Start("i1").Id), timers: [new TimerRequest(1, Now.AddDays(1))]));
-        Store.Dispose();
-        using var reopened = Migrations.Sqlite.SqliteWorkflowDatabase.Open(DatabasePath);
-        Assert.Equal([new TimerRow("i1", 1, Now.AddDays(1))], reopened.ListTimers());
+        Reopen();
+        Assert.Equal([new TimerRow("i1", 1, Now.AddDays(1))], Store.ListTimers());
     }
 }
+
+public sealed class TimerTestsOnSqlite() : TimerTests(StoreKind.Sqlite);
+
+public sealed class TimerTestsOnPostgres() : TimerTests(StoreKind.Postgres);

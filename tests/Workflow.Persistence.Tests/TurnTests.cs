@@ -2,7 +2,7 @@ using Workflow.Durable;
 
 namespace Workflow.Persistence.Tests;
 
-public sealed class TurnTests : StoreTest
+public abstract class TurnTests(StoreKind kind) : StoreTest(kind)
 {
     [Fact]
     public void A_claim_leases_the_instance_until_the_lease_expires()
@@ -248,3 +248,7 @@ public sealed class TurnTests : StoreTest
         Assert.Empty(Claim());
     }
 }
+
+public sealed class TurnTestsOnSqlite() : TurnTests(StoreKind.Sqlite);
+
+public sealed class TurnTestsOnPostgres() : TurnTests(StoreKind.Postgres);

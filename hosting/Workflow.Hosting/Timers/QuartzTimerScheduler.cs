@@ -1,7 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Threading.Channels;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -11,8 +8,9 @@ using Workflow.Durable;
 namespace Workflow.Hosting.Timers;
 
 /// <summary>
-/// Fires durable timers with Quartz, whose persistent (ADO.NET) job store lives in the same SQLite
-/// file as the workflow database, in its own QRTZ_ tables (created when missing). The timer rows are
+/// Fires durable timers with Quartz, whose persistent (ADO.NET) job store lives in the workflow
+/// database itself (the SQLite file, or the PostgreSQL database), in its own QRTZ_ tables (created
+/// when missing). The timer rows are
 /// the truth and Quartz only wakes them: <see cref="StartAsync"/> gives every row a wake-up (so a
 /// timer committed before a crash fires, and one that fell due while nothing ran fires at once), and
 /// a wake-up that finds no row due (its future was cancelled, or it fired already) does nothing.
@@ -35,8 +33,10 @@ namespace Workflow.Hosting.Timers;
 /// fire-ahead window stays zero: a round takes nothing that is not due.</item>
 /// <item>Quartz's connections use PRAGMA synchronous = NORMAL (<see cref="QuartzSqliteFactory"/>).</item>
 /// </list>
-/// Not clustered: one scheduler per database file per process, named after the file, so a restarted
-/// process takes over the triggers its predecessor left.
+/// On SQLite, not clustered: one scheduler per database file per process, named after the file, so a
+/// restarted process takes over the triggers its predecessor left. On PostgreSQL, clustered: every
+/// process is a node of one scheduler (named after the server and database), a trigger is acquired
+/// by one node, and a node that stops checking in has its triggers recovered by the others.
 /// </remarks>
 internal sealed class QuartzTimerScheduler : ITimerScheduler, IAsyncDisposable
 {
@@ -44,7 +44,7 @@ internal sealed class QuartzTimerScheduler : ITimerScheduler, IAsyncDisposable
     private static readonly JobKey JobKey = new("fire-timer", TriggerGroup);
 
     private readonly IWorkflowStore _store;
-    private readonly string _databasePath;
+    private readonly WorkflowDatabase _database;
     private readonly TimerSchedulerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggerFactory;
@@ -59,14 +59,14 @@ internal sealed class QuartzTimerScheduler : ITimerScheduler, IAsyncDisposable
     private int _pendingCount;
     private TaskCompletionSource _drained = CompletedSource();
 
-    /// <param name="databasePath">The workflow database's SQLite file (the store's own).</param>
+    /// <param name="database">The workflow database (the store's own): Quartz keeps its triggers there too.</param>
     /// <param name="onFired">Called after each group of timers has fired: instances got inbox entries (the turn loop's wake-up).</param>
-    public QuartzTimerScheduler(IWorkflowStore store, string databasePath, Action? onFired = null, ILoggerFactory? loggerFactory = null, TimerSchedulerOptions? options = null)
+    public QuartzTimerScheduler(IWorkflowStore store, WorkflowDatabase database, Action? onFired = null, ILoggerFactory? loggerFactory = null, TimerSchedulerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(store);
-        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        ArgumentNullException.ThrowIfNull(database);
         _store = store;
-        _databasePath = Path.GetFullPath(databasePath);
+        _database = database;
         _options = options ?? new TimerSchedulerOptions();
         _options.Validate();
         _time = _options.Time;
@@ -74,10 +74,10 @@ internal sealed class QuartzTimerScheduler : ITimerScheduler, IAsyncDisposable
         _logger = _loggerFactory.CreateLogger<QuartzTimerScheduler>();
         _firer = new TimerFirer(store, _logger, onFired);
         _job = JobBuilder.Create<TimerJob>().WithIdentity(JobKey).StoreDurably().Build();
-        SchedulerName = _options.SchedulerName ?? NameFor(_databasePath);
+        SchedulerName = _options.SchedulerName ?? database.SchedulerName;
     }
 
-    /// <summary>Quartz's scheduler name (its rows' SCHED_NAME): `workflow-` and a hash of the file's full path.</summary>
+    /// <summary>Quartz's scheduler name (its rows' SCHED_NAME): `workflow-` and a hash of where the database is.</summary>
     public string SchedulerName { get; }
 
     /// <summary>Starts Quartz (creating its tables if missing), then gives every timer row in the store its wake-up (the reconcile).</summary>
@@ -191,18 +191,15 @@ internal sealed class QuartzTimerScheduler : ITimerScheduler, IAsyncDisposable
 
     private StandaloneSchedulerFactory BuildFactory()
     {
-        var connection = new SqliteConnectionStringBuilder
-        {
-            DataSource = _databasePath,
-            Pooling = true,
-            DefaultTimeout = (int)_options.BusyTimeout.TotalSeconds,
-        }.ToString();
         return QuartzSchedulerBuilder.Create(q =>
         {
             q.Services.AddSingleton(_loggerFactory);
             q.ConfigureScheduler(s =>
             {
                 s.InstanceName = SchedulerName;
+                // In a cluster each process is one node of the same scheduler: shared triggers, a generated id of its own
+                // (nodes sharing an id would each take the other's fired triggers for their own).
+                if (_database.Clustered) s.GenerateInstanceId = true;
                 s.MaxBatchSize = _options.MaxConcurrency;
                 s.BatchTriggerAcquisitionFireAheadTimeWindow = TimeSpan.Zero;
                 s.IdleWaitTime = _options.IdleWaitTime;
@@ -212,7 +209,7 @@ internal sealed class QuartzTimerScheduler : ITimerScheduler, IAsyncDisposable
             q.UseTimeProvider(_time);
             q.UsePersistentStore(p =>
             {
-                p.UseSqlite(new QuartzSqliteFactory(_options.BusyTimeout), connection);
+                _database.ConfigureQuartz(p, _options);
                 p.ProvisionSchema();
                 p.ConfigureStore(o =>
                 {
@@ -236,12 +233,6 @@ internal sealed class QuartzTimerScheduler : ITimerScheduler, IAsyncDisposable
     }
 
     internal static string TriggerName(DateTime wake) => "wake-" + wake.ToString("yyyyMMdd'T'HHmmss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
-
-    private static string NameFor(string fullPath)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(fullPath));
-        return "workflow-" + Convert.ToHexStringLower(hash, 0, 8);
-    }
 
     private static TaskCompletionSource CompletedSource()
     {

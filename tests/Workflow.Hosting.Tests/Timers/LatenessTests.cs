@@ -20,7 +20,7 @@ public sealed class LatenessTests(ITestOutputHelper output) : HostingTest
     public async Task ManyTimersDueTogether_FireWithLittleLateness(int count, int spreadMs)
     {
         var spy = new SpyStore(Store);
-        await using var scheduler = new QuartzTimerScheduler(spy, DatabasePath, () => Interlocked.Increment(ref _rounds));
+        await using var scheduler = new QuartzTimerScheduler(spy, new WorkflowDatabase.Sqlite(DatabasePath), () => Interlocked.Increment(ref _rounds));
         await scheduler.StartAsync();
         var start = Now.AddSeconds(2);
         var rows = new List<TimerRow>();

@@ -11,7 +11,7 @@ public sealed class TimerTests : HostingTest, IAsyncLifetime
 
     private QuartzTimerScheduler Scheduler(IWorkflowStore? store = null)
     {
-        var scheduler = new QuartzTimerScheduler(store ?? Store, DatabasePath, () => Interlocked.Increment(ref _wakeUps));
+        var scheduler = new QuartzTimerScheduler(store ?? Store, new WorkflowDatabase.Sqlite(DatabasePath), () => Interlocked.Increment(ref _wakeUps));
         _schedulers.Add(scheduler);
         return scheduler;
     }

@@ -5,7 +5,8 @@ using Workflow.Migrations.Sqlite;
 
 namespace Workflow.Persistence.Tests;
 
-public sealed class MigrationTests
+/// <summary>The SQLite migrations (Workflow.Migrations.Sqlite) against the model, on files of their own; PostgresMigrationTests is the PostgreSQL side.</summary>
+public sealed class SqliteMigrationTests
 {
     private static WorkflowDbContext Context(string path) =>
         new(new DbContextOptionsBuilder<WorkflowDbContext>()

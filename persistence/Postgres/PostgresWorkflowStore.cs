@@ -1,0 +1,339 @@
+using System.Data;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Workflow.Durable;
+
+namespace Workflow.Persistence;
+
+/// <summary>
+/// The workflow database on a PostgreSQL server (IWorkflowStore), the sibling of the SQLite
+/// WorkflowStore with the same semantics call for call. EF Core owns the schema (opening the store
+/// applies the migrations); the calls run SQL through one pooled NpgsqlDataSource, each call one
+/// transaction. Several worker processes may share a database: they compete for work without
+/// blocking each other, because claims lock rows with FOR UPDATE SKIP LOCKED.
+/// </summary>
+/// <remarks>
+/// Writes run at READ COMMITTED. The rule that keeps that correct: whoever adds to an instance's
+/// inbox or reads it to decide something locks the instance row first, in an earlier statement than
+/// the one that reads. Deliveries lock the row before their inbox id is drawn, so per instance the
+/// inbox ids grow in commit order, and a claim (which holds the row) sees every entry up to the last
+/// one it reads. See PostgresWorkflowStore.Turns.cs for the commit's side of the rule.
+/// The schema's names are EF's: lowercase tables, quoted PascalCase columns.
+/// </remarks>
+internal sealed partial class PostgresWorkflowStore : IWorkflowStore, IDisposable
+{
+    private const string InstanceColumns =
+        "\"Id\", \"Workflow\", \"ProgramHash\", \"Status\", \"InputJson\", \"ResultJson\", \"Error\", \"Pickle\", \"ParentId\", \"Turns\", \"CreatedAt\", \"UpdatedAt\", \"Revision\"";
+
+    /// <summary>SQLSTATEs of a transaction the server rolled back for a conflict: serialization_failure, deadlock_detected.</summary>
+    private static readonly string[] ConflictStates = [PostgresErrorCodes.SerializationFailure, PostgresErrorCodes.DeadlockDetected];
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly TimeProvider _clock;
+    private readonly int _conflictRetries;
+
+    private PostgresWorkflowStore(NpgsqlDataSource dataSource, PostgresStoreOptions options)
+    {
+        _dataSource = dataSource;
+        _clock = options.Clock;
+        _conflictRetries = options.ConflictRetries;
+    }
+
+    /// <summary>
+    /// Connects to the existing database named in [connectionString] and applies the EF Core
+    /// migrations found in the assembly named [migrationsAssembly] when some are pending. Hosts do not
+    /// call this: they call PostgresWorkflowDatabase.Open in Workflow.Migrations.Postgres, which names
+    /// its own assembly, so that a host cannot open a store whose migrations it does not ship.
+    /// </summary>
+    internal static PostgresWorkflowStore Open(string connectionString, string migrationsAssembly, PostgresStoreOptions? options = null)
+    {
+        options ??= new PostgresStoreOptions();
+        options.Validate();
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        if (!SetsMaxAutoPrepare(connectionString)) builder.ConnectionStringBuilder.MaxAutoPrepare = options.MaxAutoPrepare;
+        var dataSource = builder.Build();
+        try
+        {
+            Migrate(dataSource, migrationsAssembly);
+        }
+        catch
+        {
+            dataSource.Dispose();
+            throw;
+        }
+        return new PostgresWorkflowStore(dataSource, options);
+    }
+
+    /// <summary>
+    /// Whether [connectionString] names Max Auto Prepare itself (in either spelling Npgsql accepts).
+    /// NpgsqlConnectionStringBuilder cannot say: its ContainsKey is true for every keyword it knows.
+    /// </summary>
+    internal static bool SetsMaxAutoPrepare(string connectionString) =>
+        new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys
+            .Cast<string>()
+            .Any(key => key.Replace(" ", "").Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// Applies pending migrations on a connection of the store's own pool. Nothing is locked when
+    /// nothing is pending (the usual start); otherwise EF's Migrate serializes concurrent migrators
+    /// itself, with a lock the server releases if the migrating process dies.
+    /// </summary>
+    private static void Migrate(NpgsqlDataSource dataSource, string migrationsAssembly)
+    {
+        using var connection = dataSource.CreateConnection();
+        var contextOptions = new DbContextOptionsBuilder<WorkflowDbContext>()
+            .UseNpgsql(connection, npgsql => npgsql.MigrationsAssembly(migrationsAssembly))
+            .Options;
+        using var db = new WorkflowDbContext(contextOptions);
+        if (db.Database.GetPendingMigrations().Any()) db.Database.Migrate();
+    }
+
+    /// <summary>Closes the pool's connections; calls after this throw ObjectDisposedException.</summary>
+    public void Dispose() => _dataSource.Dispose();
+
+    private long Now() => _clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>
+    /// Runs [work] in one READ COMMITTED transaction on a pooled connection, again (from scratch) when
+    /// the server aborted it for a deadlock or serialization failure, at most ConflictRetries times.
+    /// [work] must therefore only compute from its arguments and the database.
+    /// </summary>
+    private T Write<T>(Func<PostgresSession, T> work) => Run(IsolationLevel.ReadCommitted, work);
+
+    /// <summary>
+    /// Runs a read-only [work] in one REPEATABLE READ transaction, so that its statements see one
+    /// snapshot, as a SQLite read transaction does. Reads never conflict, but the retry costs nothing.
+    /// </summary>
+    private T Read<T>(Func<PostgresSession, T> work) => Run(IsolationLevel.RepeatableRead, work);
+
+    private T Run<T>(IsolationLevel isolation, Func<PostgresSession, T> work)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                using var session = PostgresSession.Begin(_dataSource, isolation);
+                var result = work(session);
+                session.Commit();
+                return result;
+            }
+            catch (PostgresException e) when (attempt < _conflictRetries && ConflictStates.Contains(e.SqlState))
+            {
+                // The server rolled the whole transaction back: nothing of this attempt was written.
+            }
+        }
+    }
+
+    public void SaveProgram(string name, string source, string hash, IReadOnlyDictionary<string, string>? modules = null) => Write(s =>
+    {
+        var modulesJson = modules is { Count: > 0 }
+            ? Newtonsoft.Json.JsonConvert.SerializeObject(new SortedDictionary<string, string>(modules.ToDictionary(m => m.Key, m => m.Value), StringComparer.Ordinal))
+            : null;
+        var now = Now();
+        // Deployments of one name queue here, so that the newest row (highest Id) is the one
+        // committed last: identity values are drawn at insert time, not at commit.
+        s.Command("SELECT pg_advisory_xact_lock(hashtext('deployments'), hashtext(@name))").With("@name", name).ExecuteNonQuery();
+        s.Command("INSERT INTO programs (\"Hash\", \"Name\", \"Source\", \"ModulesJson\", \"CreatedAt\") VALUES (@hash, @name, @source, @modules, @now) ON CONFLICT (\"Hash\") DO NOTHING")
+            .With("@hash", hash).With("@name", name).With("@source", source).With("@modules", modulesJson).With("@now", now)
+            .ExecuteNonQuery();
+        // A new deployment unless this version is the name's current one already.
+        return s.Command($"INSERT INTO deployments (\"Name\", \"Hash\", \"DeployedAt\") SELECT @name, @hash, @now WHERE ({CurrentHashSql}) IS DISTINCT FROM @hash")
+            .With("@name", name).With("@hash", hash).With("@now", now)
+            .ExecuteNonQuery();
+    });
+
+    public ProgramVersion? GetProgram(string hash) => Read(s =>
+        ReadProgram(s.Command("SELECT \"Hash\", \"Name\", \"Source\", \"CreatedAt\", \"ModulesJson\" FROM programs WHERE \"Hash\" = @hash").With("@hash", hash)));
+
+    public ProgramVersion? GetLatestProgram(string name) => Read(s =>
+        ReadProgram(s.Command("""
+            SELECT p."Hash", d."Name", p."Source", d."DeployedAt", p."ModulesJson" FROM deployments d JOIN programs p ON p."Hash" = d."Hash"
+            WHERE d."Name" = @name ORDER BY d."Id" DESC LIMIT 1
+            """).With("@name", name)));
+
+    /// <summary>The hash of the current version of @name (the newest deployment), or NULL.</summary>
+    private const string CurrentHashSql = "SELECT \"Hash\" FROM deployments WHERE \"Name\" = @name ORDER BY \"Id\" DESC LIMIT 1";
+
+    private static ProgramVersion? ReadProgram(NpgsqlCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        if (!reader.Read()) return null;
+        var modules = reader.IsDBNull(4)
+            ? new Dictionary<string, string>()
+            : Newtonsoft.Json.JsonConvert.DeserializeObject<Dictionary<string, string>>(reader.GetString(4))
+              ?? throw new InvalidDataException($"program {reader.GetString(0)}: its modules are not a JSON object");
+        return new ProgramVersion(reader.GetString(0), reader.GetString(1), reader.GetString(2), UnixTime.Time(reader.GetInt64(3)), modules);
+    }
+
+    public IReadOnlyList<Deployment> ListDeployments() => Read(s =>
+    {
+        // The newest deployment row of a name is its current version.
+        using var reader = s.Command("""
+            SELECT DISTINCT ON ("Name") "Name", "Hash", "DeployedAt" FROM deployments
+            ORDER BY "Name", "Id" DESC
+            """).ExecuteReader();
+        var deployments = new List<Deployment>();
+        while (reader.Read()) deployments.Add(new Deployment(reader.GetString(0), reader.GetString(1), UnixTime.Time(reader.GetInt64(2))));
+        return deployments;
+    });
+
+    public PendingWork GetPendingWork(string instanceId) => Read(s =>
+    {
+        var activities = new List<PendingActivity>();
+        using (var reader = s.Command("SELECT \"Sequence\", \"Name\", \"ArgumentsJson\", \"Attempts\", \"LastError\" FROM activity_tasks WHERE \"InstanceId\" = @id ORDER BY \"Sequence\"")
+            .With("@id", instanceId).ExecuteReader())
+        {
+            while (reader.Read())
+                activities.Add(new PendingActivity(reader.GetInt32(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.NullableString(4)));
+        }
+        var timers = ReadTimers(s.Command("SELECT \"InstanceId\", \"Sequence\", \"DueAt\" FROM timers WHERE \"InstanceId\" = @id ORDER BY \"Sequence\"").With("@id", instanceId));
+        return new PendingWork(activities, timers);
+    });
+
+    public (InstanceView Instance, bool Created) StartInstance(NewInstance instance) => Write(s =>
+    {
+        // A concurrent start of the same id waits for this one's row and then inserts nothing;
+        // the read below is a new statement, so it sees whichever row won.
+        var created = InsertInstance(s, instance, Now()) == 1;
+        return (ReadInstance(s, instance.Id)!, created);
+    });
+
+    /// <summary>Inserts a ready, running instance unless its id exists; returns the rows inserted (0 or 1).</summary>
+    private static int InsertInstance(PostgresSession s, NewInstance instance, long now) =>
+        s.Command("""
+            INSERT INTO instances ("Id", "Workflow", "ProgramHash", "Status", "InputJson", "ParentId", "ParentSequence", "Ready", "ReadySince", "Turns", "Revision", "CreatedAt", "UpdatedAt")
+            VALUES (@id, @workflow, @hash, 'running', @input, @parent, @parentSequence, TRUE, @now, 0, 0, @now, @now)
+            ON CONFLICT ("Id") DO NOTHING
+            """)
+            .With("@id", instance.Id).With("@workflow", instance.Workflow).With("@hash", instance.ProgramHash)
+            .With("@input", instance.InputJson).With("@parent", instance.ParentId).With("@parentSequence", instance.ParentSequence)
+            .With("@now", now)
+            .ExecuteNonQuery();
+
+    public InstanceView? GetInstance(string id) => Read(s => ReadInstance(s, id));
+
+    private static InstanceView? ReadInstance(PostgresSession s, string id)
+    {
+        using var reader = s.Command($"SELECT {InstanceColumns} FROM instances WHERE \"Id\" = @id").With("@id", id).ExecuteReader();
+        return reader.Read() ? Instance(reader) : null;
+    }
+
+    /// <summary>The InstanceView in a row read with InstanceColumns (Revision, the 13th, is left to the caller).</summary>
+    private static InstanceView Instance(NpgsqlDataReader r) => new(
+        Id: r.GetString(0),
+        Workflow: r.GetString(1),
+        ProgramHash: r.GetString(2),
+        Status: StoredNames.Status(r.GetString(3)),
+        InputJson: r.NullableString(4),
+        ResultJson: r.NullableString(5),
+        Error: r.NullableString(6),
+        Pickle: r.IsDBNull(7) ? null : r.GetFieldValue<byte[]>(7),
+        ParentId: r.NullableString(8),
+        Turns: r.GetInt32(9),
+        CreatedAt: UnixTime.Time(r.GetInt64(10)),
+        UpdatedAt: UnixTime.Time(r.GetInt64(11)));
+
+    /// <summary>
+    /// Newest first (creation time, then id), keyset-paged: the cursor is the last row's (CreatedAt, Id).
+    /// [query].Limit is clamped to 1..1000. Ids compare in the database's collation, consistently
+    /// between pages, so paging is exact whatever the collation.
+    /// </summary>
+    public InstancePage ListInstances(InstanceQuery query)
+    {
+        var limit = Math.Clamp(query.Limit, 1, 1000);
+        // Decoded before the transaction: a bad cursor is the caller's error, not the database's.
+        var after = query.Cursor == null ? default((long, string)?) : InstanceCursor.Decode(query.Cursor);
+        return Read(s =>
+        {
+            var sql = $"SELECT {InstanceColumns} FROM instances WHERE TRUE"
+                + (query.Status != null ? " AND \"Status\" = @status" : "")
+                + (query.Workflow != null ? " AND \"Workflow\" = @workflow" : "")
+                + (after != null ? " AND (\"CreatedAt\", \"Id\") < (@afterTime, @afterId)" : "")
+                + " ORDER BY \"CreatedAt\" DESC, \"Id\" DESC LIMIT @limit";
+            var command = s.Command(sql).With("@limit", limit + 1);
+            if (query.Status != null) command.With("@status", StoredNames.Of(query.Status.Value));
+            if (query.Workflow != null) command.With("@workflow", query.Workflow);
+            if (after != null) command.With("@afterTime", after.Value.Item1).With("@afterId", after.Value.Item2);
+            var instances = new List<InstanceView>();
+            long lastTime = 0;
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    instances.Add(Instance(reader));
+                    if (instances.Count == limit) lastTime = reader.GetInt64(10);
+                }
+            }
+            if (instances.Count <= limit) return new InstancePage(instances, null);
+            instances.RemoveAt(limit);
+            return new InstancePage(instances, InstanceCursor.Encode(lastTime, instances[^1].Id));
+        });
+    }
+
+    public DeliveryResult Signal(string instanceId, string name, string payloadJson) =>
+        Write(s => DeliverOrExplain(s, instanceId, InboxKind.Signal, name, payloadJson));
+
+    public DeliveryResult Cancel(string instanceId) =>
+        Write(s => DeliverOrExplain(s, instanceId, InboxKind.Cancel, null, null));
+
+    private DeliveryResult DeliverOrExplain(PostgresSession s, string instanceId, InboxKind kind, string? name, string? payload)
+    {
+        if (Deliver(s, instanceId, kind, 0, name, payload, Now())) return DeliveryResult.Accepted;
+        var exists = s.Command("SELECT 1 FROM instances WHERE \"Id\" = @id").With("@id", instanceId).ExecuteScalar() != null;
+        return exists ? DeliveryResult.AlreadyFinished : DeliveryResult.NotFound;
+    }
+
+    /// <summary>
+    /// Delivers an inbox entry to [instanceId] and makes it ready (keeping ReadySince when it was
+    /// ready already), unless it is missing or final. Returns whether it was delivered.
+    /// </summary>
+    /// <remarks>
+    /// One statement, whose UPDATE locks the instance row before the INSERT draws the entry's id (see
+    /// the class remarks). When a commit holds the row, the UPDATE waits and then re-reads the row as
+    /// committed: an instance the commit made final gets nothing, any other is made ready again.
+    /// </remarks>
+    private static bool Deliver(PostgresSession s, string instanceId, InboxKind kind, int sequence, string? name, string? payload, long now) =>
+        s.Command($"""
+            WITH ready AS (
+                UPDATE instances SET "Ready" = TRUE, "ReadySince" = CASE WHEN "Ready" AND "ReadySince" IS NOT NULL THEN "ReadySince" ELSE @now END
+                WHERE "Id" = @id AND {NotFinal}
+                RETURNING "Id")
+            INSERT INTO inbox ("InstanceId", "Kind", "Sequence", "Name", "Payload", "CreatedAt")
+            SELECT "Id", @kind, @sequence, @name, @payload, @now FROM ready
+            """)
+            .With("@id", instanceId).With("@kind", StoredNames.Of(kind)).With("@sequence", sequence)
+            .With("@name", name).With("@payload", payload).With("@now", now)
+            .ExecuteNonQuery() == 1;
+
+    /// <summary>
+    /// Locks the rows of the instances [ids] (those that exist) in one order every call uses, for a
+    /// call that goes on to write several of them. Without it, two calls writing the same instances in
+    /// different orders (two processes firing the same timers, say) deadlock, and the server aborts
+    /// one after a second's wait. Deadlocks through parents and children remain possible; the server
+    /// breaks them and Run retries the call.
+    /// </summary>
+    private static void LockInstances(PostgresSession s, string[] ids)
+    {
+        if (ids.Length == 0) return;
+        s.Command("SELECT 1 FROM instances WHERE \"Id\" = ANY(@ids) ORDER BY \"Id\" COLLATE \"C\" FOR UPDATE").With("@ids", ids).ExecuteNonQuery();
+    }
+
+    /// <summary>StoredNames.NotFinal with the column quoted, as PostgreSQL needs it for a PascalCase name.</summary>
+    private static readonly string NotFinal =
+        $"\"Status\" IN ('{StoredNames.Of(InstanceStatus.Running)}', '{StoredNames.Of(InstanceStatus.Waiting)}')";
+
+    /// <summary>Ready instances (claimed or not), activity tasks and timers left, and the next timer's due time.</summary>
+    public WorkSummary Summary() => Read(s =>
+    {
+        using var reader = s.Command($"""
+            SELECT (SELECT COUNT(*) FROM instances WHERE "Ready" AND {NotFinal}),
+                   (SELECT COUNT(*) FROM activity_tasks),
+                   (SELECT COUNT(*) FROM timers),
+                   (SELECT MIN("DueAt") FROM timers)
+            """).ExecuteReader();
+        reader.Read();
+        var next = reader.NullableInt64(3);
+        return new WorkSummary(checked((int)reader.GetInt64(0)), checked((int)reader.GetInt64(1)), checked((int)reader.GetInt64(2)),
+            next == null ? null : UnixTime.Time(next.Value));
+    });
+}

@@ -1,0 +1,55 @@
+using Npgsql;
+using Workflow.Durable;
+using Workflow.Migrations.Postgres;
+
+namespace Workflow.Persistence.Tests;
+
+/// <summary>
+/// A database of its own on the test server (WF_POSTGRES, see Server), created empty and dropped
+/// WITH (FORCE) on dispose, so tests running in parallel never see each other's rows.
+/// </summary>
+internal sealed class PostgresTestDatabase : TestDatabase
+{
+    /// <summary>The server's connection string: WF_POSTGRES, or the local test server's. Its database is used only to create and drop the tests' own.</summary>
+    public static readonly string Server =
+        Environment.GetEnvironmentVariable("WF_POSTGRES") is { Length: > 0 } fromEnvironment
+            ? fromEnvironment
+            : "Host=127.0.0.1;Port=5432;Username=workflow;Password=workflow;Database=workflow_tests";
+
+    private static readonly NpgsqlDataSource Admin = NpgsqlDataSource.Create(Server);
+
+    public PostgresTestDatabase()
+    {
+        Name = $"wf_{Guid.NewGuid():N}";
+        Execute($"CREATE DATABASE \"{Name}\"");
+        ConnectionString = new NpgsqlConnectionStringBuilder(Server) { Database = Name }.ConnectionString;
+    }
+
+    public string Name { get; }
+
+    public string ConnectionString { get; }
+
+    public override IWorkflowStore Open(TimeProvider clock) =>
+        PostgresWorkflowDatabase.Open(ConnectionString, new PostgresStoreOptions { Clock = clock });
+
+    /// <summary>A connection of its own to this database, outside any store (to hold locks, to inspect the schema).</summary>
+    public NpgsqlConnection Connect()
+    {
+        var connection = new NpgsqlConnection(ConnectionString);
+        connection.Open();
+        return connection;
+    }
+
+    public override void Dispose()
+    {
+        // Stores dispose their own pools; Connect's connections and EF's go to Npgsql's global pool.
+        using (var connection = new NpgsqlConnection(ConnectionString)) NpgsqlConnection.ClearPool(connection);
+        Execute($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)");
+    }
+
+    private static void Execute(string sql)
+    {
+        using var command = Admin.CreateCommand(sql);
+        command.ExecuteNonQuery();
+    }
+}

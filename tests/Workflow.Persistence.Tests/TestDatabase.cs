@@ -1,0 +1,19 @@
+using Workflow.Durable;
+
+namespace Workflow.Persistence.Tests;
+
+/// <summary>A database of its own for one test, removed when the test is disposed; it can be opened as a store any number of times.</summary>
+internal abstract class TestDatabase : IDisposable
+{
+    public static TestDatabase Create(StoreKind kind) => kind switch
+    {
+        StoreKind.Sqlite => new SqliteTestDatabase(),
+        StoreKind.Postgres => new PostgresTestDatabase(),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no test database for this kind of store"),
+    };
+
+    /// <summary>Opens (migrating on the first call) a store on this database whose own times come from [clock].</summary>
+    public abstract IWorkflowStore Open(TimeProvider clock);
+
+    public abstract void Dispose();
+}
