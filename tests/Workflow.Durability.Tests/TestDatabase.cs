@@ -1,23 +1,31 @@
 using Microsoft.Data.Sqlite;
 using Workflow.Durable;
-using Workflow.Migrations.Sqlite;
-using Workflow.Persistence;
+using Workflow.Hosting;
+using Workflow.Tests.Shared;
 
 namespace Workflow.Durability.Tests;
 
-/// <summary>A workflow database in a fresh temp directory, with the crash host's ledger and journal beside it.</summary>
+/// <summary>
+/// A workflow database (a SQLite file in a fresh temp directory, or with [postgres] a scratch
+/// PostgreSQL database) with the crash host's ledger and journal in the directory.
+/// </summary>
 internal sealed class TestDatabase : IDisposable
 {
     public readonly string Directory = System.IO.Directory.CreateTempSubdirectory("wf-durability-").FullName;
+    private readonly PostgresScratchDatabase? _postgres;
     public string Path => System.IO.Path.Combine(Directory, "workflow.db");
+    /// <summary>What the crash host's --db gets: the SQLite file, or the PostgreSQL connection string.</summary>
+    public string Db => _postgres?.ConnectionString ?? Path;
+    public PostgresScratchDatabase? Postgres => _postgres;
     public string LedgerPath => System.IO.Path.Combine(Directory, "ledger.db");
     public string JournalPath => System.IO.Path.Combine(Directory, "journal.txt");
-    public readonly WorkflowStore Store;
+    public readonly IWorkflowStore Store;
     public readonly WorkflowClient Client;
 
-    public TestDatabase()
+    public TestDatabase(bool postgres = false)
     {
-        Store = SqliteWorkflowDatabase.Open(Path);
+        if (postgres) _postgres = new PostgresScratchDatabase();
+        Store = WorkflowDatabase.Parse(Db).OpenStore(TimeProvider.System);
         Client = new WorkflowClient(Store);
     }
 
@@ -63,6 +71,7 @@ internal sealed class TestDatabase : IDisposable
     {
         Store.Dispose();
         SqliteConnection.ClearAllPools();
+        _postgres?.Dispose();
         // WF_KEEP_DATABASES=1 leaves the files for a look after a failure.
         if (Environment.GetEnvironmentVariable("WF_KEEP_DATABASES") == "1") return;
         try { System.IO.Directory.Delete(Directory, recursive: true); }

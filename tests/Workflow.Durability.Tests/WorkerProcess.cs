@@ -11,10 +11,11 @@ internal sealed class WorkerProcess : IDisposable
 
     private WorkerProcess(Process process) => _process = process;
 
-    public static WorkerProcess Start(TestDatabase db, double leaseSeconds, bool exitWhenIdle = false)
+    /// <param name="journal">The file its committed turns are journalled in (default: the database's journal).</param>
+    public static WorkerProcess Start(TestDatabase db, double leaseSeconds, bool exitWhenIdle = false, string? journal = null)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { HostDll, "--db", db.Path, "--ledger", db.LedgerPath, "--journal", db.JournalPath, "--lease", leaseSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        foreach (var a in new[] { HostDll, "--db", db.Db, "--ledger", db.LedgerPath, "--journal", journal ?? db.JournalPath, "--lease", leaseSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) })
             psi.ArgumentList.Add(a);
         if (exitWhenIdle) psi.ArgumentList.Add("--exit-when-idle");
         var process = Process.Start(psi)!;
