@@ -186,7 +186,7 @@ internal sealed class TurnWorker
         return _programs.GetOrAdd(hash, program);
     }
 
-    /// <summary>Runs batches until [cancellation]; waits for a Wake() or the poll interval when there is nothing to do.</summary>
+    /// <summary>Runs batches until [cancellation]; after a claim that found less than a batch, waits for a Wake() or the poll interval.</summary>
     public async Task RunAsync(CancellationToken cancellation)
     {
         while (!cancellation.IsCancellationRequested)
@@ -202,7 +202,10 @@ internal sealed class TurnWorker
                 await Delay(TimeSpan.FromSeconds(1), cancellation);
                 continue;
             }
-            if (claimed == 0) await WaitForWork(cancellation);
+            // A claim that took less than a whole batch took everything claimable: claiming again at
+            // once would find nothing (or the odd straggler) at the cost of a scan, which with several
+            // workers on one database is most of what a claim costs. Work that arrives wakes the loop.
+            if (claimed < _options.BatchSize) await WaitForWork(cancellation);
         }
     }
 

@@ -1,3 +1,4 @@
+using NpgsqlTypes;
 using Workflow.Durable;
 
 namespace Workflow.Persistence;
@@ -55,6 +56,10 @@ internal sealed partial class PostgresWorkflowStore
     /// instance and sequence delivered to are the task row's. Two workers completing the same task
     /// deliver once: the second one's DELETE waits for the first and then finds no row.
     /// </summary>
+    /// <remarks>
+    /// Two statements for the whole group: the lock, then one statement that deletes the tasks,
+    /// makes their instances ready and inserts the entries, in the outcomes' order.
+    /// </remarks>
     public void CompleteActivities(IReadOnlyList<ActivityOutcome> outcomes)
     {
         if (outcomes.Count == 0) return;
@@ -64,20 +69,23 @@ internal sealed partial class PostgresWorkflowStore
         Write(s =>
         {
             LockInstances(s, ids);
-            var now = Now();
-            foreach (var outcome in outcomes)
-            {
-                string instanceId;
-                int sequence;
-                using (var reader = s.Command("DELETE FROM activity_tasks WHERE \"Id\" = @id RETURNING \"InstanceId\", \"Sequence\"").With("@id", outcome.TaskId).ExecuteReader())
-                {
-                    if (!reader.Read()) continue;
-                    instanceId = reader.GetString(0);
-                    sequence = reader.GetInt32(1);
-                }
-                if (outcome.Succeeded) Deliver(s, instanceId, InboxKind.ActivityCompleted, sequence, null, outcome.ResultJson, now);
-                else Deliver(s, instanceId, InboxKind.ActivityFailed, sequence, null, outcome.Error, now);
-            }
+            s.Queue($"""
+                WITH task AS (
+                    DELETE FROM activity_tasks t USING unnest(@tasks, @kinds, @payloads) WITH ORDINALITY AS o(id, kind, payload, n)
+                    WHERE t."Id" = o.id
+                    RETURNING t."InstanceId", t."Sequence", o.kind, o.payload, o.n),
+                ready AS (
+                    UPDATE instances i SET "Ready" = TRUE, "ReadySince" = CASE WHEN i."Ready" AND i."ReadySince" IS NOT NULL THEN i."ReadySince" ELSE @now END
+                    WHERE i."Id" IN (SELECT "InstanceId" FROM task) AND i.{NotFinal}
+                    RETURNING i."Id")
+                INSERT INTO inbox ("InstanceId", "Kind", "Sequence", "Payload", "CreatedAt")
+                SELECT task."InstanceId", task.kind, task."Sequence", task.payload, @now FROM task JOIN ready ON ready."Id" = task."InstanceId"
+                ORDER BY task.n
+                """)
+                .WithArray("@tasks", NpgsqlDbType.Bigint, outcomes.Select(o => o.TaskId).ToArray())
+                .WithArray("@kinds", NpgsqlDbType.Text, outcomes.Select(o => StoredNames.Of(o.Succeeded ? InboxKind.ActivityCompleted : InboxKind.ActivityFailed)).ToArray())
+                .WithArray("@payloads", NpgsqlDbType.Text, outcomes.Select(o => o.Succeeded ? o.ResultJson : o.Error).ToArray())
+                .With("@now", Now());
             return 0;
         });
     }

@@ -1,4 +1,5 @@
 using Npgsql;
+using NpgsqlTypes;
 using Workflow.Durable;
 
 namespace Workflow.Persistence;
@@ -25,8 +26,9 @@ internal sealed partial class PostgresWorkflowStore
     /// Each row still there is deleted and becomes a TimerFired entry of its instance; a row fired
     /// already is skipped, so firing twice is harmless. Two processes firing the same row at once
     /// fire it once: the second waits for the first one's transaction (at the instance lock, or at the
-    /// row) and then its DELETE … RETURNING returns nothing.
+    /// row) and then its DELETE … RETURNING returns nothing. Returns the rows deleted.
     /// </summary>
+    /// <remarks>Two statements for the whole group: the lock, then one that deletes, delivers and counts.</remarks>
     public int FireTimers(IReadOnlyList<TimerRow> timers)
     {
         if (timers.Count == 0) return 0;
@@ -34,17 +36,25 @@ internal sealed partial class PostgresWorkflowStore
         return Write(s =>
         {
             LockInstances(s, ids);
-            var now = Now();
-            var fired = 0;
-            foreach (var timer in timers)
-            {
-                var deleted = s.Command("DELETE FROM timers WHERE \"InstanceId\" = @id AND \"Sequence\" = @sequence RETURNING \"Sequence\"")
-                    .With("@id", timer.InstanceId).With("@sequence", timer.Sequence).ExecuteScalar();
-                if (deleted == null) continue;
-                fired++;
-                Deliver(s, timer.InstanceId, InboxKind.TimerFired, timer.Sequence, null, null, now);
-            }
-            return fired;
+            return Convert.ToInt32(s.Command($"""
+                WITH fired AS (
+                    DELETE FROM timers t USING unnest(@ids, @sequences) WITH ORDINALITY AS f(id, sequence, n)
+                    WHERE t."InstanceId" = f.id AND t."Sequence" = f.sequence
+                    RETURNING t."InstanceId", t."Sequence", f.n),
+                ready AS (
+                    UPDATE instances i SET "Ready" = TRUE, "ReadySince" = CASE WHEN i."Ready" AND i."ReadySince" IS NOT NULL THEN i."ReadySince" ELSE @now END
+                    WHERE i."Id" IN (SELECT "InstanceId" FROM fired) AND i.{NotFinal}
+                    RETURNING i."Id"),
+                delivered AS (
+                    INSERT INTO inbox ("InstanceId", "Kind", "Sequence", "CreatedAt")
+                    SELECT fired."InstanceId", @kind, fired."Sequence", @now FROM fired JOIN ready ON ready."Id" = fired."InstanceId"
+                    ORDER BY fired.n)
+                SELECT COUNT(*) FROM fired
+                """)
+                .WithArray("@ids", NpgsqlDbType.Text, timers.Select(t => t.InstanceId).ToArray())
+                .WithArray("@sequences", NpgsqlDbType.Integer, timers.Select(t => t.Sequence).ToArray())
+                .With("@kind", StoredNames.Of(InboxKind.TimerFired)).With("@now", Now())
+                .ExecuteScalar());
         });
     }
 }

@@ -1,3 +1,4 @@
+using NpgsqlTypes;
 using Workflow.Durable;
 
 namespace Workflow.Persistence;
@@ -37,8 +38,10 @@ internal sealed partial class PostgresWorkflowStore
                 while (reader.Read()) claimed.Add((Instance(reader), reader.GetInt64(12), reader.GetInt64(13)));
             }
             claimed.Sort((a, b) => a.ReadySince.CompareTo(b.ReadySince));
+            var inboxes = ReadInboxes(s, claimed.Select(c => c.Instance.Id).ToArray());
             var result = new List<ClaimedInstance>(claimed.Count);
-            foreach (var (instance, revision, _) in claimed) result.Add(new ClaimedInstance(instance, revision, ReadInbox(s, instance.Id)));
+            foreach (var (instance, revision, _) in claimed)
+                result.Add(new ClaimedInstance(instance, revision, inboxes.TryGetValue(instance.Id, out var inbox) ? inbox : []));
             return result;
         });
     }
@@ -47,14 +50,20 @@ internal sealed partial class PostgresWorkflowStore
     private static string Qualified(string alias, string columns) =>
         string.Join(", ", columns.Split(", ").Select(c => $"{alias}.{c}"));
 
-    private static List<InboxEntry> ReadInbox(PostgresSession s, string instanceId)
+    /// <summary>The inbox entries of [instanceIds], per instance in arrival (Id) order; one query for the whole claim.</summary>
+    private static Dictionary<string, List<InboxEntry>> ReadInboxes(PostgresSession s, string[] instanceIds)
     {
-        var entries = new List<InboxEntry>();
-        using var reader = s.Command("SELECT \"Id\", \"Kind\", \"Sequence\", \"Name\", \"Payload\" FROM inbox WHERE \"InstanceId\" = @id ORDER BY \"Id\"")
-            .With("@id", instanceId).ExecuteReader();
+        var inboxes = new Dictionary<string, List<InboxEntry>>();
+        if (instanceIds.Length == 0) return inboxes;
+        using var reader = s.Command("SELECT \"InstanceId\", \"Id\", \"Kind\", \"Sequence\", \"Name\", \"Payload\" FROM inbox WHERE \"InstanceId\" = ANY(@ids) ORDER BY \"Id\"")
+            .WithArray("@ids", NpgsqlDbType.Text, instanceIds).ExecuteReader();
         while (reader.Read())
-            entries.Add(new InboxEntry(reader.GetInt64(0), StoredNames.Kind(reader.GetString(1)), reader.GetInt32(2), reader.NullableString(3), reader.NullableString(4)));
-        return entries;
+        {
+            var id = reader.GetString(0);
+            if (!inboxes.TryGetValue(id, out var entries)) inboxes[id] = entries = [];
+            entries.Add(new InboxEntry(reader.GetInt64(1), StoredNames.Kind(reader.GetString(2)), reader.GetInt32(3), reader.NullableString(4), reader.NullableString(5)));
+        }
+        return inboxes;
     }
 
     /// <summary>
@@ -62,108 +71,161 @@ internal sealed partial class PostgresWorkflowStore
     /// revision is the one its turn claimed (see IWorkflowStore.CommitTurns); a stale one is skipped
     /// whole. When an error aborts the transaction, nothing of any commit is written and the error is thrown.
     /// </summary>
-    /// <remarks>The group's instance rows are locked first (LockInstances).</remarks>
+    /// <remarks>
+    /// A handful of statements whatever the group's size, in three round trips: the first statement
+    /// locks the group's rows and reads their revisions, so which commits apply is decided here, in
+    /// order (a later commit of the same instance is checked against the revision an earlier one
+    /// left); the second, only when commits start children, reads the current versions of their
+    /// workflows; then the writes are queued and sent at the commit, set-wise: one UPDATE for every
+    /// instance row, one DELETE of the consumed inbox entries, one INSERT for the activity tasks and
+    /// one for the timers (per wave: commits of an instance already in the wave start the next one).
+    /// Children, cancellations and final statuses, rarer, get statements of their own.
+    /// Whether an instance is ready again depends on inbox entries that may have arrived during the
+    /// turn. A READ COMMITTED statement that had to wait for the row (a delivery holding it) would
+    /// judge the inbox by the snapshot it started with, missing that delivery's entry and clearing
+    /// Ready for good; so the rows are locked first, and the UPDATE that decides Ready, a later
+    /// statement, sees every delivery committed before the lock, while later ones wait for this
+    /// commit and then set Ready themselves.
+    /// </remarks>
     public IReadOnlyList<long?> CommitTurns(IReadOnlyList<TurnCommit> commits)
     {
         if (commits.Count == 0) return [];
         var ids = commits.Select(c => c.InstanceId).Distinct().ToArray();
+        var childWorkflows = commits.SelectMany(c => c.Children).Select(c => c.Workflow).Distinct().ToArray();
         return Write(s =>
         {
-            LockInstances(s, ids);
+            var rows = LockInstances(s, ids);
+            var currentPrograms = CurrentHashes(s, childWorkflows);
             var now = Now();
-            var latestPrograms = new Dictionary<string, string?>();
             var revisions = new long?[commits.Count];
-            for (var i = 0; i < commits.Count; i++) revisions[i] = Commit(s, commits[i], now, latestPrograms);
+            var wave = new List<(TurnCommit Commit, LockedInstance Row)>();
+            var inWave = new HashSet<string>();
+            for (var i = 0; i < commits.Count; i++)
+            {
+                var commit = commits[i];
+                if (!rows.TryGetValue(commit.InstanceId, out var row) || row.Revision != commit.Revision) continue;
+                if (!inWave.Add(commit.InstanceId))
+                {
+                    WriteWave(s, wave, now, currentPrograms);
+                    wave.Clear();
+                    inWave.Clear();
+                    inWave.Add(commit.InstanceId);
+                }
+                wave.Add((commit, row));
+                revisions[i] = row.Revision + 1;
+                rows[commit.InstanceId] = row with { Revision = row.Revision + 1 };
+            }
+            WriteWave(s, wave, now, currentPrograms);
             return revisions;
         });
     }
 
-    /// <summary>Applies one commit; null when the revision moved on (nothing written).</summary>
-    /// <remarks>
-    /// Two statements where SQLite has one. Whether the instance is ready again depends on inbox
-    /// entries that may have arrived during the turn; a READ COMMITTED statement that has to wait for
-    /// the row (a delivery holding it) would still judge the inbox by the snapshot it started with,
-    /// missing that delivery's entry and clearing Ready for good. So the first statement locks the row
-    /// (and checks the revision); the UPDATE that decides Ready starts after, and sees every delivery
-    /// committed before the lock, while later ones wait for this commit and then set Ready themselves.
-    /// </remarks>
-    private long? Commit(PostgresSession s, TurnCommit commit, long now, Dictionary<string, string?> latestPrograms)
+    /// <summary>The current version's hash of each of [workflows], or null for one not deployed.</summary>
+    private static Dictionary<string, string?> CurrentHashes(PostgresSession s, string[] workflows)
     {
-        var id = commit.InstanceId;
-        string? parentId;
-        int parentSequence;
-        using (var reader = s.Command("SELECT \"ParentId\", \"ParentSequence\" FROM instances WHERE \"Id\" = @id AND \"Revision\" = @revision FOR UPDATE")
-            .With("@id", id).With("@revision", commit.Revision).ExecuteReader())
-        {
-            if (!reader.Read()) return null;
-            parentId = reader.NullableString(0);
-            parentSequence = reader.GetInt32(1);
-        }
-        var final = StoredNames.IsFinal(commit.Status);
-        var revision = (long)s.Command("""
-            UPDATE instances SET
-                "Status" = @status, "Pickle" = @pickle, "ResultJson" = @result, "Error" = @error, "ErrorSummary" = @summary,
-                "Revision" = "Revision" + 1,
-                "Turns" = "Turns" + @turns,
-                "LeaseOwner" = CASE WHEN @keep THEN "LeaseOwner" END,
-                "LeaseExpiresAt" = CASE WHEN @keep THEN "LeaseExpiresAt" END,
-                "Ready" = CASE WHEN @final THEN FALSE WHEN @keep THEN "Ready"
-                               ELSE EXISTS (SELECT 1 FROM inbox WHERE "InstanceId" = @id AND "Id" > @through) END,
-                "ReadySince" = CASE WHEN @final THEN NULL WHEN @keep THEN "ReadySince"
-                                    ELSE (SELECT "CreatedAt" FROM inbox WHERE "InstanceId" = @id AND "Id" > @through ORDER BY "Id" LIMIT 1) END,
-                "UpdatedAt" = @now
-            WHERE "Id" = @id
-            RETURNING "Revision"
-            """)
-            .With("@id", id)
-            .With("@status", StoredNames.Of(commit.Status)).With("@pickle", commit.Pickle).With("@result", commit.ResultJson)
-            .With("@error", commit.Error).With("@summary", commit.ErrorSummary)
-            .With("@turns", commit.KeepLease ? 0 : 1).With("@keep", commit.KeepLease).With("@final", final)
-            .With("@through", commit.ConsumedThrough).With("@now", now)
-            .ExecuteScalar()!;
-        if (commit.ConsumedThrough > 0)
-            s.Command("DELETE FROM inbox WHERE \"InstanceId\" = @id AND \"Id\" <= @through").With("@id", id).With("@through", commit.ConsumedThrough).ExecuteNonQuery();
-        foreach (var activity in commit.Activities) InsertActivity(s, id, activity, now);
-        foreach (var timer in commit.Timers)
-            s.Command("INSERT INTO timers (\"InstanceId\", \"Sequence\", \"DueAt\", \"CreatedAt\") VALUES (@id, @sequence, @due, @now) ON CONFLICT DO NOTHING")
-                .With("@id", id).With("@sequence", timer.Sequence).With("@due", UnixTime.Ms(timer.DueAt)).With("@now", now)
-                .ExecuteNonQuery();
-        foreach (var child in commit.Children) StartChild(s, id, child, now, latestPrograms);
-        foreach (var sequence in commit.Cancelled)
-        {
-            s.Command("DELETE FROM timers WHERE \"InstanceId\" = @id AND \"Sequence\" = @sequence").With("@id", id).With("@sequence", sequence).ExecuteNonQuery();
-            s.Command("DELETE FROM activity_tasks WHERE \"InstanceId\" = @id AND \"Sequence\" = @sequence").With("@id", id).With("@sequence", sequence).ExecuteNonQuery();
-            // Only a child this instance started (a future that was not a child has no such row).
-            var child = ChildInstances.Id(id, sequence);
-            if (s.Command("SELECT 1 FROM instances WHERE \"Id\" = @child AND \"ParentId\" = @id").With("@child", child).With("@id", id).ExecuteScalar() != null)
-                Deliver(s, child, InboxKind.Cancel, 0, null, null, now);
-        }
-        if (final) Finish(s, commit, parentId, parentSequence, now);
-        return revision;
+        var hashes = workflows.ToDictionary(w => w, string? (_) => null);
+        if (workflows.Length == 0) return hashes;
+        using var reader = s.Command("""
+            SELECT DISTINCT ON ("Name") "Name", "Hash" FROM deployments WHERE "Name" = ANY(@names)
+            ORDER BY "Name", "Id" DESC
+            """).WithArray("@names", NpgsqlDbType.Text, workflows).ExecuteReader();
+        while (reader.Read()) hashes[reader.GetString(0)] = reader.GetString(1);
+        return hashes;
     }
 
-    private static void InsertActivity(PostgresSession s, string instanceId, ActivityRequest activity, long now) =>
-        s.Command("""
-            INSERT INTO activity_tasks ("InstanceId", "Sequence", "Name", "ArgumentsJson", "Retries", "TimeoutSeconds", "Attempts", "CreatedAt")
-            VALUES (@id, @sequence, @name, @arguments, @retries, @timeout, 0, @now)
-            ON CONFLICT DO NOTHING
+    /// <summary>Queues the writes of [wave]: commits of distinct instances, each of its locked row at the claimed revision.</summary>
+    private static void WriteWave(PostgresSession s, List<(TurnCommit Commit, LockedInstance Row)> wave, long now, Dictionary<string, string?> currentPrograms)
+    {
+        if (wave.Count == 0) return;
+        var commits = wave.Select(w => w.Commit).ToArray();
+        s.Queue("""
+            UPDATE instances i SET
+                "Status" = c.status, "Pickle" = c.pickle, "ResultJson" = c.result, "Error" = c.error, "ErrorSummary" = c.summary,
+                "Revision" = i."Revision" + 1,
+                "Turns" = i."Turns" + CASE WHEN c.keep THEN 0 ELSE 1 END,
+                "LeaseOwner" = CASE WHEN c.keep THEN i."LeaseOwner" END,
+                "LeaseExpiresAt" = CASE WHEN c.keep THEN i."LeaseExpiresAt" END,
+                "Ready" = CASE WHEN c.final THEN FALSE WHEN c.keep THEN i."Ready"
+                               ELSE EXISTS (SELECT 1 FROM inbox b WHERE b."InstanceId" = c.id AND b."Id" > c.through) END,
+                "ReadySince" = CASE WHEN c.final THEN NULL WHEN c.keep THEN i."ReadySince"
+                                    ELSE (SELECT b."CreatedAt" FROM inbox b WHERE b."InstanceId" = c.id AND b."Id" > c.through ORDER BY b."Id" LIMIT 1) END,
+                "UpdatedAt" = @now
+            FROM unnest(@ids, @statuses, @pickles, @results, @errors, @summaries, @keeps, @finals, @throughs)
+                AS c(id, status, pickle, result, error, summary, keep, final, through)
+            WHERE i."Id" = c.id
             """)
-            .With("@id", instanceId).With("@sequence", activity.Sequence).With("@name", activity.Name)
-            .With("@arguments", activity.ArgumentsJson).With("@retries", activity.Retries).With("@timeout", activity.TimeoutSeconds)
-            .With("@now", now)
-            .ExecuteNonQuery();
+            .WithArray("@ids", NpgsqlDbType.Text, commits.Select(c => c.InstanceId).ToArray())
+            .WithArray("@statuses", NpgsqlDbType.Text, commits.Select(c => StoredNames.Of(c.Status)).ToArray())
+            .WithArray("@pickles", NpgsqlDbType.Bytea, commits.Select(c => c.Pickle).ToArray())
+            .WithArray("@results", NpgsqlDbType.Text, commits.Select(c => c.ResultJson).ToArray())
+            .WithArray("@errors", NpgsqlDbType.Text, commits.Select(c => c.Error).ToArray())
+            .WithArray("@summaries", NpgsqlDbType.Text, commits.Select(c => c.ErrorSummary).ToArray())
+            .WithArray("@keeps", NpgsqlDbType.Boolean, commits.Select(c => c.KeepLease).ToArray())
+            .WithArray("@finals", NpgsqlDbType.Boolean, commits.Select(c => StoredNames.IsFinal(c.Status)).ToArray())
+            .WithArray("@throughs", NpgsqlDbType.Bigint, commits.Select(c => c.ConsumedThrough).ToArray())
+            .With("@now", now);
+
+        var consumed = commits.Where(c => c.ConsumedThrough > 0).ToArray();
+        if (consumed.Length > 0)
+            s.Queue("""
+                DELETE FROM inbox b USING unnest(@ids, @throughs) AS c(id, through)
+                WHERE b."InstanceId" = c.id AND b."Id" <= c.through
+                """)
+                .WithArray("@ids", NpgsqlDbType.Text, consumed.Select(c => c.InstanceId).ToArray())
+                .WithArray("@throughs", NpgsqlDbType.Bigint, consumed.Select(c => c.ConsumedThrough).ToArray());
+
+        // In the turns' order (WITH ORDINALITY): task ids grow in the order the activities were started.
+        var activities = commits.SelectMany(c => c.Activities.Select(a => (c.InstanceId, Activity: a))).ToArray();
+        if (activities.Length > 0)
+            s.Queue("""
+                INSERT INTO activity_tasks ("InstanceId", "Sequence", "Name", "ArgumentsJson", "Retries", "TimeoutSeconds", "Attempts", "CreatedAt")
+                SELECT a.id, a.sequence, a.name, a.arguments, a.retries, a.timeout, 0, @now
+                FROM unnest(@ids, @sequences, @names, @arguments, @retries, @timeouts) WITH ORDINALITY
+                    AS a(id, sequence, name, arguments, retries, timeout, n)
+                ORDER BY a.n
+                ON CONFLICT DO NOTHING
+                """)
+                .WithArray("@ids", NpgsqlDbType.Text, activities.Select(a => a.InstanceId).ToArray())
+                .WithArray("@sequences", NpgsqlDbType.Integer, activities.Select(a => a.Activity.Sequence).ToArray())
+                .WithArray("@names", NpgsqlDbType.Text, activities.Select(a => a.Activity.Name).ToArray())
+                .WithArray("@arguments", NpgsqlDbType.Text, activities.Select(a => a.Activity.ArgumentsJson).ToArray())
+                .WithArray("@retries", NpgsqlDbType.Integer, activities.Select(a => a.Activity.Retries).ToArray())
+                .WithArray("@timeouts", NpgsqlDbType.Double, activities.Select(a => a.Activity.TimeoutSeconds).ToArray())
+                .With("@now", now);
+
+        var timers = commits.SelectMany(c => c.Timers.Select(t => (c.InstanceId, Timer: t))).ToArray();
+        if (timers.Length > 0)
+            s.Queue("""
+                INSERT INTO timers ("InstanceId", "Sequence", "DueAt", "CreatedAt")
+                SELECT t.id, t.sequence, t.due, @now FROM unnest(@ids, @sequences, @dues) AS t(id, sequence, due)
+                ON CONFLICT DO NOTHING
+                """)
+                .WithArray("@ids", NpgsqlDbType.Text, timers.Select(t => t.InstanceId).ToArray())
+                .WithArray("@sequences", NpgsqlDbType.Integer, timers.Select(t => t.Timer.Sequence).ToArray())
+                .WithArray("@dues", NpgsqlDbType.Bigint, timers.Select(t => UnixTime.Ms(t.Timer.DueAt)).ToArray())
+                .With("@now", now);
+
+        foreach (var (commit, row) in wave)
+        {
+            var id = commit.InstanceId;
+            foreach (var child in commit.Children) StartChild(s, id, child, now, currentPrograms[child.Workflow]);
+            foreach (var sequence in commit.Cancelled)
+            {
+                s.Queue("DELETE FROM timers WHERE \"InstanceId\" = @id AND \"Sequence\" = @sequence").With("@id", id).With("@sequence", sequence);
+                s.Queue("DELETE FROM activity_tasks WHERE \"InstanceId\" = @id AND \"Sequence\" = @sequence").With("@id", id).With("@sequence", sequence);
+                // Only a child this instance started (a future that was not a child has no such row).
+                Deliver(s, ChildInstances.Id(id, sequence), InboxKind.Cancel, 0, null, null, now, parentId: id);
+            }
+            if (StoredNames.IsFinal(commit.Status)) Finish(s, commit, row.ParentId, row.ParentSequence, now);
+        }
+    }
 
     /// <summary>
-    /// Starts the child on the latest deployed version of its workflow; a child that exists already is
-    /// left alone. With no such workflow deployed, the parent gets ChildFailed instead.
+    /// Starts the child on [hash], the current version of its workflow; a child that exists already
+    /// is left alone. With no such workflow deployed (a null hash), the parent gets ChildFailed instead.
     /// </summary>
-    private static void StartChild(PostgresSession s, string parentId, ChildRequest child, long now, Dictionary<string, string?> latestPrograms)
+    private static void StartChild(PostgresSession s, string parentId, ChildRequest child, long now, string? hash)
     {
-        if (!latestPrograms.TryGetValue(child.Workflow, out var hash))
-        {
-            hash = s.Command(CurrentHashSql).With("@name", child.Workflow).ExecuteScalar() as string;
-            latestPrograms[child.Workflow] = hash;
-        }
         if (hash == null)
         {
             Deliver(s, parentId, InboxKind.ChildFailed, child.Sequence, null, $"no workflow named '{child.Workflow}' is deployed", now);
@@ -187,16 +249,16 @@ internal sealed partial class PostgresWorkflowStore
                 Deliver(s, parentId, InboxKind.ChildFailed, parentSequence, null, commit.ErrorSummary ?? ChildInstances.DefaultSummary(commit.Status), now);
         }
         // As Deliver does, per child: the row is locked (and made ready) before its entry's id is drawn.
-        s.Command($"""
+        s.Queue($"""
             WITH ready AS (
                 UPDATE instances SET "Ready" = TRUE, "ReadySince" = CASE WHEN "Ready" AND "ReadySince" IS NOT NULL THEN "ReadySince" ELSE @now END
                 WHERE "ParentId" = @id AND {NotFinal}
                 RETURNING "Id")
             INSERT INTO inbox ("InstanceId", "Kind", "Sequence", "CreatedAt")
             SELECT "Id", @kind, 0, @now FROM ready
-            """).With("@id", id).With("@kind", StoredNames.Of(InboxKind.Cancel)).With("@now", now).ExecuteNonQuery();
-        s.Command("DELETE FROM timers WHERE \"InstanceId\" = @id").With("@id", id).ExecuteNonQuery();
-        s.Command("DELETE FROM activity_tasks WHERE \"InstanceId\" = @id").With("@id", id).ExecuteNonQuery();
-        s.Command("DELETE FROM inbox WHERE \"InstanceId\" = @id").With("@id", id).ExecuteNonQuery();
+            """).With("@id", id).With("@kind", StoredNames.Of(InboxKind.Cancel)).With("@now", now);
+        s.Queue("DELETE FROM timers WHERE \"InstanceId\" = @id").With("@id", id);
+        s.Queue("DELETE FROM activity_tasks WHERE \"InstanceId\" = @id").With("@id", id);
+        s.Queue("DELETE FROM inbox WHERE \"InstanceId\" = @id").With("@id", id);
     }
 }

@@ -1,6 +1,7 @@
 using System.Data;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using NpgsqlTypes;
 using Workflow.Durable;
 
 namespace Workflow.Persistence;
@@ -50,7 +51,12 @@ internal sealed partial class PostgresWorkflowStore : IWorkflowStore, IDisposabl
         options ??= new PostgresStoreOptions();
         options.Validate();
         var builder = new NpgsqlDataSourceBuilder(connectionString);
-        if (!SetsMaxAutoPrepare(connectionString)) builder.ConnectionStringBuilder.MaxAutoPrepare = options.MaxAutoPrepare;
+        if (!Sets(connectionString, "Max Auto Prepare")) builder.ConnectionStringBuilder.MaxAutoPrepare = options.MaxAutoPrepare;
+        // A pooled connection is reset when it goes back to the pool: with prepared statements kept,
+        // that is seven statements (RESET ALL, UNLISTEN *, …) before the next transaction, on every
+        // call. The store leaves no session state behind (no SET, LISTEN, temp tables or session
+        // locks), so there is nothing to reset.
+        if (!Sets(connectionString, "No Reset On Close")) builder.ConnectionStringBuilder.NoResetOnClose = true;
         var dataSource = builder.Build();
         try
         {
@@ -65,13 +71,14 @@ internal sealed partial class PostgresWorkflowStore : IWorkflowStore, IDisposabl
     }
 
     /// <summary>
-    /// Whether [connectionString] names Max Auto Prepare itself (in either spelling Npgsql accepts).
-    /// NpgsqlConnectionStringBuilder cannot say: its ContainsKey is true for every keyword it knows.
+    /// Whether [connectionString] names the setting [keyword] itself (with or without its spaces, in
+    /// any case, as Npgsql accepts). NpgsqlConnectionStringBuilder cannot say: its ContainsKey is
+    /// true for every keyword it knows.
     /// </summary>
-    internal static bool SetsMaxAutoPrepare(string connectionString) =>
+    internal static bool Sets(string connectionString, string keyword) =>
         new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys
             .Cast<string>()
-            .Any(key => key.Replace(" ", "").Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase));
+            .Any(key => key.Replace(" ", "").Equals(keyword.Replace(" ", ""), StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// Applies pending migrations on a connection of the store's own pool. Nothing is locked when
@@ -194,21 +201,21 @@ internal sealed partial class PostgresWorkflowStore : IWorkflowStore, IDisposabl
     {
         // A concurrent start of the same id waits for this one's row and then inserts nothing;
         // the read below is a new statement, so it sees whichever row won.
-        var created = InsertInstance(s, instance, Now()) == 1;
-        return (ReadInstance(s, instance.Id)!, created);
+        var insert = InsertInstance(s, instance, Now());
+        var view = ReadInstance(s, instance.Id)!;
+        return (view, insert.RecordsAffected == 1);
     });
 
-    /// <summary>Inserts a ready, running instance unless its id exists; returns the rows inserted (0 or 1).</summary>
-    private static int InsertInstance(PostgresSession s, NewInstance instance, long now) =>
-        s.Command("""
+    /// <summary>Queues the insert of a ready, running instance unless its id exists (RecordsAffected 0 then).</summary>
+    private static NpgsqlBatchCommand InsertInstance(PostgresSession s, NewInstance instance, long now) =>
+        s.Queue("""
             INSERT INTO instances ("Id", "Workflow", "ProgramHash", "Status", "InputJson", "ParentId", "ParentSequence", "Ready", "ReadySince", "Turns", "Revision", "CreatedAt", "UpdatedAt")
             VALUES (@id, @workflow, @hash, 'running', @input, @parent, @parentSequence, TRUE, @now, 0, 0, @now, @now)
             ON CONFLICT ("Id") DO NOTHING
             """)
             .With("@id", instance.Id).With("@workflow", instance.Workflow).With("@hash", instance.ProgramHash)
             .With("@input", instance.InputJson).With("@parent", instance.ParentId).With("@parentSequence", instance.ParentSequence)
-            .With("@now", now)
-            .ExecuteNonQuery();
+            .With("@now", now);
 
     public InstanceView? GetInstance(string id) => Read(s => ReadInstance(s, id));
 
@@ -278,49 +285,68 @@ internal sealed partial class PostgresWorkflowStore : IWorkflowStore, IDisposabl
 
     private DeliveryResult DeliverOrExplain(PostgresSession s, string instanceId, InboxKind kind, string? name, string? payload)
     {
-        if (Deliver(s, instanceId, kind, 0, name, payload, Now())) return DeliveryResult.Accepted;
+        var delivery = Deliver(s, instanceId, kind, 0, name, payload, Now());
+        s.Flush();
+        if (delivery.RecordsAffected == 1) return DeliveryResult.Accepted;
         var exists = s.Command("SELECT 1 FROM instances WHERE \"Id\" = @id").With("@id", instanceId).ExecuteScalar() != null;
         return exists ? DeliveryResult.AlreadyFinished : DeliveryResult.NotFound;
     }
 
     /// <summary>
-    /// Delivers an inbox entry to [instanceId] and makes it ready (keeping ReadySince when it was
-    /// ready already), unless it is missing or final. Returns whether it was delivered.
+    /// Queues the delivery of an inbox entry to [instanceId], which makes it ready (keeping ReadySince
+    /// when it was ready already), unless it is missing or final, or, with [parentId], not a child of
+    /// that instance. Its RecordsAffected, after the flush, is 1 when it was delivered.
     /// </summary>
     /// <remarks>
     /// One statement, whose UPDATE locks the instance row before the INSERT draws the entry's id (see
     /// the class remarks). When a commit holds the row, the UPDATE waits and then re-reads the row as
     /// committed: an instance the commit made final gets nothing, any other is made ready again.
     /// </remarks>
-    private static bool Deliver(PostgresSession s, string instanceId, InboxKind kind, int sequence, string? name, string? payload, long now) =>
-        s.Command($"""
-            WITH ready AS (
-                UPDATE instances SET "Ready" = TRUE, "ReadySince" = CASE WHEN "Ready" AND "ReadySince" IS NOT NULL THEN "ReadySince" ELSE @now END
-                WHERE "Id" = @id AND {NotFinal}
-                RETURNING "Id")
-            INSERT INTO inbox ("InstanceId", "Kind", "Sequence", "Name", "Payload", "CreatedAt")
-            SELECT "Id", @kind, @sequence, @name, @payload, @now FROM ready
-            """)
+    private static NpgsqlBatchCommand Deliver(PostgresSession s, string instanceId, InboxKind kind, int sequence, string? name, string? payload, long now,
+        string? parentId = null)
+    {
+        var delivery = s.Queue(parentId == null ? DeliverSql : DeliverToChildSql)
             .With("@id", instanceId).With("@kind", StoredNames.Of(kind)).With("@sequence", sequence)
-            .With("@name", name).With("@payload", payload).With("@now", now)
-            .ExecuteNonQuery() == 1;
+            .With("@name", name).With("@payload", payload).With("@now", now);
+        return parentId == null ? delivery : delivery.With("@parent", parentId);
+    }
+
+    private static string DeliverWhere(string condition) => $"""
+        WITH ready AS (
+            UPDATE instances SET "Ready" = TRUE, "ReadySince" = CASE WHEN "Ready" AND "ReadySince" IS NOT NULL THEN "ReadySince" ELSE @now END
+            WHERE "Id" = @id AND {NotFinal} {condition}
+            RETURNING "Id")
+        INSERT INTO inbox ("InstanceId", "Kind", "Sequence", "Name", "Payload", "CreatedAt")
+        SELECT "Id", @kind, @sequence, @name, @payload, @now FROM ready
+        """;
+
+    /// <summary>An instance row as LockInstances read it.</summary>
+    private readonly record struct LockedInstance(long Revision, string? ParentId, int ParentSequence);
 
     /// <summary>
     /// Locks the rows of the instances [ids] (those that exist) in one order every call uses, for a
-    /// call that goes on to write several of them. Without it, two calls writing the same instances in
-    /// different orders (two processes firing the same timers, say) deadlock, and the server aborts
-    /// one after a second's wait. Deadlocks through parents and children remain possible; the server
-    /// breaks them and Run retries the call.
+    /// call that goes on to write several of them, and returns what the commit needs of them. Without
+    /// the order, two calls writing the same instances in different orders (two processes firing the
+    /// same timers, say) deadlock, and the server aborts one after a second's wait. Deadlocks through
+    /// parents and children remain possible; the server breaks them and Run retries the call.
     /// </summary>
-    private static void LockInstances(PostgresSession s, string[] ids)
+    private static Dictionary<string, LockedInstance> LockInstances(PostgresSession s, string[] ids)
     {
-        if (ids.Length == 0) return;
-        s.Command("SELECT 1 FROM instances WHERE \"Id\" = ANY(@ids) ORDER BY \"Id\" COLLATE \"C\" FOR UPDATE").With("@ids", ids).ExecuteNonQuery();
+        var rows = new Dictionary<string, LockedInstance>(ids.Length);
+        if (ids.Length == 0) return rows;
+        using var reader = s.Command("SELECT \"Id\", \"Revision\", \"ParentId\", \"ParentSequence\" FROM instances WHERE \"Id\" = ANY(@ids) ORDER BY \"Id\" COLLATE \"C\" FOR UPDATE")
+            .WithArray("@ids", NpgsqlDbType.Text, ids).ExecuteReader();
+        while (reader.Read()) rows[reader.GetString(0)] = new LockedInstance(reader.GetInt64(1), reader.NullableString(2), reader.GetInt32(3));
+        return rows;
     }
 
     /// <summary>StoredNames.NotFinal with the column quoted, as PostgreSQL needs it for a PascalCase name.</summary>
     private static readonly string NotFinal =
         $"\"Status\" IN ('{StoredNames.Of(InstanceStatus.Running)}', '{StoredNames.Of(InstanceStatus.Waiting)}')";
+
+    // After NotFinal, which they contain: static fields are initialized in the order they are written.
+    private static readonly string DeliverSql = DeliverWhere("");
+    private static readonly string DeliverToChildSql = DeliverWhere("AND \"ParentId\" = @parent");
 
     /// <summary>Ready instances (claimed or not), activity tasks and timers left, and the next timer's due time.</summary>
     public WorkSummary Summary() => Read(s =>

@@ -48,7 +48,8 @@ internal static class DurableBenchmark
     /// </summary>
     private static int WindowOf(int point) => point >= 1000 ? 100 : HistoryWindow;
 
-    private const string Program = """
+    /// <summary>The steps program: one `echo` activity per step, for as many steps as its input says.</summary>
+    internal const string StepsProgram = """
         def main(n):
             total = 0
             for i in range(n):
@@ -284,7 +285,7 @@ internal static class DurableBenchmark
 
     private static void Deploy(WorkflowClient client)
     {
-        var program = client.Deploy("steps", Program);
+        var program = client.Deploy("steps", StepsProgram);
         if (program.HasErrors) throw new InvalidOperationException(string.Join("\n", program.Diagnostics));
     }
 

@@ -15,9 +15,11 @@ public sealed class PostgresStoreOptionsTests
     }
 
     [Theory]
-    [InlineData("Host=db;Database=wf", false)]
-    [InlineData("Host=db;Database=wf;Max Auto Prepare=0", true)]
-    [InlineData("Host=db;Database=wf;maxautoprepare=20", true)]
-    public void The_connection_strings_own_preparation_setting_wins(string connectionString, bool setsIt) =>
-        Assert.Equal(setsIt, PostgresWorkflowStore.SetsMaxAutoPrepare(connectionString));
+    [InlineData("Host=db;Database=wf", "Max Auto Prepare", false)]
+    [InlineData("Host=db;Database=wf;Max Auto Prepare=0", "Max Auto Prepare", true)]
+    [InlineData("Host=db;Database=wf;maxautoprepare=20", "Max Auto Prepare", true)]
+    [InlineData("Host=db;Database=wf;maxautoprepare=20", "No Reset On Close", false)]
+    [InlineData("Host=db;Database=wf;No Reset On Close=false", "No Reset On Close", true)]
+    public void The_connection_strings_own_settings_win(string connectionString, string keyword, bool setsIt) =>
+        Assert.Equal(setsIt, PostgresWorkflowStore.Sets(connectionString, keyword));
 }

@@ -108,6 +108,36 @@ public abstract class TurnTests(StoreKind kind) : StoreTest(kind)
     }
 
     [Fact]
+    public void Two_commits_of_one_instance_in_a_group_apply_in_order_each_on_the_revision_before_it()
+    {
+        Start("i1");
+        var claimed = ClaimOne("i1");
+        var intermediate = new TurnCommit
+        {
+            InstanceId = "i1", Revision = claimed.Revision, Status = InstanceStatus.Running, Pickle = [1], KeepLease = true,
+            Timers = [new TimerRequest(1, Now.AddMinutes(5))],
+        };
+        var end = new TurnCommit
+        {
+            InstanceId = "i1", Revision = claimed.Revision + 1, Status = InstanceStatus.Waiting, Pickle = [2],
+            Activities = [new ActivityRequest(2, "echo", "[2]", null, null)],
+        };
+        // The first commit again: its revision is gone once it applied.
+        var repeated = new TurnCommit { InstanceId = "i1", Revision = claimed.Revision, Status = InstanceStatus.Completed, ResultJson = "0" };
+
+        Assert.Equal([claimed.Revision + 1, claimed.Revision + 2, null], Store.CommitTurns([intermediate, end, repeated]));
+        var instance = Store.GetInstance("i1")!;
+        Assert.Equal((InstanceStatus.Waiting, 1, null), (instance.Status, instance.Turns, instance.ResultJson));
+        Assert.Equal([2], instance.Pickle);
+        Assert.Equal([1], Store.ListTimers().Select(t => t.Sequence));
+        Assert.Equal([2], Store.ClaimActivities("aw", 10, Now, Now.AddMinutes(1)).Select(t => t.Sequence));
+        // The second commit cleared the lease the first one kept.
+        Assert.Equal(0, Store.Summary().ReadyInstances);
+        Store.Signal("i1", "s", "1");
+        Assert.Equal("i1", ClaimOne("i1").Instance.Id);
+    }
+
+    [Fact]
     public void Entries_arriving_during_a_turn_keep_the_instance_ready_and_in_order()
     {
         Start("i1");

@@ -78,8 +78,8 @@ internal sealed class ActivityWorker
     }
 
     /// <summary>
-    /// Runs tasks until [cancellationToken] is cancelled, up to MaxConcurrency at once. When nothing
-    /// is claimable it waits PollInterval or until <see cref="Wake"/>. A store failure is logged and
+    /// Runs tasks until [cancellationToken] is cancelled, up to MaxConcurrency at once. When a claim
+    /// took less than it asked for (nothing more was claimable) it waits PollInterval or until <see cref="Wake"/>. A store failure is logged and
     /// retried with backoff. On cancellation the running handlers are cancelled (their tasks run
     /// again after their leases), finished outcomes are written, and it returns.
     /// </summary>
@@ -138,7 +138,8 @@ internal sealed class ActivityWorker
                         }
                     }, CancellationToken.None);
                 }
-                if (claimed.Count == 0) await _wake.WaitAsync(_options.PollInterval, cancellationToken);
+                // Fewer than asked for is everything claimable: a claim at once would scan for nothing.
+                if (claimed.Count < want) await _wake.WaitAsync(_options.PollInterval, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
