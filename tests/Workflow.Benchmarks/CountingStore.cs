@@ -11,6 +11,9 @@ internal sealed class CountingStore(IWorkflowStore inner) : IWorkflowStore
 {
     private long _writes;
 
+    /// <summary>Told of the timers of each FireTimers call that fired some, once it has committed (the timer benchmark's clock).</summary>
+    public Action<IReadOnlyList<TimerRow>>? TimersFired { get; init; }
+
     /// <summary>Write transactions so far that changed the database.</summary>
     public long Writes => Interlocked.Read(ref _writes);
 
@@ -85,6 +88,7 @@ internal sealed class CountingStore(IWorkflowStore inner) : IWorkflowStore
     public int FireTimers(IReadOnlyList<TimerRow> timers)
     {
         var fired = inner.FireTimers(timers);
+        if (fired > 0) TimersFired?.Invoke(timers);
         return Counted(fired, fired > 0);
     }
 

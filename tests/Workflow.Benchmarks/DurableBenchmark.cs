@@ -20,26 +20,25 @@ namespace Workflow.Benchmarks;
 /// turn loop commits a batch of instances' turns in one transaction, and the activity runner claims
 /// and completes tasks in groups.
 /// </remarks>
-internal static class DurableBenchmark
+internal sealed class DurableBenchmark(Sizes sizes, Report report)
 {
     // The issue's targets: 5,000 durable steps/s at 100 instances on the 2-core machine, and a step
     // at history length 10,000 costing no more than 1.1 times one at length 10.
     private const double StepsPerSecondTarget = 5000;
     private const double GrowthTarget = 1.1;
 
-    // Sizes, kept here to scale (a --quick run will shrink them).
     private static readonly int[] Concurrency = [1, 10, 100];
     private static readonly TimeSpan FsyncProbe = TimeSpan.FromSeconds(1);
     /// <summary>Steady state: steps are counted over Window, after WarmUp from the first completed step.</summary>
-    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan Window = TimeSpan.FromSeconds(3);
+    private TimeSpan WarmUp => sizes.DurableWarmUp;
+    private TimeSpan Window => sizes.DurableWindow;
     /// <summary>History lengths at which the time per step is reported, over the WindowOf(point) steps ending there.</summary>
-    private static readonly int[] HistoryPoints = [10, 100, 1_000, 10_000];
+    private int[] HistoryPoints => sizes.HistoryPoints;
     private const int HistoryWindow = 10;
     /// <summary>Steps of the instance run (and thrown away) before the measured one, so the JIT has settled.</summary>
     private const int HistoryWarmUpSteps = 1000;
     /// <summary>Fresh instances run (HistoryWindow steps each, one at a time) just before and just after each window of the long instance.</summary>
-    private const int HistoryFreshInstances = 30;
+    private int HistoryFreshInstances => sizes.HistoryFreshInstances;
 
     /// <summary>
     /// The long instance's window ending at [point]: its last 10 steps up to 100 steps of history,
@@ -58,21 +57,26 @@ internal static class DurableBenchmark
         """;
 
     /// <summary>Prints the figures and each target with PASS or MISS; returns 0 even when a target is missed.</summary>
-    public static int Run()
+    public int Run()
     {
         var dir = Directory.CreateTempSubdirectory("wf-bench-durable-").FullName;
         try
         {
             var fsyncs = FsyncsPerSecond(dir);
             Console.WriteLine($"disk: {fsyncs:F0} fsyncs/s (a 512-byte overwrite + fsync, for {FsyncProbe.TotalSeconds:F0} s, in {dir})");
+            report.Machine("disk", $"{fsyncs:F0} fsyncs/s (a 512-byte overwrite + fsync in the temp directory, measured by the durable section)");
             Console.WriteLine($"steps/s counted over {Window.TotalSeconds:F0} s after {WarmUp.TotalSeconds:F0} s of warm-up; commits = write transactions that wrote something");
             Console.WriteLine($"{"instances",9} {"steps/s",9} {"steps/fsync",12} {"commits/step",13}");
             var rates = new Dictionary<int, double>();
+            var commitsAt = new Dictionary<int, double>();
             foreach (var instances in Concurrency)
             {
                 var (rate, commitsPerStep) = Throughput(dir, instances);
                 rates[instances] = rate;
+                commitsAt[instances] = commitsPerStep;
                 Console.WriteLine($"{instances,9} {rate,9:F0} {rate / fsyncs,12:F2} {commitsPerStep,13:F2}");
+                if (instances != Concurrency[^1])
+                    report.Add("durable", $"steps/s, {instances} instance(s) ({commitsPerStep:F2} commits per step)", $"{rate:F0}", $"disk: {fsyncs:F0} fsyncs/s", $"{rate / fsyncs:F2} steps/fsync");
             }
 
             Console.WriteLine();
@@ -90,16 +94,19 @@ internal static class DurableBenchmark
                 // a 10-step mean takes or misses by chance; it falls on short and long histories alike.
                 growth[point] = Median(window) / Median(fresh);
                 Console.WriteLine($"{point,9:N0} {$"{point - WindowOf(point) + 1:N0}–{point:N0}",13} {window.Average(),9:F0} {Median(window),10:F0} {fresh.Average(),11:F0} {Median(fresh),13:F0} {growth[point],9:F2}");
+                if (point != HistoryPoints[^1])
+                    report.Add("durable", $"time per step at history {point:N0} (median)", $"{Median(window):F0} µs", $"fresh instances' steps 1–{HistoryWindow}: {Median(fresh):F0} µs", $"{growth[point]:F2}x");
             }
             var raw = history.Long[HistoryPoints[^1]].Average() / history.Long[HistoryPoints[0]].Average();
             Console.WriteLine($"vs fresh = median / fresh median. The long instance alone, mean at {HistoryPoints[^1]:N0} / mean at {HistoryPoints[0]}: {raw:F2} (windows the whole run apart: the disk's drift is in it)");
 
             Console.WriteLine();
             var most = Concurrency[^1];
-            Console.WriteLine($"{"target",-42} {"figure",10} {"target",10}");
-            Target($"durable steps/s at {most} instances", $"{rates[most]:F0}", $">= {StepsPerSecondTarget:F0}", rates[most] >= StepsPerSecondTarget);
-            var last = growth[HistoryPoints[^1]];
-            Target($"step time at {HistoryPoints[^1]:N0} vs {HistoryPoints[0]} (medians)", $"{last:F2}x", $"<= {GrowthTarget:F1}x", last <= GrowthTarget);
+            report.Target("durable", $"steps/s, {most} instances ({commitsAt[most]:F2} commits per step)", $"{rates[most]:F0}", $"disk: {fsyncs:F0} fsyncs/s", $"{rates[most] / fsyncs:F2} steps/fsync",
+                $">= {StepsPerSecondTarget:F0}", rates[most] >= StepsPerSecondTarget);
+            var last = HistoryPoints[^1];
+            report.Target("durable", $"time per step at history {last:N0} (median)", $"{Median(history.Long[last]):F0} µs", $"fresh instances' steps 1–{HistoryWindow}: {Median(history.Fresh[last]):F0} µs",
+                $"{growth[last]:F2}x", $"<= {GrowthTarget:F1}x fresh", growth[last] <= GrowthTarget);
             return 0;
         }
         finally
@@ -135,7 +142,7 @@ internal static class DurableBenchmark
     /// run; steps (turns that consumed an activity result) counted over Window in the steady state.
     /// Returns steps/s and write transactions per step over the same window.
     /// </summary>
-    private static (double StepsPerSecond, double CommitsPerStep) Throughput(string dir, int instances)
+    private (double StepsPerSecond, double CommitsPerStep) Throughput(string dir, int instances)
     {
         var path = Path.Combine(dir, $"steps-{instances}.db");
         using var sqlite = SqliteWorkflowDatabase.Open(path, new SqliteStoreOptions { Synchronous = SqliteSynchronous.Full });
@@ -179,7 +186,7 @@ internal static class DurableBenchmark
     /// after another: so each window has a baseline taken on the disk as it was at that moment,
     /// and drift in the disk's speed over the run (other processes, the host) cancels out.
     /// </summary>
-    private static HistoryFigures History(string dir)
+    private HistoryFigures History(string dir)
     {
         var path = Path.Combine(dir, "history.db");
         using var store = SqliteWorkflowDatabase.Open(path, new SqliteStoreOptions { Synchronous = SqliteSynchronous.Full });
@@ -305,6 +312,4 @@ internal static class DurableBenchmark
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    private static void Target(string what, string figure, string target, bool met) =>
-        Console.WriteLine($"{what,-42} {figure,10} {target,10}   {(met ? "PASS" : "MISS")}");
 }

@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Text;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
 using Workflow.Pickling;
 using Workflow.Runtime;
 
@@ -25,7 +28,8 @@ internal static class PicklingBenchmark
     private const double LivenessSavedTarget = 30;
 
     /// <summary>Figures of one snapshot; times in µs, each the median (or the best) of many single operations.</summary>
-    private sealed record Figures(int Bytes, int AllLocalsBytes, Time Pickle, Time Unpickle, Time Parse)
+    /// <param name="Json">The baseline: Json.NET reading the same pickle into a JToken tree and writing it back.</param>
+    private sealed record Figures(int Bytes, int AllLocalsBytes, Time Pickle, Time Unpickle, Time Parse, Time Json)
     {
         public double Total => Pickle.Median + Unpickle.Median;
         public double BestTotal => Pickle.Best + Unpickle.Best;
@@ -38,7 +42,7 @@ internal static class PicklingBenchmark
     /// missed (a figure to act on, not a broken run); a snapshot that does not resume from its
     /// pickle throws.
     /// </summary>
-    public static int Run(int samples)
+    public static int Run(int samples, Report report)
     {
         var dir = Path.Combine(AppContext.BaseDirectory, "Snapshots");
         var chain = Snapshot.Load(Path.Combine(dir, "chain5.wf"));
@@ -53,13 +57,17 @@ internal static class PicklingBenchmark
         var prelude = Measure(samples, () => new Interpreter(TextWriter.Null, null, null).PrepareRestore()).Median;
 
         Console.WriteLine($"times in µs, median of {samples} operations; unpickle = fresh VM running the prelude + JSON parse + rebuild of the instance");
-        Console.WriteLine($"{"snapshot",-20} {"bytes",7} {"pickle",8} {"unpickle",9} {"prelude",8} {"parse",7} {"rebuild",8} {"total",8} {"best total",11}");
+        Console.WriteLine("Json.NET = JToken.Parse of the same pickle and ToString back: a plain JSON round trip of the same bytes");
+        Console.WriteLine($"{"snapshot",-20} {"bytes",7} {"pickle",8} {"unpickle",9} {"prelude",8} {"parse",7} {"rebuild",8} {"total",8} {"best total",11} {"Json.NET",9}");
         var figures = new Dictionary<Snapshot, Figures>();
         foreach (var snapshot in all)
         {
             var f = figures[snapshot] = Measure(snapshot, samples);
             var rebuild = f.Unpickle.Median - prelude - f.Parse.Median;
-            Console.WriteLine($"{snapshot.Name,-20} {f.Bytes,7} {f.Pickle.Median,8:F1} {f.Unpickle.Median,9:F1} {prelude,8:F1} {f.Parse.Median,7:F1} {rebuild,8:F1} {f.Total,8:F1} {f.BestTotal,11:F1}");
+            Console.WriteLine($"{snapshot.Name,-20} {f.Bytes,7} {f.Pickle.Median,8:F1} {f.Unpickle.Median,9:F1} {prelude,8:F1} {f.Parse.Median,7:F1} {rebuild,8:F1} {f.Total,8:F1} {f.BestTotal,11:F1} {f.Json.Median,9:F1}");
+            if (snapshot != chain)
+                report.Add("pickling", $"{snapshot.Name}: pickle + unpickle (median), size", $"{f.Total:F1} µs, {f.Bytes:N0} B",
+                    $"Json.NET round trip of the same JSON: {f.Json.Median:F1} µs", $"{f.Total / f.Json.Median:F2}x");
         }
 
         Console.WriteLine();
@@ -75,11 +83,11 @@ internal static class PicklingBenchmark
 
         Console.WriteLine();
         var c = figures[chain];
-        Console.WriteLine($"{"target",-42} {"figure",10} {"target",10}");
-        Target("chain5: pickle + unpickle (median)", $"{c.Total:F1} µs", $"<= {ChainMicrosTarget} µs", c.Total <= ChainMicrosTarget);
-        Target("chain5: pickle + unpickle (best)", $"{c.BestTotal:F1} µs", $"<= {ChainMicrosTarget} µs", c.BestTotal <= ChainMicrosTarget);
-        Target("chain5: pickle size", $"{c.Bytes} B", $"<= {ChainBytesTarget} B", c.Bytes <= ChainBytesTarget);
-        Target("liveness: bytes saved on the fixture set", $"{saved:F1} %", $">= {LivenessSavedTarget} %", saved >= LivenessSavedTarget);
+        var json = $"Json.NET round trip of the same JSON: {c.Json.Median:F1} µs";
+        report.Target("pickling", "chain5: pickle + unpickle (median)", $"{c.Total:F1} µs", json, $"{c.Total / c.Json.Median:F2}x", $"<= {ChainMicrosTarget} µs", c.Total <= ChainMicrosTarget);
+        report.Target("pickling", "chain5: pickle + unpickle (best)", $"{c.BestTotal:F1} µs", $"Json.NET best: {c.Json.Best:F1} µs", $"{c.BestTotal / c.Json.Best:F2}x", $"<= {ChainMicrosTarget} µs", c.BestTotal <= ChainMicrosTarget);
+        report.Target("pickling", "chain5: pickle size", $"{c.Bytes} B", $"every bound local pickled: {c.AllLocalsBytes} B", $"{(double)c.Bytes / c.AllLocalsBytes:F2}x", $"<= {ChainBytesTarget} B", c.Bytes <= ChainBytesTarget);
+        report.Target("pickling", "liveness: bytes saved on the fixture set", $"{saved:F1} %", $"every bound local pickled: {allTotal:N0} B", $"{(double)liveTotal / allTotal:F2}x", $">= {LivenessSavedTarget} %", saved >= LivenessSavedTarget);
         return 0;
     }
 
@@ -93,7 +101,8 @@ internal static class PicklingBenchmark
             allLocals.Length,
             Measure(samples, () => snapshot.Pickle(vm)),
             Measure(samples, () => snapshot.Unpickle(pickle, TextWriter.Null)),
-            Measure(samples, () => Unpickler.Parse(pickle)));
+            Measure(samples, () => Unpickler.Parse(pickle)),
+            Measure(samples, () => JToken.Parse(Encoding.UTF8.GetString(pickle)).ToString(Formatting.None)));
     }
 
     /// <summary>
@@ -118,9 +127,6 @@ internal static class PicklingBenchmark
     }
 
     private static double Saved(int liveBytes, int allLocalsBytes) => 100.0 * (allLocalsBytes - liveBytes) / allLocalsBytes;
-
-    private static void Target(string what, string figure, string target, bool met) =>
-        Console.WriteLine($"{what,-42} {figure,10} {target,10}   {(met ? "PASS" : "MISS")}");
 
     /// <summary>
     /// The median and the best time of [samples] single calls of [operation], in µs. Rounds of

@@ -31,13 +31,7 @@ internal static class WorkerScalingBenchmark
     /// </summary>
     private const int Instances = 1000;
     private static readonly int[] PostgresWorkers = [1, 2, 3];
-    /// <summary>
-    /// Counted after every worker has started and WarmUp has passed: three processes on two cores
-    /// take that long to finish their JIT's tiering (with 12 s the third worker still spent half
-    /// its CPU compiling).
-    /// </summary>
-    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(20);
-    private static readonly TimeSpan Window = TimeSpan.FromSeconds(10);
+
     /// <summary>More workers must not make PostgreSQL slower: each count's steps/s at least this share of one worker's.</summary>
     private const double ScalingTarget = 1.0;
 
@@ -47,13 +41,19 @@ internal static class WorkerScalingBenchmark
     /// Measures every configuration in each of [rounds] rounds, one after the other (so a slow
     /// minute of the machine or the server falls on all of them alike), and reports the medians.
     /// </summary>
-    public static int Run(int rounds)
+    /// <remarks>
+    /// Steps are counted after every worker has started and the warm-up has passed: three processes
+    /// on two cores take that long to finish their JIT's tiering (with 12 s the third worker still
+    /// spent half its CPU compiling), hence the full run's 20 s.
+    /// </remarks>
+    public static int Run(Sizes sizes, Report report)
     {
+        var (rounds, warmUp, window) = (sizes.WorkerRounds, sizes.WorkerWarmUp, sizes.WorkerWindow);
         var dir = Directory.CreateTempSubdirectory("wf-bench-workers-").FullName;
         try
         {
             Console.WriteLine($"{Instances} instances of `await activity('echo', i)` in a loop; `wf worker` processes on a fresh database each time;");
-            Console.WriteLine($"steps = committed turns read from the database over {Window.TotalSeconds:F0} s, after every worker started and {WarmUp.TotalSeconds:F0} s of warm-up;");
+            Console.WriteLine($"steps = committed turns read from the database over {window.TotalSeconds:F0} s, after every worker started and {warmUp.TotalSeconds:F0} s of warm-up;");
             Console.WriteLine($"cpu = the machine's busy share of its {Environment.ProcessorCount} cores over the same window (the database server's work included);");
             Console.WriteLine("worker µs / server µs = CPU time per step of the worker processes together / of the PostgreSQL server's processes;");
             Console.WriteLine($"tx/step = transactions the PostgreSQL server committed per step; {rounds} round(s), the configurations taking turns");
@@ -66,7 +66,7 @@ internal static class WorkerScalingBenchmark
             {
                 foreach (var configuration in configurations)
                 {
-                    var figure = configuration.Database == "SQLite" ? MeasureSqlite(dir, round) : MeasurePostgres(configuration.Workers);
+                    var figure = configuration.Database == "SQLite" ? MeasureSqlite(dir, round, warmUp, window) : MeasurePostgres(configuration.Workers, warmUp, window);
                     figures[configuration].Add(figure);
                     Console.WriteLine($"  round {round}: {configuration.Database} with {configuration.Workers} worker(s): {figure.StepsPerSecond:F0} steps/s");
                 }
@@ -87,16 +87,20 @@ internal static class WorkerScalingBenchmark
             if (unreachable != null)
             {
                 Console.WriteLine($"PostgreSQL: not measured ({unreachable}); start a server with `.ci/postgres` and set WF_POSTGRES to what it prints");
+                report.Target("workers", "PostgreSQL, 2 and 3 `wf worker` processes: steps/s", "not measured", $"no server: {unreachable}", "", $">= {ScalingTarget:F2}x of 1", false);
                 return 0;
             }
 
             Console.WriteLine();
-            Console.WriteLine($"{"target",-42} {"figure",10} {"target",10}");
+            var sqliteRate = Median(figures[("SQLite", 1)], f => f.StepsPerSecond);
             var one = Median(figures[("PostgreSQL", 1)], f => f.StepsPerSecond);
+            report.Add("workers", "PostgreSQL, 1 `wf worker` process: steps/s (median)", $"{one:F0}", $"SQLite, 1 `wf worker` process: {sqliteRate:F0}", $"{one / sqliteRate:F2}x");
             foreach (var workers in PostgresWorkers.Skip(1))
             {
-                var ratio = Median(figures[("PostgreSQL", workers)], f => f.StepsPerSecond) / one;
-                Target($"PostgreSQL steps/s, {workers} workers vs 1 (medians)", $"{ratio:F2}x", $">= {ScalingTarget:F2}x", ratio >= ScalingTarget);
+                var all = figures[("PostgreSQL", workers)];
+                var rate = Median(all, f => f.StepsPerSecond);
+                report.Target("workers", $"PostgreSQL, {workers} `wf worker` processes: steps/s (median; range {all.Min(f => f.StepsPerSecond):F0}–{all.Max(f => f.StepsPerSecond):F0})",
+                    $"{rate:F0}", $"1 process: {one:F0}", $"{rate / one:F2}x", $">= {ScalingTarget:F2}x of 1", rate / one >= ScalingTarget);
             }
             return 0;
         }
@@ -108,16 +112,16 @@ internal static class WorkerScalingBenchmark
         }
     }
 
-    private static Figure MeasureSqlite(string dir, int round)
+    private static Figure MeasureSqlite(string dir, int round, TimeSpan warmUp, TimeSpan window)
     {
         var path = Path.Combine(dir, $"steps-{round}.db");
-        return Measure(path, workers: 1, () => (CountTurns(new SqliteConnection($"Data Source={path}")), 0));
+        return Measure(path, workers: 1, warmUp, window, () => (CountTurns(new SqliteConnection($"Data Source={path}")), 0));
     }
 
-    private static Figure MeasurePostgres(int workers)
+    private static Figure MeasurePostgres(int workers, TimeSpan warmUp, TimeSpan window)
     {
         using var database = new PostgresScratchDatabase();
-        return Measure(database.ConnectionString, workers, () => PostgresCounters(database.ConnectionString));
+        return Measure(database.ConnectionString, workers, warmUp, window, () => PostgresCounters(database.ConnectionString));
     }
 
     private static double Median(List<Figure> figures, Func<Figure, double> value)
@@ -133,9 +137,9 @@ internal static class WorkerScalingBenchmark
 
     /// <summary>
     /// Deploys and starts the instances on [db] (a fresh database: `--db` as the tool takes it),
-    /// starts [workers] `wf worker` processes on it, and counts committed turns over Window.
+    /// starts [workers] `wf worker` processes on it, and counts committed turns over [window] after [warmUp].
     /// </summary>
-    private static Figure Measure(string db, int workers, Func<(long Turns, long Transactions)> counters)
+    private static Figure Measure(string db, int workers, TimeSpan warmUp, TimeSpan window, Func<(long Turns, long Transactions)> counters)
     {
         using (var store = WorkflowDatabase.Parse(db).OpenStore(TimeProvider.System))
         {
@@ -148,10 +152,10 @@ internal static class WorkerScalingBenchmark
         try
         {
             foreach (var process in processes) process.WaitUntilWorking();
-            Thread.Sleep(WarmUp);
+            Thread.Sleep(warmUp);
             foreach (var process in processes) process.ThrowIfExited();
             var (counters0, cpu0, workers0, server0, start) = (counters(), CpuTimes.Read(), processes.Sum(p => p.CpuTime.TotalMicroseconds), ServerCpu(), Stopwatch.GetTimestamp());
-            Thread.Sleep(Window);
+            Thread.Sleep(window);
             var (counters1, cpu1, workers1, server1, seconds) = (counters(), CpuTimes.Read(), processes.Sum(p => p.CpuTime.TotalMicroseconds), ServerCpu(), Stopwatch.GetElapsedTime(start).TotalSeconds);
             foreach (var process in processes) process.ThrowIfExited();
             double steps = counters1.Turns - counters0.Turns;
@@ -206,9 +210,6 @@ internal static class WorkerScalingBenchmark
             return $"{new NpgsqlConnectionStringBuilder(PostgresScratchDatabase.Server) { Password = null }}: {e.Message}";
         }
     }
-
-    private static void Target(string what, string figure, string target, bool met) =>
-        Console.WriteLine($"{what,-42} {figure,10} {target,10}   {(met ? "PASS" : "MISS")}");
 
     /// <summary>One `wf worker --db …` child process (the built tool, copied beside the benchmark).</summary>
     private sealed class WorkerProcess : IDisposable

@@ -11,9 +11,11 @@ namespace Workflow.Hosting.Timers;
 /// Fires durable timers with Quartz, whose persistent (ADO.NET) job store lives in the workflow
 /// database itself (the SQLite file, or the PostgreSQL database), in its own QRTZ_ tables (created
 /// when missing). The timer rows are
-/// the truth and Quartz only wakes them: <see cref="StartAsync"/> gives every row a wake-up (so a
-/// timer committed before a crash fires, and one that fell due while nothing ran fires at once), and
-/// a wake-up that finds no row due (its future was cancelled, or it fired already) does nothing.
+/// the truth and Quartz only wakes them: <see cref="StartAsync"/> gives every row due within the
+/// horizon a wake-up (so a timer committed before a crash fires, and one that fell due while nothing
+/// ran fires at once), a planning pass every half horizon gives one to the rows that have come
+/// within it (<see cref="TimerSchedulerOptions.Horizon"/>), and a wake-up that finds no row due
+/// (its future was cancelled, or it fired already) does nothing.
 /// </summary>
 /// <remarks>
 /// Set up for many timers due together (issue 7: 1,000 in one second, p99 lateness ≤ 50 ms):
@@ -56,6 +58,7 @@ internal sealed class QuartzTimerScheduler : ITimerScheduler, IAsyncDisposable
     private StandaloneSchedulerFactory? _factory;
     private IScheduler? _scheduler;
     private Task? _pump;
+    private Task? _planner;
     private int _pendingCount;
     private TaskCompletionSource _drained = CompletedSource();
 
@@ -91,15 +94,52 @@ internal sealed class QuartzTimerScheduler : ITimerScheduler, IAsyncDisposable
         // Every row gets its wake-up, and there is one for now whatever the rows: it fires anything
         // overdue, and the first firing's cost (JIT, prepared statements: some 50 ms) is paid at
         // start-up rather than by the first real timer.
-        var rows = _store.ListTimers();
-        await StoreWakesAsync(rows.Select(r => r.DueAt).Append(_time.GetUtcNow().UtcDateTime), cancellationToken);
-        _logger.LogInformation("Timer scheduler {Name} started; {Count} timers reconciled", SchedulerName, rows.Count);
+        var now = _time.GetUtcNow().UtcDateTime;
+        var rows = _store.DueTimers(now + _options.Horizon, int.MaxValue);
+        await StoreWakesAsync(rows.Select(r => r.DueAt).Append(now), cancellationToken);
+        _logger.LogInformation("Timer scheduler {Name} started; {Count} timers reconciled (those due within {Horizon})", SchedulerName, rows.Count, _options.Horizon);
         _pump = Task.Run(PumpAsync, CancellationToken.None);
+        _planner = Task.Run(PlanAsync, CancellationToken.None);
     }
 
-    /// <summary>Queues a wake-up for each timer and returns at once (the turn loop never waits on Quartz); a pump stores them in Quartz, see <see cref="WhenScheduledAsync"/>.</summary>
+    /// <summary>
+    /// Every half horizon, queues wake-ups for the rows that have come within the horizon. Rows due
+    /// within a quarter of it have theirs already, from the pass before (at most half a horizon ago,
+    /// it reached a horizon ahead), from the commit or from the start-up: left alone, their triggers
+    /// are not replaced while Quartz may be about to fire them. A row whose wake-up was lost anyway
+    /// is caught by the workers' sweep for overdue timers.
+    /// </summary>
+    private async Task PlanAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(_options.Horizon / 2, _time, _stopping.Token);
+                var now = _time.GetUtcNow().UtcDateTime;
+                var coming = _store.DueTimers(now + _options.Horizon, int.MaxValue).Where(r => r.DueAt > now + _options.Horizon / 4).ToList();
+                Schedule(coming);
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "Planning the timers coming within {Horizon} failed; trying again in {Delay}", _options.Horizon, _options.Horizon / 2);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Queues a wake-up for each timer due within the horizon and returns at once (the turn loop
+    /// never waits on Quartz); a pump stores them in Quartz, see <see cref="WhenScheduledAsync"/>.
+    /// Timers due later get theirs from the planning pass.
+    /// </summary>
     public void Schedule(IReadOnlyList<TimerRow> timers)
     {
+        var horizon = _time.GetUtcNow().UtcDateTime + _options.Horizon;
+        if (timers.Any(t => t.DueAt > horizon)) timers = timers.Where(t => t.DueAt <= horizon).ToList();
         if (timers.Count == 0) return;
         lock (_queue)
         {
@@ -227,6 +267,7 @@ internal sealed class QuartzTimerScheduler : ITimerScheduler, IAsyncDisposable
         _stopping.Cancel();
         _queue.Writer.TryComplete();
         if (_pump != null) await _pump;
+        if (_planner != null) await _planner;
         if (_factory != null) await _factory.DisposeAsync();
         _scheduler = null;
         _stopping.Dispose();

@@ -9,9 +9,9 @@ public sealed class TimerTests : HostingTest, IAsyncLifetime
     private readonly List<QuartzTimerScheduler> _schedulers = new();
     private int _wakeUps;
 
-    private QuartzTimerScheduler Scheduler(IWorkflowStore? store = null)
+    private QuartzTimerScheduler Scheduler(IWorkflowStore? store = null, TimerSchedulerOptions? options = null)
     {
-        var scheduler = new QuartzTimerScheduler(store ?? Store, new WorkflowDatabase.Sqlite(DatabasePath), () => Interlocked.Increment(ref _wakeUps));
+        var scheduler = new QuartzTimerScheduler(store ?? Store, new WorkflowDatabase.Sqlite(DatabasePath), () => Interlocked.Increment(ref _wakeUps), options: options);
         _schedulers.Add(scheduler);
         return scheduler;
     }
@@ -160,6 +160,45 @@ public sealed class TimerTests : HostingTest, IAsyncLifetime
         Assert.Equal([slotEnd, slotEnd, slotEnd, slotEnd.AddMilliseconds(10)], dues.Select(scheduler.SlotOf));
         Assert.All(spy.Fired, f => Assert.True(f.FiredAt >= f.Row.DueAt, $"timer {f.Row.Sequence} fired {(f.Row.DueAt - f.FiredAt).TotalMilliseconds} ms early"));
         Assert.Equal(4, Inbox("i1").Count);
+    }
+
+    [Fact]
+    public async Task ATimerBeyondTheHorizon_GetsItsWakeUpFromThePlanningPassOnceItComesWithin()
+    {
+        var clock = new MovableClock();
+        var horizon = TimeSpan.FromSeconds(10);
+        var scheduler = Scheduler(options: new TimerSchedulerOptions { Horizon = horizon, Time = clock });
+        var due = clock.GetUtcNow().UtcDateTime.AddHours(1);
+        StartWaiting("i1", timers: [new TimerRequest(1, due)]);
+
+        // Neither the start-up's reconcile nor the commit's Schedule gives it a Quartz trigger.
+        await scheduler.StartAsync();
+        scheduler.Schedule([new TimerRow("i1", 1, due)]);
+        await scheduler.WhenScheduledAsync();
+        var trigger = QuartzTimerScheduler.TriggerName(scheduler.SlotOf(due));
+        Assert.False(TriggerExists(scheduler.SchedulerName, trigger));
+
+        // An hour passes: the timer is due in 9.5 s, within the horizon; the next planning pass (every 5 s) gives it its wake-up.
+        clock.Offset = due - DateTime.UtcNow - TimeSpan.FromSeconds(9.5);
+        await WaitUntil(() => TriggerExists(scheduler.SchedulerName, trigger), TimeSpan.FromSeconds(8));
+        Assert.Empty(Inbox("i1"));
+        var entry = Assert.Single(await WaitForInbox("i1", TimeSpan.FromSeconds(15)));
+        Assert.Equal((InboxKind.TimerFired, 1), (entry.Kind, entry.Sequence));
+        Assert.True(clock.GetUtcNow().UtcDateTime >= due, "fired before it was due");
+    }
+
+    /// <summary>The real clock plus an offset a test moves: time jumps ahead while timers and delays run at real speed.</summary>
+    private sealed class MovableClock : TimeProvider
+    {
+        private long _offsetTicks;
+
+        public TimeSpan Offset
+        {
+            get => TimeSpan.FromTicks(Interlocked.Read(ref _offsetTicks));
+            set => Interlocked.Exchange(ref _offsetTicks, value.Ticks);
+        }
+
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Offset;
     }
 
     private bool TriggerExists(string schedulerName, string triggerName)
