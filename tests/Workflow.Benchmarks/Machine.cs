@@ -39,7 +39,7 @@ internal static class Machine
         {
             using var connection = new NpgsqlConnection(PostgresScratchDatabase.Server);
             connection.Open();
-            using var command = new NpgsqlCommand("SELECT current_setting('server_version') || ', max_wal_size ' || current_setting('max_wal_size') || ', shared_buffers ' || current_setting('shared_buffers')", connection);
+            using var command = new NpgsqlCommand("SELECT current_setting('server_version') || ', max_wal_size ' || current_setting('max_wal_size') || ', shared_buffers ' || current_setting('shared_buffers') || ', autovacuum_naptime ' || current_setting('autovacuum_naptime')", connection);
             return $"{command.ExecuteScalar()} (the server WF_POSTGRES names, on this machine)";
         }
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException or ArgumentException)
