@@ -118,15 +118,24 @@ public sealed class PostgresConcurrencyTests() : StoreTest(StoreKind.Postgres)
     }
 
     /// <summary>
-    /// Lets [store] commit a and b while this test's own transaction holds b and then asks for a:
-    /// a deadlock, which the server breaks by aborting the commit (it has waited longest).
+    /// Lets a store with [conflictRetries] commit a and b while this test's own transaction holds b
+    /// and then asks for a: a deadlock, which the server must break by aborting the commit. The
+    /// server aborts whichever waiter looks for a deadlock first, each deadlock_timeout after it
+    /// began to wait, and looks once: so the store's sessions look after 5 s (by then this test is
+    /// waiting too, on the slowest CI machine; at the default 1 s a busy run once saw the store look
+    /// too early, find no cycle, and the test's own session be aborted instead) and this test's
+    /// session after a minute.
     /// </summary>
-    private async Task<IReadOnlyList<long?>> CommitIntoADeadlock(IWorkflowStore store)
+    private async Task<IReadOnlyList<long?>> CommitIntoADeadlock(int conflictRetries)
     {
+        var storeConnection = new NpgsqlConnectionStringBuilder(Postgres.ConnectionString) { Options = "-c deadlock_timeout=5s" };
+        using var store = PostgresWorkflowDatabase.Open(storeConnection.ConnectionString,
+            new PostgresStoreOptions { Clock = Clock, ConflictRetries = conflictRetries });
         Start("a");
         Start("b");
         var claims = Claim();
         using var connection = Postgres.Connect();
+        Execute(connection, "SET deadlock_timeout = '60s'");
         Task<IReadOnlyList<long?>> commit;
         using (var transaction = connection.BeginTransaction())
         {
@@ -143,15 +152,14 @@ public sealed class PostgresConcurrencyTests() : StoreTest(StoreKind.Postgres)
     [Fact]
     public async Task A_commit_aborted_for_a_deadlock_is_run_again()
     {
-        Assert.All(await CommitIntoADeadlock(Store), revision => Assert.NotNull(revision));
+        Assert.All(await CommitIntoADeadlock(conflictRetries: 3), revision => Assert.NotNull(revision));
         Assert.All(new[] { "a", "b" }, id => Assert.Equal(InstanceStatus.Waiting, Store.GetInstance(id)!.Status));
     }
 
     [Fact]
     public async Task With_no_retries_left_the_deadlock_is_thrown()
     {
-        using var store = PostgresWorkflowDatabase.Open(Postgres.ConnectionString, new PostgresStoreOptions { Clock = Clock, ConflictRetries = 0 });
-        var error = await Assert.ThrowsAsync<PostgresException>(() => CommitIntoADeadlock(store));
+        var error = await Assert.ThrowsAsync<PostgresException>(() => CommitIntoADeadlock(conflictRetries: 0));
         Assert.Equal(PostgresErrorCodes.DeadlockDetected, error.SqlState);
         Assert.All(new[] { "a", "b" }, id => Assert.Equal(InstanceStatus.Running, Store.GetInstance(id)!.Status));
     }
