@@ -42,7 +42,7 @@ internal static class PicklingBenchmark
     /// missed (a figure to act on, not a broken run); a snapshot that does not resume from its
     /// pickle throws.
     /// </summary>
-    public static int Run(int samples, Report report)
+    public static int Run(int samples, TimeSpan minimumTime, Report report)
     {
         var dir = Path.Combine(AppContext.BaseDirectory, "Snapshots");
         var chain = Snapshot.Load(Path.Combine(dir, "chain5.wf"));
@@ -54,15 +54,15 @@ internal static class PicklingBenchmark
         WarmUp(all);
 
         // The same in every unpickle: a fresh VM and its prelude, whatever the pickle holds.
-        var prelude = Measure(samples, () => new Interpreter(TextWriter.Null, null, null).PrepareRestore()).Median;
+        var prelude = Measure(samples, minimumTime, () => new Interpreter(TextWriter.Null, null, null).PrepareRestore()).Median;
 
-        Console.WriteLine($"times in µs, the lowest median of rounds of {samples} operations (three rounds and a second or more); unpickle = fresh VM running the prelude + JSON parse + rebuild of the instance");
+        Console.WriteLine($"times in µs, the lowest median of rounds of {samples} operations (three rounds, and {minimumTime.TotalSeconds:0.#} s or more); unpickle = fresh VM running the prelude + JSON parse + rebuild of the instance");
         Console.WriteLine("Json.NET = JToken.Parse of the same pickle and ToString back: a plain JSON round trip of the same bytes");
         Console.WriteLine($"{"snapshot",-20} {"bytes",7} {"pickle",8} {"unpickle",9} {"prelude",8} {"parse",7} {"rebuild",8} {"total",8} {"best total",11} {"Json.NET",9}");
         var figures = new Dictionary<Snapshot, Figures>();
         foreach (var snapshot in all)
         {
-            var f = figures[snapshot] = Measure(snapshot, samples);
+            var f = figures[snapshot] = Measure(snapshot, samples, minimumTime);
             var rebuild = f.Unpickle.Median - prelude - f.Parse.Median;
             Console.WriteLine($"{snapshot.Name,-20} {f.Bytes,7} {f.Pickle.Median,8:F1} {f.Unpickle.Median,9:F1} {prelude,8:F1} {f.Parse.Median,7:F1} {rebuild,8:F1} {f.Total,8:F1} {f.BestTotal,11:F1} {f.Json.Median,9:F1}");
             if (snapshot != chain)
@@ -91,7 +91,7 @@ internal static class PicklingBenchmark
         return 0;
     }
 
-    private static Figures Measure(Snapshot snapshot, int samples)
+    private static Figures Measure(Snapshot snapshot, int samples, TimeSpan minimumTime)
     {
         var vm = snapshot.Start(TextWriter.Null);
         var pickle = snapshot.Pickle(vm);
@@ -99,10 +99,10 @@ internal static class PicklingBenchmark
         return new Figures(
             pickle.Length,
             allLocals.Length,
-            Measure(samples, () => snapshot.Pickle(vm)),
-            Measure(samples, () => snapshot.Unpickle(pickle, TextWriter.Null)),
-            Measure(samples, () => Unpickler.Parse(pickle)),
-            Measure(samples, () => JToken.Parse(Encoding.UTF8.GetString(pickle)).ToString(Formatting.None)));
+            Measure(samples, minimumTime, () => snapshot.Pickle(vm)),
+            Measure(samples, minimumTime, () => snapshot.Unpickle(pickle, TextWriter.Null)),
+            Measure(samples, minimumTime, () => Unpickler.Parse(pickle)),
+            Measure(samples, minimumTime, () => JToken.Parse(Encoding.UTF8.GetString(pickle)).ToString(Formatting.None)));
     }
 
     /// <summary>
@@ -130,21 +130,21 @@ internal static class PicklingBenchmark
 
     /// <summary>
     /// The median and the best time of [samples] single calls of [operation], in µs: the lowest
-    /// median of several rounds of [samples] calls, at least three rounds and at least a second of
-    /// them (at most 20 rounds). One round of a small snapshot lasts 60 ms, and on a shared 2-core
+    /// median of several rounds of [samples] calls, at least three rounds and at least [minimumTime]
+    /// of them (at most 20 rounds). One round of a small snapshot lasts 60 ms, and on a shared 2-core
     /// VM a round that a background JIT compilation or a neighbour lands on came out twice as slow
     /// (chain5 at 29 and 54 µs in back-to-back runs of the same build); the quietest round is what
     /// the code costs. The median keeps GC pauses out of a round's figure; the best is what one
     /// call costs when nothing gets in the way.
     /// </summary>
-    private static Time Measure(int samples, Action operation)
+    private static Time Measure(int samples, TimeSpan minimumTime, Action operation)
     {
         var warmUp = Stopwatch.StartNew();
         for (int i = 0; i < 100 || warmUp.ElapsedMilliseconds < 200; i++) operation();
         var times = new double[samples];
         var result = new Time(double.MaxValue, double.MaxValue);
         var measuring = Stopwatch.StartNew();
-        for (int round = 0; round < 20 && (round < 3 || measuring.ElapsedMilliseconds < 1000); round++)
+        for (int round = 0; round < 20 && (round < 3 || measuring.Elapsed < minimumTime); round++)
         {
             for (int i = 0; i < samples; i++)
             {

@@ -91,7 +91,7 @@ internal static class Program
                 status = Math.Max(status, section switch
                 {
                     "interpreter" => InterpreterBenchmark.Run(sizes.InterpreterRuns, report),
-                    "pickling" => PicklingBenchmark.Run(sizes.PicklingSamples, report),
+                    "pickling" => PicklingBenchmark.Run(sizes.PicklingSamples, sizes.PicklingMinimumTime, report),
                     "durable" => new DurableBenchmark(sizes, report).Run(),
                     "timers" => TimerBenchmark.Run(sizes.Timers, report),
                     "scale" => ScaleBenchmark.Run(sizes.SleepingInstances, report),

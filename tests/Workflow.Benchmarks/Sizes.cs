@@ -14,6 +14,9 @@ internal sealed record Sizes
     /// <summary>Pickling: the median of this many timed operations, after a warm-up.</summary>
     public int PicklingSamples { get; init; } = 2000;
 
+    /// <summary>Pickling: each figure is the quietest of at least three rounds of PicklingSamples, and of at least this long.</summary>
+    public TimeSpan PicklingMinimumTime { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Durable steps/s: counted over DurableWindow after DurableWarmUp from the first completed step.</summary>
     public TimeSpan DurableWarmUp { get; init; } = TimeSpan.FromSeconds(1);
 
@@ -48,6 +51,7 @@ internal sealed record Sizes
     {
         InterpreterRuns = 1,
         PicklingSamples = 300,
+        PicklingMinimumTime = TimeSpan.Zero,
         DurableWarmUp = TimeSpan.FromSeconds(0.5),
         DurableWindow = TimeSpan.FromSeconds(1.5),
         HistoryPoints = [10, 100, 1_000],
