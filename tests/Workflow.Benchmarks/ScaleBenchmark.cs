@@ -32,41 +32,31 @@ internal static class ScaleBenchmark
             return seconds
         """;
 
-    private static readonly string WfDll = Path.Combine(AppContext.BaseDirectory, "wf.dll");
-
     /// <param name="count">Sleeping instances at the full size; the memory baseline uses a tenth of it.</param>
     public static int Run(int count, Report report)
     {
-        var dir = Directory.CreateTempSubdirectory("wf-bench-scale-").FullName;
-        try
-        {
-            var small = Measure(dir, count / 10);
-            var large = Measure(dir, count);
-            var raw = RawInserts(dir, count, large.PickleBytes);
+        using var scratch = new ScratchDirectory("wf-bench-scale-");
+        var dir = scratch.Path;
+        var small = Measure(dir, count / 10);
+        var large = Measure(dir, count);
+        var raw = RawInserts(dir, count, large.PickleBytes);
 
-            Console.WriteLine($"{"instances",10} {"db bytes/inst",14} {"pickle bytes",13} {"create µs/inst",15} {"worker RSS MB",14} {"worker peak MB",15} {"start-up s",11}");
-            foreach (var f in new[] { small, large })
-                Console.WriteLine($"{f.Count,10:N0} {f.BytesPerInstance,14:F0} {f.PickleBytes,13:F0} {f.CreateMicros,15:F0} {f.RssMb,14:F1} {f.PeakMb,15:F1} {f.StartupSeconds,11:F1}");
-            Console.WriteLine($"raw baseline: {count:N0} inserts of a {large.PickleBytes:F0}-byte pickle, one transaction each: {raw:F0} µs each");
-            Console.WriteLine();
+        Console.WriteLine($"{"instances",10} {"db bytes/inst",14} {"pickle bytes",13} {"create µs/inst",15} {"worker RSS MB",14} {"worker peak MB",15} {"start-up s",11}");
+        foreach (var f in new[] { small, large })
+            Console.WriteLine($"{f.Count,10:N0} {f.BytesPerInstance,14:F0} {f.PickleBytes,13:F0} {f.CreateMicros,15:F0} {f.RssMb,14:F1} {f.PeakMb,15:F1} {f.StartupSeconds,11:F1}");
+        Console.WriteLine($"raw baseline: {count:N0} inserts of a {large.PickleBytes:F0}-byte pickle, one transaction each: {raw:F0} µs each");
+        Console.WriteLine();
 
-            report.Target("scale", $"database bytes per sleeping instance ({count:N0})", $"{large.BytesPerInstance:F0} B", $"its pickle: {large.PickleBytes:F0} B",
-                $"{large.BytesPerInstance / large.PickleBytes:F2}x", $"<= {BytesTarget:F0} B", large.BytesPerInstance <= BytesTarget);
-            report.Add("scale", $"time to create {count:N0} sleeping instances", $"{large.CreateMicros * count / 1e6:F1} s ({large.CreateMicros:F0} µs each)",
-                $"a pickle inserted alone, one transaction each: {raw:F0} µs", $"{large.CreateMicros / raw:F2}x");
-            var growth = large.RssMb / small.RssMb;
-            report.Target("scale", $"`wf worker` memory (RSS) with {count:N0} sleeping", $"{large.RssMb:F1} MB", $"with {small.Count:N0}: {small.RssMb:F1} MB",
-                $"{growth:F2}x", $"<= {MemoryGrowthTarget:F2}x", growth <= MemoryGrowthTarget);
-            report.Add("scale", $"`wf worker` start-up with {count:N0} sleeping (timers reconciled)", $"{large.StartupSeconds:F1} s", $"with {small.Count:N0}: {small.StartupSeconds:F1} s",
-                $"{large.StartupSeconds / small.StartupSeconds:F2}x");
-            return 0;
-        }
-        finally
-        {
-            SqliteConnection.ClearAllPools();
-            try { Directory.Delete(dir, recursive: true); }
-            catch (IOException) { /* left in the temp directory */ }
-        }
+        report.Target("scale", $"database bytes per sleeping instance ({count:N0})", $"{large.BytesPerInstance:F0} B", $"its pickle: {large.PickleBytes:F0} B",
+            $"{large.BytesPerInstance / large.PickleBytes:F2}x", $"<= {BytesTarget:F0} B", large.BytesPerInstance <= BytesTarget);
+        report.Add("scale", $"time to create {count:N0} sleeping instances", $"{large.CreateMicros * count / 1e6:F1} s ({large.CreateMicros:F0} µs each)",
+            $"a pickle inserted alone, one transaction each: {raw:F0} µs", $"{large.CreateMicros / raw:F2}x");
+        var growth = large.RssMb / small.RssMb;
+        report.Target("scale", $"`wf worker` memory (RSS) with {count:N0} sleeping", $"{large.RssMb:F1} MB", $"with {small.Count:N0}: {small.RssMb:F1} MB",
+            $"{growth:F2}x", $"<= {MemoryGrowthTarget:F2}x", growth <= MemoryGrowthTarget);
+        report.Add("scale", $"`wf worker` start-up with {count:N0} sleeping (timers reconciled)", $"{large.StartupSeconds:F1} s", $"with {small.Count:N0}: {small.StartupSeconds:F1} s",
+            $"{large.StartupSeconds / small.StartupSeconds:F2}x");
+        return 0;
     }
 
     /// <param name="BytesPerInstance">Database growth per instance: file size after a checkpoint, less the size before the first start.</param>
@@ -130,43 +120,13 @@ internal static class ScaleBenchmark
     /// </summary>
     private static (double RssMb, double PeakMb, double StartupSeconds) WorkerMemory(string path, int count)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { WfDll, "worker", "--db", path }) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet wf.dll worker");
-        var log = new System.Text.StringBuilder();
-        using var reconciled = new ManualResetEventSlim();
-        var clock = Stopwatch.StartNew();
-        double startup = 0;
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data == null) return;
-            lock (log) log.AppendLine(e.Data);
-            // QuartzTimerScheduler logs "Timer scheduler … started; N timers reconciled" once it has.
-            if (e.Data.Contains("timers reconciled", StringComparison.Ordinal) && !reconciled.IsSet)
-            {
-                startup = clock.Elapsed.TotalSeconds;
-                reconciled.Set();
-            }
-        };
-        process.OutputDataReceived += (_, e) => { if (e.Data != null) lock (log) log.AppendLine(e.Data); };
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
-        try
-        {
-            if (!reconciled.Wait(TimeSpan.FromMinutes(10)))
-                throw new TimeoutException($"wf worker did not reconcile {count} timers in 10 minutes:\n{log}");
-            // Idle: what the worker keeps while the instances sleep, after start-up's garbage is collected.
-            Thread.Sleep(TimeSpan.FromSeconds(3));
-            if (process.HasExited) throw new InvalidOperationException($"wf worker exited with {process.ExitCode}:\n{log}");
-            var status = File.ReadAllLines($"/proc/{process.Id}/status");
-            double Kb(string field) => double.Parse(status.First(l => l.StartsWith(field + ":", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
-            return (Kb("VmRSS") / 1024, Kb("VmHWM") / 1024, startup);
-        }
-        finally
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-        }
+        using var worker = WfWorkerProcess.Start(path);
+        // QuartzTimerScheduler logs "Timer scheduler … started; N timers reconciled" once it has.
+        var startup = worker.WaitForLine("timers reconciled", TimeSpan.FromMinutes(10));
+        // Idle: what the worker keeps while the instances sleep, after start-up's garbage is collected.
+        Thread.Sleep(TimeSpan.FromSeconds(3));
+        worker.ThrowIfExited();
+        return (worker.MemoryMb("VmRSS"), worker.MemoryMb("VmHWM"), startup.TotalSeconds);
     }
 
     /// <summary>µs per insert of [count] rows holding [bytes] bytes each into a plain table, one transaction each, synchronous=FULL.</summary>

@@ -31,61 +31,53 @@ internal static class TimerBenchmark
 
     public static int Run(int count, Report report)
     {
-        var dir = Directory.CreateTempSubdirectory("wf-bench-timers-").FullName;
+        using var scratch = new ScratchDirectory("wf-bench-timers-");
+        var dir = scratch.Path;
+        var path = Path.Combine(dir, "timers.db");
+        using var sqlite = SqliteWorkflowDatabase.Open(path, new SqliteStoreOptions { Synchronous = SqliteSynchronous.Full });
+        var fired = new ConcurrentDictionary<(string, int), DateTime>();
+        var store = new CountingStore(sqlite)
+        {
+            TimersFired = rows =>
+            {
+                var now = DateTime.UtcNow;
+                foreach (var row in rows) fired.TryAdd((row.InstanceId, row.Sequence), now);
+            },
+        };
+        var client = new WorkflowClient(store);
+        var program = client.Deploy("sleeper", Program);
+        if (program.HasErrors) throw new InvalidOperationException(string.Join("\n", program.Diagnostics));
+        // Instances that ended, told by the worker as it commits (polling the store would load it while timers fire).
+        var ended = new ConcurrentDictionary<string, InstanceStatus>();
+        var worker = new DurableWorker(store, new WorkflowDatabase.Sqlite(path), new ActivityRegistry(),
+            committed: (commit, _) => { if (commit.Status != InstanceStatus.Waiting) ended[commit.InstanceId] = commit.Status; });
+        using var stop = new CancellationTokenSource();
+        var run = worker.RunAsync(stop.Token);
         try
         {
-            var path = Path.Combine(dir, "timers.db");
-            using var sqlite = SqliteWorkflowDatabase.Open(path, new SqliteStoreOptions { Synchronous = SqliteSynchronous.Full });
-            var fired = new ConcurrentDictionary<(string, int), DateTime>();
-            var store = new CountingStore(sqlite)
-            {
-                TimersFired = rows =>
-                {
-                    var now = DateTime.UtcNow;
-                    foreach (var row in rows) fired.TryAdd((row.InstanceId, row.Sequence), now);
-                },
-            };
-            var client = new WorkflowClient(store);
-            var program = client.Deploy("sleeper", Program);
-            if (program.HasErrors) throw new InvalidOperationException(string.Join("\n", program.Diagnostics));
-            // Instances that ended, told by the worker as it commits (polling the store would load it while timers fire).
-            var ended = new ConcurrentDictionary<string, InstanceStatus>();
-            var worker = new DurableWorker(store, new WorkflowDatabase.Sqlite(path), new ActivityRegistry(),
-                committed: (commit, _) => { if (commit.Status != InstanceStatus.Waiting) ended[commit.InstanceId] = commit.Status; });
-            using var stop = new CancellationTokenSource();
-            var run = worker.RunAsync(stop.Token);
-            try
-            {
-                // The first timers pay for the JIT of the firing and resuming paths: not part of either figure.
-                Sleep(client, worker, store, fired, ended, "warm-up", 10, spacing: TimeSpan.FromMilliseconds(20));
-                var lone = Sleep(client, worker, store, fired, ended, "lone", LoneTimers, spacing: TimeSpan.FromMilliseconds(100));
-                var together = Sleep(client, worker, store, fired, ended, "together", count, spacing: TimeSpan.FromSeconds(1) / count);
+            // The first timers pay for the JIT of the firing and resuming paths: not part of either figure.
+            Sleep(client, worker, store, fired, ended, "warm-up", 10, spacing: TimeSpan.FromMilliseconds(20));
+            var lone = Sleep(client, worker, store, fired, ended, "lone", LoneTimers, spacing: TimeSpan.FromMilliseconds(100));
+            var together = Sleep(client, worker, store, fired, ended, "together", count, spacing: TimeSpan.FromSeconds(1) / count);
 
-                Console.WriteLine($"lateness in ms: fired = timer row turned into an inbox entry (committed); resumed = the workflow's now() after the await");
-                Console.WriteLine($"{"timers",-36} {"fired p50",10} {"p99",8} {"max",8} {"resumed p50",12} {"p99",8} {"max",8}");
-                Print($"{LoneTimers} lone, 100 ms apart", lone);
-                Print($"{count:N0} due within one second", together);
-                Console.WriteLine();
-                report.Add("timers", $"firing lateness p50, {count:N0} timers due in one second", Ms(together.Fired.P50), $"lone timers: {Ms(lone.Fired.P50)}");
-                report.Target("timers", $"firing lateness p99, {count:N0} timers due in one second", Ms(together.Fired.P99), $"lone timers: {Ms(lone.Fired.P99)}", "",
-                    $"<= {P99TargetMs:F0} ms", together.Fired.P99 <= P99TargetMs);
-                report.Add("timers", $"firing lateness max, {count:N0} timers due in one second", Ms(together.Fired.Max), $"lone timers: {Ms(lone.Fired.Max)}");
-                report.Add("timers", $"resume lateness p99 (the workflow's now() after the await)", Ms(together.Resumed.P99), $"lone timers: {Ms(lone.Resumed.P99)}");
-            }
-            finally
-            {
-                stop.Cancel();
-                run.Wait();
-                worker.DisposeAsync().AsTask().Wait();
-            }
-            return 0;
+            Console.WriteLine($"lateness in ms: fired = timer row turned into an inbox entry (committed); resumed = the workflow's now() after the await");
+            Console.WriteLine($"{"timers",-36} {"fired p50",10} {"p99",8} {"max",8} {"resumed p50",12} {"p99",8} {"max",8}");
+            Print($"{LoneTimers} lone, 100 ms apart", lone);
+            Print($"{count:N0} due within one second", together);
+            Console.WriteLine();
+            report.Add("timers", $"firing lateness p50, {count:N0} timers due in one second", Ms(together.Fired.P50), $"lone timers: {Ms(lone.Fired.P50)}");
+            report.Target("timers", $"firing lateness p99, {count:N0} timers due in one second", Ms(together.Fired.P99), $"lone timers: {Ms(lone.Fired.P99)}", "",
+                $"<= {P99TargetMs:F0} ms", together.Fired.P99 <= P99TargetMs);
+            report.Add("timers", $"firing lateness max, {count:N0} timers due in one second", Ms(together.Fired.Max), $"lone timers: {Ms(lone.Fired.Max)}");
+            report.Add("timers", $"resume lateness p99 (the workflow's now() after the await)", Ms(together.Resumed.P99), $"lone timers: {Ms(lone.Resumed.P99)}");
         }
         finally
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try { Directory.Delete(dir, recursive: true); }
-            catch (IOException) { /* left in the temp directory */ }
+            stop.Cancel();
+            run.Wait();
+            worker.DisposeAsync().AsTask().Wait();
         }
+        return 0;
     }
 
     private readonly record struct Percentiles(double P50, double P99, double Max);

@@ -35,8 +35,6 @@ internal static class WorkerScalingBenchmark
     /// <summary>More workers must not make PostgreSQL slower: each count's steps/s at least this share of one worker's.</summary>
     private const double ScalingTarget = 1.0;
 
-    private static readonly string WfDll = Path.Combine(AppContext.BaseDirectory, "wf.dll");
-
     /// <summary>
     /// Measures every configuration in each of [rounds] rounds, one after the other (so a slow
     /// minute of the machine or the server falls on all of them alike), and reports the medians.
@@ -49,67 +47,59 @@ internal static class WorkerScalingBenchmark
     public static int Run(Sizes sizes, Report report)
     {
         var (rounds, warmUp, window) = (sizes.WorkerRounds, sizes.WorkerWarmUp, sizes.WorkerWindow);
-        var dir = Directory.CreateTempSubdirectory("wf-bench-workers-").FullName;
-        try
+        using var scratch = new ScratchDirectory("wf-bench-workers-");
+        var dir = scratch.Path;
+        Console.WriteLine($"{Instances} instances of `await activity('echo', i)` in a loop; `wf worker` processes on a fresh database each time;");
+        Console.WriteLine($"steps = committed turns read from the database over {window.TotalSeconds:F0} s, after every worker started and {warmUp.TotalSeconds:F0} s of warm-up;");
+        Console.WriteLine($"cpu = the machine's busy share of its {Environment.ProcessorCount} cores over the same window (the database server's work included);");
+        Console.WriteLine("worker µs / server µs = CPU time per step of the worker processes together / of the PostgreSQL server's processes;");
+        Console.WriteLine($"tx/step = transactions the PostgreSQL server committed per step; {rounds} round(s), the configurations taking turns");
+
+        var configurations = new List<(string Database, int Workers)> { ("SQLite", 1) };
+        var unreachable = PostgresUnreachable();
+        if (unreachable == null) configurations.AddRange(PostgresWorkers.Select(w => ("PostgreSQL", w)));
+        var figures = configurations.ToDictionary(c => c, _ => new List<Figure>());
+        for (int round = 1; round <= rounds; round++)
         {
-            Console.WriteLine($"{Instances} instances of `await activity('echo', i)` in a loop; `wf worker` processes on a fresh database each time;");
-            Console.WriteLine($"steps = committed turns read from the database over {window.TotalSeconds:F0} s, after every worker started and {warmUp.TotalSeconds:F0} s of warm-up;");
-            Console.WriteLine($"cpu = the machine's busy share of its {Environment.ProcessorCount} cores over the same window (the database server's work included);");
-            Console.WriteLine("worker µs / server µs = CPU time per step of the worker processes together / of the PostgreSQL server's processes;");
-            Console.WriteLine($"tx/step = transactions the PostgreSQL server committed per step; {rounds} round(s), the configurations taking turns");
-
-            var configurations = new List<(string Database, int Workers)> { ("SQLite", 1) };
-            var unreachable = PostgresUnreachable();
-            if (unreachable == null) configurations.AddRange(PostgresWorkers.Select(w => ("PostgreSQL", w)));
-            var figures = configurations.ToDictionary(c => c, _ => new List<Figure>());
-            for (int round = 1; round <= rounds; round++)
-            {
-                foreach (var configuration in configurations)
-                {
-                    var figure = configuration.Database == "SQLite" ? MeasureSqlite(dir, round, warmUp, window) : MeasurePostgres(configuration.Workers, warmUp, window);
-                    figures[configuration].Add(figure);
-                    Console.WriteLine($"  round {round}: {configuration.Database} with {configuration.Workers} worker(s): {figure.StepsPerSecond:F0} steps/s");
-                }
-            }
-
-            Console.WriteLine($"{"database",-10} {"workers",7} {"steps/s",9} {"range",13} {"vs 1 worker",12} {"cpu",6} {"worker µs",10} {"server µs",10} {"tx/step",8}");
             foreach (var configuration in configurations)
             {
-                var (database, workers) = configuration;
-                var all = figures[configuration];
-                var rate = Median(all, f => f.StepsPerSecond);
-                var range = $"{all.Min(f => f.StepsPerSecond):F0}–{all.Max(f => f.StepsPerSecond):F0}";
-                var ratio = database == "SQLite" ? "" : $"{rate / Median(figures[("PostgreSQL", 1)], f => f.StepsPerSecond):F2}x";
-                var server = database == "SQLite" ? "" : $"{Median(all, f => f.ServerCpu):F0}";
-                var transactions = database == "SQLite" ? "" : $"{Median(all, f => f.TransactionsPerStep):F2}";
-                Console.WriteLine($"{database,-10} {workers,7} {rate,9:F0} {range,13} {ratio,12} {Median(all, f => f.Cpu),6:P0} {Median(all, f => f.WorkerCpu),10:F0} {server,10} {transactions,8}");
+                var figure = configuration.Database == "SQLite" ? MeasureSqlite(dir, round, warmUp, window) : MeasurePostgres(configuration.Workers, warmUp, window);
+                figures[configuration].Add(figure);
+                Console.WriteLine($"  round {round}: {configuration.Database} with {configuration.Workers} worker(s): {figure.StepsPerSecond:F0} steps/s");
             }
-            if (unreachable != null)
-            {
-                Console.WriteLine($"PostgreSQL: not measured ({unreachable}); start a server with `.ci/postgres` and set WF_POSTGRES to what it prints");
-                report.Target("workers", "PostgreSQL, 2 and 3 `wf worker` processes: steps/s", "not measured", $"no server: {unreachable}", "", $">= {ScalingTarget:F2}x of 1", false);
-                return 0;
-            }
+        }
 
-            Console.WriteLine();
-            var sqliteRate = Median(figures[("SQLite", 1)], f => f.StepsPerSecond);
-            var one = Median(figures[("PostgreSQL", 1)], f => f.StepsPerSecond);
-            report.Add("workers", "PostgreSQL, 1 `wf worker` process: steps/s (median)", $"{one:F0}", $"SQLite, 1 `wf worker` process: {sqliteRate:F0}", $"{one / sqliteRate:F2}x");
-            foreach (var workers in PostgresWorkers.Skip(1))
-            {
-                var all = figures[("PostgreSQL", workers)];
-                var rate = Median(all, f => f.StepsPerSecond);
-                report.Target("workers", $"PostgreSQL, {workers} `wf worker` processes: steps/s (median; range {all.Min(f => f.StepsPerSecond):F0}–{all.Max(f => f.StepsPerSecond):F0})",
-                    $"{rate:F0}", $"1 process: {one:F0}", $"{rate / one:F2}x", $">= {ScalingTarget:F2}x of 1", rate / one >= ScalingTarget);
-            }
+        Console.WriteLine($"{"database",-10} {"workers",7} {"steps/s",9} {"range",13} {"vs 1 worker",12} {"cpu",6} {"worker µs",10} {"server µs",10} {"tx/step",8}");
+        foreach (var configuration in configurations)
+        {
+            var (database, workers) = configuration;
+            var all = figures[configuration];
+            var rate = Median(all, f => f.StepsPerSecond);
+            var range = $"{all.Min(f => f.StepsPerSecond):F0}–{all.Max(f => f.StepsPerSecond):F0}";
+            var ratio = database == "SQLite" ? "" : $"{rate / Median(figures[("PostgreSQL", 1)], f => f.StepsPerSecond):F2}x";
+            var server = database == "SQLite" ? "" : $"{Median(all, f => f.ServerCpu):F0}";
+            var transactions = database == "SQLite" ? "" : $"{Median(all, f => f.TransactionsPerStep):F2}";
+            Console.WriteLine($"{database,-10} {workers,7} {rate,9:F0} {range,13} {ratio,12} {Median(all, f => f.Cpu),6:P0} {Median(all, f => f.WorkerCpu),10:F0} {server,10} {transactions,8}");
+        }
+        if (unreachable != null)
+        {
+            Console.WriteLine($"PostgreSQL: not measured ({unreachable}); start a server with `.ci/postgres` and set WF_POSTGRES to what it prints");
+            report.Target("workers", "PostgreSQL, 2 and 3 `wf worker` processes: steps/s", "not measured", $"no server: {unreachable}", "", $">= {ScalingTarget:F2}x of 1", false);
             return 0;
         }
-        finally
+
+        Console.WriteLine();
+        var sqliteRate = Median(figures[("SQLite", 1)], f => f.StepsPerSecond);
+        var one = Median(figures[("PostgreSQL", 1)], f => f.StepsPerSecond);
+        report.Add("workers", "PostgreSQL, 1 `wf worker` process: steps/s (median)", $"{one:F0}", $"SQLite, 1 `wf worker` process: {sqliteRate:F0}", $"{one / sqliteRate:F2}x");
+        foreach (var workers in PostgresWorkers.Skip(1))
         {
-            SqliteConnection.ClearAllPools();
-            try { Directory.Delete(dir, recursive: true); }
-            catch (IOException) { /* left in the temp directory */ }
+            var all = figures[("PostgreSQL", workers)];
+            var rate = Median(all, f => f.StepsPerSecond);
+            report.Target("workers", $"PostgreSQL, {workers} `wf worker` processes: steps/s (median; range {all.Min(f => f.StepsPerSecond):F0}–{all.Max(f => f.StepsPerSecond):F0})",
+                $"{rate:F0}", $"1 process: {one:F0}", $"{rate / one:F2}x", $">= {ScalingTarget:F2}x of 1", rate / one >= ScalingTarget);
         }
+        return 0;
     }
 
     private static Figure MeasureSqlite(string dir, int round, TimeSpan warmUp, TimeSpan window)
@@ -124,11 +114,7 @@ internal static class WorkerScalingBenchmark
         return Measure(database.ConnectionString, workers, warmUp, window, () => PostgresCounters(database.ConnectionString));
     }
 
-    private static double Median(List<Figure> figures, Func<Figure, double> value)
-    {
-        var sorted = figures.Select(value).Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-    }
+    private static double Median(List<Figure> figures, Func<Figure, double> value) => Statistics.Median(figures.Select(value));
 
     /// <param name="WorkerCpu">CPU µs the worker processes spent per step, all of them together.</param>
     /// <param name="ServerCpu">CPU µs the PostgreSQL server's processes spent per step (0 for SQLite, which runs inside the worker).</param>
@@ -148,10 +134,11 @@ internal static class WorkerScalingBenchmark
             if (program.HasErrors) throw new InvalidOperationException(string.Join("\n", program.Diagnostics));
             for (int i = 0; i < Instances; i++) client.Start("steps", "1000000000", $"i{i}");
         }
-        var processes = Enumerable.Range(0, workers).Select(_ => WorkerProcess.Start(db)).ToList();
+        var processes = Enumerable.Range(0, workers).Select(_ => WfWorkerProcess.Start(db)).ToList();
         try
         {
-            foreach (var process in processes) process.WaitUntilWorking();
+            // `wf worker` logs "worker <id> on <database>" just before its loops start.
+            foreach (var process in processes) process.WaitForLine(" worker ", TimeSpan.FromMinutes(1));
             Thread.Sleep(warmUp);
             foreach (var process in processes) process.ThrowIfExited();
             var (counters0, cpu0, workers0, server0, start) = (counters(), CpuTimes.Read(), processes.Sum(p => p.CpuTime.TotalMicroseconds), ServerCpu(), Stopwatch.GetTimestamp());
@@ -208,65 +195,6 @@ internal static class WorkerScalingBenchmark
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException or ArgumentException)
         {
             return $"{new NpgsqlConnectionStringBuilder(PostgresScratchDatabase.Server) { Password = null }}: {e.Message}";
-        }
-    }
-
-    /// <summary>One `wf worker --db …` child process (the built tool, copied beside the benchmark).</summary>
-    private sealed class WorkerProcess : IDisposable
-    {
-        private readonly Process _process;
-        private readonly System.Text.StringBuilder _log = new();
-        private readonly ManualResetEventSlim _working = new();
-
-        private WorkerProcess(Process process) => _process = process;
-
-        public static WorkerProcess Start(string db)
-        {
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var argument in new[] { WfDll, "worker", "--db", db }) start.ArgumentList.Add(argument);
-            var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet wf.dll worker");
-            var worker = new WorkerProcess(process);
-            // `wf worker` logs "worker <id> on <database>" just before its loops start.
-            process.ErrorDataReceived += (_, e) =>
-            {
-                if (e.Data == null) return;
-                lock (worker._log) worker._log.AppendLine(e.Data);
-                if (e.Data.Contains(" worker ", StringComparison.Ordinal)) worker._working.Set();
-            };
-            process.OutputDataReceived += (_, e) => { if (e.Data != null) lock (worker._log) worker._log.AppendLine(e.Data); };
-            process.BeginErrorReadLine();
-            process.BeginOutputReadLine();
-            return worker;
-        }
-
-        public void WaitUntilWorking()
-        {
-            if (!_working.Wait(TimeSpan.FromMinutes(1)))
-                throw new TimeoutException("a wf worker did not start within a minute:\n" + Log);
-        }
-
-        public TimeSpan CpuTime
-        {
-            get
-            {
-                _process.Refresh();
-                return _process.TotalProcessorTime;
-            }
-        }
-
-        public void ThrowIfExited()
-        {
-            if (_process.HasExited) throw new InvalidOperationException($"a wf worker exited with {_process.ExitCode}:\n" + Log);
-        }
-
-        private string Log { get { lock (_log) return _log.ToString(); } }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
-            _process.Dispose();
-            _working.Dispose();
         }
     }
 
