@@ -20,7 +20,7 @@ internal static class StoredNames
 
     public static string Of(InboxKind kind) => Kinds[(int)kind];
 
-    public static bool IsFinal(InstanceStatus status) => status >= InstanceStatus.Completed;
+    public static bool IsFinal(InstanceStatus status) => status.IsFinal();
 
     public static InstanceStatus Status(string name) => (InstanceStatus)Index(Statuses, name, "status");
 

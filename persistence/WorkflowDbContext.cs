@@ -17,6 +17,8 @@ internal sealed class WorkflowDbContext : DbContext
     public DbSet<InboxRecord> Inbox => Set<InboxRecord>();
     public DbSet<ActivityTaskRecord> ActivityTasks => Set<ActivityTaskRecord>();
     public DbSet<TimerRecord> Timers => Set<TimerRecord>();
+    public DbSet<WorkerRecord> Workers => Set<WorkerRecord>();
+    public DbSet<HealthProbeRecord> HealthProbe => Set<HealthProbeRecord>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -73,6 +75,17 @@ internal sealed class WorkflowDbContext : DbContext
             e.ToTable("timers");
             e.HasKey(t => new { t.InstanceId, t.Sequence });
             e.HasIndex(t => t.DueAt);
+        });
+        model.Entity<WorkerRecord>(e =>
+        {
+            e.ToTable("workers");
+            e.HasKey(w => w.Id);
+        });
+        model.Entity<HealthProbeRecord>(e =>
+        {
+            e.ToTable("health_probe");
+            e.HasKey(p => p.Id);
+            e.Property(p => p.Id).ValueGeneratedNever();
         });
     }
 }

@@ -5,7 +5,7 @@ namespace Workflow.Persistence;
 /// <summary>Activity tasks: claims with leases, attempts, outcomes.</summary>
 internal sealed partial class WorkflowStore
 {
-    /// <summary>Claims free or expired tasks, oldest first; each claim counts an attempt (Attempts + 1).</summary>
+    /// <summary>Claims free or expired tasks, oldest first, until [leaseUntil] (the runner renews it while the task runs); each claim counts an attempt (Attempts + 1).</summary>
     public IReadOnlyList<ActivityTask> ClaimActivities(string worker, int max, DateTime now, DateTime leaseUntil)
     {
         if (max <= 0) return [];
@@ -13,7 +13,7 @@ internal sealed partial class WorkflowStore
         {
             var tasks = new List<ActivityTask>();
             using (var reader = s.Command("""
-                UPDATE activity_tasks SET LeaseOwner = @worker, LeaseExpiresAt = MAX(@until, @now + CAST(COALESCE(TimeoutSeconds, 0) * 2000 AS INTEGER)), Attempts = Attempts + 1
+                UPDATE activity_tasks SET LeaseOwner = @worker, LeaseExpiresAt = @until, Attempts = Attempts + 1
                 WHERE Id IN (SELECT Id FROM activity_tasks WHERE LeaseExpiresAt IS NULL OR LeaseExpiresAt <= @now ORDER BY Id LIMIT @max)
                 RETURNING Id, InstanceId, Sequence, Name, ArgumentsJson, Retries, TimeoutSeconds, Attempts, LastError
                 """).With("@worker", worker).With("@until", UnixTime.Ms(leaseUntil)).With("@now", UnixTime.Ms(now)).With("@max", max)
@@ -30,11 +30,26 @@ internal sealed partial class WorkflowStore
         });
     }
 
-    /// <summary>Stores the attempt count and last error, and extends the lease to [leaseUntil] for the next attempt.</summary>
-    public void RecordActivityAttempt(long taskId, int attempts, string error, DateTime leaseUntil) => Transaction(writes: true, s =>
-        s.Command("UPDATE activity_tasks SET Attempts = @attempts, LastError = @error, LeaseExpiresAt = @until WHERE Id = @id")
-            .With("@id", taskId).With("@attempts", attempts).With("@error", error).With("@until", UnixTime.Ms(leaseUntil))
-            .ExecuteNonQuery());
+    /// <summary>Stores the attempt count and last error, and extends the lease to [leaseUntil] for the next attempt, while [worker] holds the task.</summary>
+    public bool RecordActivityAttempt(long taskId, string worker, int attempts, string error, DateTime leaseUntil) => Transaction(writes: true, s =>
+        s.Command("UPDATE activity_tasks SET Attempts = @attempts, LastError = @error, LeaseExpiresAt = @until WHERE Id = @id AND LeaseOwner = @worker")
+            .With("@id", taskId).With("@worker", worker).With("@attempts", attempts).With("@error", error).With("@until", UnixTime.Ms(leaseUntil))
+            .ExecuteNonQuery() == 1);
+
+    public IReadOnlyList<long> RenewActivityLeases(string worker, IReadOnlyList<long> taskIds, DateTime leaseUntil)
+    {
+        if (taskIds.Count == 0) return [];
+        return Transaction(writes: true, s =>
+        {
+            var held = new List<long>(taskIds.Count);
+            // One statement for any number of tasks: the ids travel as a JSON array.
+            using var reader = s.Command("UPDATE activity_tasks SET LeaseExpiresAt = @until WHERE Id IN (SELECT value FROM json_each(@ids)) AND LeaseOwner = @worker RETURNING Id")
+                .With("@ids", "[" + string.Join(",", taskIds) + "]").With("@worker", worker).With("@until", UnixTime.Ms(leaseUntil))
+                .ExecuteReader();
+            while (reader.Read()) held.Add(reader.GetInt64(0));
+            return held;
+        });
+    }
 
     /// <summary>
     /// Per outcome whose task still exists: deletes the task and delivers ActivityCompleted (the

@@ -21,6 +21,8 @@ internal sealed partial class WorkflowStore : IWorkflowStore, IDisposable
     private const string InstanceColumns =
         "Id, Workflow, ProgramHash, Status, InputJson, ResultJson, Error, Pickle, ParentId, Turns, CreatedAt, UpdatedAt, Revision";
 
+    /// <summary>The database file (workers' lock files sit beside it).</summary>
+    private readonly string _path;
     private readonly string _connectionString;
     private readonly string _pragmas;
     private readonly TimeProvider _clock;
@@ -31,8 +33,9 @@ internal sealed partial class WorkflowStore : IWorkflowStore, IDisposable
     private readonly Lock _writeGate = new();
     private volatile bool _disposed;
 
-    private WorkflowStore(string connectionString, string pragmas, TimeProvider clock)
+    private WorkflowStore(string path, string connectionString, string pragmas, TimeProvider clock)
     {
+        _path = path;
         _connectionString = connectionString;
         _pragmas = pragmas;
         _clock = clock;
@@ -56,7 +59,7 @@ internal sealed partial class WorkflowStore : IWorkflowStore, IDisposable
         }.ToString();
         var synchronous = options.Synchronous == SqliteSynchronous.Full ? "FULL" : "NORMAL";
         var pragmas = $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = {synchronous};";
-        var store = new WorkflowStore(connectionString, pragmas, options.Clock);
+        var store = new WorkflowStore(path, connectionString, pragmas, options.Clock);
         var session = store.Rent();
         try
         {

@@ -71,6 +71,19 @@ internal sealed record WorkSummary(int ReadyInstances, int ActivityTasks, int Ti
     public bool IsIdle => ReadyInstances == 0 && ActivityTasks == 0 && Timers == 0;
 }
 
+/// <summary>A live worker's registration (IWorkflowStore.RegisterWorker); Dispose is its graceful end.</summary>
+internal interface IWorkerRegistration : IDisposable
+{
+    string WorkerId { get; }
+
+    /// <summary>
+    /// Stamps the heartbeat at [now]. Returns false when the worker's row was gone (another worker
+    /// took it for dead and released its claims): the row is written again and the worker goes on,
+    /// its turns in flight then discarded by the revision check.
+    /// </summary>
+    bool Heartbeat(DateTime now);
+}
+
 /// <summary>What sending a signal or a cancellation to an instance did.</summary>
 internal enum DeliveryResult : byte { Accepted, NotFound, AlreadyFinished }
 
@@ -131,13 +144,43 @@ internal interface IWorkflowStore : IDisposable
 
     /// <summary>
     /// Claims up to [max] activity tasks whose lease is free or expired, counting the attempt each claim
-    /// starts. The lease lasts until [leaseUntil], or twice the task's own timeout= when that is longer,
-    /// so a long activity is not claimed again while its first attempt may still run.
+    /// starts. The lease lasts until [leaseUntil]; the runner renews it while the task runs
+    /// (RenewActivityLeases), so a long activity is not claimed again while it runs, and a dead
+    /// worker's task is free once its lease runs out or its worker is found dead.
     /// </summary>
     IReadOnlyList<ActivityTask> ClaimActivities(string worker, int max, DateTime now, DateTime leaseUntil);
 
-    /// <summary>Records a failed attempt (and that the next one starts) so a crash does not reset the retry budget.</summary>
-    void RecordActivityAttempt(long taskId, int attempts, string error, DateTime leaseUntil);
+    /// <summary>
+    /// Records a failed attempt (and that the next one starts, with the lease until [leaseUntil]) so a
+    /// crash does not reset the retry budget. Returns false, writing nothing, when [worker] no longer
+    /// holds the task: it is gone (its instance ended or cancelled it) or another worker took it over.
+    /// </summary>
+    bool RecordActivityAttempt(long taskId, string worker, int attempts, string error, DateTime leaseUntil);
+
+    /// <summary>
+    /// Extends to [leaseUntil] the leases [worker] holds on the tasks [taskIds] (the ones it is running)
+    /// and returns the ids it still holds; a task missing from the answer is gone or was taken over,
+    /// and its handler should stop.
+    /// </summary>
+    IReadOnlyList<long> RenewActivityLeases(string worker, IReadOnlyList<long> taskIds, DateTime leaseUntil);
+
+    /// <summary>
+    /// Registers the worker [workerId] as alive: a row in `workers` with its heartbeat, and a hold the
+    /// operating system (SQLite: a file lock) or the server (PostgreSQL: a session's advisory lock)
+    /// drops the moment the process dies. Disposing the registration releases the worker's claims and
+    /// removes it (a graceful stop). Throws when the database cannot be written.
+    /// </summary>
+    IWorkerRegistration RegisterWorker(string workerId, DateTime now);
+
+    /// <summary>
+    /// Finds the workers other than [self] that are gone (their hold was dropped, or their heartbeat
+    /// is older than [silentSince]), makes every instance and activity task they had claimed claimable
+    /// at once, and removes them. Returns their ids.
+    /// </summary>
+    IReadOnlyList<string> ReleaseDeadWorkers(string self, DateTime silentSince);
+
+    /// <summary>Writes and commits a row kept for the purpose: throws when the database does not take writes (read-only, full, gone).</summary>
+    void ProbeWrite(DateTime now);
 
     /// <summary>Delivers activity outcomes (inbox entries, instances made ready) and deletes their tasks, in one transaction; a task already gone is skipped.</summary>
     void CompleteActivities(IReadOnlyList<ActivityOutcome> outcomes);

@@ -16,6 +16,12 @@ internal sealed record ChildRequest(int Sequence, string Workflow, string? Input
 /// <summary>Where an instance stands (DESIGN.md's `wf show` statuses).</summary>
 internal enum InstanceStatus : byte { Running, Waiting, Completed, Failed, Cancelled }
 
+internal static class InstanceStatusExtensions
+{
+    /// <summary>Whether [status] ends the instance: completed, failed or cancelled (its row then only answers reads).</summary>
+    public static bool IsFinal(this InstanceStatus status) => status >= InstanceStatus.Completed;
+}
+
 /// <summary>
 /// Everything one turn of one instance writes, committed in one transaction (with other instances'
 /// turns when commits are grouped): its new state, the inbox entries it consumed, the work it started.

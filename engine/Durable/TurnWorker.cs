@@ -8,6 +8,8 @@ internal sealed class RuntimeEvents
 {
     /// <summary>What an instance printed during a turn: (instance id, text).</summary>
     public Action<string, string>? Output { get; init; }
+    /// <summary>Something an operator may want to know: dead workers' claims released.</summary>
+    public Action<string>? Info { get; init; }
     /// <summary>Something worth a warning: a discarded turn, a late event.</summary>
     public Action<string>? Warning { get; init; }
     /// <summary>A failure the worker survived: an engine fault in one turn, a store error.</summary>

@@ -57,7 +57,6 @@ internal static class WorkerCommands
                 Lease = lease,
                 Turn = new TurnOptions { Interpreter = interpreter, CommitMode = everyAwait ? CommitMode.EveryAwait : CommitMode.EveryTurn },
             },
-            Activities = new ActivityOptions { LeaseDuration = lease > TimeSpan.FromMinutes(5) ? lease : TimeSpan.FromMinutes(5) },
         };
     }
 

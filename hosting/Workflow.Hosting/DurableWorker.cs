@@ -16,6 +16,8 @@ internal sealed class DurableWorkerOptions
     public TimeSpan IdleCheck { get; init; } = TimeSpan.FromMilliseconds(100);
     /// <summary>How often a worker fires timers Quartz should have woken but did not, and how overdue they must be. The default value is 5 s.</summary>
     public TimeSpan TimerSweep { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>The worker's heartbeat, and how long a silent worker is trusted.</summary>
+    public LivenessOptions Liveness { get; init; } = new();
 }
 
 /// <summary>
@@ -31,6 +33,7 @@ internal sealed class DurableWorker : IAsyncDisposable
     private readonly QuartzTimerScheduler _timers;
     private readonly TurnWorker _turns;
     private readonly ActivityWorker _activities;
+    private readonly RuntimeEvents _events;
     private readonly ILogger _logger;
 
     /// <param name="database">Where the store is: Quartz keeps its triggers there too.</param>
@@ -46,23 +49,29 @@ internal sealed class DurableWorker : IAsyncDisposable
         loggers ??= NullLoggerFactory.Instance;
         _logger = loggers.CreateLogger("Workflow.Worker");
         var turnLogger = loggers.CreateLogger("Workflow.Turns");
+        // One id for the turn loop's and the activity runner's claims: the process's liveness covers both.
+        var workerId = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
         _timers = new QuartzTimerScheduler(store, database, onFired: () => _turns!.Wake(), loggers, _options.Timers);
         _activities = new ActivityWorker(store, activities, _options.Activities, loggers.CreateLogger<ActivityWorker>(), _options.Turns.Clock,
-            onCompleted: () => _turns!.Wake());
-        var events = new RuntimeEvents
+            onCompleted: () => _turns!.Wake(), workerId: workerId);
+        _events = new RuntimeEvents
         {
             Output = output ?? ((id, text) => turnLogger.LogInformation("instance {Instance} printed: {Output}", id, text.TrimEnd('\n'))),
+            Info = message => _logger.LogInformation("{Message}", message),
             Warning = message => turnLogger.LogWarning("{Message}", message),
             Error = (e, message) => turnLogger.LogError(e, "{Message}", message),
             Committed = (commit, revision) =>
             {
                 if (commit.Activities.Count > 0) _activities!.Wake();
+                // The commit deleted the tasks of an ended instance or of cancelled futures: stop their handlers here at once.
+                if (commit.Status.IsFinal()) _activities!.Abandon(commit.InstanceId);
+                else if (commit.Cancelled.Count > 0) _activities!.Abandon(commit.InstanceId, commit.Cancelled);
                 turnLogger.LogDebug("committed a turn of {Instance} (claimed at revision {Claimed}): {Status}", commit.InstanceId, commit.Revision, commit.Status);
                 committed?.Invoke(commit, revision);
             },
             Reported = reported,
         };
-        _turns = new TurnWorker(store, _timers, _options.Turns, events);
+        _turns = new TurnWorker(store, _timers, _options.Turns, _events, workerId);
     }
 
     public string WorkerId => _turns.WorkerId;
@@ -71,19 +80,30 @@ internal sealed class DurableWorker : IAsyncDisposable
     public void Wake() => _turns.Wake();
 
     /// <summary>
-    /// Starts the timers (reconciling every timer row with Quartz) and runs turns and activities
-    /// until [cancellation], or, with [exitWhenIdle], until nothing can make progress without a
-    /// signal, or until [done] says so (checked when idle and after commits).
+    /// Registers the worker (its heartbeat and lock; a crashed predecessor's claims are released here),
+    /// then runs turns and activities, and starts the timers beside them (reconciling every timer row
+    /// with Quartz), until [cancellation], or, with [exitWhenIdle], until nothing can make progress
+    /// without a signal, or until [done] says so (checked when idle and after commits). Throws before
+    /// it claims anything when the database cannot be written.
     /// </summary>
     public async Task RunAsync(CancellationToken cancellation, bool exitWhenIdle = false, Func<bool>? done = null)
     {
-        await _timers.StartAsync(cancellation);
+        var liveness = WorkerLiveness.Register(_store, WorkerId, _options.Liveness, _options.Turns.Clock, _events, released: () =>
+        {
+            _turns.Wake();
+            _activities.Wake();
+        });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var turns = Task.Factory.StartNew(() => _turns.RunAsync(stop.Token), TaskCreationOptions.LongRunning).Unwrap();
         var activities = Task.Run(() => _activities.RunAsync(stop.Token));
-        var sweep = Task.Run(() => SweepDueTimers(stop.Token));
+        var heartbeat = Task.Run(() => liveness.RunAsync(stop.Token));
+        var sweep = Task.CompletedTask;
         try
         {
+            // Quartz starts while turns already run: a restarted worker's first turns do not wait for
+            // it, and the wake-ups of timers they commit meanwhile are queued until it has started.
+            await _timers.StartAsync(stop.Token);
+            sweep = Task.Run(() => SweepDueTimers(stop.Token));
             if (exitWhenIdle || done != null) await WaitUntilIdleOrDone(exitWhenIdle, done, stop.Token);
             else await Task.WhenAll(turns, activities); // until [cancellation]
         }
@@ -91,7 +111,16 @@ internal sealed class DurableWorker : IAsyncDisposable
         {
             // However the wait ended (idle, done, cancelled, or a fault), the loops stop before the store can go away.
             stop.Cancel();
-            await Task.WhenAll(turns, activities, sweep);
+            await Task.WhenAll(turns, activities, sweep, heartbeat);
+            try
+            {
+                // A graceful stop hands this worker's claims (activities abandoned mid-run) to the others at once.
+                liveness.Dispose();
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "worker {Worker} could not release its claims; they are free once its leases run out", WorkerId);
+            }
         }
         _logger.LogDebug("worker {Worker} stopped", WorkerId);
     }

@@ -16,8 +16,6 @@ internal sealed partial class PostgresWorkflowStore
         return Write(s =>
         {
             var tasks = new List<ActivityTask>();
-            // trunc() so that the lease matches SQLite's CAST(... AS INTEGER), which truncates; a
-            // PostgreSQL cast to bigint would round.
             using (var reader = s.Command("""
                 WITH picked AS (
                     SELECT "Id" FROM activity_tasks
@@ -26,7 +24,7 @@ internal sealed partial class PostgresWorkflowStore
                     FOR UPDATE SKIP LOCKED)
                 UPDATE activity_tasks t SET
                     "LeaseOwner" = @worker,
-                    "LeaseExpiresAt" = GREATEST(@until, @now + CAST(trunc(COALESCE(t."TimeoutSeconds", 0) * 2000) AS bigint)),
+                    "LeaseExpiresAt" = @until,
                     "Attempts" = t."Attempts" + 1
                 FROM picked WHERE t."Id" = picked."Id"
                 RETURNING t."Id", t."InstanceId", t."Sequence", t."Name", t."ArgumentsJson", t."Retries", t."TimeoutSeconds", t."Attempts", t."LastError"
@@ -44,11 +42,25 @@ internal sealed partial class PostgresWorkflowStore
         });
     }
 
-    /// <summary>Stores the attempt count and last error, and extends the lease to [leaseUntil] for the next attempt.</summary>
-    public void RecordActivityAttempt(long taskId, int attempts, string error, DateTime leaseUntil) => Write(s =>
-        s.Command("UPDATE activity_tasks SET \"Attempts\" = @attempts, \"LastError\" = @error, \"LeaseExpiresAt\" = @until WHERE \"Id\" = @id")
-            .With("@id", taskId).With("@attempts", attempts).With("@error", error).With("@until", UnixTime.Ms(leaseUntil))
-            .ExecuteNonQuery());
+    /// <summary>Stores the attempt count and last error, and extends the lease to [leaseUntil] for the next attempt, while [worker] holds the task.</summary>
+    public bool RecordActivityAttempt(long taskId, string worker, int attempts, string error, DateTime leaseUntil) => Write(s =>
+        s.Command("UPDATE activity_tasks SET \"Attempts\" = @attempts, \"LastError\" = @error, \"LeaseExpiresAt\" = @until WHERE \"Id\" = @id AND \"LeaseOwner\" = @worker")
+            .With("@id", taskId).With("@worker", worker).With("@attempts", attempts).With("@error", error).With("@until", UnixTime.Ms(leaseUntil))
+            .ExecuteNonQuery() == 1);
+
+    public IReadOnlyList<long> RenewActivityLeases(string worker, IReadOnlyList<long> taskIds, DateTime leaseUntil)
+    {
+        if (taskIds.Count == 0) return [];
+        return Write(s =>
+        {
+            var held = new List<long>(taskIds.Count);
+            using var reader = s.Command("UPDATE activity_tasks SET \"LeaseExpiresAt\" = @until WHERE \"Id\" = ANY(@ids) AND \"LeaseOwner\" = @worker RETURNING \"Id\"")
+                .WithArray("@ids", NpgsqlDbType.Bigint, taskIds.ToArray()).With("@worker", worker).With("@until", UnixTime.Ms(leaseUntil))
+                .ExecuteReader();
+            while (reader.Read()) held.Add(reader.GetInt64(0));
+            return held;
+        });
+    }
 
     /// <summary>
     /// Per outcome whose task still exists: deletes the task and delivers ActivityCompleted (the

@@ -30,12 +30,15 @@ internal sealed partial class PostgresWorkflowStore : IWorkflowStore, IDisposabl
     private static readonly string[] ConflictStates = [PostgresErrorCodes.SerializationFailure, PostgresErrorCodes.DeadlockDetected];
 
     private readonly NpgsqlDataSource _dataSource;
+    /// <summary>What Open was given: workers' lock connections are opened from it, outside the pool.</summary>
+    private readonly string _connectionString;
     private readonly TimeProvider _clock;
     private readonly int _conflictRetries;
 
-    private PostgresWorkflowStore(NpgsqlDataSource dataSource, PostgresStoreOptions options)
+    private PostgresWorkflowStore(NpgsqlDataSource dataSource, string connectionString, PostgresStoreOptions options)
     {
         _dataSource = dataSource;
+        _connectionString = connectionString;
         _clock = options.Clock;
         _conflictRetries = options.ConflictRetries;
     }
@@ -55,7 +58,7 @@ internal sealed partial class PostgresWorkflowStore : IWorkflowStore, IDisposabl
         // A pooled connection is reset when it goes back to the pool: with prepared statements kept,
         // that is seven statements (RESET ALL, UNLISTEN *, …) before the next transaction, on every
         // call. The store leaves no session state behind (no SET, LISTEN, temp tables or session
-        // locks), so there is nothing to reset.
+        // locks: a worker's advisory lock lives on a connection of its own, outside the pool), so there is nothing to reset.
         if (!Sets(connectionString, "No Reset On Close")) builder.ConnectionStringBuilder.NoResetOnClose = true;
         var dataSource = builder.Build();
         try
@@ -67,7 +70,7 @@ internal sealed partial class PostgresWorkflowStore : IWorkflowStore, IDisposabl
             dataSource.Dispose();
             throw;
         }
-        return new PostgresWorkflowStore(dataSource, options);
+        return new PostgresWorkflowStore(dataSource, connectionString, options);
     }
 
     /// <summary>

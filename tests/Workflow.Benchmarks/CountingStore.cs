@@ -69,9 +69,29 @@ internal sealed class CountingStore(IWorkflowStore inner) : IWorkflowStore
         return Counted(claimed, claimed.Count > 0);
     }
 
-    public void RecordActivityAttempt(long taskId, int attempts, string error, DateTime leaseUntil)
+    public bool RecordActivityAttempt(long taskId, string worker, int attempts, string error, DateTime leaseUntil)
     {
-        inner.RecordActivityAttempt(taskId, attempts, error, leaseUntil);
+        var recorded = inner.RecordActivityAttempt(taskId, worker, attempts, error, leaseUntil);
+        return Counted(recorded, recorded);
+    }
+
+    public IReadOnlyList<long> RenewActivityLeases(string worker, IReadOnlyList<long> taskIds, DateTime leaseUntil)
+    {
+        var held = inner.RenewActivityLeases(worker, taskIds, leaseUntil);
+        return Counted(held, held.Count > 0);
+    }
+
+    public IWorkerRegistration RegisterWorker(string workerId, DateTime now) => Counted(inner.RegisterWorker(workerId, now), true);
+
+    public IReadOnlyList<string> ReleaseDeadWorkers(string self, DateTime silentSince)
+    {
+        var dead = inner.ReleaseDeadWorkers(self, silentSince);
+        return Counted(dead, dead.Count > 0);
+    }
+
+    public void ProbeWrite(DateTime now)
+    {
+        inner.ProbeWrite(now);
         Interlocked.Increment(ref _writes);
     }
 

@@ -34,11 +34,16 @@ internal sealed class SpyStore(IWorkflowStore inner) : IWorkflowStore
         return inner.ClaimActivities(worker, max, now, leaseUntil);
     }
 
-    public void RecordActivityAttempt(long taskId, int attempts, string error, DateTime leaseUntil)
+    public bool RecordActivityAttempt(long taskId, string worker, int attempts, string error, DateTime leaseUntil)
     {
         Recorded.Enqueue((taskId, attempts, error));
-        inner.RecordActivityAttempt(taskId, attempts, error, leaseUntil);
+        return inner.RecordActivityAttempt(taskId, worker, attempts, error, leaseUntil);
     }
+
+    public IReadOnlyList<long> RenewActivityLeases(string worker, IReadOnlyList<long> taskIds, DateTime leaseUntil) => inner.RenewActivityLeases(worker, taskIds, leaseUntil);
+    public IWorkerRegistration RegisterWorker(string workerId, DateTime now) => inner.RegisterWorker(workerId, now);
+    public IReadOnlyList<string> ReleaseDeadWorkers(string self, DateTime silentSince) => inner.ReleaseDeadWorkers(self, silentSince);
+    public void ProbeWrite(DateTime now) => inner.ProbeWrite(now);
 
     public void CompleteActivities(IReadOnlyList<ActivityOutcome> outcomes)
     {

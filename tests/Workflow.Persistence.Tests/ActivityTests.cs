@@ -16,7 +16,7 @@ public abstract class ActivityTests(StoreKind kind) : StoreTest(kind)
             (task.Sequence, task.Name, task.ArgumentsJson, task.Retries, task.TimeoutSeconds, task.Attempts, task.LastError, task.IdempotencyKey));
         Assert.Empty(Store.ClaimActivities("a2", 10, Now.AddSeconds(29), Now.AddSeconds(60)));
 
-        Store.RecordActivityAttempt(task.Id, 2, "HTTP 503", Now.AddSeconds(40));
+        Store.RecordActivityAttempt(task.Id, "a1", 2, "HTTP 503", Now.AddSeconds(40));
         Assert.Empty(Store.ClaimActivities("a2", 10, Now.AddSeconds(35), Now.AddSeconds(60)));
         // The worker died during attempt 2: the next claim is attempt 3, with the error remembered.
         var again = Store.ClaimActivities("a2", 10, Now.AddSeconds(40), Now.AddSeconds(90)).Single();

@@ -148,7 +148,7 @@ public abstract class ProgramAndInstanceTests(StoreKind kind) : StoreTest(kind)
             timers: [new TimerRequest(3, Now.AddDays(1))]));
         CommitOne(Turn(claimed.Single(c => c.Instance.Id == "b"), activities: [new ActivityRequest(1, "other", "[]", null, null)]));
         var task = Store.ClaimActivities("w", 10, Now, Now.AddMinutes(1)).Single(t => t.InstanceId == "a" && t.Sequence == 1);
-        Store.RecordActivityAttempt(task.Id, 1, "out of stock", Now.AddMinutes(1));
+        Store.RecordActivityAttempt(task.Id, "w", 1, "out of stock", Now.AddMinutes(1));
 
         var pending = Store.GetPendingWork("a");
         Assert.Equal([(1, "reserve", "[\"book\"]", 1, "out of stock"), (2, "charge", "[40]", 1, null)],

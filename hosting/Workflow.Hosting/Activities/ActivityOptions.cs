@@ -39,12 +39,14 @@ public sealed class ActivityOptions
     public int ClaimBatchSize { get; set; } = 100;
 
     /// <summary>
-    /// How long a claim keeps a task from other workers; each retry extends it by the backoff delay
-    /// plus this. Another worker takes over a crashed worker's task once it runs out, so it must be
-    /// longer than [Timeout] (a call whose `timeout=` exceeds it may run twice at once).
-    /// The default value is 5 minutes.
+    /// How long a claim keeps a task from other workers. The worker running the task renews the lease
+    /// every third of it for as long as the handler runs (and across the retries' delays), so an
+    /// activity may run far longer than this, never twice at once; it only bounds how long a task
+    /// stays with a worker that stopped renewing without dying (hung, or cut off from the database).
+    /// A worker that died is found sooner, by its lost lock (see the README's "Crashes"). The default
+    /// value is 15 seconds; from 1 second to 1 hour.
     /// </summary>
-    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>How long an idle worker waits before looking for tasks again, unless woken. The default value is 1 second; more than zero.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
@@ -66,7 +68,7 @@ public sealed class ActivityOptions
         if (MaxDelay < BaseDelay || MaxDelay > TimeSpan.FromDays(1)) problems.Add($"MaxDelay must be from BaseDelay to 1 day (was {MaxDelay})");
         if (MaxConcurrency < 1) problems.Add($"MaxConcurrency must be 1 or more (was {MaxConcurrency})");
         if (ClaimBatchSize < 1) problems.Add($"ClaimBatchSize must be 1 or more (was {ClaimBatchSize})");
-        if (LeaseDuration <= Timeout) problems.Add($"LeaseDuration must be longer than Timeout (was {LeaseDuration}, Timeout {Timeout})");
+        if (LeaseDuration < TimeSpan.FromSeconds(1) || LeaseDuration > TimeSpan.FromHours(1)) problems.Add($"LeaseDuration must be from 1 second to 1 hour (was {LeaseDuration})");
         if (PollInterval <= TimeSpan.Zero) problems.Add($"PollInterval must be more than zero (was {PollInterval})");
         return problems;
     }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Newtonsoft.Json.Linq;
@@ -10,8 +11,12 @@ namespace Workflow.Hosting.Activities;
 /// Runs activity tasks outside the turns: claims them from the store with a lease, runs each
 /// through its Polly pipeline (<see cref="ActivityPipelines"/>), and writes the outcomes back in
 /// group commits (<see cref="OutcomeWriter"/>), which delivers them to the instances' inboxes.
-/// At least once: a crashed worker's tasks run again when their leases expire, with the attempt
-/// count they had, so the retry budget survives the crash.
+/// At least once: a crashed worker's tasks run again, with the attempt count they had, so the
+/// retry budget survives the crash; they are free as soon as a live worker finds the dead one
+/// (WorkerLiveness), or at the latest when their short leases run out. While a task runs, its lease
+/// is renewed every third of <see cref="ActivityOptions.LeaseDuration"/>, so a long activity is
+/// never claimed twice at once; a renewal that finds the task gone (its instance ended or cancelled
+/// it) or taken over stops it: the handler's CancellationToken fires and it is not retried.
 /// </summary>
 internal sealed class ActivityWorker
 {
@@ -24,6 +29,8 @@ internal sealed class ActivityWorker
     private readonly ActivityPipelines _pipelines;
     private readonly OutcomeWriter _writer;
     private readonly SemaphoreSlim _wake = new(0, 1);
+    /// <summary>The tasks whose handlers run now, by task id: their leases are renewed, and they are stopped when no longer wanted.</summary>
+    private readonly ConcurrentDictionary<long, ActivityRun> _running = new();
 
     /// <param name="onCompleted">Called after each group of outcomes is committed: instances got inbox entries (the turn loop's wake-up).</param>
     /// <param name="workerId">The name claims carry; a fresh one per worker by default.</param>
@@ -101,6 +108,7 @@ internal sealed class ActivityWorker
             if (Interlocked.Decrement(ref unfinished) == 0) drained.TrySetResult();
         }
         var backoff = TimeSpan.Zero;
+        var renewals = Task.Run(() => RenewLeasesAsync(cancellationToken), CancellationToken.None);
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -149,6 +157,50 @@ internal sealed class ActivityWorker
         // Drain: every claimed task has ended, its outcome written or given up.
         Finished();
         await drained.Task;
+        await renewals;
+    }
+
+    /// <summary>
+    /// Every third of the lease, renews the leases of the tasks running here, in one store call, and
+    /// stops the ones this worker no longer holds. A failed renewal is logged and tried again at the
+    /// next tick (the lease has two more thirds to go).
+    /// </summary>
+    private async Task RenewLeasesAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(_options.LeaseDuration / 3, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping))
+            {
+                var running = _running.Keys.ToArray();
+                if (running.Length == 0) continue;
+                try
+                {
+                    var held = Store.RenewActivityLeases(WorkerId, running, Now() + _options.LeaseDuration).ToHashSet();
+                    foreach (var id in running)
+                        if (!held.Contains(id) && _running.TryGetValue(id, out var run)) run.Abandon("its instance no longer waits for it, or another worker took it over");
+                }
+                catch (Exception e) when (!stopping.IsCancellationRequested)
+                {
+                    _logger.LogError(e, "Renewing the leases of {Count} running activity tasks failed; trying again in {Delay}", running.Length, _options.LeaseDuration / 3);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Stops the running tasks of [instanceId] (those of [sequences] only, when given): its commit ended
+    /// the instance or cancelled those futures, and deleted their tasks. Their handlers' tokens fire and
+    /// nothing of them is retried. Tasks of other processes stop at their next lease renewal.
+    /// </summary>
+    public void Abandon(string instanceId, IReadOnlyCollection<int>? sequences = null)
+    {
+        foreach (var run in _running.Values)
+            if (run.Task.InstanceId == instanceId && (sequences == null || sequences.Contains(run.Task.Sequence)))
+                run.Abandon("its instance no longer waits for it");
     }
 
     private IReadOnlyList<ActivityTask> Claim(int max)
@@ -178,9 +230,10 @@ internal sealed class ActivityWorker
             await _writer.WriteAsync(outcome, stopping);
             return true;
         }
-        catch (Exception e) when (stopping.IsCancellationRequested)
+        catch (Exception) when (stopping.IsCancellationRequested)
         {
-            _logger.LogInformation(e, "Activity task {TaskId} ({Key}) stopped with the worker; it runs again once its lease expires", task.Id, task.IdempotencyKey);
+            // One line, not a stack trace: stopping mid-task is what a shutdown does.
+            _logger.LogInformation("Activity {Name} ({Key}) abandoned at shutdown; another worker, or this one restarted, runs it again", task.Name, task.IdempotencyKey);
             return false;
         }
         catch (Exception e)
@@ -211,8 +264,9 @@ internal sealed class ActivityWorker
         }
 
         var timeout = TimeoutOf(task);
-        var run = new ActivityRun(this, task, handler, arguments, budget, timeout, stopping);
-        var context = ResilienceContextPool.Shared.Get(stopping);
+        using var run = new ActivityRun(this, task, handler, arguments, budget, timeout, stopping);
+        _running[task.Id] = run;
+        var context = ResilienceContextPool.Shared.Get(run.Cancellation);
         context.Properties.Set(ActivityPipelines.RunKey, run);
         try
         {
@@ -223,6 +277,11 @@ internal sealed class ActivityWorker
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             throw;
+        }
+        catch (Exception) when (run.AbandonedBecause is { } why)
+        {
+            _logger.LogInformation("Activity {Name} ({Key}) stopped after {Attempts} attempts: {Reason}", task.Name, task.IdempotencyKey, run.Made, why);
+            return null;
         }
         catch (AttemptNotRecordedException e)
         {
@@ -237,7 +296,11 @@ internal sealed class ActivityWorker
             // crash in between still leaves the right error for the claim that finds the budget spent.
             try
             {
-                Store.RecordActivityAttempt(task.Id, run.Made, error, Now() + LeaseFor(timeout));
+                if (!Store.RecordActivityAttempt(task.Id, WorkerId, run.Made, error, Now() + _options.LeaseDuration))
+                {
+                    _logger.LogInformation("Activity {Name} ({Key}) failed, but its instance no longer waits for it", task.Name, task.IdempotencyKey);
+                    return null;
+                }
             }
             catch (Exception recordError)
             {
@@ -247,6 +310,7 @@ internal sealed class ActivityWorker
         }
         finally
         {
+            _running.TryRemove(task.Id, out _);
             ResilienceContextPool.Shared.Return(context);
         }
     }
@@ -264,8 +328,7 @@ internal sealed class ActivityWorker
 
     internal DateTime Now() => _time.GetUtcNow().UtcDateTime;
 
-    /// <summary>The lease a retried task gets for its next attempt (after the delay): the configured one, or twice a longer timeout.</summary>
-    internal TimeSpan LeaseFor(TimeSpan timeout) => timeout * 2 > _options.LeaseDuration ? timeout * 2 : _options.LeaseDuration;
+    internal TimeSpan LeaseDuration => _options.LeaseDuration;
 
     internal void LogRetry(ActivityTask task, int attempt, int budget, string error, TimeSpan delay) =>
         _logger.LogInformation("Activity {Name} ({Key}) attempt {Attempt} of {Budget} failed: {Error}; retrying in {Delay}", task.Name, task.IdempotencyKey, attempt, budget, error, delay);

@@ -101,6 +101,19 @@ namespace Workflow.Migrations.Postgres.Migrations
                     b.ToTable("deployments", (string)null);
                 });
 
+            modelBuilder.Entity("Workflow.Persistence.HealthProbeRecord", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("ProbedAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("health_probe", (string)null);
+                });
+
             modelBuilder.Entity("Workflow.Persistence.InboxRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -261,6 +274,29 @@ namespace Workflow.Migrations.Postgres.Migrations
                     b.HasIndex("DueAt");
 
                     b.ToTable("timers", (string)null);
+                });
+
+            modelBuilder.Entity("Workflow.Persistence.WorkerRecord", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("text");
+
+                    b.Property<long>("HeartbeatAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Host")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("ProcessId")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("workers", (string)null);
                 });
 
             modelBuilder.Entity("Workflow.Persistence.DeploymentRecord", b =>

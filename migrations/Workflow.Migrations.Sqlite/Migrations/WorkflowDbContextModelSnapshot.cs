@@ -92,6 +92,19 @@ namespace Workflow.Migrations.Sqlite.Migrations
                     b.ToTable("deployments", (string)null);
                 });
 
+            modelBuilder.Entity("Workflow.Persistence.HealthProbeRecord", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ProbedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("health_probe", (string)null);
+                });
+
             modelBuilder.Entity("Workflow.Persistence.InboxRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -250,6 +263,29 @@ namespace Workflow.Migrations.Sqlite.Migrations
                     b.HasIndex("DueAt");
 
                     b.ToTable("timers", (string)null);
+                });
+
+            modelBuilder.Entity("Workflow.Persistence.WorkerRecord", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("HeartbeatAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Host")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ProcessId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("workers", (string)null);
                 });
 
             modelBuilder.Entity("Workflow.Persistence.DeploymentRecord", b =>

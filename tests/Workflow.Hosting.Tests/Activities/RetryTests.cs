@@ -121,7 +121,7 @@ public sealed class RetryTests : ActivityTest
         StartWithActivity("i1", "broken", retries: 1);
         // A worker claimed it (attempt 1), recorded its failure and the start of attempt 2, then died.
         var task = Assert.Single(Store.ClaimActivities("dead", 10, Now, Now.AddMinutes(1)));
-        Store.RecordActivityAttempt(task.Id, 2, "connection reset", Now.AddSeconds(-1));
+        Store.RecordActivityAttempt(task.Id, "dead", 2, "connection reset", Now.AddSeconds(-1));
 
         Assert.Equal(1, await Worker().RunOnceAsync());
 
@@ -143,7 +143,7 @@ public sealed class RetryTests : ActivityTest
         });
         StartWithActivity("i1", "flaky", retries: 5);
         var task = Assert.Single(Store.ClaimActivities("dead", 10, Now, Now.AddMinutes(1)));
-        Store.RecordActivityAttempt(task.Id, 2, "lost", Now.AddSeconds(-1));
+        Store.RecordActivityAttempt(task.Id, "dead", 2, "lost", Now.AddSeconds(-1));
 
         Assert.Equal(1, await Worker().RunOnceAsync());
 
