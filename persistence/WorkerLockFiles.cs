@@ -51,6 +51,6 @@ internal static class WorkerLockFiles
     }
 
     /// <summary>Worker ids hold characters no file name may ('/', ':'); the file is named by a hash of the id.</summary>
-    private static string PathOf(string folder, string workerId) =>
+    internal static string PathOf(string folder, string workerId) =>
         Path.Combine(folder, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(workerId)), 0, 12) + ".lock");
 }

@@ -63,7 +63,7 @@ internal sealed partial class PostgresWorkflowStore : IWorkflowStore, IDisposabl
         var dataSource = builder.Build();
         try
         {
-            Migrate(dataSource, migrationsAssembly);
+            Migrate(dataSource, connectionString, migrationsAssembly);
         }
         catch
         {
@@ -85,16 +85,24 @@ internal sealed partial class PostgresWorkflowStore : IWorkflowStore, IDisposabl
 
     /// <summary>
     /// Applies pending migrations on a connection of the store's own pool. Nothing is locked when
-    /// nothing is pending (the usual start); otherwise EF's Migrate serializes concurrent migrators
-    /// itself, with a lock the server releases if the migrating process dies.
+    /// nothing is pending (the usual start). Otherwise the migrators queue on a session advisory
+    /// lock, which the server releases if the migrating process dies, and each looks again once it
+    /// holds it. EF's own lock is not enough: it is held per migration's transaction, so with two
+    /// migrations pending a second process could start the second one's work over again ("relation
+    /// already exists", found with four processes opening an empty database at once).
     /// </summary>
-    private static void Migrate(NpgsqlDataSource dataSource, string migrationsAssembly)
+    private static void Migrate(NpgsqlDataSource dataSource, string connectionString, string migrationsAssembly)
     {
         using var connection = dataSource.CreateConnection();
         var contextOptions = new DbContextOptionsBuilder<WorkflowDbContext>()
             .UseNpgsql(connection, npgsql => npgsql.MigrationsAssembly(migrationsAssembly))
             .Options;
         using var db = new WorkflowDbContext(contextOptions);
+        if (!db.Database.GetPendingMigrations().Any()) return;
+        // Outside the pool: a pooled connection would go back with the lock held.
+        using var held = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ToString());
+        held.Open();
+        using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(hashtext('workflow-migrations'))", held)) take.ExecuteNonQuery();
         if (db.Database.GetPendingMigrations().Any()) db.Database.Migrate();
     }
 

@@ -24,13 +24,35 @@ public abstract class ActivityTests(StoreKind kind) : StoreTest(kind)
     }
 
     [Fact]
-    public void A_task_with_a_long_timeout_is_leased_for_twice_its_timeout()
+    public void A_renewal_extends_the_leases_the_worker_still_holds_and_names_the_ones_it_lost()
     {
-        // timeout=10 s with a 5 s lease: another worker must not start it again while attempt 1 may run.
+        StartWithActivities("i1", 1, 2, 3);
+        var first = Store.ClaimActivities("a1", 1, Now, Now.AddSeconds(15)).Single();
+        var others = Store.ClaimActivities("a1", 10, Now, Now.AddSeconds(5));
+        // Tasks 2 and 3's leases ran out and a2 took them; then the instance cancelled future 3 (its task is deleted).
+        Assert.Equal([2, 3], Store.ClaimActivities("a2", 10, Now.AddSeconds(5), Now.AddSeconds(30)).Select(t => t.Sequence));
+        Store.Signal("i1", "stop", "3");
+        CommitOne(Turn(ClaimOne("i1"), cancelled: [3]));
+        var tasks = others.Prepend(first).ToArray();
+
+        Assert.Equal([first.Id], Store.RenewActivityLeases("a1", tasks.Select(t => t.Id).ToArray(), Now.AddMinutes(5)));
+        // The renewal holds: a minute on, task 2 (a2's lease ran out) can be claimed, task 1 cannot.
+        Assert.Equal([2], Store.ClaimActivities("a3", 10, Now.AddMinutes(1), Now.AddMinutes(2)).Select(t => t.Sequence));
+        Assert.Empty(Store.RenewActivityLeases("a1", [], Now.AddMinutes(5)));
+    }
+
+    [Fact]
+    public void An_attempt_is_recorded_only_by_the_worker_that_holds_the_task()
+    {
         StartWithActivities("i1", 1);
-        Assert.Single(Store.ClaimActivities("a1", 10, Now, Now.AddSeconds(5)));
-        Assert.Empty(Store.ClaimActivities("a2", 10, Now.AddSeconds(19), Now.AddSeconds(30)));
-        Assert.Single(Store.ClaimActivities("a2", 10, Now.AddSeconds(20), Now.AddSeconds(30)));
+        var task = Store.ClaimActivities("a1", 10, Now, Now.AddSeconds(15)).Single();
+        Assert.False(Store.RecordActivityAttempt(task.Id, "a2", 2, "not mine", Now.AddSeconds(30)));
+        Assert.True(Store.RecordActivityAttempt(task.Id, "a1", 2, "HTTP 503", Now.AddSeconds(30)));
+        Assert.Equal((2, "HTTP 503"), Store.GetPendingWork("i1").Activities.Select(a => (a.Attempts, a.LastError)).Single());
+        // The instance ended: its task is gone, and an attempt of it is not recorded.
+        Store.Cancel("i1");
+        CommitOne(Turn(ClaimOne("i1"), status: InstanceStatus.Cancelled, error: "CancelledError", summary: "CancelledError"));
+        Assert.False(Store.RecordActivityAttempt(task.Id, "a1", 3, "late", Now.AddSeconds(30)));
     }
 
     [Fact]

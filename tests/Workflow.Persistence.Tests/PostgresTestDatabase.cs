@@ -40,6 +40,15 @@ internal sealed class PostgresTestDatabase : TestDatabase
         return connection;
     }
 
+    public override void DropWorkerHold(string workerId)
+    {
+        using var connection = Connect();
+        using var command = new NpgsqlCommand("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = @db AND application_name = @name", connection);
+        command.Parameters.AddWithValue("@db", Name);
+        command.Parameters.AddWithValue("@name", "workflow worker " + workerId);
+        if ((long)command.ExecuteScalar()! != 1) throw new InvalidOperationException($"no lock connection of worker {workerId}");
+    }
+
     public override void Dispose()
     {
         // Stores dispose their own pools; Connect's connections and EF's go to Npgsql's global pool.

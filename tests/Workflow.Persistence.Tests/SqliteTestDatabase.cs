@@ -12,6 +12,13 @@ internal sealed class SqliteTestDatabase : TestDatabase
 
     public override IWorkflowStore Open(TimeProvider clock) => SqliteWorkflowDatabase.Open(Path, new SqliteStoreOptions { Clock = clock });
 
+    public override void DropWorkerHold(string workerId)
+    {
+        var file = WorkerLockFiles.PathOf(WorkerLockFiles.Folder(Path), workerId);
+        if (!File.Exists(file)) throw new InvalidOperationException($"worker {workerId} has no lock file {file}");
+        File.Delete(file);
+    }
+
     public override void Dispose()
     {
         try { Directory.Delete(_directory, recursive: true); }

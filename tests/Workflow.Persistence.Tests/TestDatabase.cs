@@ -15,5 +15,12 @@ internal abstract class TestDatabase : IDisposable
     /// <summary>Opens (migrating on the first call) a store on this database whose own times come from [clock].</summary>
     public abstract IWorkflowStore Open(TimeProvider clock);
 
+    /// <summary>
+    /// Drops the hold [workerId]'s registration has, as the OS or the server does when its process
+    /// dies, while the registration object lives on: SQLite deletes its lock file (a checker then
+    /// finds no lock), PostgreSQL terminates its lock connection (the server releases its advisory lock).
+    /// </summary>
+    public abstract void DropWorkerHold(string workerId);
+
     public abstract void Dispose();
 }
