@@ -14,6 +14,8 @@ internal sealed class SpyStore(IWorkflowStore inner) : IWorkflowStore
     public readonly ConcurrentQueue<int> CompleteBatches = new();
     public readonly ConcurrentQueue<(TimerRow Row, DateTime FiredAt)> Fired = new();
     public int ClaimFailuresLeft;
+    /// <summary>Called after each RecordActivityAttempt with the task id: what another process does during a retry's backoff.</summary>
+    public Action<long>? AfterRecord;
     public int Claims;
 
     public void SaveProgram(string name, string source, string hash, IReadOnlyDictionary<string, string>? modules = null) => inner.SaveProgram(name, source, hash, modules);
@@ -37,7 +39,9 @@ internal sealed class SpyStore(IWorkflowStore inner) : IWorkflowStore
     public bool RecordActivityAttempt(long taskId, string worker, int attempts, string error, DateTime leaseUntil)
     {
         Recorded.Enqueue((taskId, attempts, error));
-        return inner.RecordActivityAttempt(taskId, worker, attempts, error, leaseUntil);
+        var recorded = inner.RecordActivityAttempt(taskId, worker, attempts, error, leaseUntil);
+        AfterRecord?.Invoke(taskId);
+        return recorded;
     }
 
     public IReadOnlyList<long> RenewActivityLeases(string worker, IReadOnlyList<long> taskIds, DateTime leaseUntil) => inner.RenewActivityLeases(worker, taskIds, leaseUntil);

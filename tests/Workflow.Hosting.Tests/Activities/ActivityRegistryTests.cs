@@ -72,10 +72,14 @@ public sealed class ActivityOptionsTests
     }
 
     [Fact]
-    public void ALeaseNoLongerThanTheTimeout_IsRefused()
+    public void ALeaseOutsideOneSecondToAnHour_IsRefused_AndAShortLeaseWithALongTimeoutIsFine()
     {
-        var options = new ActivityOptions { Timeout = TimeSpan.FromMinutes(5), LeaseDuration = TimeSpan.FromMinutes(5) };
-        var error = Assert.Throws<ArgumentException>(options.Validate);
-        Assert.Contains("LeaseDuration must be longer than Timeout", error.Message);
+        foreach (var lease in new[] { TimeSpan.FromMilliseconds(999), TimeSpan.FromHours(1.01) })
+        {
+            var error = Assert.Throws<ArgumentException>(new ActivityOptions { LeaseDuration = lease }.Validate);
+            Assert.Contains("LeaseDuration must be from 1 second to 1 hour", error.Message);
+        }
+        // The lease is renewed while the task runs: it need not outlast the timeout.
+        new ActivityOptions { Timeout = TimeSpan.FromHours(2), LeaseDuration = TimeSpan.FromSeconds(15) }.Validate();
     }
 }
