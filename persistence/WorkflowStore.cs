@@ -64,10 +64,14 @@ internal sealed partial class WorkflowStore : IWorkflowStore, IDisposable
         try
         {
             session.Command("PRAGMA journal_mode = WAL;").ExecuteNonQuery();
-            var contextOptions = new DbContextOptionsBuilder<WorkflowDbContext>()
-                .UseSqlite(session.Connection, sqlite => sqlite.MigrationsAssembly(migrationsAssembly))
-                .Options;
-            using (var db = new WorkflowDbContext(contextOptions)) Migrate(db);
+            if (!MigrationIds.AllApplied(migrationsAssembly, AppliedMigrations(session)))
+            {
+                var contextOptions = new DbContextOptionsBuilder<WorkflowDbContext>()
+                    .UseSqlite(session.Connection, sqlite => sqlite.MigrationsAssembly(migrationsAssembly))
+                    .Options;
+                using var db = new WorkflowDbContext(contextOptions);
+                Migrate(db);
+            }
         }
         catch
         {
@@ -76,6 +80,16 @@ internal sealed partial class WorkflowStore : IWorkflowStore, IDisposable
         }
         store.Return(session);
         return store;
+    }
+
+    /// <summary>The ids in EF's history table; empty when there is none yet (a new file).</summary>
+    private static HashSet<string> AppliedMigrations(SqliteSession session)
+    {
+        var applied = new HashSet<string>(StringComparer.Ordinal);
+        if (session.Command("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '__EFMigrationsHistory'").ExecuteScalar() is not > 0L) return applied;
+        using var reader = session.Command("SELECT MigrationId FROM __EFMigrationsHistory").ExecuteReader();
+        while (reader.Read()) applied.Add(reader.GetString(0));
+        return applied;
     }
 
     /// <summary>How old a leftover migration lock must be before Open takes it as abandoned.</summary>

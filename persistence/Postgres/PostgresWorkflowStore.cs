@@ -93,6 +93,7 @@ internal sealed partial class PostgresWorkflowStore : IWorkflowStore, IDisposabl
     /// </summary>
     private static void Migrate(NpgsqlDataSource dataSource, string connectionString, string migrationsAssembly)
     {
+        if (MigrationIds.AllApplied(migrationsAssembly, AppliedMigrations(dataSource))) return;
         using var connection = dataSource.CreateConnection();
         var contextOptions = new DbContextOptionsBuilder<WorkflowDbContext>()
             .UseNpgsql(connection, npgsql => npgsql.MigrationsAssembly(migrationsAssembly))
@@ -104,6 +105,21 @@ internal sealed partial class PostgresWorkflowStore : IWorkflowStore, IDisposabl
         held.Open();
         using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(hashtext('workflow-migrations'))", held)) take.ExecuteNonQuery();
         if (db.Database.GetPendingMigrations().Any()) db.Database.Migrate();
+    }
+
+    /// <summary>The ids in EF's history table; empty when there is none yet (a new database).</summary>
+    private static HashSet<string> AppliedMigrations(NpgsqlDataSource dataSource)
+    {
+        var applied = new HashSet<string>(StringComparer.Ordinal);
+        using var connection = dataSource.OpenConnection();
+        using (var exists = new NpgsqlCommand("SELECT to_regclass('\"__EFMigrationsHistory\"') IS NOT NULL", connection))
+        {
+            if (exists.ExecuteScalar() is not true) return applied;
+        }
+        using var command = new NpgsqlCommand("SELECT \"MigrationId\" FROM \"__EFMigrationsHistory\"", connection);
+        using var reader = command.ExecuteReader();
+        while (reader.Read()) applied.Add(reader.GetString(0));
+        return applied;
     }
 
     /// <summary>Closes the pool's connections; calls after this throw ObjectDisposedException.</summary>
