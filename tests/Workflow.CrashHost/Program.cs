@@ -16,7 +16,10 @@ namespace Workflow.CrashHost;
 /// every run is counted in `runs`, to show that some ran more than once.</item>
 /// <item>`flaky(x)`: fails its first two attempts (counted in the ledger database, which survives
 /// the crash), then returns x.</item>
+/// <item>`slow(x, seconds)`: takes [seconds] (as a call to a slow service would), then returns x.</item>
 /// </list>
+/// Without `--lease` it runs with the configuration `wf worker` has by default (30 s instance
+/// leases, 15 s activity leases, the default retry delays): what a user would run.
 /// The journal gets one line per committed turn, "instance claimed-revision", flushed before the
 /// next batch: a turn committed twice would show up as a repeated line.
 /// </summary>
@@ -28,7 +31,7 @@ internal static class Program
         var db = Arg("--db");
         var ledgerPath = Arg("--ledger");
         var journalPath = Arg("--journal");
-        var lease = TimeSpan.FromSeconds(double.Parse(Arg("--lease"), System.Globalization.CultureInfo.InvariantCulture));
+        TimeSpan? lease = args.Contains("--lease") ? TimeSpan.FromSeconds(double.Parse(Arg("--lease"), System.Globalization.CultureInfo.InvariantCulture)) : null;
         bool exitWhenIdle = args.Contains("--exit-when-idle");
 
         using var loggers = LoggerFactory.Create(l => l.SetMinimumLevel(Environment.GetEnvironmentVariable("WF_VERBOSE") == "1" ? LogLevel.Debug : LogLevel.Warning).AddFilter("Quartz", LogLevel.Error)
@@ -46,16 +49,23 @@ internal static class Program
             {
                 if (ledger.CountAttempt(context.IdempotencyKey) <= 2) throw new InvalidOperationException($"flaky failure, attempt {context.Attempt}");
                 return context.Argument(0);
+            })
+            .Add("slow", async context =>
+            {
+                await Task.Delay(TimeSpan.FromSeconds((double)context.Argument(1)!), context.CancellationToken);
+                return context.Argument(0);
             });
         using var journal = new StreamWriter(journalPath, append: true) { AutoFlush = true };
         // A SQLite file or a PostgreSQL connection string, as `wf worker --db` takes.
         var database = WorkflowDatabase.Parse(db);
         using var store = database.OpenStore(TimeProvider.System);
-        var options = new DurableWorkerOptions
-        {
-            Turns = new WorkerOptions { Lease = lease, PollInterval = TimeSpan.FromMilliseconds(50) },
-            Activities = new ActivityOptions { Retries = 100, LeaseDuration = lease, Timeout = lease / 2, BaseDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(200), PollInterval = TimeSpan.FromMilliseconds(50) },
-        };
+        var options = lease is { } shortLease
+            ? new DurableWorkerOptions
+            {
+                Turns = new WorkerOptions { Lease = shortLease, PollInterval = TimeSpan.FromMilliseconds(50) },
+                Activities = new ActivityOptions { Retries = 100, LeaseDuration = shortLease, Timeout = shortLease / 2, BaseDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(200), PollInterval = TimeSpan.FromMilliseconds(50) },
+            }
+            : new DurableWorkerOptions();
         await using var worker = new DurableWorker(store, database, activities, options, loggers,
             output: (id, text) => { },
             committed: (commit, revision) => { lock (journal) journal.WriteLine($"{commit.InstanceId} {commit.Revision}"); });

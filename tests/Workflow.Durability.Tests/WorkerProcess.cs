@@ -12,11 +12,17 @@ internal sealed class WorkerProcess : IDisposable
     private WorkerProcess(Process process) => _process = process;
 
     /// <param name="journal">The file its committed turns are journalled in (default: the database's journal).</param>
-    public static WorkerProcess Start(TestDatabase db, double leaseSeconds, bool exitWhenIdle = false, string? journal = null)
+    /// <param name="leaseSeconds">Short leases (and retry delays) for the tests that predate worker liveness; null: the default configuration.</param>
+    public static WorkerProcess Start(TestDatabase db, double? leaseSeconds, bool exitWhenIdle = false, string? journal = null)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { HostDll, "--db", db.Db, "--ledger", db.LedgerPath, "--journal", journal ?? db.JournalPath, "--lease", leaseSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        foreach (var a in new[] { HostDll, "--db", db.Db, "--ledger", db.LedgerPath, "--journal", journal ?? db.JournalPath })
             psi.ArgumentList.Add(a);
+        if (leaseSeconds is { } lease)
+        {
+            psi.ArgumentList.Add("--lease");
+            psi.ArgumentList.Add(lease.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
         if (exitWhenIdle) psi.ArgumentList.Add("--exit-when-idle");
         var process = Process.Start(psi)!;
         var worker = new WorkerProcess(process);
