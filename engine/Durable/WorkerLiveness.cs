@@ -16,9 +16,9 @@ internal sealed class LivenessOptions
 
 /// <summary>
 /// A worker's life in the database (DESIGN.md "Recovery in seconds"): it registers before it claims
-/// anything, stamps a heartbeat every second, and on each beat releases the claims of workers that
-/// are gone, so their instances and activity tasks are taken up within a second or two instead of
-/// when their leases run out. The first look happens at registration: a worker restarted after a
+/// anything, stamps a heartbeat every second, and four times a second releases the claims of
+/// workers that are gone, so their instances and activity tasks are taken up within a second
+/// instead of when their leases run out. The first look happens at registration: a worker restarted after a
 /// crash takes its predecessor's claims back before its first claim. Disposing it is the graceful
 /// end: its own claims are released for others at once.
 /// </summary>
@@ -78,23 +78,28 @@ internal sealed class WorkerLiveness : IDisposable
         return dead;
     }
 
-    /// <summary>Beats until [stop]: stamps the heartbeat, then releases dead workers' claims. A failed beat is reported and the next one tries again.</summary>
+    /// <summary>
+    /// Beats until [stop]: looks for dead workers four times a heartbeat (a look is one cheap query,
+    /// and it is what bounds how long a dead worker's claims wait when another worker lives), and
+    /// stamps the heartbeat once a heartbeat. A failed beat is reported and the next one tries again.
+    /// </summary>
     public async Task RunAsync(CancellationToken stop)
     {
-        using var timer = new PeriodicTimer(_options.Heartbeat, _clock);
+        const int looksPerBeat = 4;
+        using var timer = new PeriodicTimer(_options.Heartbeat / looksPerBeat, _clock);
         try
         {
-            while (await timer.WaitForNextTickAsync(stop))
+            for (var tick = 1; await timer.WaitForNextTickAsync(stop); tick++)
             {
                 try
                 {
-                    if (!_registration.Heartbeat(_clock.GetUtcNow().UtcDateTime))
+                    if (tick % looksPerBeat == 0 && !_registration.Heartbeat(_clock.GetUtcNow().UtcDateTime))
                         _events.Warning?.Invoke($"worker {WorkerId} had been taken for dead (its heartbeat was late by more than {_options.HeartbeatTimeout.TotalSeconds:0.#} s) and its claims released; registered again");
                     ReleaseDead();
                 }
                 catch (Exception e) when (!stop.IsCancellationRequested)
                 {
-                    _events.Error?.Invoke(e, $"worker {WorkerId}: the heartbeat failed; trying again in {_options.Heartbeat.TotalSeconds:0.#} s");
+                    _events.Error?.Invoke(e, $"worker {WorkerId}: the heartbeat or the look for dead workers failed; trying again");
                 }
             }
         }

@@ -7,18 +7,18 @@ namespace Workflow.Benchmarks;
 /// Every benchmark figure the issues ask for, as sections run one after the other in one process:
 /// the interpreter against CPython, the pickler's times and sizes, durable steps and time per step
 /// on a SQLite file, timer lateness, many sleeping instances, and `wf worker` processes on
-/// PostgreSQL beside one on SQLite. Each figure is measured beside its baseline in the same run and
+/// PostgreSQL beside one on SQLite, and how soon a killed worker's work is taken up again. Each figure is measured beside its baseline in the same run and
 /// printed next to its target: speed targets live here, never in timed unit tests, whose timings
 /// on a busy machine would be noise. A full run of every section writes BENCHMARKS.md (the table,
 /// the machine, the command) at the repository's root.
 /// </summary>
 internal static class Program
 {
-    private static readonly string[] Sections = ["interpreter", "pickling", "durable", "timers", "scale", "workers"];
+    private static readonly string[] Sections = ["interpreter", "pickling", "durable", "timers", "scale", "workers", "recovery"];
 
     private const string Usage = """
         usage: Workflow.Benchmarks [--quick] [--only SECTION[,SECTION...]] [--runs N] [--samples N] [--rounds N] [--out FILE]
-          sections: interpreter, pickling, durable, timers, scale, workers (all by default)
+          sections: interpreter, pickling, durable, timers, scale, workers, recovery (all by default)
           --quick    smaller sizes, the whole run in under two minutes; writes BENCHMARKS.md only with --out
           --out      where to write the report (default: BENCHMARKS.md at the repository root, after a full run of every section)
         """;
@@ -95,6 +95,7 @@ internal static class Program
                     "durable" => new DurableBenchmark(sizes, report).Run(),
                     "timers" => TimerBenchmark.Run(sizes.Timers, report),
                     "scale" => ScaleBenchmark.Run(sizes.SleepingInstances, report),
+                    "recovery" => RecoveryBenchmark.Run(sizes.RecoveryKills, report),
                     _ => WorkerScalingBenchmark.Run(sizes, report),
                 });
                 Console.WriteLine($"({section}: {sectionClock.Elapsed.TotalSeconds:F0} s)");
@@ -123,6 +124,7 @@ internal static class Program
         "durable" => "durable: steps on SQLite, synchronous=FULL",
         "timers" => "timers: lateness of many timers due in one second",
         "scale" => "scale: instances asleep on timers",
+        "recovery" => "recovery: a SIGKILLed wf worker's work taken up again",
         _ => "workers: wf worker processes on PostgreSQL and on SQLite",
     };
 

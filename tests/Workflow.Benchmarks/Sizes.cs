@@ -45,6 +45,9 @@ internal sealed record Sizes
 
     public TimeSpan WorkerWindow { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Recovery: SIGKILLs per store, each catching an instance mid-turn and an activity mid-run.</summary>
+    public int RecoveryKills { get; init; } = 20;
+
     public static Sizes Full => new();
 
     public static Sizes Quick => new()
@@ -60,5 +63,6 @@ internal sealed record Sizes
         WorkerRounds = 1,
         WorkerWarmUp = TimeSpan.FromSeconds(4),
         WorkerWindow = TimeSpan.FromSeconds(3),
+        RecoveryKills = 5,
     };
 }

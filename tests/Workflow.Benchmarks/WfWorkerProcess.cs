@@ -30,6 +30,9 @@ internal sealed class WfWorkerProcess : IDisposable
         return worker;
     }
 
+    /// <summary>The process id: worker ids (LeaseOwner in the database) are `host:pid:suffix`.</summary>
+    public int Pid => _process.Id;
+
     private void Keep(string? line)
     {
         if (line == null) return;

@@ -184,7 +184,7 @@ internal static class WorkerScalingBenchmark
     }
 
     /// <summary>Null when WF_POSTGRES's server answers, or why not.</summary>
-    private static string? PostgresUnreachable()
+    internal static string? PostgresUnreachable()
     {
         try
         {
