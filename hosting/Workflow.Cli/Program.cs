@@ -8,7 +8,14 @@ namespace Workflow.Cli;
 /// <summary>The `wf` command-line tool.</summary>
 internal static class Program
 {
-    public static int Main(string[] args)
+    /// <summary>
+    /// How long a command stopped by Ctrl+C or SIGTERM has to finish before the process ends anyway:
+    /// long enough for a worker to stop its loops and hand its claims to the others (a graceful stop),
+    /// short of the 10 s after which `docker stop` kills. The library's default, 2 s, cut that short.
+    /// </summary>
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(8);
+
+    public static Task<int> Main(string[] args)
     {
         var root = new RootCommand("wf: run, check and inspect durable workflows written in the .wf language");
         root.Subcommands.Add(RunCommand());
@@ -18,7 +25,7 @@ internal static class Program
         foreach (var command in InstanceCommands.Create()) root.Subcommands.Add(command);
         root.Subcommands.Add(WorkerCommands.Worker());
         root.Subcommands.Add(ServeCommand.Create());
-        return root.Parse(args).Invoke();
+        return root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = StopTimeout });
     }
 
     private static Argument<FileInfo> FileArgument() => new("file") { Description = "the .wf program" };

@@ -40,6 +40,9 @@ internal static class ServeCommand
 
     private static async Task<int> Run(string db, string urls, string? programs, string? apiKey, bool verbose, CancellationToken cancellation)
     {
+        // Hand control back at once: the library installs its Ctrl+C/SIGTERM handling only when the
+        // action first yields, and the host's start runs synchronously for a while.
+        await Task.Yield();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = Environment.CurrentDirectory });
         builder.WebHost.UseUrls(urls);
         builder.Logging.ClearProviders();

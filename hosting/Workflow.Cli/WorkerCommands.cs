@@ -21,6 +21,10 @@ internal static class WorkerCommands
         var command = new Command("worker", "run turns, activities and timers on the database until stopped (Ctrl+C)") { db, exitWhenIdle, lease, everyAwait, verbose };
         command.SetAction(async (parse, cancellation) =>
         {
+            // Hand control back at once: the library installs its Ctrl+C/SIGTERM handling only when the
+            // action first yields, and a worker's start runs synchronously for a while (a SIGTERM then
+            // killed it outright, with its claims held).
+            await Task.Yield();
             var path = parse.GetValue(db)!;
             DurableWorkerOptions options;
             try

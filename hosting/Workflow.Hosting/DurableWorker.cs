@@ -14,8 +14,12 @@ internal sealed class DurableWorkerOptions
     public TimerSchedulerOptions Timers { get; init; } = new();
     /// <summary>How often an idle worker with ExitWhenIdle checks whether anything is left to do. The default value is 100 ms.</summary>
     public TimeSpan IdleCheck { get; init; } = TimeSpan.FromMilliseconds(100);
-    /// <summary>How often a worker fires timers Quartz should have woken but did not, and how overdue they must be. The default value is 5 s.</summary>
-    public TimeSpan TimerSweep { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How often a worker fires timers Quartz should have woken but did not, and how overdue they must
+    /// be: at most twice this late. A wake-up is lost when a clustered node dies holding the trigger it
+    /// had just acquired (the cluster recovers such triggers only after 15 s). The default value is 2 s.
+    /// </summary>
+    public TimeSpan TimerSweep { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>The worker's heartbeat, and how long a silent worker is trusted.</summary>
     public LivenessOptions Liveness { get; init; } = new();
 }
@@ -106,6 +110,10 @@ internal sealed class DurableWorker : IAsyncDisposable
             sweep = Task.Run(() => SweepDueTimers(stop.Token));
             if (exitWhenIdle || done != null) await WaitUntilIdleOrDone(exitWhenIdle, done, stop.Token);
             else await Task.WhenAll(turns, activities); // until [cancellation]
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            // Stopped while Quartz was starting: as graceful a stop as any other (the host waits for it, then exits 0).
         }
         finally
         {

@@ -48,8 +48,8 @@ public sealed class WorkflowOptions
     /// <summary>When turns are committed: at the end of each turn, or also at every await. The default value is <see cref="CommitMode.EveryTurn"/>.</summary>
     public CommitMode CommitMode { get; set; } = CommitMode.EveryTurn;
 
-    /// <summary>How often the worker fires timers whose wake-up was lost, and how overdue they must be. The default value is 5 seconds; more than zero.</summary>
-    public TimeSpan TimerSweep { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>How often the worker fires timers whose wake-up was lost, and how overdue they must be. The default value is 2 seconds; more than zero.</summary>
+    public TimeSpan TimerSweep { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How activity tasks run: retries, timeouts, concurrency.</summary>
     public ActivityOptions Activities { get; set; } = new();
