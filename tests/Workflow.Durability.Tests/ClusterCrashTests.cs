@@ -88,10 +88,8 @@ public class ClusterCrashTests(ITestOutputHelper log)
 
         // Each ledger_add took effect once; no turn was committed twice across the three workers' journals.
         Assert.Equal(instances, db.Ledger("SELECT key FROM entries").Count);
-        var journal = journals.Where(File.Exists).SelectMany(File.ReadAllLines).Where(l => l.Length > 0).ToArray();
-        var repeated = journal.GroupBy(l => l).Where(g => g.Count() > 1).Select(g => g.Key).ToArray();
-        Assert.True(repeated.Length == 0, "turns committed twice: " + string.Join(", ", repeated.Take(20)));
-        log.WriteLine($"{journal.Length} committed turns; ledger_add ran {db.Ledger("SELECT COUNT(*) FROM runs")[0][0]} times for {instances} effects");
+        var turns = TestDatabase.AssertNoTurnCommittedTwice(journals);
+        log.WriteLine($"{turns} committed turns; ledger_add ran {db.Ledger("SELECT COUNT(*) FROM runs")[0][0]} times for {instances} effects");
     }
 
     /// <summary>

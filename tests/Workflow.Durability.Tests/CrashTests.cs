@@ -93,9 +93,7 @@ public class CrashTests(ITestOutputHelper log)
         Assert.All(db.Ledger("SELECT count FROM attempts"), row => Assert.True((long)row[0] >= 3));
 
         // No turn committed twice: each (instance, claimed revision) appears once in the journal of committed turns.
-        var journal = File.ReadAllLines(db.JournalPath).Where(l => l.Length > 0).ToArray();
-        var repeated = journal.GroupBy(l => l).Where(g => g.Count() > 1).Select(g => g.Key).ToArray();
-        Assert.True(repeated.Length == 0, "turns committed twice: " + string.Join(", ", repeated));
-        log.WriteLine($"{journal.Length} committed turns journalled; {db.Store.Summary()}");
+        var turns = TestDatabase.AssertNoTurnCommittedTwice([db.JournalPath]);
+        log.WriteLine($"{turns} committed turns journalled; {db.Store.Summary()}");
     }
 }

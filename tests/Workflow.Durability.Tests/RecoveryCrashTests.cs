@@ -127,9 +127,7 @@ public class RecoveryCrashTests(ITestOutputHelper log)
         }
         // Each ledger_add took effect once; no (instance, claimed revision) was committed twice across the workers' journals.
         Assert.Equal(Instances, db.Ledger("SELECT key FROM entries").Count);
-        var journal = journals.Where(File.Exists).SelectMany(File.ReadAllLines).Where(l => l.Length > 0).ToArray();
-        var repeated = journal.GroupBy(l => l).Where(g => g.Count() > 1).Select(g => g.Key).ToArray();
-        Assert.True(repeated.Length == 0, "turns committed twice: " + string.Join(", ", repeated.Take(20)));
+        TestDatabase.AssertNoTurnCommittedTwice(journals);
         return (elapsed, kills);
     }
 

@@ -49,6 +49,18 @@ internal sealed class TestDatabase : IDisposable
         return done();
     }
 
+    /// <summary>
+    /// The crash host's journals say no turn was committed twice: each (instance, claimed revision)
+    /// line appears once across all of them. Returns how many turns they hold.
+    /// </summary>
+    public static int AssertNoTurnCommittedTwice(IEnumerable<string> journals)
+    {
+        var journal = journals.Where(File.Exists).SelectMany(File.ReadAllLines).Where(l => l.Length > 0).ToArray();
+        var repeated = journal.GroupBy(l => l).Where(g => g.Count() > 1).Select(g => g.Key).ToArray();
+        Assert.True(repeated.Length == 0, "turns committed twice: " + string.Join(", ", repeated.Take(20)));
+        return journal.Length;
+    }
+
     /// <summary>Rows of a query on the ledger database.</summary>
     public List<object[]> Ledger(string sql)
     {
