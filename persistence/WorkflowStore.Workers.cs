@@ -66,12 +66,20 @@ internal sealed partial class WorkflowStore
     /// <summary>A worker's row and lock file; the lock goes with the process, or with Dispose.</summary>
     private sealed class Registration(WorkflowStore store, string workerId, FileStream held) : IWorkerRegistration
     {
+        private FileStream _held = held;
         private bool _disposed;
 
         public string WorkerId => workerId;
 
         public bool Heartbeat(DateTime now)
         {
+            var folder = WorkerLockFiles.Folder(store._path);
+            if (!File.Exists(WorkerLockFiles.PathOf(folder, workerId)))
+            {
+                // Its file was deleted under it (the folder removed by hand): others take this worker for dead. Take it again.
+                _held.Dispose();
+                _held = WorkerLockFiles.Take(folder, workerId);
+            }
             var stamped = store.Transaction(writes: true, s =>
                 s.Command("UPDATE workers SET HeartbeatAt = @now WHERE Id = @id").With("@id", workerId).With("@now", UnixTime.Ms(now)).ExecuteNonQuery());
             if (stamped == 1) return true;
@@ -89,7 +97,7 @@ internal sealed partial class WorkflowStore
             }
             finally
             {
-                held.Dispose();
+                _held.Dispose();
                 WorkerLockFiles.Remove(WorkerLockFiles.Folder(store._path), workerId);
             }
         }

@@ -110,15 +110,22 @@ internal sealed partial class PostgresWorkflowStore
         /// <summary>Stamps the row on the lock connection itself, so a heartbeat also proves the lock is still held.</summary>
         public bool Heartbeat(DateTime now)
         {
-            try
+            if (_held.FullState == System.Data.ConnectionState.Open)
             {
-                using var command = new NpgsqlCommand("UPDATE workers SET \"HeartbeatAt\" = @now WHERE \"Id\" = @id", _held)
-                    .With("@id", workerId).With("@now", UnixTime.Ms(now));
-                if (command.ExecuteNonQuery() == 1) return true;
+                try
+                {
+                    using var command = new NpgsqlCommand("UPDATE workers SET \"HeartbeatAt\" = @now WHERE \"Id\" = @id", _held)
+                        .With("@id", workerId).With("@now", UnixTime.Ms(now));
+                    if (command.ExecuteNonQuery() == 1) return true;
+                }
+                catch (NpgsqlException) when (_held.FullState != System.Data.ConnectionState.Open)
+                {
+                    // The connection broke, and the lock with it: others may take this worker for dead. Taken again below.
+                }
             }
-            catch (NpgsqlException) when (_held.FullState != System.Data.ConnectionState.Open)
+            if (_held.FullState != System.Data.ConnectionState.Open)
             {
-                // The connection broke, and the lock with it: others may have taken this worker for dead. Take it again.
+                // Also after a reconnect that failed at an earlier beat: this beat tries again.
                 _held.Dispose();
                 _held = store.OpenLockConnection(workerId);
             }

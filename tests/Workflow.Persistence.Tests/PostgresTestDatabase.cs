@@ -47,6 +47,20 @@ internal sealed class PostgresTestDatabase : TestDatabase
         command.Parameters.AddWithValue("@db", Name);
         command.Parameters.AddWithValue("@name", "workflow worker " + workerId);
         if ((long)command.ExecuteScalar()! != 1) throw new InvalidOperationException($"no lock connection of worker {workerId}");
+        // pg_terminate_backend only signals the backend: its locks go when it has exited (and it leaves
+        // pg_stat_activity a moment before it releases them).
+        using var gone = new NpgsqlCommand(
+            "SELECT (SELECT COUNT(*) FROM pg_stat_activity WHERE datname = @db AND application_name = @name)"
+            + " + (SELECT COUNT(*) FROM pg_locks l WHERE l.locktype = 'advisory' AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = l.pid))",
+            connection);
+        gone.Parameters.AddWithValue("@db", Name);
+        gone.Parameters.AddWithValue("@name", "workflow worker " + workerId);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((long)gone.ExecuteScalar()! != 0)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the lock connection of worker {workerId} did not end");
+            Thread.Sleep(10);
+        }
     }
 
     public override void Dispose()

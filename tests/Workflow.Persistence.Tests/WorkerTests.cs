@@ -57,6 +57,20 @@ public abstract class WorkerTests(StoreKind kind) : StoreTest(kind)
     }
 
     [Fact]
+    public void A_worker_that_lost_its_hold_while_alive_takes_it_again_at_its_next_beat()
+    {
+        using var cut = Store.RegisterWorker("cut", Now);
+        ClaimedBy("cut", "i1");
+        Database.DropWorkerHold("cut");
+        Assert.Equal(["cut"], Store.ReleaseDeadWorkers("other", Now.AddSeconds(-10)));
+        Assert.True(InstanceClaimable("i1"));
+
+        Assert.False(cut.Heartbeat(Now)); // its row was gone: written again, and its hold taken again
+        Assert.Empty(Store.ReleaseDeadWorkers("other", Now.AddSeconds(-10)));
+        Assert.True(cut.Heartbeat(Now));
+    }
+
+    [Fact]
     public void A_graceful_stop_releases_the_workers_own_claims()
     {
         var leaving = Store.RegisterWorker("leaving", Now);
