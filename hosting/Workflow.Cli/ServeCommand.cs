@@ -40,6 +40,7 @@ internal static class ServeCommand
 
     private static async Task<int> Run(string db, string urls, string? programs, string? apiKey, bool verbose, CancellationToken cancellation)
     {
+        if (InstanceCommands.Database(db) is not { } database) return 2;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = Environment.CurrentDirectory });
         builder.WebHost.UseUrls(urls);
         builder.Logging.ClearProviders();
@@ -56,7 +57,7 @@ internal static class ServeCommand
         builder.Services.AddWorkflows(options =>
         {
             // A PostgreSQL connection string or a SQLite file, as every --db takes.
-            if (WorkflowDatabase.Parse(db) is WorkflowDatabase.Sqlite) options.DatabasePath = db;
+            if (database is WorkflowDatabase.Sqlite) options.DatabasePath = db;
             else options.PostgresConnectionString = db;
             options.ProgramsDirectory = programs;
             options.ApiKey = apiKey;
@@ -84,7 +85,7 @@ internal static class ServeCommand
             return 1;
         }
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-        var shown = WorkflowDatabase.Parse(db).Description;
+        var shown = database.Description;
         foreach (var address in addresses) Console.Out.WriteLine($"wf: serving the dashboard on {address}/ and the API on {address}/api (database {shown})");
         Console.Out.Flush();
         try

@@ -32,8 +32,8 @@ internal static class WorkerCommands
                 Console.Error.WriteLine($"wf: {e.Message}");
                 return 2;
             }
+            if (InstanceCommands.Database(path) is not { } database) return 2;
             using var loggers = Loggers(parse.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information);
-            var database = WorkflowDatabase.Parse(path);
             using var store = database.OpenStore(TimeProvider.System);
             await using var worker = new DurableWorker(store, database, new ActivityRegistry(), options, loggers);
             loggers.CreateLogger("wf").LogInformation("worker {Worker} on {Database}", worker.WorkerId, database.Description);
@@ -75,6 +75,8 @@ internal static class WorkerCommands
     {
         var source = InstanceCommands.ReadProgram(file);
         if (source == null) return 1;
+        var given = dbPath == null ? null : InstanceCommands.Database(dbPath);
+        if (dbPath != null && given == null) return 2;
         var temporary = dbPath == null ? Directory.CreateTempSubdirectory("wf-run-") : null;
         var path = dbPath ?? Path.Combine(temporary!.FullName, "run.db");
         using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16) { AutoFlush = false };
@@ -85,7 +87,7 @@ internal static class WorkerCommands
                 .AddFilter("Quartz", LogLevel.Error)
                 .AddConsole(console => { console.FormatterName = "bare"; console.LogToStandardErrorThreshold = LogLevel.Trace; })
                 .AddConsoleFormatter<BareConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>());
-            var database = WorkflowDatabase.Parse(path);
+            var database = given ?? new WorkflowDatabase.Sqlite(path);
             using var store = database.OpenStore(TimeProvider.System);
             var (instance, exit) = InstanceCommands.Deploy(store, source.Value.Name, source.Value.Program, input, null);
             if (instance == null) return exit;

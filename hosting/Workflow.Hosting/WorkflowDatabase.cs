@@ -19,17 +19,52 @@ namespace Workflow.Hosting;
 internal abstract class WorkflowDatabase
 {
     /// <summary>
-    /// What `--db` takes: a PostgreSQL connection string (`Host=…;Database=…`, or a `postgres://` /
-    /// `postgresql://` URL), or else the path of a SQLite file.
+    /// What `--db` takes. The text says which database it is, and nothing is guessed: a `postgres://`
+    /// or `postgresql://` URL, or a connection string with a Host (`Host=…;Database=…`), is PostgreSQL;
+    /// a path that starts with `/`, `./` or `../` is a SQLite file, whatever characters it holds; any
+    /// other text that looks like a connection string (has both '=' and ';', or starts with a keyword
+    /// such as Server=, Database= or Username=) is refused, since it names no PostgreSQL server and
+    /// surely no file; the rest is the path of a SQLite file. Throws FormatException, saying how to
+    /// write either, for a refused or malformed text (which the message does not repeat: it may hold a password).
     /// </summary>
     public static WorkflowDatabase Parse(string db)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(db);
-        if (db.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || db.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
-            return new Postgres(FromUrl(db));
-        return db.Contains('=') && db.Contains(';') || db.StartsWith("Host=", StringComparison.OrdinalIgnoreCase)
-            ? new Postgres(db)
-            : new Sqlite(db);
+        if (IsPostgresUrl(db)) return Postgres.From(db);
+        if (IsExplicitPath(db) || !LooksLikeConnectionString(db)) return new Sqlite(db);
+        if (!NamesHost(db))
+            throw new FormatException($"the database is given as a connection string without Host=, which names neither a SQLite file nor a PostgreSQL server; {HowToWrite}");
+        return Postgres.From(db);
+    }
+
+    /// <summary>What every refusal of a database text ends with.</summary>
+    internal const string HowToWrite =
+        "write a SQLite file as a path (workflow.db, ./data/wf.db) and a PostgreSQL database as Host=db1;Database=wf;Username=app;Password=… or postgres://app:password@db1/wf";
+
+    private static bool IsPostgresUrl(string db) =>
+        db.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || db.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsExplicitPath(string db) =>
+        db.StartsWith('/') || db.StartsWith("./", StringComparison.Ordinal) || db.StartsWith("../", StringComparison.Ordinal);
+
+    /// <summary>The keywords a connection string (Npgsql's, SQL Server's, SQLite's) usually starts with.</summary>
+    private static readonly System.Text.RegularExpressions.Regex LeadingKeyword = new(
+        @"^\s*(host|server|database|username|user\s*id|user|uid|password|pwd|port|data\s*source|initial\s*catalog)\s*=",
+        System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    private static bool LooksLikeConnectionString(string db) => db.Contains('=') && db.Contains(';') || LeadingKeyword.IsMatch(db);
+
+    /// <summary>Whether the connection string [db] has a Host key (false too when it does not parse as key=value pairs).</summary>
+    private static bool NamesHost(string db)
+    {
+        try
+        {
+            return new System.Data.Common.DbConnectionStringBuilder { ConnectionString = db }.ContainsKey("host");
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     /// <summary>What logs and `wf serve` show: the file, or the server and database (never the password).</summary>
@@ -50,7 +85,8 @@ internal abstract class WorkflowDatabase
 
     private static string FromUrl(string url)
     {
-        var uri = new Uri(url);
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Host.Length == 0)
+            throw new FormatException($"the database is given as a PostgreSQL URL that does not parse; {HowToWrite}");
         var builder = new NpgsqlConnectionStringBuilder { Host = uri.Host, Database = uri.AbsolutePath.Trim('/') };
         if (uri.Port > 0) builder.Port = uri.Port;
         if (uri.UserInfo.Split(':', 2) is [var user, ..] rest && user.Length > 0)
@@ -79,10 +115,41 @@ internal abstract class WorkflowDatabase
             }.ToString());
     }
 
-    internal sealed class Postgres(string connectionString) : WorkflowDatabase
+    internal sealed class Postgres : WorkflowDatabase
     {
-        private readonly NpgsqlConnectionStringBuilder _builder = new(connectionString);
-        public string ConnectionString { get; } = connectionString;
+        private readonly NpgsqlConnectionStringBuilder _builder;
+
+        private Postgres(string connectionString, NpgsqlConnectionStringBuilder builder)
+        {
+            ConnectionString = connectionString;
+            _builder = builder;
+        }
+
+        /// <summary>
+        /// The PostgreSQL database [connectionString] names: an Npgsql connection string with a Host, or
+        /// a `postgres://` URL. Nothing else is tried: this is what UsePostgres and `--db` with a Host
+        /// take. Throws FormatException (without repeating the text, which may hold a password) when it
+        /// is not one.
+        /// </summary>
+        public static Postgres From(string connectionString)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+            if (IsPostgresUrl(connectionString)) connectionString = FromUrl(connectionString);
+            NpgsqlConnectionStringBuilder builder;
+            try
+            {
+                builder = new NpgsqlConnectionStringBuilder(connectionString);
+            }
+            catch (ArgumentException e)
+            {
+                throw new FormatException($"the database is given as a PostgreSQL connection string that does not parse ({e.Message}); {HowToWrite}", e);
+            }
+            if (string.IsNullOrWhiteSpace(builder.Host))
+                throw new FormatException($"the PostgreSQL connection string names no Host; {HowToWrite}");
+            return new Postgres(connectionString, builder);
+        }
+
+        public string ConnectionString { get; }
         public override string Description => $"postgres://{_builder.Host}:{_builder.Port}/{_builder.Database}";
         public override bool Clustered => true;
         public override string SchedulerName => "workflow-" + Hash($"{_builder.Host}:{_builder.Port}/{_builder.Database}");

@@ -26,6 +26,14 @@ public sealed class HostStartTests
         foreach (var part in new[] { "Lease", "BatchSize", "ApiKey", "/no/such/folder", "Activities.Retries" }) Assert.Contains(part, error.Message);
     }
 
+    [Fact]
+    public async Task UsePostgres_with_text_that_is_no_postgres_connection_string_stops_the_start_instead_of_opening_a_file()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => ApiHost.StartAsync(build: workflows => workflows.UsePostgres("orders.db")));
+        Assert.Contains("PostgresConnectionString (UsePostgres) must be a PostgreSQL connection string", Assert.Single(error.Failures));
+        Assert.False(File.Exists("orders.db"));
+    }
+
     [Theory]
     [InlineData("http://0.0.0.0:0")]
     [InlineData("http://*:0")]
