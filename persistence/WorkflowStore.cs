@@ -58,7 +58,7 @@ internal sealed partial class WorkflowStore : IWorkflowStore, IDisposable
             DefaultTimeout = Math.Max(1, (int)Math.Ceiling(options.BusyTimeout.TotalSeconds)),
         }.ToString();
         var synchronous = options.Synchronous == SqliteSynchronous.Full ? "FULL" : "NORMAL";
-        var pragmas = $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = {synchronous};";
+        var pragmas = $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = {synchronous}; {options.ExtraPragmas}";
         var store = new WorkflowStore(path, connectionString, pragmas, options.Clock);
         var session = store.Rent();
         try

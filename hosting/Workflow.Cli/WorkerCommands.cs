@@ -34,13 +34,39 @@ internal static class WorkerCommands
             }
             if (InstanceCommands.Database(path) is not { } database) return 2;
             using var loggers = Loggers(parse.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information);
-            using var store = database.OpenStore(TimeProvider.System);
+            using var store = OpenForWriting(database);
+            if (store == null) return 1;
             await using var worker = new DurableWorker(store, database, new ActivityRegistry(), options, loggers);
-            loggers.CreateLogger("wf").LogInformation("worker {Worker} on {Database}", worker.WorkerId, database.Description);
-            await worker.RunAsync(cancellation, parse.GetValue(exitWhenIdle));
+            var logger = loggers.CreateLogger("wf");
+            logger.LogInformation("worker {Worker} on {Database}", worker.WorkerId, database.Description);
+            try
+            {
+                await worker.RunAsync(cancellation, parse.GetValue(exitWhenIdle));
+            }
+            catch (Exception e) when (!cancellation.IsCancellationRequested)
+            {
+                // The worker throws when it cannot start (register, start its timers): one line says why; --verbose adds the trace.
+                logger.LogDebug(e, "worker {Worker} failed", worker.WorkerId);
+                Console.Error.WriteLine($"wf: the worker on {database.Description} stopped: {e.Message}");
+                return 1;
+            }
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Opens [database] for a worker, which must be able to write it; null, after saying which database and why, when it cannot.</summary>
+    private static IWorkflowStore? OpenForWriting(WorkflowDatabase database)
+    {
+        try
+        {
+            return database.OpenForWriting(TimeProvider.System);
+        }
+        catch (InvalidOperationException e)
+        {
+            Console.Error.WriteLine($"wf: {e.Message}");
+            return null;
+        }
     }
 
     internal static DurableWorkerOptions Options(double? leaseSeconds, bool everyAwait, long? maxTicks)
@@ -88,7 +114,8 @@ internal static class WorkerCommands
                 .AddConsole(console => { console.FormatterName = "bare"; console.LogToStandardErrorThreshold = LogLevel.Trace; })
                 .AddConsoleFormatter<BareConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>());
             var database = given ?? new WorkflowDatabase.Sqlite(path);
-            using var store = database.OpenStore(TimeProvider.System);
+            using var store = OpenForWriting(database);
+            if (store == null) return 1;
             var (instance, exit) = InstanceCommands.Deploy(store, source.Value.Name, source.Value.Program, input, null);
             if (instance == null) return exit;
             var id = instance.Id;

@@ -78,6 +78,42 @@ internal abstract class WorkflowDatabase
 
     public abstract IWorkflowStore OpenStore(TimeProvider clock);
 
+    /// <summary>
+    /// Opens the store (as <see cref="OpenStore"/>) and writes its probe row, so that a host or a
+    /// worker on a database it may only read (a read-only file or folder, a standby server) stops at
+    /// start, saying which database and why, rather than starting and failing at its first write.
+    /// Throws InvalidOperationException naming the database, with the provider's error inside.
+    /// </summary>
+    public IWorkflowStore OpenForWriting(TimeProvider clock)
+    {
+        IWorkflowStore store;
+        try
+        {
+            store = OpenStore(clock);
+        }
+        catch (Exception e)
+        {
+            throw new InvalidOperationException($"the workflow database {Description} cannot be opened: {Explain(e)}", e);
+        }
+        try
+        {
+            store.ProbeWrite(clock.GetUtcNow().UtcDateTime);
+        }
+        catch (Exception e)
+        {
+            store.Dispose();
+            throw new InvalidOperationException($"the workflow database {Description} does not take writes: {Explain(e)}", e);
+        }
+        return store;
+    }
+
+    /// <summary>The provider's message, and what must hold when [error] is a matter of access.</summary>
+    private string Explain(Exception error) =>
+        AccessHint(error) is { } hint ? $"{error.Message.TrimEnd('.')}; {hint}" : error.Message;
+
+    /// <summary>What must hold for [error] not to happen when it is a matter of access (a read-only file or folder, a standby server); null otherwise.</summary>
+    protected abstract string? AccessHint(Exception error);
+
     /// <summary>Points Quartz's persistent store at this database.</summary>
     internal abstract void ConfigureQuartz(IPersistentStoreBuilder store, TimerSchedulerOptions options);
 
@@ -103,8 +139,20 @@ internal abstract class WorkflowDatabase
         public override string Description => Path;
         public override bool Clustered => false;
         public override string SchedulerName => "workflow-" + Hash(Path);
+        // SQLITE_PERM, SQLITE_READONLY, SQLITE_CANTOPEN.
+        protected override string? AccessHint(Exception error) => error is SqliteException { SqliteErrorCode: 3 or 8 or 14 }
+            ? "this process must be able to write the file and its folder, where SQLite keeps its -wal and -shm files"
+            : null;
 
-        public override IWorkflowStore OpenStore(TimeProvider clock) => SqliteWorkflowDatabase.Open(Path, new SqliteStoreOptions { Clock = clock });
+        /// <summary>For tests: changes the store's options before it opens (a short busy timeout, pragmas that make the database full).</summary>
+        internal Action<SqliteStoreOptions>? ConfigureStore { get; init; }
+
+        public override IWorkflowStore OpenStore(TimeProvider clock)
+        {
+            var options = new SqliteStoreOptions { Clock = clock };
+            ConfigureStore?.Invoke(options);
+            return SqliteWorkflowDatabase.Open(Path, options);
+        }
 
         internal override void ConfigureQuartz(IPersistentStoreBuilder store, TimerSchedulerOptions options) =>
             store.UseSqlite(new QuartzSqliteFactory(options.BusyTimeout), new SqliteConnectionStringBuilder
@@ -153,6 +201,9 @@ internal abstract class WorkflowDatabase
         public override string Description => $"postgres://{_builder.Host}:{_builder.Port}/{_builder.Database}";
         public override bool Clustered => true;
         public override string SchedulerName => "workflow-" + Hash($"{_builder.Host}:{_builder.Port}/{_builder.Database}");
+        protected override string? AccessHint(Exception error) => error is NpgsqlException
+            ? "the server must be up and take writes (not a standby), and the role must be allowed to write the database"
+            : null;
 
         public override IWorkflowStore OpenStore(TimeProvider clock) => PostgresWorkflowDatabase.Open(ConnectionString, new PostgresStoreOptions { Clock = clock });
 

@@ -63,7 +63,10 @@ public sealed class WorkflowOptions
     /// </summary>
     internal WorkflowDatabase Database() => PostgresConnectionString is { Length: > 0 } connectionString
         ? WorkflowDatabase.Postgres.From(connectionString)
-        : new WorkflowDatabase.Sqlite(DatabasePath!);
+        : new WorkflowDatabase.Sqlite(DatabasePath!) { ConfigureStore = ConfigureSqliteStore };
+
+    /// <summary>For tests: changes the SQLite store's options before it opens (see <see cref="WorkflowDatabase.Sqlite.ConfigureStore"/>). The default value is null.</summary>
+    internal Action<Workflow.Persistence.SqliteStoreOptions>? ConfigureSqliteStore { get; set; }
 
     /// <summary>Every problem with these options, described; empty when there is none.</summary>
     internal List<string> Problems()
