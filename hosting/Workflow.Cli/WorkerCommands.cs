@@ -111,6 +111,8 @@ internal static class WorkerCommands
             using var loggers = LoggerFactory.Create(logging => logging
                 .SetMinimumLevel(LogLevel.Warning)
                 .AddFilter("Quartz", LogLevel.Error)
+                // `wf run` prints its instance's error itself, whole.
+                .AddFilter("Workflow.Instances", LogLevel.None)
                 .AddConsole(console => { console.FormatterName = "bare"; console.LogToStandardErrorThreshold = LogLevel.Trace; })
                 .AddConsoleFormatter<BareConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>());
             var database = given ?? new WorkflowDatabase.Sqlite(path);
