@@ -160,6 +160,8 @@ internal abstract class WorkflowDatabase
                 DataSource = Path,
                 Pooling = true,
                 DefaultTimeout = (int)options.BusyTimeout.TotalSeconds,
+                // The store made the file; should it be deleted, Quartz must not start an empty one at its path.
+                Mode = SqliteOpenMode.ReadWrite,
             }.ToString());
     }
 

@@ -91,6 +91,21 @@ public sealed class StorageFaultsTests : IDisposable
     }
 
     [Fact]
+    public void A_store_whose_file_was_deleted_fails_its_new_connections_and_makes_no_empty_file_in_its_place()
+    {
+        var path = NewPath();
+        using var store = SqliteWorkflowDatabase.Open(path);
+        store.ProbeWrite(DateTime.UtcNow);
+        File.Delete(path);
+        // A call that fails closes its connection, so the next call opens one (the store keeps no other idle).
+        Assert.Throws<ArgumentException>(() => store.ListInstances(new InstanceQuery(Cursor: "not-a-cursor")));
+        var error = Assert.ThrowsAny<Exception>(() => store.GetInstance("i1"));
+        Assert.Equal(14, Assert.IsType<SqliteException>(error).SqliteErrorCode);
+        Assert.Equal(StorageFault.Unavailable, StorageFaults.Classify(error));
+        Assert.False(File.Exists(path), "a connection made an empty database where the deleted one was");
+    }
+
+    [Fact]
     public void Errors_of_the_request_or_of_the_code_are_not_storage_faults()
     {
         using var connection = Connect(NewPath());
