@@ -205,7 +205,7 @@ public sealed class WorkflowProgram
         var vm = Pickling.Unpickler.Unpickle(pickle, ProgramCode, output, options);
         if (log != null) vm.UnobservedFailure = (t, e) => log($"{t} failed and nobody awaited it:\n{Traceback.Format(e)}");
         foreach (var (name, payload) in signals) vm.DeliverSignal(name, JsonValues.Parse(payload));
-        var outcome = vm.Continue() ?? throw new InvalidOperationException("a chaos stop outside chaos mode");
+        var outcome = vm.Continue() ?? throw new InvalidOperationException("a stop at a safe point in a run that does not stop at safe points");
         return Finish(vm, outcome);
     }
 

@@ -18,6 +18,13 @@ internal sealed class SqliteStoreOptions
 
     /// <summary>The clock for the times the store stamps itself (created, updated, arrived). The default value is TimeProvider.System.</summary>
     public TimeProvider Clock { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// PRAGMA statements every connection of the store runs after the store's own. For tests, which
+    /// give a database real faults with them: full (max_page_count) or read-only (query_only). The
+    /// default value is null: none.
+    /// </summary>
+    internal string? ExtraPragmas { get; set; }
 }
 
 /// <summary>The values of SQLite's PRAGMA synchronous a workflow store allows.</summary>

@@ -50,17 +50,22 @@ internal sealed partial class WorkflowStore : IWorkflowStore, IDisposable
     internal static WorkflowStore Open(string path, string migrationsAssembly, SqliteStoreOptions? options = null)
     {
         options ??= new SqliteStoreOptions();
-        var connectionString = new SqliteConnectionStringBuilder
+        var connection = new SqliteConnectionStringBuilder
         {
             DataSource = path,
             Pooling = false, // the store pools its own sessions, with their prepared statements
             ForeignKeys = true,
             DefaultTimeout = Math.Max(1, (int)Math.Ceiling(options.BusyTimeout.TotalSeconds)),
-        }.ToString();
+            // Only the first session may create the file. Should it be deleted under the running store,
+            // later sessions fail (SQLITE_CANTOPEN) instead of starting an empty database at its path,
+            // which would make the file look present again and take the writes meant for the lost one.
+            Mode = SqliteOpenMode.ReadWrite,
+        };
         var synchronous = options.Synchronous == SqliteSynchronous.Full ? "FULL" : "NORMAL";
-        var pragmas = $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = {synchronous};";
-        var store = new WorkflowStore(path, connectionString, pragmas, options.Clock);
-        var session = store.Rent();
+        var pragmas = $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = {synchronous}; {options.ExtraPragmas}";
+        var store = new WorkflowStore(path, connection.ToString(), pragmas, options.Clock);
+        connection.Mode = SqliteOpenMode.ReadWriteCreate;
+        var session = new SqliteSession(connection.ToString(), pragmas);
         try
         {
             session.Command("PRAGMA journal_mode = WAL;").ExecuteNonQuery();

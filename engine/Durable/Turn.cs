@@ -63,7 +63,7 @@ internal static class Turn
 
         var interpreterOptions = options.Interpreter;
         if (options.CommitMode == CommitMode.EveryAwait && commitNow != null)
-            interpreterOptions = interpreterOptions.With(chaos: true);
+            interpreterOptions = interpreterOptions.StoppingAtSafePoints();
 
         Interpreter vm;
         try

@@ -16,7 +16,7 @@ internal sealed class RuntimeEvents
     public Action<Exception, string>? Error { get; init; }
     /// <summary>A turn's commit applied, with the row's new revision.</summary>
     public Action<TurnCommit, long>? Committed { get; init; }
-    /// <summary>The same commit with what instrumentation needs (hosting/ turns it into metrics and traces).</summary>
+    /// <summary>The same commit with its instance's workflow and timing (hosting/ turns it into metrics, traces and the log line of an instance that failed or was cancelled).</summary>
     public Action<TurnReport>? Reported { get; init; }
 }
 

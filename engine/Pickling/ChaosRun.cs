@@ -14,6 +14,7 @@ internal static class ChaosRun
     public static ProgramOutcome Run(ProgramCode program, object input, TextWriter output, InterpreterOptions options,
         Action<Tasklet, PyException>? unobservedFailure, ChaosStatistics? statistics, out Interpreter final)
     {
+        if (!options.StopAtSafePoints) options = options.StoppingAtSafePoints();
         var vm = new Interpreter(output, options, program.ModuleSource) { UnobservedFailure = unobservedFailure };
         vm.Start(program.Main, input);
         while (true)

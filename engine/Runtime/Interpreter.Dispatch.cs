@@ -366,14 +366,14 @@ internal sealed partial class Interpreter
                                 var iterable = st[sp - 1].V!;
                                 if (!Builtins.Prelude.MayRunScript(iterable))
                                 {
-                                    if (_chaos && PauseAfter(t, f, ip, sp, boundary)) return;
+                                    if (_stopAtSafePoints && PauseAfter(t, f, ip, sp, boundary)) return;
                                     break;
                                 }
                                 st[--sp].V = null!;
                                 f.Ip = ip;
                                 f.Sp = sp;
                                 PushFrame(t, f, (Frame)CallPrelude("_list", iterable));
-                                if (_chaos && PauseAfterPush(t, boundary)) return;
+                                if (_stopAtSafePoints && PauseAfterPush(t, boundary)) return;
                                 goto Reload;
                             }
                         case OpCode.ContainsOp:
@@ -388,7 +388,7 @@ internal sealed partial class Interpreter
                                     f.Ip = ip;
                                     f.Sp = sp;
                                     PushFrame(t, f, (Frame)CallPrelude("_contains", lazyContainer, item, Boxes.Bool(arg == 1)));
-                                    if (_chaos && PauseAfterPush(t, boundary)) return;
+                                    if (_stopAtSafePoints && PauseAfterPush(t, boundary)) return;
                                     goto Reload;
                                 }
                                 if (Ops.HasUserContains(st[sp - 1].V!))
@@ -403,7 +403,7 @@ internal sealed partial class Interpreter
                                 var container = st[--sp].V;
                                 var found = Ops.Contains(container, st[sp - 1].V);
                                 st[sp - 1].V = found != (arg == 1) ? Boxes.True : Boxes.False;
-                                if (_chaos && PauseAfter(t, f, ip, sp, boundary)) return;
+                                if (_stopAtSafePoints && PauseAfter(t, f, ip, sp, boundary)) return;
                                 break;
                             }
 
@@ -454,15 +454,15 @@ internal sealed partial class Interpreter
                                     if (made is Frame iterFrame)
                                     {
                                         PushFrame(t, f, iterFrame);
-                                        if (_chaos && PauseAfterPush(t, boundary)) return;
+                                        if (_stopAtSafePoints && PauseAfterPush(t, boundary)) return;
                                         goto Reload;
                                     }
                                     st[sp++].V = made; // a generator: __iter__ written with yield
-                                    if (_chaos && PauseAfter(t, f, ip, sp, boundary)) return;
+                                    if (_stopAtSafePoints && PauseAfter(t, f, ip, sp, boundary)) return;
                                     break;
                                 }
                                 st[sp - 1].V = GetIterator(iterable);
-                                if (_chaos && PauseAfter(t, f, ip, sp, boundary)) return;
+                                if (_stopAtSafePoints && PauseAfter(t, f, ip, sp, boundary)) return;
                                 break;
                             }
                         case OpCode.ForIter:
@@ -475,7 +475,7 @@ internal sealed partial class Interpreter
                                     if (pi.MoveNext(out var v))
                                     {
                                         st[sp++].V = v;
-                                        if (_chaos && PauseAfter(t, f, ip, sp, boundary)) return;
+                                        if (_stopAtSafePoints && PauseAfter(t, f, ip, sp, boundary)) return;
                                     }
                                     else ExhaustLoop(stack, ref sp, ref ip, arg, yieldFrom);
                                     break;
@@ -490,7 +490,7 @@ internal sealed partial class Interpreter
                                     f.Ip = ip;
                                     f.Sp = sp;
                                     ResumeGenerator(t, f, g, yieldFrom ? ReturnKind.YieldFrom : ReturnKind.ForIter);
-                                    if (_chaos && PauseAfterPush(t, boundary)) return;
+                                    if (_stopAtSafePoints && PauseAfterPush(t, boundary)) return;
                                     goto Reload;
                                 }
                                 f.Ip = ip;
@@ -500,7 +500,7 @@ internal sealed partial class Interpreter
                                     var nf = (Frame)Invoke(nextFn, new object[] { ni }, null);
                                     nf.ReturnKind = ReturnKind.ForIterNext;
                                     PushFrame(t, f, nf);
-                                    if (_chaos && PauseAfterPush(t, boundary)) return;
+                                    if (_stopAtSafePoints && PauseAfterPush(t, boundary)) return;
                                     goto Reload;
                                 }
                                 if (it is ChannelIterator ci)
@@ -511,14 +511,14 @@ internal sealed partial class Interpreter
                                     else
                                     {
                                         st[sp++].V = received;
-                                        if (_chaos && PauseAfter(t, f, ip, sp, boundary)) return;
+                                        if (_stopAtSafePoints && PauseAfter(t, f, ip, sp, boundary)) return;
                                     }
                                     break;
                                 }
                                 if (NextOfObject(it, out var value))
                                 {
                                     st[sp++].V = value;
-                                    if (_chaos && PauseAfter(t, f, ip, sp, boundary)) return;
+                                    if (_stopAtSafePoints && PauseAfter(t, f, ip, sp, boundary)) return;
                                 }
                                 else ExhaustLoop(stack, ref sp, ref ip, arg, yieldFrom);
                                 break;
@@ -830,7 +830,7 @@ internal sealed partial class Interpreter
                                     Extra = PyTuple.Of(name, bases),
                                 };
                                 PushFrame(t, f, nf);
-                                if (_chaos && PauseAfterPush(t, boundary)) return;
+                                if (_stopAtSafePoints && PauseAfterPush(t, boundary)) return;
                                 goto Reload;
                             }
                         case OpCode.ReturnValue:
@@ -871,7 +871,7 @@ internal sealed partial class Interpreter
                                     return;
                                 }
                                 parent.Stack[parent.Sp++] = v;
-                                if (_chaos && PauseAfterPush(t, boundary)) return;
+                                if (_stopAtSafePoints && PauseAfterPush(t, boundary)) return;
                                 goto Reload;
                             }
                         case OpCode.Await:
@@ -886,7 +886,7 @@ internal sealed partial class Interpreter
                                     return;
                                 }
                                 st[sp - 1].V = awaited;
-                                if (_chaos && PauseAfter(t, f, ip, sp, boundary)) return;
+                                if (_stopAtSafePoints && PauseAfter(t, f, ip, sp, boundary)) return;
                                 break;
                             }
 
@@ -965,7 +965,7 @@ internal sealed partial class Interpreter
                     if (result is Frame frame)
                     {
                         PushFrame(t, f, frame);
-                        // Preemption and chaos stops come after the call, so the tasklet stops at a resume site.
+                        // Preemption and stops at safe points come after the call, so the tasklet stops at a resume site.
                         if (--_budget <= 0 && Pause(t, f, boundary, tick: true, reportAt: ip)) return;
                         goto Reload;
                     }
@@ -1070,9 +1070,10 @@ internal sealed partial class Interpreter
     /// <summary>
     /// Called at a safe point once its work is done and [f]'s Ip and Sp are saved. With [tick] it
     /// spends the preemption budget (and counts towards MaxTicks). Returns true when the loop must
-    /// return to the scheduler: the tasklet was preempted (and queued behind the others), or chaos
-    /// mode wants to pickle the instance here (and run the same tasklet on afterwards). Neither
-    /// happens inside a nested run, whose C# caller is not picklable state.
+    /// return to the scheduler: the tasklet was preempted (and queued behind the others), or the run
+    /// stops at safe points (StopAtSafePoints) and the caller may pickle the instance here (the same
+    /// tasklet runs on afterwards). Neither happens inside a nested run, whose C# caller is not
+    /// picklable state.
     /// </summary>
     /// <remarks>[reportAt] is the position the MaxTicks error names.</remarks>
     private bool Pause(Tasklet t, Frame f, Frame? boundary, bool tick, int reportAt)
@@ -1080,24 +1081,24 @@ internal sealed partial class Interpreter
         bool preempt = false;
         if (tick)
         {
-            // In chaos mode every tick comes here (_budget stays 0); _chaosBudget counts the real budget.
-            if (!_chaos || --_chaosBudget <= 0) preempt = SpendBudget(f, reportAt);
-            if (_chaos) _budget = 0;
+            // When stopping at safe points every tick comes here (_budget stays 0); _realBudget counts the real budget.
+            if (!_stopAtSafePoints || --_realBudget <= 0) preempt = SpendBudget(f, reportAt);
+            if (_stopAtSafePoints) _budget = 0;
         }
         if (boundary != null || _nestedDepth > 0) return false;
         if (preempt && _runQueue.Count > 0)
         {
             _runQueue.Enqueue(t);
-            _pausedForChaos = _chaos;
+            _pausedAtSafePoint = _stopAtSafePoints;
             return true;
         }
-        if (!_chaos) return false;
-        _pausedForChaos = true;
+        if (!_stopAtSafePoints) return false;
+        _pausedAtSafePoint = true;
         _continuing = t;
         return true;
     }
 
-    /// <summary>A chaos stop after a safe point that pushed a value on [f] (or left it at [ip]/[sp]).</summary>
+    /// <summary>A stop after a safe point that pushed a value on [f] (or left it at [ip]/[sp]).</summary>
     private bool PauseAfter(Tasklet t, Frame f, int ip, int sp, Frame? boundary)
     {
         f.Ip = ip;
@@ -1105,7 +1106,7 @@ internal sealed partial class Interpreter
         return Pause(t, f, boundary, tick: false, reportAt: ip);
     }
 
-    /// <summary>A chaos stop after a safe point that pushed a frame (or resumed a caller after a yield).</summary>
+    /// <summary>A stop after a safe point that pushed a frame (or resumed a caller after a yield).</summary>
     private bool PauseAfterPush(Tasklet t, Frame? boundary) => Pause(t, t.Top!, boundary, tick: false, reportAt: t.Top!.Ip);
 
     /// <summary>A preemption budget is used up: counts it towards MaxTicks and starts a new one. True when the tasklet should yield.</summary>
@@ -1113,7 +1114,7 @@ internal sealed partial class Interpreter
     {
         int resumeAt = f.Ip;
         f.Ip = reportAt;
-        if (_chaos) _chaosBudget = Options.PreemptionTicks;
+        if (_stopAtSafePoints) _realBudget = Options.PreemptionTicks;
         else _budget = Options.PreemptionTicks;
         _ticks += Options.PreemptionTicks;
         if (Options.MaxTicks > 0 && _ticks > Options.MaxTicks)

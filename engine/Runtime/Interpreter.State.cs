@@ -12,7 +12,7 @@ internal sealed partial class Interpreter
     internal bool MainCalled => _mainCalled;
     internal object Input => _input;
     internal int NextTaskletId => _nextTaskletId;
-    /// <summary>The tasklet that stopped mid-slice at a chaos stop and goes on before the run queue.</summary>
+    /// <summary>The tasklet that stopped mid-slice at a safe point and goes on before the run queue.</summary>
     internal Tasklet? ContinuingTasklet => _continuing;
     /// <summary>The module of the built-ins written in script; its functions are found by name, never pickled.</summary>
     internal PyModule PreludeModule => _prelude;
@@ -45,7 +45,7 @@ internal sealed partial class Interpreter
     {
         _ticks = previous._ticks;
         _budget = previous._budget;
-        _chaosBudget = previous._chaosBudget;
+        _realBudget = previous._realBudget;
         _sliceOpen = previous._sliceOpen;
         // Work started but not yet handed to the runtime is not in the pickle: it travels with the turn.
         Work.MoveFrom(previous.Work);

@@ -31,12 +31,13 @@ internal sealed partial class Interpreter
     private long _ticks;
     private int _budget;
 
-    // Chaos mode (`wf run --chaos`): the loop stops at every safe point so that the caller can
-    // pickle the instance, throw this VM away and go on in an unpickled one. _budget then stays at
-    // 0 so that every tick reaches Pause, and _chaosBudget counts the real preemption budget.
-    private readonly bool _chaos;
-    private int _chaosBudget;
-    private bool _pausedForChaos;
+    // InterpreterOptions.StopAtSafePoints: the loop stops at every safe point so that the caller
+    // can pickle the instance there (a chaos run then goes on in an unpickled VM; commit-at-every-await
+    // commits). _budget then stays at 0 so that every tick reaches Pause, and _realBudget counts the
+    // real preemption budget.
+    private readonly bool _stopAtSafePoints;
+    private int _realBudget;
+    private bool _pausedAtSafePoint;
     /// <summary>The tasklet that stopped at a safe point in mid-slice and runs on first when the scheduler resumes.</summary>
     private Tasklet? _continuing;
     /// <summary>Whether a slice has started whose use of the budget is not counted yet (see AccountForSlice).</summary>
@@ -70,7 +71,7 @@ internal sealed partial class Interpreter
         Out = output;
         Options = options ?? new InterpreterOptions();
         _moduleSource = moduleSource;
-        _chaos = Options.Chaos;
+        _stopAtSafePoints = Options.StopAtSafePoints;
     }
 
     /// <summary>
@@ -81,7 +82,7 @@ internal sealed partial class Interpreter
     public ProgramOutcome Run(CodeObject module, object? input = null)
     {
         Start(module, input);
-        return Continue() ?? throw new InvalidOperationException("a chaos stop in a run that is not in chaos mode");
+        return Continue() ?? throw new InvalidOperationException("a stop at a safe point in a run that does not stop at safe points");
     }
 
     /// <summary>Sets up a new instance of [module]: the prelude, the main module, the main tasklet. Runs nothing.</summary>
@@ -95,8 +96,8 @@ internal sealed partial class Interpreter
     }
 
     /// <summary>
-    /// Runs the instance's tasklets until main finishes or fails, or (in chaos mode) until the next
-    /// safe point, where it returns null: the instance can then be pickled, and this VM dropped.
+    /// Runs the instance's tasklets until main finishes or fails, or (with StopAtSafePoints) until
+    /// the next safe point, where it returns null: the instance can then be pickled, and this VM dropped.
     /// </summary>
     public ProgramOutcome? Continue()
     {
@@ -140,7 +141,7 @@ internal sealed partial class Interpreter
             CurrentTasklet = runner;
             Execute(runner);
             CurrentTasklet = null;
-            _pausedForChaos = false;
+            _pausedAtSafePoint = false;
             _continuing = null;
             if (runner.State != TaskletState.Completed) throw new InvalidOperationException("the prelude failed: " + runner.Error?.Args);
             var functions = _prelude.Globals.Items.Where(kv => kv.Value is PyFunction).Select(kv => (kv.Key, (PyFunction)kv.Value)).ToArray();
@@ -182,7 +183,7 @@ internal sealed partial class Interpreter
         return t;
     }
 
-    /// <summary>Runs tasklets until main is done (true) or a chaos stop (false).</summary>
+    /// <summary>Runs tasklets until main is done (true) or a stop at a safe point (false).</summary>
     private bool RunScheduler()
     {
         while (!_main.IsDone)
@@ -206,9 +207,9 @@ internal sealed partial class Interpreter
                 t = _runQueue.Dequeue();
                 if (t.State != TaskletState.Runnable) continue;
                 AccountForSlice();
-                if (_chaos)
+                if (_stopAtSafePoints)
                 {
-                    _chaosBudget = Options.PreemptionTicks;
+                    _realBudget = Options.PreemptionTicks;
                     _budget = 0;
                 }
                 else
@@ -219,9 +220,9 @@ internal sealed partial class Interpreter
             CurrentTasklet = t;
             Execute(t);
             CurrentTasklet = null;
-            if (_pausedForChaos)
+            if (_pausedAtSafePoint)
             {
-                _pausedForChaos = false;
+                _pausedAtSafePoint = false;
                 return false;
             }
         }
@@ -236,7 +237,7 @@ internal sealed partial class Interpreter
     {
         if (_sliceOpen)
         {
-            int left = _chaos ? _chaosBudget : _budget;
+            int left = _stopAtSafePoints ? _realBudget : _budget;
             _ticks += Options.PreemptionTicks - Math.Clamp(left, 0, Options.PreemptionTicks);
             if (Options.MaxTicks > 0 && _ticks > Options.MaxTicks)
                 throw new ExecutionLimitExceeded(Options.MaxTicks, "tasklets switching without end");

@@ -21,9 +21,19 @@ public sealed class InterpreterOptions
     /// <summary>
     /// Chaos mode (`wf run --chaos`): at every safe point the instance is pickled, the live VM is
     /// thrown away and the run goes on in a fresh VM unpickled from those bytes. Output must be the
-    /// same as a plain run's; this is how the pickler is tested. Off by default.
+    /// same as a plain run's; this is how the pickler is tested. A chaos run stops at safe points
+    /// whatever <see cref="StopAtSafePoints"/> says. Off by default.
     /// </summary>
     public bool Chaos { get; set; }
+
+    /// <summary>
+    /// Whether the VM stops at every safe point (a place where the instance can be pickled and
+    /// resumed exactly), returning to its caller, rather than running until main ends or every
+    /// tasklet waits. Chaos runs pickle and swap the VM at each stop; the runtime's
+    /// commit-at-every-await mode commits at the stops that follow an await. Scheduling is the
+    /// same either way: preemption falls on the same ticks. Off by default.
+    /// </summary>
+    public bool StopAtSafePoints { get; set; }
 
     /// <summary>
     /// The clock behind now(), sleep() and the timers' due times. The default value is the system
@@ -31,13 +41,14 @@ public sealed class InterpreterOptions
     /// </summary>
     public TimeProvider Clock { get; set; } = TimeProvider.System;
 
-    /// <summary>A copy with chaos stops on or off (the runtime's commit-at-every-await mode stops at every safe point).</summary>
-    internal InterpreterOptions With(bool chaos) => new()
+    /// <summary>A copy that stops at every safe point (chaos runs, commit-at-every-await), the rest unchanged.</summary>
+    internal InterpreterOptions StoppingAtSafePoints() => new()
     {
         PreemptionTicks = PreemptionTicks,
         MaxTicks = MaxTicks,
         MaxDepth = MaxDepth,
-        Chaos = chaos,
+        Chaos = Chaos,
+        StopAtSafePoints = true,
         Clock = Clock,
     };
 }

@@ -10,7 +10,7 @@ namespace Workflow.Cli;
 /// <summary>
 /// The commands that work on instances in a database without running them: `wf start`, `wf show`,
 /// `wf signal`, `wf cancel`, `wf ls`. Exit codes: 0 done, 1 refused (unknown instance, compile
-/// errors, finished instance), 2 bad input (JSON that does not parse).
+/// errors, finished instance), 2 bad input (JSON that does not parse, a --db that names no database).
 /// </summary>
 internal static class InstanceCommands
 {
@@ -33,7 +33,8 @@ internal static class InstanceCommands
         {
             var source = ReadProgram(parse.GetValue(file)!);
             if (source == null) return 1;
-            using var store = WorkflowDatabase.Parse(parse.GetValue(db)!).OpenStore(TimeProvider.System);
+            if (Database(parse.GetValue(db)!) is not { } database) return 2;
+            using var store = database.OpenStore(TimeProvider.System);
             var (started, code) = Deploy(store, source.Value.Name, source.Value.Program, parse.GetValue(input), parse.GetValue(id));
             if (started == null) return code;
             Console.Out.WriteLine(started.Id);
@@ -87,8 +88,8 @@ internal static class InstanceCommands
         var command = new Command("show", "the instance as JSON: id, workflow, status, input, result, error, and what it waits for") { id, db };
         command.SetAction(parse =>
         {
-            using var store = OpenExisting(parse.GetValue(db)!);
-            if (store == null) return 1;
+            using var store = OpenExisting(parse.GetValue(db)!, out var refused);
+            if (store == null) return refused;
             var instance = store.GetInstance(parse.GetValue(id)!);
             if (instance == null) return NoInstance(parse.GetValue(id)!);
             // The same object as GET /api/instances/{id}.
@@ -109,8 +110,8 @@ internal static class InstanceCommands
         var command = new Command("signal", "send a signal to an instance; it queues until the workflow asks for it") { id, name, db, payload };
         command.SetAction(parse =>
         {
-            using var store = OpenExisting(parse.GetValue(db)!);
-            if (store == null) return 1;
+            using var store = OpenExisting(parse.GetValue(db)!, out var refused);
+            if (store == null) return refused;
             try
             {
                 return Delivered(new WorkflowClient(store).Signal(parse.GetValue(id)!, parse.GetValue(name)!, parse.GetValue(payload)), parse.GetValue(id)!);
@@ -131,8 +132,8 @@ internal static class InstanceCommands
         var command = new Command("cancel", "cancel an instance: CancelledError at its awaits, its finally blocks run") { id, db };
         command.SetAction(parse =>
         {
-            using var store = OpenExisting(parse.GetValue(db)!);
-            if (store == null) return 1;
+            using var store = OpenExisting(parse.GetValue(db)!, out var refused);
+            if (store == null) return refused;
             return Delivered(new WorkflowClient(store).Cancel(parse.GetValue(id)!), parse.GetValue(id)!);
         });
         return command;
@@ -171,8 +172,8 @@ internal static class InstanceCommands
                 }
                 filter = parsed;
             }
-            using var store = OpenExisting(parse.GetValue(db)!);
-            if (store == null) return 1;
+            using var store = OpenExisting(parse.GetValue(db)!, out var refused);
+            if (store == null) return refused;
             var page = store.ListInstances(new InstanceQuery(filter, parse.GetValue(workflow), Math.Clamp(parse.GetValue(limit), 1, 1_000)));
             foreach (var i in page.Instances)
                 Console.Out.WriteLine($"{i.Id}\t{i.Workflow}\t{Status(i.Status)}\t{i.UpdatedAt:yyyy-MM-dd HH:mm:ss}Z");
@@ -181,15 +182,39 @@ internal static class InstanceCommands
         return command;
     }
 
-    /// <summary>Opens a database that must exist already (reading commands never create a SQLite file; a PostgreSQL database always exists).</summary>
-    internal static IWorkflowStore? OpenExisting(string db)
+    /// <summary>
+    /// The database --db names; null, after saying why, when the text names none (the command exits 2:
+    /// bad input). A refused text is not opened as a SQLite file of that name.
+    /// </summary>
+    internal static WorkflowDatabase? Database(string db)
     {
-        var database = WorkflowDatabase.Parse(db);
+        try
+        {
+            return WorkflowDatabase.Parse(db);
+        }
+        catch (FormatException e)
+        {
+            Console.Error.WriteLine($"wf: --db: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Opens a database that must exist already (reading commands never create a SQLite file; a
+    /// PostgreSQL database always exists). Null, after saying why, with the exit code in [exit]:
+    /// 2 for a --db that names no database, 1 for a SQLite file that is not there.
+    /// </summary>
+    internal static IWorkflowStore? OpenExisting(string db, out int exit)
+    {
+        exit = 2;
+        if (Database(db) is not { } database) return null;
+        exit = 1;
         if (database is WorkflowDatabase.Sqlite { Path: var path } && !File.Exists(path))
         {
             Console.Error.WriteLine($"wf: {db}: no such database");
             return null;
         }
+        exit = 0;
         return database.OpenStore(TimeProvider.System);
     }
 

@@ -43,6 +43,7 @@ internal static class ServeCommand
         // Hand control back at once: the library installs its Ctrl+C/SIGTERM handling only when the
         // action first yields, and the host's start runs synchronously for a while.
         await Task.Yield();
+        if (InstanceCommands.Database(db) is not { } database) return 2;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = Environment.CurrentDirectory });
         builder.WebHost.UseUrls(urls);
         builder.Logging.ClearProviders();
@@ -59,22 +60,26 @@ internal static class ServeCommand
         builder.Services.AddWorkflows(options =>
         {
             // A PostgreSQL connection string or a SQLite file, as every --db takes.
-            if (WorkflowDatabase.Parse(db) is WorkflowDatabase.Sqlite) options.DatabasePath = db;
+            if (database is WorkflowDatabase.Sqlite) options.DatabasePath = db;
             else options.PostgresConnectionString = db;
             options.ProgramsDirectory = programs;
             options.ApiKey = apiKey;
         });
         var app = builder.Build();
         app.MapWorkflowApi();
+        var runtime = app.Services.GetRequiredService<WorkflowRuntime>();
         try
         {
             await app.StartAsync(cancellation);
         }
         catch (Exception e) when (!cancellation.IsCancellationRequested)
         {
-            // Bad options, a program that does not compile, a database that cannot be opened, a taken port:
-            // one line saying why (the host's own log line is filtered out above), and what started is stopped.
-            Console.Error.WriteLine($"wf: the server did not start: {e.Message}");
+            // Bad options, a program that does not compile, a database that cannot be opened or written,
+            // a taken port: one line saying why (the host's own log line is filtered out above), and what
+            // started is stopped. A worker that failed while the host started cancelled the start: its
+            // failure is the reason, not the cancellation.
+            var reason = runtime.WorkerFailure is { } failure ? $"the worker on {database.Description} stopped: {failure.Message}" : e.Message;
+            Console.Error.WriteLine($"wf: the server did not start: {reason}");
             try
             {
                 await app.StopAsync(CancellationToken.None);
@@ -87,8 +92,7 @@ internal static class ServeCommand
             return 1;
         }
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-        var shown = WorkflowDatabase.Parse(db).Description;
-        foreach (var address in addresses) Console.Out.WriteLine($"wf: serving the dashboard on {address}/ and the API on {address}/api (database {shown})");
+        foreach (var address in addresses) Console.Out.WriteLine($"wf: serving the dashboard on {address}/ and the API on {address}/api (database {database.Description})");
         Console.Out.Flush();
         try
         {
@@ -97,6 +101,12 @@ internal static class ServeCommand
         finally
         {
             await app.DisposeAsync();
+        }
+        // A worker that fails stops the host (the host's own log line is filtered out above): the exit says so.
+        if (runtime.WorkerFailure is { } stopped)
+        {
+            Console.Error.WriteLine($"wf: the worker on {database.Description} stopped: {stopped.Message}");
+            return 1;
         }
         return 0;
     }

@@ -20,8 +20,8 @@ internal static class StackCommand
 
     private static int Run(string id, string dbPath, bool json)
     {
-        using var store = InstanceCommands.OpenExisting(dbPath);
-        if (store == null) return 1;
+        using var store = InstanceCommands.OpenExisting(dbPath, out var refused);
+        if (store == null) return refused;
         var instance = store.GetInstance(id);
         if (instance == null)
         {

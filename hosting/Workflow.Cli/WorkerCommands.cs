@@ -36,15 +36,41 @@ internal static class WorkerCommands
                 Console.Error.WriteLine($"wf: {e.Message}");
                 return 2;
             }
+            if (InstanceCommands.Database(path) is not { } database) return 2;
             using var loggers = Loggers(parse.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information);
-            var database = WorkflowDatabase.Parse(path);
-            using var store = database.OpenStore(TimeProvider.System);
+            using var store = OpenForWriting(database);
+            if (store == null) return 1;
             await using var worker = new DurableWorker(store, database, new ActivityRegistry(), options, loggers);
-            loggers.CreateLogger("wf").LogInformation("worker {Worker} on {Database}", worker.WorkerId, database.Description);
-            await worker.RunAsync(cancellation, parse.GetValue(exitWhenIdle));
+            var logger = loggers.CreateLogger("wf");
+            logger.LogInformation("worker {Worker} on {Database}", worker.WorkerId, database.Description);
+            try
+            {
+                await worker.RunAsync(cancellation, parse.GetValue(exitWhenIdle));
+            }
+            catch (Exception e) when (!cancellation.IsCancellationRequested)
+            {
+                // The worker throws when it cannot start (register, start its timers): one line says why; --verbose adds the trace.
+                logger.LogDebug(e, "worker {Worker} failed", worker.WorkerId);
+                Console.Error.WriteLine($"wf: the worker on {database.Description} stopped: {e.Message}");
+                return 1;
+            }
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Opens [database] for a worker, which must be able to write it; null, after saying which database and why, when it cannot.</summary>
+    private static IWorkflowStore? OpenForWriting(WorkflowDatabase database)
+    {
+        try
+        {
+            return database.OpenForWriting(TimeProvider.System);
+        }
+        catch (InvalidOperationException e)
+        {
+            Console.Error.WriteLine($"wf: {e.Message}");
+            return null;
+        }
     }
 
     internal static DurableWorkerOptions Options(double? leaseSeconds, bool everyAwait, long? maxTicks)
@@ -79,6 +105,8 @@ internal static class WorkerCommands
     {
         var source = InstanceCommands.ReadProgram(file);
         if (source == null) return 1;
+        var given = dbPath == null ? null : InstanceCommands.Database(dbPath);
+        if (dbPath != null && given == null) return 2;
         var temporary = dbPath == null ? Directory.CreateTempSubdirectory("wf-run-") : null;
         var path = dbPath ?? Path.Combine(temporary!.FullName, "run.db");
         using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16) { AutoFlush = false };
@@ -87,10 +115,13 @@ internal static class WorkerCommands
             using var loggers = LoggerFactory.Create(logging => logging
                 .SetMinimumLevel(LogLevel.Warning)
                 .AddFilter("Quartz", LogLevel.Error)
+                // `wf run` prints its instance's error itself, whole.
+                .AddFilter("Workflow.Instances", LogLevel.None)
                 .AddConsole(console => { console.FormatterName = "bare"; console.LogToStandardErrorThreshold = LogLevel.Trace; })
                 .AddConsoleFormatter<BareConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>());
-            var database = WorkflowDatabase.Parse(path);
-            using var store = database.OpenStore(TimeProvider.System);
+            var database = given ?? new WorkflowDatabase.Sqlite(path);
+            using var store = OpenForWriting(database);
+            if (store == null) return 1;
             var (instance, exit) = InstanceCommands.Deploy(store, source.Value.Name, source.Value.Program, input, null);
             if (instance == null) return exit;
             var id = instance.Id;

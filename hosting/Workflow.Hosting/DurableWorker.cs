@@ -53,6 +53,7 @@ internal sealed class DurableWorker : IAsyncDisposable
         loggers ??= NullLoggerFactory.Instance;
         _logger = loggers.CreateLogger("Workflow.Worker");
         var turnLogger = loggers.CreateLogger("Workflow.Turns");
+        var instanceLogger = loggers.CreateLogger("Workflow.Instances");
         // One id for the turn loop's and the activity runner's claims: the process's liveness covers both.
         var workerId = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
         _timers = new QuartzTimerScheduler(store, database, onFired: () => _turns!.Wake(), loggers, _options.Timers);
@@ -73,10 +74,33 @@ internal sealed class DurableWorker : IAsyncDisposable
                 turnLogger.LogDebug("committed a turn of {Instance} (claimed at revision {Claimed}): {Status}", commit.InstanceId, commit.Revision, commit.Status);
                 committed?.Invoke(commit, revision);
             },
-            Reported = reported,
+            // The report, not Committed, because it has the instance's workflow.
+            Reported = report =>
+            {
+                LogEnding(instanceLogger, report);
+                reported?.Invoke(report);
+            },
         };
         _turns = new TurnWorker(store, _timers, _options.Turns, _events, workerId);
     }
+
+    /// <summary>
+    /// Logs an instance that ended without completing, with its id, its workflow and its error's last
+    /// line (the whole traceback is in its row: `wf show`, GET /api/instances/{id}): a failure as a
+    /// warning, since someone may have to act on it; a cancellation as information, since someone asked for it.
+    /// </summary>
+    private static void LogEnding(ILogger logger, TurnReport report)
+    {
+        var commit = report.Commit;
+        if (commit.Status == InstanceStatus.Failed)
+            logger.LogWarning("instance {Instance} of {Workflow} failed: {Error}", commit.InstanceId, report.Workflow, LastLine(commit));
+        else if (commit.Status == InstanceStatus.Cancelled)
+            logger.LogInformation("instance {Instance} of {Workflow} was cancelled: {Error}", commit.InstanceId, report.Workflow, LastLine(commit));
+    }
+
+    /// <summary>The error's last line: the summary the turn made of it (`ValueError: bad input`), else the last line of its text.</summary>
+    private static string LastLine(TurnCommit commit) =>
+        commit.ErrorSummary ?? commit.Error?.TrimEnd().Split('\n')[^1] ?? "(no error recorded)";
 
     public string WorkerId => _turns.WorkerId;
 

@@ -1,21 +1,40 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Workflow.Persistence;
 
 namespace Workflow.Hosting;
 
-/// <summary>Healthy when the workflow database answers; the description says how much work is waiting.</summary>
-internal sealed class WorkflowHealthCheck(WorkflowRuntime runtime) : IHealthCheck
+/// <summary>
+/// Healthy when the workflow database takes a write (the store's probe row) and answers; the
+/// description says how much work is waiting. Unhealthy when the write fails (read-only, full,
+/// locked past the busy timeout, unreachable), or when the SQLite file is gone from its path: the
+/// host's open connections would go on writing to the deleted file, and everything written after it
+/// went would be lost when they close, so a file that is not there counts as gone whatever they say.
+/// </summary>
+internal sealed class WorkflowHealthCheck(WorkflowRuntime runtime, TimeProvider clock) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
+            if (runtime.Database is WorkflowDatabase.Sqlite { Path: var path } && !File.Exists(path))
+                return Failed(context, $"the workflow database file {path} is gone: what the host writes now is lost when it stops; put the file back and restart the host");
+            runtime.Store.ProbeWrite(clock.GetUtcNow().UtcDateTime);
             var work = runtime.Store.Summary();
             return Task.FromResult(HealthCheckResult.Healthy(
                 $"{work.ReadyInstances} ready instances, {work.ActivityTasks} activity tasks, {work.Timers} timers"));
         }
         catch (Exception e)
         {
-            return Task.FromResult(new HealthCheckResult(context.Registration.FailureStatus, "the workflow database does not answer", e));
+            var why = StorageFaults.Classify(e) switch
+            {
+                StorageFault.Full => "the workflow database is full",
+                StorageFault.Unavailable => "the workflow database does not take writes",
+                _ => "the workflow database does not answer",
+            };
+            return Failed(context, $"{why}: {e.Message}", e);
         }
     }
+
+    private static Task<HealthCheckResult> Failed(HealthCheckContext context, string description, Exception? error = null) =>
+        Task.FromResult(new HealthCheckResult(context.Registration.FailureStatus, description, error));
 }

@@ -18,7 +18,9 @@ public sealed class WorkflowOptions
 
     /// <summary>
     /// The PostgreSQL database of the workflow database, migrated at start (<c>UsePostgres(connectionString)</c>
-    /// sets it): several processes on several machines may share it. This or <see cref="DatabasePath"/> is required.
+    /// sets it): an Npgsql connection string with a Host (<c>Host=db1;Database=wf;Username=app;Password=…</c>)
+    /// or a <c>postgres://user:password@host/database</c> URL. Several processes on several machines may
+    /// share it. This or <see cref="DatabasePath"/> is required.
     /// </summary>
     public string? PostgresConnectionString { get; set; }
 
@@ -54,10 +56,17 @@ public sealed class WorkflowOptions
     /// <summary>How activity tasks run: retries, timeouts, concurrency.</summary>
     public ActivityOptions Activities { get; set; } = new();
 
-    /// <summary>The database the options name (checked by <see cref="Problems"/> first).</summary>
+    /// <summary>
+    /// The database the options name (checked by <see cref="Problems"/> first). Each option says its
+    /// provider: a PostgresConnectionString is PostgreSQL and a DatabasePath is a SQLite file, whatever
+    /// their text looks like.
+    /// </summary>
     internal WorkflowDatabase Database() => PostgresConnectionString is { Length: > 0 } connectionString
-        ? WorkflowDatabase.Parse(connectionString)
-        : new WorkflowDatabase.Sqlite(DatabasePath!);
+        ? WorkflowDatabase.Postgres.From(connectionString)
+        : new WorkflowDatabase.Sqlite(DatabasePath!) { ConfigureStore = ConfigureSqliteStore };
+
+    /// <summary>For tests: changes the SQLite store's options before it opens (see <see cref="WorkflowDatabase.Sqlite.ConfigureStore"/>). The default value is null.</summary>
+    internal Action<Workflow.Persistence.SqliteStoreOptions>? ConfigureSqliteStore { get; set; }
 
     /// <summary>Every problem with these options, described; empty when there is none.</summary>
     internal List<string> Problems()
@@ -66,6 +75,17 @@ public sealed class WorkflowOptions
         if (string.IsNullOrWhiteSpace(DatabasePath) == string.IsNullOrWhiteSpace(PostgresConnectionString))
             problems.Add("set one database: DatabasePath (UseSqlite(path)) or PostgresConnectionString (UsePostgres(connectionString)), not "
                 + (string.IsNullOrWhiteSpace(DatabasePath) ? "neither" : "both"));
+        if (!string.IsNullOrWhiteSpace(PostgresConnectionString))
+        {
+            try
+            {
+                WorkflowDatabase.Postgres.From(PostgresConnectionString);
+            }
+            catch (FormatException e)
+            {
+                problems.Add($"PostgresConnectionString (UsePostgres) must be a PostgreSQL connection string (Host=…;Database=…) or a postgres:// URL: {e.Message}");
+            }
+        }
         if (ProgramsDirectory != null && !Directory.Exists(ProgramsDirectory))
             problems.Add($"ProgramsDirectory '{ProgramsDirectory}' does not exist");
         if (ApiKey != null && (ApiKey.Length < 16 || ApiKey.Any(char.IsWhiteSpace)))

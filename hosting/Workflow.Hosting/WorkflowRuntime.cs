@@ -38,19 +38,26 @@ internal sealed class WorkflowRuntime : IAsyncDisposable
 
     public WorkflowInstrumentation Instrumentation { get; }
 
+    /// <summary>Where the database is; the runtime must have started.</summary>
+    public WorkflowDatabase Database => _database ?? throw new InvalidOperationException("the workflow runtime has not started: the host must start before its API is used");
+
     /// <summary>The database; the runtime must have started.</summary>
     public IWorkflowStore Store => _store ?? throw new InvalidOperationException("the workflow runtime has not started: the host must start before its API is used");
 
     public WorkflowClient Client => new(Store);
 
-    /// <summary>Opens (creating and migrating) the database and deploys the programs folder. Idempotent.</summary>
+    /// <summary>
+    /// Opens (creating and migrating) the database, checks that it takes writes, and deploys the
+    /// programs folder. Idempotent. Throws, naming the database, when it cannot be opened or written:
+    /// an API-only host (RunWorker false) stops there too, rather than serving requests it cannot carry out.
+    /// </summary>
     public void Start()
     {
         lock (_gate)
         {
             if (_store != null) return;
             var database = _options.Database();
-            var store = database.OpenStore(_clock);
+            var store = database.OpenForWriting(_clock);
             try
             {
                 if (_options.ProgramsDirectory != null) ProgramFolder.Deploy(new WorkflowClient(store), _options.ProgramsDirectory, _logger);
@@ -78,6 +85,15 @@ internal sealed class WorkflowRuntime : IAsyncDisposable
             if (_running != null) throw new InvalidOperationException("this runtime's worker is running already");
             _running = RunWorker(stop);
             return _running;
+        }
+    }
+
+    /// <summary>Why this process's worker stopped when it failed; null while it runs, when it stopped as asked, or when it never ran.</summary>
+    public Exception? WorkerFailure
+    {
+        get
+        {
+            lock (_gate) return _running is { IsFaulted: true } running ? running.Exception!.InnerException : null;
         }
     }
 

@@ -1,12 +1,14 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Workflow.Persistence;
 
 namespace Workflow.Hosting.Api;
 
 /// <summary>
 /// The API's errors, as RFC 7807 problem details: <c>title</c> says what kind of error, <c>detail</c>
 /// says what exactly (with the ids and where a body breaks), and the extension <c>code</c> is a
-/// stable string clients can switch on (<c>unknown_instance</c>, <c>invalid_json</c>, …).
+/// stable string clients can switch on (<c>unknown_instance</c>, <c>invalid_json</c>,
+/// <c>storage_unavailable</c>, …).
 /// </summary>
 internal static class ApiProblems
 {
@@ -26,6 +28,28 @@ internal static class ApiProblems
     public static IResult Finished(string id, string status) =>
         Result(StatusCodes.Status409Conflict, "instance_finished", "The instance has finished",
             $"instance '{id}' is {status}; nothing was sent (start a new instance instead)");
+
+    /// <summary>Seconds a client is asked to wait (Retry-After) before it retries after the database was unavailable.</summary>
+    public const int RetryUnavailableSeconds = 5;
+
+    /// <summary>Seconds a client is asked to wait (Retry-After) before it retries after the database was full: room is made by people, not in seconds.</summary>
+    public const int RetryFullSeconds = 60;
+
+    /// <summary>
+    /// A storage fault (see <see cref="StorageFaults"/>) as a 503 problem with a Retry-After header:
+    /// <c>storage_unavailable</c> or <c>storage_full</c>. The details stay in the log, under the traceId.
+    /// </summary>
+    public static IResult Storage(HttpContext context, StorageFault fault)
+    {
+        var full = fault == StorageFault.Full;
+        var seconds = full ? RetryFullSeconds : RetryUnavailableSeconds;
+        context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return full
+            ? Result(StatusCodes.Status503ServiceUnavailable, "storage_full", "The workflow database is full",
+                $"the workflow database has no room for this request (its disk or its size limit is full); retry after {seconds} seconds, once room is made; the server's log has the error under this problem's traceId")
+            : Result(StatusCodes.Status503ServiceUnavailable, "storage_unavailable", "The workflow database is unavailable",
+                $"the workflow database could not carry out this request (busy, read-only, unreachable or shutting down); retry after {seconds} seconds; the server's log has the error under this problem's traceId");
+    }
 
     /// <summary>Writes a problem outside an endpoint (authentication challenges).</summary>
     public static Task Write(HttpContext context, int status, string code, string title, string detail)

@@ -6,6 +6,7 @@ using Microsoft.OpenApi;
 using Microsoft.Extensions.Logging;
 using Newtonsoft.Json.Linq;
 using Workflow.Durable;
+using Workflow.Persistence;
 using Workflow.Pickling;
 
 namespace Workflow.Hosting.Api;
@@ -66,6 +67,8 @@ internal static class WorkflowApi
         api.MapFallback((HttpRequest request) => ApiProblems.Result(StatusCodes.Status404NotFound, "unknown_route", "No such route",
             $"{request.Method} {request.Path} is not part of the API; see /openapi/{DocumentName}.json")).ExcludeFromDescription();
         api.AddEndpointFilter(FailuresAsProblems);
+        // Any route may meet a storage fault (storage_unavailable, storage_full).
+        api.ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return api;
     }
 
@@ -236,7 +239,11 @@ internal static class WorkflowApi
         }
     }
 
-    /// <summary>A failure the API did not expect (a database error) is logged and answered as a 500 problem, never as a bare page.</summary>
+    /// <summary>
+    /// A failure the API did not expect is logged and answered as a problem, never as a bare page: a
+    /// storage fault (the database busy, read-only, gone or full) as a 503 with a Retry-After the
+    /// client can act on, anything else as a 500.
+    /// </summary>
     private static async ValueTask<object?> FailuresAsProblems(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         try
@@ -245,11 +252,14 @@ internal static class WorkflowApi
         }
         catch (Exception e) when (e is not OperationCanceledException || !context.HttpContext.RequestAborted.IsCancellationRequested)
         {
+            var fault = StorageFaults.Classify(e);
             var logger = context.HttpContext.RequestServices.GetService(typeof(ILoggerFactory)) is ILoggerFactory loggers
                 ? loggers.CreateLogger("Workflow.Api") : null;
-            logger?.LogError(e, "{Method} {Path} failed (trace {TraceId})", context.HttpContext.Request.Method, context.HttpContext.Request.Path,
+            logger?.LogError(e, "{Method} {Path} failed{Fault} (trace {TraceId})", context.HttpContext.Request.Method, context.HttpContext.Request.Path,
+                fault == StorageFault.None ? "" : $": the workflow database is {(fault == StorageFault.Full ? "full" : "unavailable")}",
                 System.Diagnostics.Activity.Current?.Id ?? context.HttpContext.TraceIdentifier);
             // The details (SQL, file paths) go to the log, not to the client: the traceId in the body finds them there.
+            if (fault != StorageFault.None) return ApiProblems.Storage(context.HttpContext, fault);
             return ApiProblems.Result(StatusCodes.Status500InternalServerError, "internal_error", "The server failed",
                 "the server failed to answer; its log has the error under this problem's traceId");
         }

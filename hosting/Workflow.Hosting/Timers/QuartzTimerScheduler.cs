@@ -60,6 +60,7 @@ internal sealed class QuartzTimerScheduler : ITimerScheduler, IAsyncDisposable
     private Task? _pump;
     private Task? _planner;
     private int _pendingCount;
+    private long _planningPasses;
     private TaskCompletionSource _drained = CompletedSource();
 
     /// <param name="database">The workflow database (the store's own): Quartz keeps its triggers there too.</param>
@@ -83,6 +84,9 @@ internal sealed class QuartzTimerScheduler : ITimerScheduler, IAsyncDisposable
     /// <summary>Quartz's scheduler name (its rows' SCHED_NAME): `workflow-` and a hash of where the database is.</summary>
     public string SchedulerName { get; }
 
+    /// <summary>How many planning passes have queued their wake-ups (tests wait for one, then for <see cref="WhenScheduledAsync"/>).</summary>
+    public long PlanningPasses => Interlocked.Read(ref _planningPasses);
+
     /// <summary>Starts Quartz (creating its tables if missing), then gives every timer row in the store its wake-up (the reconcile).</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
@@ -99,7 +103,11 @@ internal sealed class QuartzTimerScheduler : ITimerScheduler, IAsyncDisposable
         await StoreWakesAsync(rows.Select(r => r.DueAt).Append(now), cancellationToken);
         _logger.LogInformation("Timer scheduler {Name} started; {Count} timers reconciled (those due within {Horizon})", SchedulerName, rows.Count, _options.Horizon);
         _pump = Task.Run(PumpAsync, CancellationToken.None);
-        _planner = Task.Run(PlanAsync, CancellationToken.None);
+        // The planning timer starts here, not in the task: a pass falls due half a horizon after the
+        // start by the scheduler's clock, however late the task gets a thread (a test's clock may
+        // move on as soon as this returns).
+        var planning = new PeriodicTimer(_options.Horizon / 2, _time);
+        _planner = Task.Run(() => PlanAsync(planning), CancellationToken.None);
     }
 
     /// <summary>
@@ -109,24 +117,29 @@ internal sealed class QuartzTimerScheduler : ITimerScheduler, IAsyncDisposable
     /// are not replaced while Quartz may be about to fire them. A row whose wake-up was lost anyway
     /// is caught by the workers' sweep for overdue timers.
     /// </summary>
-    private async Task PlanAsync()
+    private async Task PlanAsync(PeriodicTimer planning)
     {
-        while (!_stopping.IsCancellationRequested)
+        using (planning)
         {
             try
             {
-                await Task.Delay(_options.Horizon / 2, _time, _stopping.Token);
-                var now = _time.GetUtcNow().UtcDateTime;
-                var coming = _store.DueTimers(now + _options.Horizon, int.MaxValue).Where(r => r.DueAt > now + _options.Horizon / 4).ToList();
-                Schedule(coming);
+                while (await planning.WaitForNextTickAsync(_stopping.Token))
+                {
+                    try
+                    {
+                        var now = _time.GetUtcNow().UtcDateTime;
+                        var coming = _store.DueTimers(now + _options.Horizon, int.MaxValue).Where(r => r.DueAt > now + _options.Horizon / 4).ToList();
+                        Schedule(coming);
+                        Interlocked.Increment(ref _planningPasses);
+                    }
+                    catch (Exception e)
+                    {
+                        _logger.LogError(e, "Planning the timers coming within {Horizon} failed; trying again in {Delay}", _options.Horizon, _options.Horizon / 2);
+                    }
+                }
             }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
             {
-                return;
-            }
-            catch (Exception e)
-            {
-                _logger.LogError(e, "Planning the timers coming within {Horizon} failed; trying again in {Delay}", _options.Horizon, _options.Horizon / 2);
             }
         }
     }

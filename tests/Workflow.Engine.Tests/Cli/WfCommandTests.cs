@@ -7,9 +7,13 @@ public class WfCommandTests
 {
     internal static readonly string Wf = Path.Combine(AppContext.BaseDirectory, "wf.dll");
 
-    internal static (int Exit, string Stdout, string Stderr) Wf_(params string[] args)
+    internal static (int Exit, string Stdout, string Stderr) Wf_(params string[] args) => WfIn(null, args);
+
+    /// <summary>Runs `wf` with [args] in [workingDirectory] (null: this process's).</summary>
+    internal static (int Exit, string Stdout, string Stderr) WfIn(string? workingDirectory, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (workingDirectory != null) psi.WorkingDirectory = workingDirectory;
         psi.ArgumentList.Add(Wf);
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;

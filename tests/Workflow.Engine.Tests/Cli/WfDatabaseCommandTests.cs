@@ -164,6 +164,33 @@ public class WfDatabaseCommandTests
         Assert.Equal("", Wf("ls", "--db", db).Stdout);
     }
 
+    [Theory]
+    [InlineData("ls")]
+    [InlineData("show", "i1")]
+    [InlineData("signal", "i1", "go")]
+    [InlineData("cancel", "i1")]
+    [InlineData("stack", "i1")]
+    [InlineData("start", "PROGRAM")]
+    [InlineData("run", "PROGRAM")]
+    [InlineData("worker", "--exit-when-idle")]
+    [InlineData("serve", "--urls", "http://127.0.0.1:0")]
+    public void A_db_that_looks_like_a_connection_string_without_a_host_is_refused_with_exit_2_and_no_file_is_made(params string[] command)
+    {
+        var directory = Directory.CreateTempSubdirectory("wf-db-").FullName;
+        var program = WfCommandTests.Program("def main(input):\n    return 1\n");
+        var args = command.Select(a => a == "PROGRAM" ? program : a).Concat(["--db", "Server=db1;Database=wf;Password=hunter2"]).ToArray();
+        var (exit, stdout, stderr) = WfCommandTests.WfIn(directory, args);
+        Assert.Equal(2, exit);
+        Assert.Equal("", stdout);
+        Assert.StartsWith("wf: --db: the database is given as a connection string without Host=", stderr);
+        Assert.Contains("workflow.db", stderr);
+        Assert.Contains("Host=db1;Database=wf;Username=app", stderr);
+        Assert.Contains("postgres://", stderr);
+        Assert.DoesNotContain("hunter2", stderr);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(directory));
+        Directory.Delete(directory);
+    }
+
     [Fact]
     public void A_worker_with_a_lease_out_of_range_is_refused_with_exit_2()
     {

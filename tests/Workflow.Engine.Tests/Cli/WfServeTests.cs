@@ -102,7 +102,7 @@ public class WfServeTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await server.WaitForExitAsync(timeout.Token);
         Assert.Equal(1, server.ExitCode);
-        Assert.Equal("wf: the server did not start: SQLite Error 26: 'file is not a database'.", stderr.Trim());
+        Assert.Equal($"wf: the server did not start: the workflow database {Path.Combine(directory, "garbage.db")} cannot be opened: SQLite Error 26: 'file is not a database'.", stderr.Trim());
         Assert.DoesNotContain("serving the dashboard", await stdout);
         Directory.Delete(directory, recursive: true);
     }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Newtonsoft.Json.Linq;
 using Workflow.Hosting.Api;
 using Workflow.Hosting.Diagnostics;
+using Workflow.Migrations.Sqlite;
 
 namespace Workflow.Hosting.Tests.Api;
 
@@ -24,6 +25,63 @@ public sealed class HostStartTests
         }));
         Assert.Equal(5, error.Failures.Count());
         foreach (var part in new[] { "Lease", "BatchSize", "ApiKey", "/no/such/folder", "Activities.Retries" }) Assert.Contains(part, error.Message);
+    }
+
+    [Fact]
+    public async Task UsePostgres_with_text_that_is_no_postgres_connection_string_stops_the_start_instead_of_opening_a_file()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => ApiHost.StartAsync(build: workflows => workflows.UsePostgres("orders.db")));
+        Assert.Contains("PostgresConnectionString (UsePostgres) must be a PostgreSQL connection string", Assert.Single(error.Failures));
+        Assert.False(File.Exists("orders.db"));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_database_that_cannot_be_opened_stops_the_start_naming_the_file(bool runWorker)
+    {
+        // A path under a regular file: no process can make a database there, not even root.
+        var folder = Directory.CreateTempSubdirectory("wf-db-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "plain"), "");
+            var path = Path.Combine(folder, "plain", "workflow.db");
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+                ApiHost.StartAsync(o => o.RunWorker = runWorker, build: workflows => workflows.UseSqlite(path)));
+            Assert.StartsWith($"the workflow database {path} cannot be opened: SQLite Error 14", error.Message);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_database_that_does_not_take_writes_stops_the_start_naming_the_file_even_on_an_api_only_host(bool runWorker)
+    {
+        var folder = Directory.CreateTempSubdirectory("wf-db-").FullName;
+        try
+        {
+            // Made and migrated first, so that opening it writes nothing. query_only then refuses every
+            // write as a read-only file does (SQLITE_READONLY), which root's capabilities cannot get round.
+            var path = Path.Combine(folder, "workflow.db");
+            SqliteWorkflowDatabase.Open(path).Dispose();
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ApiHost.StartAsync(
+                o =>
+                {
+                    o.RunWorker = runWorker;
+                    o.ConfigureSqliteStore = store => store.ExtraPragmas = "PRAGMA query_only = 1;";
+                },
+                build: workflows => workflows.UseSqlite(path)));
+            Assert.StartsWith($"the workflow database {path} does not take writes: SQLite Error 8: 'attempt to write a readonly database'; this process must be able to write the file", error.Message);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Theory]

@@ -203,6 +203,9 @@ public sealed class RestApiTests
             ["/api/instances", "/api/instances/{id}", "/api/instances/{id}/cancel", "/api/instances/{id}/signals/{name}", "/api/instances/{id}/stack", "/api/programs"],
             paths.Properties().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.NotNull(paths["/api/instances"]!["post"]!["requestBody"]!["content"]!["application/json"]);
+        // Every operation may meet a storage fault, and says so.
+        Assert.All(paths.Properties().SelectMany(p => ((JObject)p.Value).Properties()), operation =>
+            Assert.NotNull(operation.Value["responses"]!["503"]));
         var health = await host.Get("/healthz");
         Assert.Equal("Healthy", await health.Content.ReadAsStringAsync());
     }
