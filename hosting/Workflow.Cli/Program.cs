@@ -15,7 +15,7 @@ internal static class Program
     /// </summary>
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(8);
 
-    public static Task<int> Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
         var root = new RootCommand("wf: run, check and inspect durable workflows written in the .wf language");
         root.Subcommands.Add(RunCommand());
@@ -25,7 +25,22 @@ internal static class Program
         foreach (var command in InstanceCommands.Create()) root.Subcommands.Add(command);
         root.Subcommands.Add(WorkerCommands.Worker());
         root.Subcommands.Add(ServeCommand.Create());
-        return root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = StopTimeout });
+        try
+        {
+            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = StopTimeout, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (Workflow.Persistence.StorageFaults.Classify(e) != Workflow.Persistence.StorageFault.None)
+        {
+            // The database, not wf, is at fault (read-only, locked, gone, full): one line, as the commands that open it for writing say it.
+            Console.Error.WriteLine($"wf: the workflow database failed: {e.Message}");
+            return 1;
+        }
+        catch (Exception e)
+        {
+            // A fault of wf itself: the whole trace, as the library's own handler printed it.
+            Console.Error.WriteLine($"wf: unexpected error: {e}");
+            return 1;
+        }
     }
 
     private static Argument<FileInfo> FileArgument() => new("file") { Description = "the .wf program" };

@@ -43,7 +43,27 @@ public class WfReadOnlyDatabaseTests
         Assert.Contains($"the worker on {database.Path} stopped: Access to the path '{database.Path}-workers' is denied.", stderr);
     }
 
-    private static (int Exit, string Stdout, string Stderr) RunWithoutWriteCapabilities(string workingDirectory, string command, string db)
+    [Theory]
+    [InlineData("signal some-id go")]
+    [InlineData("cancel some-id")]
+    [InlineData("start PROGRAM")]
+    public void A_write_refused_by_a_read_only_database_is_one_line_not_a_stack_trace(string commandLine)
+    {
+        var args = commandLine.Split(' ');
+        using var database = new ScratchDatabase(ReadOnly.File);
+        var program = WfCommandTests.Program("def main(input):\n    return 1\n");
+        var (exit, _, stderr) = RunWithoutWriteCapabilities(database.Folder, [.. args.Select(a => a == "PROGRAM" ? program : a), "--db", database.Path]);
+        Assert.Equal(1, exit);
+        Assert.StartsWith("wf: the workflow database failed: SQLite Error 8: 'attempt to write a readonly database'", stderr);
+        Assert.Single(stderr.TrimEnd('\n').Split('\n'));
+    }
+
+    private static (int Exit, string Stdout, string Stderr) RunWithoutWriteCapabilities(string workingDirectory, string command, string db) =>
+        command == "serve"
+            ? RunWithoutWriteCapabilities(workingDirectory, [command, "--db", db, "--urls", "http://127.0.0.1:0"])
+            : RunWithoutWriteCapabilities(workingDirectory, [command, "--db", db, "--exit-when-idle"]);
+
+    private static (int Exit, string Stdout, string Stderr) RunWithoutWriteCapabilities(string workingDirectory, string[] args)
     {
         // Root writes read-only files through CAP_DAC_OVERRIDE; the child runs without it (and without
         // CAP_DAC_READ_SEARCH), so file modes bind it as they bind any user. Others need nothing dropped.
@@ -54,11 +74,7 @@ public class WfReadOnlyDatabaseTests
         psi.RedirectStandardError = true;
         psi.WorkingDirectory = workingDirectory;
         psi.ArgumentList.Add(WfCommandTests.Wf);
-        psi.ArgumentList.Add(command);
-        psi.ArgumentList.Add("--db");
-        psi.ArgumentList.Add(db);
-        if (command == "serve") { psi.ArgumentList.Add("--urls"); psi.ArgumentList.Add("http://127.0.0.1:0"); }
-        else psi.ArgumentList.Add("--exit-when-idle");
+        foreach (var arg in args) psi.ArgumentList.Add(arg);
         psi.Environment.Remove("WF_API_KEY");
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -66,7 +82,7 @@ public class WfReadOnlyDatabaseTests
         if (!process.WaitForExit(60_000))
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"wf {command} on a read-only database did not stop: {stderr}");
+            Assert.Fail($"wf {args[0]} on a read-only database did not stop: {stderr}");
         }
         return (process.ExitCode, stdout.Result, stderr);
     }
