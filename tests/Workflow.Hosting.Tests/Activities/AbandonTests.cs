@@ -157,15 +157,15 @@ public sealed class AbandonTests : ActivityTest
         });
         StartWithActivity("i1", "long", timeoutSeconds: 600);
         var options = FastOptions();
-        options.LeaseDuration = TimeSpan.FromSeconds(3); // renewed every second
+        options.LeaseDuration = TimeSpan.FromSeconds(4); // renewed every 1.33 s: a renewal may come 2.6 s late on a busy machine
         var (run, stop) = Running(Worker(options));
 
         await running.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        // Three leases' worth of time: another worker looks each second and never finds the task free.
-        for (var second = 0; second < 9; second++)
+        // Two and a half leases' worth of time: another worker looks each second and never finds the task free.
+        for (var second = 0; second < 10; second++)
         {
             await Task.Delay(TimeSpan.FromSeconds(1));
-            Assert.Empty(Store.ClaimActivities("other", 10, Now, Now.AddSeconds(3)));
+            Assert.Empty(Store.ClaimActivities("other", 10, Now, Now.AddSeconds(4)));
         }
         release.SetResult();
         var entry = Assert.Single(await WaitForInbox("i1", TimeSpan.FromSeconds(30)));
