@@ -81,13 +81,6 @@ public abstract class WorkerTests(StoreKind kind) : StoreTest(kind)
         Assert.True(TaskClaimable("i1"));
         Assert.Empty(Store.ReleaseDeadWorkers("other", Now.AddSeconds(-10)));
     }
-
-    [Fact]
-    public void A_write_probe_commits()
-    {
-        Store.ProbeWrite(Now);
-        Store.ProbeWrite(Now.AddSeconds(1));
-    }
 }
 
 public sealed class WorkerTestsOnSqlite() : WorkerTests(StoreKind.Sqlite)
