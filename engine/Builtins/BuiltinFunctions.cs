@@ -335,12 +335,19 @@ internal static partial class BuiltinFunctions
     private static string AttributeName(object v, string function) =>
         v as string ?? throw Errors.TypeError($"attribute name must be string, not '{Ops.TypeName(v)}'");
 
+    /// <summary>isinstance and issubclass; [classInfo] may be a tuple of classes and tuples, to ValueNesting.MaxDepth levels.</summary>
     private static bool IsInstance(PyClass type, object classInfo, string function)
     {
         switch (classInfo)
         {
             case PyClass c: return type.IsSubclassOf(c);
-            case PyTuple t: return t.Items.Any(item => IsInstance(type, item, function));
+            case PyTuple t:
+                {
+                    using var level = ValueNesting.Enter(function == "isinstance" ? "in __instancecheck__" : "in __subclasscheck__");
+                    foreach (var item in t.Items)
+                        if (IsInstance(type, item, function)) return true;
+                    return false;
+                }
             default: throw Errors.TypeError($"{function}() arg 2 must be a type, a tuple of types, or a union");
         }
     }

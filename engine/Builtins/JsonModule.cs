@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Workflow.Runtime;
 using Workflow.Values;
 using Workflow.Values.Numbers;
+using static System.Runtime.CompilerServices.MethodImplOptions;
 
 namespace Workflow.Builtins;
 
@@ -120,8 +122,10 @@ internal static class JsonModule
     }
 
     /// <summary>
-    /// How many containers deep CPython gets before its recursion limit of 1000 stops it: the
-    /// limit counts the script's frames plus the three of json's Python code below the caller.
+    /// How many containers deep CPython gets before its recursion limit of 1000 (ValueNesting's)
+    /// stops it: the limit counts the script's frames plus the three of json's Python code below
+    /// the caller. Encoding and decoding recurse two small frames per container (their methods
+    /// are AggressiveOptimization, see ValueNesting), so the limit is reached on any thread.
     /// </summary>
     private static int NestingLimit()
     {
@@ -134,7 +138,7 @@ internal static class JsonModule
         {
             // Not running inside an interpreter (a unit test calling in directly).
         }
-        return 1000 - 4 - frames;
+        return ValueNesting.MaxDepth - 4 - frames;
     }
 
     /// <summary>One call of dumps: the options, the output so far, and the containers being encoded.</summary>
@@ -186,6 +190,7 @@ internal static class JsonModule
             _ => throw Errors.TypeError($"can't multiply sequence by non-int of type '{Ops.TypeName(indent)}'"),
         };
 
+        [MethodImpl(AggressiveOptimization)]
         private void WriteValue(object obj, int level)
         {
             switch (obj)
@@ -248,6 +253,7 @@ internal static class JsonModule
             _out.Append(bracket);
         }
 
+        [MethodImpl(AggressiveOptimization)]
         private void WriteArray(object owner, IList<object> items, int level)
         {
             // CPython counts the recursion before it looks inside, so an empty container counts too.
@@ -272,6 +278,7 @@ internal static class JsonModule
             Unmark(owner);
         }
 
+        [MethodImpl(AggressiveOptimization)]
         private void WriteObject(PyDict dict, int level)
         {
             // CPython counts the recursion before it looks inside, so an empty container counts too.
@@ -429,6 +436,7 @@ internal static class JsonModule
             i + word.Length <= _s.Length && string.CompareOrdinal(_s, i, word, 0, word.Length) == 0;
 
         /// <summary>Reads the value starting exactly at [i]; [next] is the index after it.</summary>
+        [MethodImpl(AggressiveOptimization)]
         private object ScanOnce(int i, out int next)
         {
             if (i >= _s.Length) throw Error("Expecting value", i);
@@ -470,7 +478,7 @@ internal static class JsonModule
 
         private void Enter(string kind)
         {
-            if (++_depth > _limit)
+            if (++_depth > _limit || !RuntimeHelpers.TryEnsureSufficientExecutionStack())
                 throw Errors.New(ExceptionTypes.RecursionError, $"maximum recursion depth exceeded while decoding a JSON {kind} from a unicode string");
         }
 
@@ -480,6 +488,7 @@ internal static class JsonModule
         private static object Call(object hook, object argument) =>
             Interpreter.Current.CallNested(hook, new[] { argument }, null, "json.loads()");
 
+        [MethodImpl(AggressiveOptimization)]
         private object ParseObject(int i, out int next)
         {
             var pairs = new List<(object Key, object Value)>();
@@ -510,6 +519,7 @@ internal static class JsonModule
             return ObjectHook != null ? Call(ObjectHook, dict) : dict;
         }
 
+        [MethodImpl(AggressiveOptimization)]
         private object ParseArray(int i, out int next)
         {
             var items = new List<object>();

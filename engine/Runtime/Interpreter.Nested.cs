@@ -78,7 +78,7 @@ internal sealed partial class Interpreter
     public bool Next(object iterator, out object value)
     {
         // enumerate(enumerate(…)) nested deeply recurses here through each iterator's MoveNext.
-        Errors.EnsureStack("while advancing an iterator");
+        using var level = ValueNesting.Enter("while advancing an iterator");
         switch (iterator)
         {
             case PyIterator pi:

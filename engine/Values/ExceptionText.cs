@@ -5,7 +5,7 @@ internal static class ExceptionText
 {
     public static string Str(PyException e)
     {
-        Errors.EnsureStack("while getting the str of an exception");
+        using var level = ValueNesting.Enter("while getting the str of an object");
         var args = e.Args.Items;
         if (args.Length == 0) return "";
         if (args.Length == 1)

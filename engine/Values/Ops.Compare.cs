@@ -1,5 +1,7 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using Workflow.Values.Numbers;
+using static System.Runtime.CompilerServices.MethodImplOptions;
 
 namespace Workflow.Values;
 
@@ -10,7 +12,11 @@ internal static partial class Ops
     /// <summary>The reflected comparison CPython tries on the right operand: a &lt; b falls back to b &gt; a.</summary>
     private static readonly int[] Reflected = { 0, 1, 4, 5, 2, 3 };
 
-    /// <summary>`a == b` by script rules: numbers across kinds, sequences element-wise, user __eq__.</summary>
+    /// <summary>
+    /// `a == b` by script rules: numbers across kinds, sequences element-wise, user __eq__. Nested
+    /// containers are compared one frame per level, to at most ValueNesting.MaxDepth levels.
+    /// </summary>
+    [MethodImpl(AggressiveOptimization)]
     public static bool Eq(object a, object b)
     {
         if (ReferenceEquals(a, b) && a is not double) return true;
@@ -24,7 +30,7 @@ internal static partial class Ops
             case PyDict da:
                 {
                     if (b is not PyDict db || da.Count != db.Count) return false;
-                    Errors.EnsureStack("in comparison");
+                    using var level = ValueNesting.Enter("in comparison");
                     foreach (var kv in da.Items)
                         if (!db.TryGetValue(kv.Key, out var other) || !Eq(kv.Value, other)) return false;
                     return true;
@@ -36,9 +42,10 @@ internal static partial class Ops
         return ReferenceEquals(a, b);
     }
 
+    [MethodImpl(AggressiveOptimization)]
     private static bool SequenceEqual(IReadOnlyList<object> a, IReadOnlyList<object> b)
     {
-        Errors.EnsureStack("in comparison");
+        using var level = ValueNesting.Enter("in comparison");
         if (a.Count != b.Count) return false;
         for (int i = 0; i < a.Count; i++)
             if (!ReferenceEquals(a[i], b[i]) && !Eq(a[i], b[i])) return false;
@@ -85,6 +92,7 @@ internal static partial class Ops
     };
 
     /// <summary>A rich comparison ([op] 0 ==, 1 !=, 2 &lt;, 3 &lt;=, 4 &gt;, 5 &gt;=), returning what the comparison returns (usually a bool).</summary>
+    [MethodImpl(AggressiveOptimization)]
     public static object Compare(int op, object a, object b)
     {
         if (op == 0) return Boxes.Bool(Eq(a, b));
@@ -115,9 +123,10 @@ internal static partial class Ops
         _ => c >= 0,
     };
 
+    [MethodImpl(AggressiveOptimization)]
     private static object SequenceCompare(int op, IReadOnlyList<object> a, IReadOnlyList<object> b)
     {
-        Errors.EnsureStack("in comparison");
+        using var level = ValueNesting.Enter("in comparison");
         int n = Math.Min(a.Count, b.Count);
         for (int i = 0; i < n; i++)
         {

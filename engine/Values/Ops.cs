@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Text;
+using static System.Runtime.CompilerServices.MethodImplOptions;
 using Workflow.Runtime;
 using Workflow.Values.Numbers;
 using Workflow.Values.Text;
@@ -51,43 +52,111 @@ internal static partial class Ops
 
     private static string ReprOther(object v)
     {
-        Errors.EnsureStack("while getting the repr of an object");
-        if (v is PyInstance inst && FindUserMethod(inst, "__repr__", out var repr)) return CallForString(inst, repr, "__repr__");
-        var inProgress = _reprInProgress ??= new HashSet<object>(ReferenceEqualityComparer.Instance);
-        if (v is PyList or PyDict)
+        var text = new StringBuilder();
+        AppendRepr(text, v);
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// Appends repr([v]) to [text]: the values inside a container are appended in turn, one frame
+    /// per level of nesting, to at most ValueNesting.MaxDepth levels.
+    /// </summary>
+    [MethodImpl(AggressiveOptimization)]
+    private static void AppendRepr(StringBuilder text, object v)
+    {
+        if (v is PyNone or bool or long or BigInteger or double or string)
         {
-            if (!inProgress.Add(v)) return v is PyList ? "[...]" : "{...}";
+            text.Append(Repr(v));
+            return;
+        }
+        using var level = ValueNesting.Enter("while getting the repr of an object");
+        if (v is PyInstance inst && FindUserMethod(inst, "__repr__", out var repr))
+        {
+            text.Append(CallForString(inst, repr, "__repr__"));
+            return;
+        }
+        var inProgress = _reprInProgress ??= new HashSet<object>(ReferenceEqualityComparer.Instance);
+        if (v is PyList or PyDict && !inProgress.Add(v))
+        {
+            text.Append(v is PyList ? "[...]" : "{...}");
+            return;
         }
         try
         {
-            return v switch
+            switch (v)
             {
-                PyList list => "[" + string.Join(", ", list.Items.Select(Repr)) + "]",
-                PyTuple tuple => tuple.Items.Length == 1 ? "(" + Repr(tuple.Items[0]) + ",)" : "(" + string.Join(", ", tuple.Items.Select(Repr)) + ")",
-                PyDict dict => "{" + string.Join(", ", dict.Items.Select(kv => Repr(kv.Key) + ": " + Repr(kv.Value))) + "}",
-                PyRange r => r.Step == 1 ? $"range({r.Start}, {r.Stop})" : $"range({r.Start}, {r.Stop}, {r.Step})",
-                PySlice s => $"slice({Repr(s.Start)}, {Repr(s.Stop)}, {Repr(s.Step)})",
-                PyException e => e.Class.Name + (e.Args.Items.Length == 1 ? "(" + Repr(e.Args.Items[0]) + ")" : Repr(e.Args)),
-                PyClass c => c.Dict.TryGetValue("__module__", out var module) ? $"<class '{module}.{QualifiedName(c)}'>" : $"<class '{c.Name}'>",
-                PyInstance i => $"<{ModuleOf(i.Class)}{QualifiedName(i.Class)} object at {FakeAddress(i)}>",
-                PyFunction fn => $"<function {fn.Code.QualifiedName} at {FakeAddress(fn)}>",
-                BuiltinFunction bf => $"<built-in function {bf.Name}>",
-                BoundMethod bm => $"<bound method {bm.Function.Code.QualifiedName} of {Repr(bm.Self)}>",
-                BoundNativeMethod nm => $"<built-in method {nm.Name} of {TypeName(nm.Self)} object at {FakeAddress(nm.Self)}>",
-                PyGenerator g => $"<generator object {g.Frame.Code.QualifiedName} at {FakeAddress(g)}>",
-                PyModule m => $"<module '{m.Name}'>",
-                DictView view => view.TypeName + "(" + Repr(new PyList(Interpreter.Current.Iterate(view))) + ")",
-                Tasklet t => $"<tasklet {t.Id}>",
-                PyFuture fu => fu.ToString(),
-                PyChannel => $"<channel object at {FakeAddress(v)}>",
-                _ => $"<{TypeName(v)} object at {FakeAddress(v)}>",
-            };
+                case PyList list:
+                    // The count is read each time, as CPython does: an item's __repr__ may change the list.
+                    text.Append('[');
+                    for (int i = 0; i < list.Items.Count; i++)
+                        AppendRepr(i > 0 ? text.Append(", ") : text, list.Items[i]);
+                    text.Append(']');
+                    break;
+                case PyTuple tuple:
+                    text.Append('(');
+                    for (int i = 0; i < tuple.Items.Length; i++)
+                        AppendRepr(i > 0 ? text.Append(", ") : text, tuple.Items[i]);
+                    text.Append(tuple.Items.Length == 1 ? ",)" : ")");
+                    break;
+                case PyDict dict:
+                    text.Append('{');
+                    bool first = true;
+                    foreach (var (key, value) in dict.Items)
+                    {
+                        AppendRepr(first ? text : text.Append(", "), key);
+                        AppendRepr(text.Append(": "), value);
+                        first = false;
+                    }
+                    text.Append('}');
+                    break;
+                case PySlice s:
+                    AppendRepr(text.Append("slice("), s.Start);
+                    AppendRepr(text.Append(", "), s.Stop);
+                    AppendRepr(text.Append(", "), s.Step);
+                    text.Append(')');
+                    break;
+                case PyException e when e.Args.Items.Length == 1:
+                    AppendRepr(text.Append(e.Class.Name).Append('('), e.Args.Items[0]);
+                    text.Append(')');
+                    break;
+                case PyException e:
+                    AppendRepr(text.Append(e.Class.Name), e.Args);
+                    break;
+                case BoundMethod bm:
+                    AppendRepr(text.Append("<bound method ").Append(bm.Function.Code.QualifiedName).Append(" of "), bm.Self);
+                    text.Append('>');
+                    break;
+                case DictView view:
+                    AppendRepr(text.Append(view.TypeName).Append('('), new PyList(Interpreter.Current.Iterate(view)));
+                    text.Append(')');
+                    break;
+                default:
+                    text.Append(ReprOfObject(v));
+                    break;
+            }
         }
         finally
         {
             if (v is PyList or PyDict) inProgress.Remove(v);
         }
     }
+
+    /// <summary>The repr of a value that holds no other value to repr.</summary>
+    private static string ReprOfObject(object v) => v switch
+    {
+        PyRange r => r.Step == 1 ? $"range({r.Start}, {r.Stop})" : $"range({r.Start}, {r.Stop}, {r.Step})",
+        PyClass c => c.Dict.TryGetValue("__module__", out var module) ? $"<class '{module}.{QualifiedName(c)}'>" : $"<class '{c.Name}'>",
+        PyInstance i => $"<{ModuleOf(i.Class)}{QualifiedName(i.Class)} object at {FakeAddress(i)}>",
+        PyFunction fn => $"<function {fn.Code.QualifiedName} at {FakeAddress(fn)}>",
+        BuiltinFunction bf => $"<built-in function {bf.Name}>",
+        BoundNativeMethod nm => $"<built-in method {nm.Name} of {TypeName(nm.Self)} object at {FakeAddress(nm.Self)}>",
+        PyGenerator g => $"<generator object {g.Frame.Code.QualifiedName} at {FakeAddress(g)}>",
+        PyModule m => $"<module '{m.Name}'>",
+        Tasklet t => $"<tasklet {t.Id}>",
+        PyFuture fu => fu.ToString(),
+        PyChannel => $"<channel object at {FakeAddress(v)}>",
+        _ => $"<{TypeName(v)} object at {FakeAddress(v)}>",
+    };
 
     private static string QualifiedName(PyClass c) => c.Dict.TryGetValue("__qualname__", out var q) && q is string s ? s : c.Name;
     private static string ModuleOf(PyClass c) => c.Dict.TryGetValue("__module__", out var m) && m is string s ? s + "." : "";
@@ -142,6 +211,7 @@ internal static partial class Ops
     }
 
     /// <summary>hash(v); TypeError "unhashable type: 'list'" for mutable values.</summary>
+    [MethodImpl(AggressiveOptimization)]
     public static long Hash(object v)
     {
         switch (v)
@@ -152,7 +222,7 @@ internal static partial class Ops
             case double d: return Hashing.HashFloat(d);
             case PyTuple tuple:
                 {
-                    Errors.EnsureStack("while hashing");
+                    using var level = ValueNesting.Enter("while hashing");
                     Span<long> hashes = tuple.Items.Length <= 16 ? stackalloc long[tuple.Items.Length] : new long[tuple.Items.Length];
                     for (int i = 0; i < hashes.Length; i++) hashes[i] = Hash(tuple.Items[i]);
                     return Hashing.HashTuple(hashes);
@@ -215,18 +285,23 @@ internal static partial class Ops
         return items;
     }
 
+    /// <summary>
+    /// Whether `except [type]` catches [exc]: [type] is an exception class or a tuple of them. As in
+    /// CPython 3.11, every item of the tuple must be a class (a tuple inside it is refused before
+    /// anything is matched), so nothing here recurses however the script nests its tuples.
+    /// </summary>
     public static bool ExceptionMatches(PyException exc, object type)
     {
-        switch (type)
-        {
-            case PyClass { IsException: true } cls: return exc.Class.IsSubclassOf(cls);
-            case PyTuple tuple:
-                foreach (var t in tuple.Items)
-                    if (ExceptionMatches(exc, t)) return true;
-                return false;
-            default: throw Errors.TypeError("catching classes that do not inherit from BaseException is not allowed");
-        }
+        if (type is not PyTuple tuple) return exc.Class.IsSubclassOf(ExceptionClass(type));
+        foreach (var item in tuple.Items) ExceptionClass(item);
+        foreach (var item in tuple.Items)
+            if (exc.Class.IsSubclassOf((PyClass)item)) return true;
+        return false;
     }
+
+    private static PyClass ExceptionClass(object type) => type as PyClass is { IsException: true } cls
+        ? cls
+        : throw Errors.TypeError("catching classes that do not inherit from BaseException is not allowed");
 
     /// <summary>`a is b`. Ints and bools compare by value (CPython caches the small ones, and scripts use `is` for None and flags).</summary>
     public static bool Is(object a, object b) => ReferenceEquals(a, b)
