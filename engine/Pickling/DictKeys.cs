@@ -7,17 +7,24 @@ internal static class DictKeys
 {
     public static bool NeedsScriptToHash(object key)
     {
-        switch (key)
+        // Tuples inside tuples are searched with a work list, not a recursion: the pickler must not
+        // depend on the depth of the data it writes. Each tuple is searched once, however often it
+        // is shared (t = (t, t) fifty times over holds 2 ** 50 paths).
+        if (key is not PyTuple) return key is PyInstance inst && Ops.FindUserMethod(inst, "__hash__", out _);
+        var pending = new Stack<object>();
+        var searched = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        pending.Push(key);
+        while (pending.Count > 0)
         {
-            case PyInstance inst:
-                return Ops.FindUserMethod(inst, "__hash__", out _);
-            case PyTuple tuple:
-                Errors.EnsureStack("while pickling a dict key");
-                foreach (var item in tuple.Items)
-                    if (NeedsScriptToHash(item)) return true;
-                return false;
-            default:
-                return false;
+            switch (pending.Pop())
+            {
+                case PyInstance inst when Ops.FindUserMethod(inst, "__hash__", out _):
+                    return true;
+                case PyTuple tuple when searched.Add(tuple):
+                    foreach (var item in tuple.Items) pending.Push(item);
+                    break;
+            }
         }
+        return false;
     }
 }

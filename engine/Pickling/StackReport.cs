@@ -187,7 +187,9 @@ public static class StackReport
                 ?? (entry.Count == 1 && entry.Properties().First().Name is "list" or "tuple" or "dict" ? entry.Properties().First().Name : null)
                 ?? (FutureDescription(entry) != null ? "future" : null);
             var compactItems = entry["items"] ?? (kind is "list" or "tuple" or "dict" ? entry[kind] : null);
-            if (depth >= MaxDepth && kind is "list" or "tuple" or "dict" or "instance") return new JValue($"<{kind}…>");
+            // Every kind that shows what it holds stops at MaxDepth: an exception whose args hold an
+            // exception, a hundred thousand deep, must not take the stack (and `wf stack`) down.
+            if (depth >= MaxDepth && kind is "list" or "tuple" or "dict" or "instance" or "exception") return new JValue($"<{kind}…>");
             path.Add(index);
             try
             {

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using static System.Runtime.CompilerServices.MethodImplOptions;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 using Workflow.Compiler;
@@ -26,6 +27,8 @@ internal sealed class Unpickler
     private readonly Interpreter _vm;
     private PArray _heap = new();
     private object?[] _objects = Array.Empty<object>();
+    /// <summary>How many heap entries Resolve is creating at once, each waiting for the next.</summary>
+    private int _building;
     private bool[] _creating = Array.Empty<bool>();
     private readonly Dictionary<int, Tasklet> _tasklets = new();
     private readonly List<(PyDict Dict, PArray Items)> _dicts = new();
@@ -470,27 +473,40 @@ internal sealed class Unpickler
 
     // ------------------------------------------------------------------------------ heap objects
 
+    [MethodImpl(AggressiveOptimization)]
     private object ResolveRef(PNode token)
     {
         if (token is PObject { Count: 1 } o && o["ref"] is { } index) return Resolve(Int(index, 0, _heap.Count - 1), _heap[Int(index, 0, _heap.Count - 1)]);
         throw Bad(token, "expected a reference to a heap entry");
     }
 
+    /// <summary>
+    /// Creates heap entry [index], first creating the entries its constructor needs, recursively.
+    /// Those chains are as long as the script made them (a class deriving from a class deriving
+    /// from…, `it = enumerate(it)` in a loop), so they are limited to ValueNesting.MaxDepth
+    /// entries; a longer one fails the pickle with a message instead of the worker with its stack.
+    /// </summary>
+    [MethodImpl(AggressiveOptimization)]
     private object Resolve(int index, PNode entryToken)
     {
         if (_objects[index] is { } made) return made;
         if (_creating[index]) throw Bad(entryToken, "this object is needed to build itself (a cycle the pickler never writes)");
+        if (_building >= ValueNesting.MaxDepth)
+            throw Bad(entryToken, $"objects nest too deeply to rebuild: more than {ValueNesting.MaxDepth:N0} that each need the next one to be built first (a class's base, an iterator's source)");
         RuntimeHelpers.EnsureSufficientExecutionStack();
         _creating[index] = true;
+        _building++;
         var saved = _current;
         _current = entryToken;
         var created = CreateObject(Obj(entryToken));
         _current = saved;
+        _building--;
         _creating[index] = false;
         return _objects[index] = created;
     }
 
     /// <summary>The closed table of heap kinds. References a constructor needs are resolved here; the rest in Fill.</summary>
+    [MethodImpl(AggressiveOptimization)]
     private object CreateObject(PObject e)
     {
         NoTypeMetadata(e);
@@ -819,6 +835,7 @@ internal sealed class Unpickler
     // ------------------------------------------------------------------------------ values
 
     /// <summary>A value a script can hold (see IsInternal for the objects only the interpreter holds).</summary>
+    [MethodImpl(AggressiveOptimization | AggressiveInlining)]
     private object Value(PNode token)
     {
         var value = AnyValue(token);
@@ -836,7 +853,20 @@ internal sealed class Unpickler
     };
 
     /// <summary>A value: JSON null/bool/number/string, or a one-key object naming a heap entry or a built-in.</summary>
+    [MethodImpl(AggressiveOptimization)]
     private object AnyValue(PNode token)
+    {
+        // A reference, the commonest value and the only one that leads to Resolve (which may come
+        // back here for the next object of a chain), is read in this small frame.
+        if (token is PObject { Count: 1 } o && o.FirstProperty is ("ref", { } inner))
+        {
+            int index = Int(inner, 0, _heap.Count - 1);
+            return _objects[index] ?? Resolve(index, _heap[index]);
+        }
+        return ScalarOrTagged(token);
+    }
+
+    private object ScalarOrTagged(PNode token)
     {
         switch (token.Type)
         {
@@ -861,11 +891,6 @@ internal sealed class Unpickler
         if (inner == null) throw Bad(token, "a tagged value needs a value");
         switch (tag)
         {
-            case "ref":
-                {
-                    int index = Int(inner, 0, _heap.Count - 1);
-                    return _objects[index] ?? Resolve(index, _heap[index]);
-                }
             case "int":
                 {
                     var digits = Str(inner);
