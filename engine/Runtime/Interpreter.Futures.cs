@@ -64,7 +64,8 @@ internal sealed partial class Interpreter
     public PyFuture Combine(FutureKind kind, PyFuture[] parts)
     {
         var future = new PyFuture(kind, "", _nextFutureSequence++, parts: parts);
-        if (TrySettleCombined(future)) return future;
+        // A new future has no dependents yet, so settling it here puts nothing on the work list.
+        if (TrySettleCombined(future, new Stack<PyFuture>())) return future;
         foreach (var part in parts)
             if (part.IsPending) (part.Dependents ??= new List<PyFuture>()).Add(future);
         // Listed with the pending futures so that a pickle holds it even when only its awaiter knows it.
@@ -72,8 +73,11 @@ internal sealed partial class Interpreter
         return future;
     }
 
-    /// <summary>Settles a gather/first whose parts allow it; false while it must wait.</summary>
-    private bool TrySettleCombined(PyFuture combined)
+    /// <summary>
+    /// Settles a gather/first whose parts allow it, pushing the futures that combine it on [next]
+    /// (see SettleOne); false while it must wait.
+    /// </summary>
+    private bool TrySettleCombined(PyFuture combined, Stack<PyFuture> next)
     {
         var parts = combined.Parts!;
         if (combined.Kind == FutureKind.First)
@@ -81,15 +85,15 @@ internal sealed partial class Interpreter
             // The part that settled first: parts settled before first() was called count in argument order.
             for (int i = 0; i < parts.Length; i++)
             {
-                if (parts[i].State == FutureState.Failed) { Settle(combined, null, parts[i].Error); return true; }
-                if (parts[i].State == FutureState.Resolved) { Settle(combined, PyTuple.Of(Boxes.Int(i), parts[i].Value!), null); return true; }
+                if (parts[i].State == FutureState.Failed) { SettleOne(combined, null, parts[i].Error, next); return true; }
+                if (parts[i].State == FutureState.Resolved) { SettleOne(combined, PyTuple.Of(Boxes.Int(i), parts[i].Value!), null, next); return true; }
             }
             return false;
         }
         foreach (var part in parts)
-            if (part.State == FutureState.Failed) { Settle(combined, null, part.Error); return true; }
+            if (part.State == FutureState.Failed) { SettleOne(combined, null, part.Error, next); return true; }
         if (parts.Any(p => p.IsPending)) return false;
-        Settle(combined, new PyList(parts.Select(p => p.Value!).ToList()), null);
+        SettleOne(combined, new PyList(parts.Select(p => p.Value!).ToList()), null, next);
         return true;
     }
 
@@ -161,30 +165,71 @@ internal sealed partial class Interpreter
         return true;
     }
 
-    /// <summary>Whether a tasklet awaits [future], directly or through pending gather/first futures.</summary>
-    private static bool IsWaitedFor(PyFuture future) =>
-        future.Awaiters.Count > 0 || (future.Dependents?.Any(d => d.IsPending && IsWaitedFor(d)) ?? false);
+    /// <summary>
+    /// Whether a tasklet awaits [future], directly or through pending gather/first futures. Those
+    /// nest as deep as the script made them (`f = gather(f)` in a loop), so they are searched with
+    /// a work list, each once, not with a recursion.
+    /// </summary>
+    private static bool IsWaitedFor(PyFuture future)
+    {
+        var pending = new Stack<PyFuture>();
+        var searched = new HashSet<PyFuture>(ReferenceEqualityComparer.Instance);
+        pending.Push(future);
+        while (pending.TryPop(out var f))
+        {
+            if (f.Awaiters.Count > 0) return true;
+            foreach (var combined in f.Dependents ?? [])
+                if (combined.IsPending && searched.Add(combined)) pending.Push(combined);
+        }
+        return false;
+    }
 
     /// <summary>
     /// Before a tasklet waits on [future]: its pending signal futures (it, or the parts of a
     /// gather/first, in argument order) take signals that queued while nobody waited for them.
     /// </summary>
+    /// <remarks>
+    /// The parts are visited depth first in argument order, with a work list rather than a
+    /// recursion (gathers nest as deep as the script made them), each once however often shared.
+    /// </remarks>
     private void ClaimQueuedSignals(PyFuture future)
     {
-        if (!future.IsPending) return;
-        if (future.Kind == FutureKind.Signal)
+        var pending = new Stack<PyFuture>();
+        var visited = new HashSet<PyFuture>(ReferenceEqualityComparer.Instance);
+        pending.Push(future);
+        while (pending.TryPop(out var f))
         {
-            int queued = QueuedSignals.FindIndex(s => s.Name == future.Name);
-            if (queued < 0) return;
+            if (!f.IsPending || !visited.Add(f)) continue;
+            if (f.Kind != FutureKind.Signal)
+            {
+                var parts = f.Parts ?? [];
+                for (int i = parts.Length - 1; i >= 0; i--) pending.Push(parts[i]);
+                continue;
+            }
+            int queued = QueuedSignals.FindIndex(s => s.Name == f.Name);
+            if (queued < 0) continue;
             var payload = QueuedSignals[queued].Payload;
             QueuedSignals.RemoveAt(queued);
-            Settle(future, payload, null);
-            return;
+            Settle(f, payload, null);
         }
-        foreach (var part in future.Parts ?? Array.Empty<PyFuture>()) ClaimQueuedSignals(part);
     }
 
+    /// <summary>
+    /// Settles [future], waking its awaiters, then the gather/first futures its settling completes,
+    /// and theirs in turn: a chain as long as the script made it (`f = gather(f)` in a loop), so
+    /// it is followed with a work list, in the order a recursion would take (a future's dependents
+    /// before the next sibling's), which keeps the order tasklets wake in.
+    /// </summary>
     private void Settle(PyFuture future, object? value, PyException? error)
+    {
+        var next = new Stack<PyFuture>();
+        SettleOne(future, value, error, next);
+        while (next.TryPop(out var combined))
+            if (combined.IsPending) TrySettleCombined(combined, next);
+    }
+
+    /// <summary>Settles [future] alone and wakes its awaiters; pushes the futures that combine it on [next], the first on top.</summary>
+    private void SettleOne(PyFuture future, object? value, PyException? error, Stack<PyFuture> next)
     {
         if (!future.IsPending) return;
         PendingFutures.Remove(future);
@@ -202,8 +247,7 @@ internal sealed partial class Interpreter
         if (future.Dependents is { } dependents)
         {
             future.Dependents = null;
-            foreach (var combined in dependents)
-                if (combined.IsPending) TrySettleCombined(combined);
+            for (int i = dependents.Count - 1; i >= 0; i--) next.Push(dependents[i]);
         }
     }
 
