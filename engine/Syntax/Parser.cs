@@ -278,14 +278,23 @@ internal static class Parser
         private void ParseStatementInto(List<Stmt> into)
         {
             int start = _pos, depth = _depth;
+            ParseError? failed = null;
             try
             {
                 ParseStatement(into);
             }
             catch (ParseError error)
             {
+                failed = error;
+            }
+            // Recovery runs after the catch, not in it: a catch block runs on top of the stack the
+            // exception was thrown from, so recovering inside it (which parses the statements of
+            // the skipped block, which may fail and recover in turn) piled up kilobytes of stack
+            // per nested block, and 99 nested `with` statements overflowed a 1 MB thread.
+            if (failed != null)
+            {
                 _depth = depth;
-                Report(error);
+                Report(failed);
                 Recover();
             }
             if (_pos == start && Kind is not (TokenKind.EndOfFile or TokenKind.Dedent))

@@ -115,6 +115,21 @@ public class NestingLimitTests
     }
 
     /// <summary>
+    /// A broken statement's block is still parsed, for its own errors, and so on down: that
+    /// recovery ran inside the catch block of the error, on top of the stack of its exception, and
+    /// 99 nested `with` statements overflowed a 1 MB stack (found by CompilerFuzzTests).
+    /// </summary>
+    [Fact]
+    public void Errors_in_blocks_nested_to_the_limit_are_each_reported()
+    {
+        int depth = NestingLimits.IndentLevels - 1;
+        var source = string.Concat(Enumerable.Range(0, depth).Select(i => new string(' ', i) + "with x:\n")) + new string(' ', depth) + "pass\n";
+        var diagnostics = Compile(source);
+        Assert.Equal(depth, diagnostics.Count);
+        Assert.All(diagnostics, d => Assert.Equal("'with' statements are not supported", d.Message));
+    }
+
+    /// <summary>
     /// The deepest programs the limits allow: 99 nested blocks of each kind around an expression of
     /// 200 levels of each of the costliest kinds (every level of brackets passes through the whole
     /// recursive descent; lambdas and comprehensions compile a function per level).
