@@ -28,6 +28,11 @@ internal sealed class Emitter
     /// <summary>False after an unconditional jump, return or raise, until a label is bound.</summary>
     public bool Reachable = true;
 
+    // Set when a label nothing jumps to was bound after unreachable code: the code after it is
+    // emitted (as it always was: removing it would renumber the resume sites that follow, which
+    // pickles name) but never runs, and its stack depth is a guess. See Emit.
+    private bool _depthUnknown;
+
     public int Offset => Code.Count;
 
     public void Emit(OpCode op, int arg = 0)
@@ -40,7 +45,12 @@ internal sealed class Emitter
         Lines.Add(Line);
         HandlerOf.Add(CurrentHandler);
         Depth += StackEffect(op, arg, jump: false);
-        if (Depth < 0) throw new InvalidOperationException($"stack underflow after {op} at line {Line}");
+        if (Depth < 0)
+        {
+            // Dead code such as `return a and b` after a `return` pops what it never pushed.
+            if (!_depthUnknown) throw new InvalidOperationException($"stack underflow after {op} at line {Line}");
+            Depth = 0;
+        }
         if (Depth > MaxDepth) MaxDepth = Depth;
         if (IsSafePoint(op))
         {
@@ -73,7 +83,11 @@ internal sealed class Emitter
         label.Offset = Offset;
         foreach (var at in label.Patches) Code[at] = (Code[at] & 0xFF) | (label.Offset << 8);
         label.Patches.Clear();
-        if (!Reachable && label.Depth >= 0) Depth = label.Depth;
+        if (!Reachable)
+        {
+            _depthUnknown = label.Depth < 0;
+            if (label.Depth >= 0) Depth = label.Depth;
+        }
         Reachable = true;
     }
 
