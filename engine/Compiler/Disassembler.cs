@@ -62,6 +62,9 @@ internal static class Disassembler
     private static string ConstantText(object c) => c switch
     {
         CodeObject code => $"<code {code.QualifiedName}>",
+        // repr refuses an int of more than 4300 digits (some 14,284 bits), as CPython's does; a
+        // hex literal can make one.
+        System.Numerics.BigInteger big when big.GetBitLength() > 14_000 => $"<int of {big.GetBitLength()} bits>",
         _ => Ops.Repr(c),
     };
 }

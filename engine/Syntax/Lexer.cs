@@ -578,6 +578,16 @@ internal sealed class Lexer
     private void EmitNumber(int start, bool isFloat)
     {
         string text = _src.Substring(start, _pos - start).Replace("_", "");
+        // CPython 3.11 refuses a decimal int literal longer than its limit on int-to-string
+        // conversion, in these words; converting one takes time quadratic in its length, which a
+        // megabyte of digits would make minutes of one worker's time.
+        if (!isFloat && text.Length > Values.Numbers.IntOps.MaxStrDigits)
+        {
+            ErrorToken(start, _pos, $"Exceeds the limit ({Values.Numbers.IntOps.MaxStrDigits} digits) for integer string conversion: "
+                + $"value has {text.Length} digits; use sys.set_int_max_str_digits() to increase the limit - "
+                + "Consider hexadecimal for huge integer literals to avoid decimal conversion limits.");
+            return;
+        }
         object value = isFloat
             ? double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture)
             : ParseInteger(text, 10);

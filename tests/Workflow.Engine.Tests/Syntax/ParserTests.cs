@@ -101,6 +101,18 @@ public sealed class ParserTests
     [InlineData("x = 1j", "1:5: complex numbers are not supported")]
     public void Numbers_Malformed_AreReported(string source, string expected) => Assert.Equal(expected, Error(source));
 
+    // CPython refuses a decimal int literal longer than 4300 digits; converting one takes time
+    // quadratic in its length (found by CompilerFuzzTests). Other bases and floats have no limit.
+    [Fact]
+    public void Numbers_DecimalIntOverCPythonsDigitLimit_IsAnError()
+    {
+        ParseOk("x = " + new string('9', 4300));
+        ParseOk("x = 0x" + new string('f', 50_000) + "\ny = 1" + new string('0', 5_000) + ".0");
+        Assert.Equal("1:9: Exceeds the limit (4300 digits) for integer string conversion: value has 4301 digits; use "
+            + "sys.set_int_max_str_digits() to increase the limit - Consider hexadecimal for huge integer literals to avoid decimal "
+            + "conversion limits.", Error("x = 1 + " + new string('9', 4301)));
+    }
+
     [Fact]
     public void Strings_QuotesAndTripleQuotes()
     {
