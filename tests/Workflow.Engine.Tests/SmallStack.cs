@@ -11,7 +11,11 @@ internal static class SmallStack
 {
     public const int OneMegabyte = 1024 * 1024;
 
-    public static T Run<T>(int stackBytes, Func<T> work)
+    /// <summary>
+    /// Runs [work] on a thread with [stackBytes] of stack and returns its result. Fails the test
+    /// when it runs longer than [timeout] (5 minutes by default), saying what [running] says.
+    /// </summary>
+    public static T Run<T>(int stackBytes, Func<T> work, TimeSpan? timeout = null, Func<string>? running = null)
     {
         T result = default!;
         Exception? failure = null;
@@ -27,7 +31,8 @@ internal static class SmallStack
             }
         }, stackBytes);
         thread.Start();
-        Assert.True(thread.Join(TimeSpan.FromMinutes(5)), "the code on the small stack did not finish in 5 minutes");
+        var limit = timeout ?? TimeSpan.FromMinutes(5);
+        Assert.True(thread.Join(limit), $"the code on the small stack did not finish in {limit.TotalSeconds:N0} s: {running?.Invoke()}");
         if (failure != null) ExceptionDispatchInfo.Throw(failure);
         return result;
     }
