@@ -1,0 +1,147 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Xunit.Sdk;
+
+namespace Workflow.Isolation.Tests.Harness;
+
+/// <summary>
+/// The one server every case of the suite runs against (issue 14, "One workflow cannot hurt another"):
+/// `wf serve` started once with Programs/*.wf deployed, probes started every half second from the
+/// first test to the last, and its resident memory sampled throughout. Each test ends with
+/// <see cref="AssertStillServing"/>: the server is up, /healthz answers, every probe started so far
+/// completed, and the largest resident set seen is under <see cref="RssBoundMb"/>.
+/// </summary>
+public sealed class HostileServer : IAsyncLifetime
+{
+    /// <summary>
+    /// The bound on the server's resident memory, over the whole suite. An idle `wf serve` is about
+    /// 100 MB; the suite's legitimate peaks are a few hundred MB on top (2 million strings built before
+    /// the pickle quota refuses them, 5,000 activity rows, results just under the 2 MB quota read four
+    /// at a time, the compiled-program cache). Every refused value is 64 MB or less by the size checks,
+    /// so nothing legitimate comes near 1.5 GB, while any one unrefused bomb (a 42 MB integer that
+    /// is then turned into text, 2 GB of string, 8 GB of list) or an unbounded program cache
+    /// (400 programs of 900 KB) goes past it.
+    /// </summary>
+    internal const double RssBoundMb = 1_536;
+
+    /// <summary>
+    /// The whole suite's time budget from the server's start. Waits never go past it, so a server
+    /// that is wedged (one turn stuck in a native operation) fails the remaining tests within minutes
+    /// instead of each of them waiting its full timeout.
+    /// </summary>
+    internal static readonly TimeSpan Budget = TimeSpan.FromMinutes(6);
+
+    /// <summary>How long a wait for an instance or the probes gets, when the budget allows.</summary>
+    internal static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
+
+    private readonly IMessageSink _diagnostics;
+    private ServeProcess? _process;
+    private WfApi? _api;
+    private ProbeLoop? _probes;
+    private DateTime _budgetEnd;
+
+    public HostileServer(IMessageSink diagnostics) => _diagnostics = diagnostics;
+
+    internal ServeProcess Process => _process ?? throw new InvalidOperationException("the server did not start");
+    internal WfApi Api => _api ?? throw new InvalidOperationException("the server did not start");
+    internal ProbeLoop Probes => _probes ?? throw new InvalidOperationException("the server did not start");
+
+    public async Task InitializeAsync()
+    {
+        var programs = Path.Combine(AppContext.BaseDirectory, "Programs");
+        _process = await Task.Run(() => ServeProcess.Start(programs, TimeSpan.FromSeconds(90)));
+        _budgetEnd = DateTime.UtcNow + Budget;
+        _api = new WfApi(_process.BaseAddress);
+        _probes = new ProbeLoop(_api, TimeSpan.FromMilliseconds(500));
+    }
+
+    /// <summary>The end of a wait of [patience] from now, cut at the suite's budget.</summary>
+    internal DateTime Deadline(TimeSpan patience)
+    {
+        var end = DateTime.UtcNow + patience;
+        return end < _budgetEnd ? end : _budgetEnd;
+    }
+
+    /// <summary>Polls the instance until it reaches a final status, and returns it; fails when the server dies or the wait runs out.</summary>
+    internal async Task<JsonObject> WaitForEnd(string id, TimeSpan? patience = null)
+    {
+        var deadline = Deadline(patience ?? Patience);
+        var pause = TimeSpan.FromMilliseconds(50);
+        while (true)
+        {
+            AssertAlive();
+            var instance = await Api.Instance(id) ?? throw new XunitException($"instance {id} does not exist");
+            if (WfApi.FinalStatuses.Contains((string)instance["status"]!)) return instance;
+            if (DateTime.UtcNow >= deadline)
+                throw new XunitException($"instance {id} did not end by {deadline:HH:mm:ss} (the suite's budget ends {_budgetEnd:HH:mm:ss}): "
+                    + $"{WfApi.Shorten(instance.ToJsonString())}\nserver log:\n{Process.Log.Tail()}");
+            await Task.Delay(pause);
+            // A big instance (50,000 pending activities) is a big read: read it less often as the wait goes on.
+            pause = TimeSpan.FromMilliseconds(Math.Min(1_000, pause.TotalMilliseconds * 1.5));
+        }
+    }
+
+    /// <summary>Checks that an instance failed with an error that contains each of [words] (case-insensitive), and returns its error.</summary>
+    internal static string AssertFailedNaming(JsonObject instance, params string[] words)
+    {
+        var error = (string?)instance["error"] ?? "";
+        Assert.True((string?)instance["status"] == "failed", $"instance {instance["id"]} ended {instance["status"]}, not failed: {WfApi.Shorten(error)}");
+        foreach (var word in words)
+            Assert.True(error.Contains(word, StringComparison.OrdinalIgnoreCase), $"the error of {instance["id"]} does not name \"{word}\": {WfApi.Shorten(error)}");
+        return error;
+    }
+
+    internal void AssertAlive()
+    {
+        if (Process.HasExited)
+            throw new XunitException($"wf serve is gone ({Process.Ending ?? "no exit status reported"}); its last lines:\n{Process.Log.Tail()}");
+    }
+
+    /// <summary>
+    /// The suite's invariant, checked at the end of every test: the server is up, /healthz answers
+    /// Healthy, every probe started so far completed (waiting for the ones still running), and the
+    /// server's resident memory never went over <see cref="RssBoundMb"/>. Writes the figures to [output].
+    /// </summary>
+    internal async Task AssertStillServing(ITestOutputHelper output)
+    {
+        AssertAlive();
+        using (var health = await Api.Get("/healthz"))
+        {
+            var body = await health.Content.ReadAsStringAsync();
+            Assert.True(health.StatusCode == HttpStatusCode.OK && body == "Healthy", $"/healthz answered {(int)health.StatusCode} {body}");
+        }
+        // Probes already past their own patience have had it; the others get theirs, and at least a few seconds.
+        var probes = await Probes.SettleAsync(Max(Deadline(Patience), DateTime.UtcNow + TimeSpan.FromSeconds(5)));
+        output.WriteLine(Figures());
+        var bad = probes.Where(p => !p.Succeeded).ToArray();
+        Assert.True(bad.Length == 0, $"{bad.Length} of {probes.Count} probes did not complete with their input:\n"
+            + string.Join("\n", bad.Take(5).Select(p => p.ToString())) + $"\nserver log:\n{Process.Log.Tail()}");
+        Assert.True(Process.Rss.MaxMb < RssBoundMb, $"the server's resident memory reached {Process.Rss.MaxMb:N0} MB, over the bound of {RssBoundMb:N0} MB");
+        AssertAlive();
+    }
+
+    private static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
+
+    /// <summary>The probes' latencies and the server's memory so far, in one line.</summary>
+    internal string Figures()
+    {
+        var probes = Probes.All;
+        var completed = probes.Count(p => p.Succeeded);
+        return $"probes: {completed} of {probes.Count} completed; latency p50 {Millis(Probes.Quantile(0.5))}, p99 {Millis(Probes.Quantile(0.99))}, "
+            + $"max {Millis(probes.Where(p => p.Latency != null).Select(p => p.Latency).Max())}; "
+            + $"server RSS max {Process.Rss.MaxMb:N0} MB (now {Process.Rss.LastMb:N0} MB, {Process.Rss.Samples:N0} samples, bound {RssBoundMb:N0} MB)";
+    }
+
+    private static string Millis(TimeSpan? value) => value is { } v ? $"{v.TotalMilliseconds:N0} ms" : "n/a";
+
+    public async Task DisposeAsync()
+    {
+        if (_probes != null) await _probes.DisposeAsync();
+        if (_process != null)
+        {
+            _diagnostics.OnMessage(new DiagnosticMessage($"Workflow.Isolation.Tests: {Figures()}; the server {(_process.HasExited ? $"had ended: {_process.Ending}" : "was still up")}"));
+        }
+        _api?.Dispose();
+        _process?.Dispose();
+    }
+}
