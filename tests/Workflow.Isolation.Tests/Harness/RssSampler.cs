@@ -11,7 +11,9 @@ internal sealed class RssSampler : IDisposable
     private readonly TimeSpan _interval;
     private readonly Thread _thread;
     private volatile bool _stopping;
-    private long _maxKb, _lastKb, _samples;
+    private long _maxKb, _lastKb;
+    // Every sample (ten a second: a few thousand over the suite), for the peak within one test's window.
+    private readonly List<(DateTime At, long Kb)> _samples = new();
 
     public RssSampler(int pid, TimeSpan interval)
     {
@@ -27,7 +29,16 @@ internal sealed class RssSampler : IDisposable
     /// <summary>The latest sample, in MB.</summary>
     public double LastMb => Interlocked.Read(ref _lastKb) / 1024.0;
 
-    public long Samples => Interlocked.Read(ref _samples);
+    public int Samples
+    {
+        get { lock (_samples) return _samples.Count; }
+    }
+
+    /// <summary>The largest resident set sampled at or after [from], in MB; 0 when there is no such sample yet.</summary>
+    public double MaxMbSince(DateTime from)
+    {
+        lock (_samples) return _samples.Where(s => s.At >= from).Select(s => s.Kb).DefaultIfEmpty().Max() / 1024.0;
+    }
 
     /// <summary>Reads VmRSS now (kB), or null when the process is gone.</summary>
     public static long? ReadKb(int pid)
@@ -52,7 +63,7 @@ internal sealed class RssSampler : IDisposable
         {
             if (ReadKb(_pid) is not { } kb) return;
             Interlocked.Exchange(ref _lastKb, kb);
-            Interlocked.Increment(ref _samples);
+            lock (_samples) _samples.Add((DateTime.UtcNow, kb));
             long max;
             while (kb > (max = Interlocked.Read(ref _maxKb)) && Interlocked.CompareExchange(ref _maxKb, kb, max) != max) { }
             Thread.Sleep(_interval);

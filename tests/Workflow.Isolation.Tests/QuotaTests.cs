@@ -1,0 +1,101 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Workflow.Isolation.Tests.Harness;
+
+namespace Workflow.Isolation.Tests;
+
+/// <summary>
+/// Per-instance quotas: an instance that asks for more than its share of live tasklets, pending
+/// activities, timers or children, or that would commit a pickle or a result over its size quota,
+/// fails with an error that names the limit and what it limits. All of them run at once.
+/// </summary>
+[Collection(HostileServerCollection.Name)]
+public sealed class QuotaTests(HostileServer server, ITestOutputHelper output)
+{
+    /// <summary>Twice each count quota (10,000), and five times the activities one.</summary>
+    private Task<IReadOnlyDictionary<string, string>> Started() => server.StartOnce("quotas", async api =>
+    {
+        var cases = new (string Case, string Workflow, JsonNode? Input)[]
+        {
+            ("tasklets", "spawn_loop", null),
+            ("pickle", "pickle_bomb", null),
+            ("result", "sized_result", new JsonObject { ["bytes"] = 3 * 1024 * 1024 }),
+            ("activities", "activity_flood", new JsonObject { ["count"] = 50_000 }),
+            ("timers", "timer_flood", new JsonObject { ["count"] = 20_000 }),
+            ("children", "child_fanout", new JsonObject { ["count"] = 20_000 }),
+            ("chain", "child_chain", 0),
+        };
+        return (await Task.WhenAll(cases.Select(async c => (c.Case, Id: await api.Start(c.Workflow, c.Input)))))
+            .ToDictionary(c => c.Case, c => c.Id);
+    });
+
+    private async Task<string> Failed(string @case, params string[] words)
+    {
+        var ended = await server.WaitForEnd((await Started())[@case]);
+        var error = HostileServer.AssertFailedNaming(ended, words);
+        output.WriteLine($"{@case}: {error.TrimEnd().Split('\n')[^1]}");
+        return (string)ended["id"]!;
+    }
+
+    [Fact]
+    public async Task Spawning_without_end_fails_on_the_tasklets_limit()
+    {
+        await Failed("tasklets", "tasklets", "limit");
+        await server.AssertStillServing(output);
+    }
+
+    [Fact]
+    public async Task Two_million_strings_across_a_timer_fail_on_the_pickle_limit_and_the_state_before_is_kept()
+    {
+        var id = await Failed("pickle", "pickle", "limit");
+        // The turn that built the strings was not committed: the instance keeps the pickle of its first
+        // timer (pickle_bomb.wf line 4), and its frame chain still reads from it.
+        var stack = await WfApi.Json(await server.Api.Get($"/api/instances/{id}/stack"), HttpStatusCode.OK);
+        var frames = stack["tasklets"]!.AsArray().SelectMany(t => t!["frames"]!.AsArray()).ToArray();
+        Assert.True(frames.Any(f => (string?)f!["function"] == "main" && (int?)f["line"] == 4),
+            $"the kept state is not the one at the first timer: {WfApi.Shorten(stack.ToJsonString())}");
+        await server.AssertStillServing(output);
+    }
+
+    [Fact]
+    public async Task A_result_over_two_megabytes_fails_on_the_result_limit()
+    {
+        await Failed("result", "result|payload", "limit");
+        await server.AssertStillServing(output);
+    }
+
+    [Fact]
+    public async Task Fifty_thousand_activities_at_once_fail_on_the_activities_limit()
+    {
+        await Failed("activities", "activities", "limit");
+        await server.AssertStillServing(output);
+    }
+
+    [Fact]
+    public async Task Twenty_thousand_timers_at_once_fail_on_the_timers_limit()
+    {
+        await Failed("timers", "timers", "limit");
+        await server.AssertStillServing(output);
+    }
+
+    [Fact]
+    public async Task Twenty_thousand_children_at_once_fail_on_the_children_limit()
+    {
+        await Failed("children", "children", "limit");
+        await server.AssertStillServing(output);
+    }
+
+    [Fact]
+    public async Task A_workflow_that_starts_itself_as_its_child_ends_and_every_instance_of_the_chain_ends()
+    {
+        await Failed("chain", "limit", "child|depth");
+        // Bounded: no link of the chain is left running, and no new one appears.
+        var chain = await server.Api.List("child_chain");
+        var running = chain.Where(i => !WfApi.FinalStatuses.Contains((string)i["status"]!)).ToArray();
+        output.WriteLine($"the chain has {chain.Count} instances, {running.Length} not ended");
+        Assert.True(running.Length == 0, $"{running.Length} of the {chain.Count} instances of the chain have not ended, e.g. {running[0].ToJsonString()}");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Equal(chain.Count, (await server.Api.List("child_chain")).Count);
+        await server.AssertStillServing(output);
+    }
+}
