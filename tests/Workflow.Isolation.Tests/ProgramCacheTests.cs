@@ -21,7 +21,7 @@ public sealed class ProgramCacheTests(HostileServer server, ITestOutputHelper ou
     {
         var source = new StringBuilder(920_000);
         source.Append($"# large program {number}\ndef main(input):\n    return len(DATA)\n\n\nDATA = [\n");
-        var filler = new string('x', 90);
+        var filler = new string('x', 880);
         for (int line = 0; source.Length < 900_000; line++) source.Append($"    '{number:D3}-{line:D5}-{filler}',\n");
         source.Append("]\n");
         return source.ToString();

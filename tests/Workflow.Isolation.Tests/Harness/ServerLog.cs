@@ -48,7 +48,10 @@ internal sealed class ServerLog
     }
 
     /// <summary>Waits for a line containing [text]; null when none came within [timeout] or [stop] said to give up.</summary>
-    public ServerLogLine? WaitForLine(string text, TimeSpan timeout, Func<bool> stop)
+    public ServerLogLine? WaitForLine(string text, TimeSpan timeout, Func<bool> stop) => WaitForLine(l => l.Contains(text), timeout, stop);
+
+    /// <summary>Waits for a line that [matches]; null when none came within [timeout] or [stop] said to give up.</summary>
+    public ServerLogLine? WaitForLine(Func<ServerLogLine, bool> matches, TimeSpan timeout, Func<bool> stop)
     {
         var deadline = DateTime.UtcNow + timeout;
         lock (_lines)
@@ -56,7 +59,7 @@ internal sealed class ServerLog
             for (int seen = 0; ; )
             {
                 for (; seen < _lines.Count; seen++)
-                    if (_lines[seen].Contains(text)) return _lines[seen];
+                    if (matches(_lines[seen])) return _lines[seen];
                 if (DateTime.UtcNow > deadline || stop()) return null;
                 Monitor.Wait(_lines, TimeSpan.FromMilliseconds(100));
             }
