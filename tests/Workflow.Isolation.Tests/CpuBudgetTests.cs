@@ -9,6 +9,9 @@ namespace Workflow.Isolation.Tests;
 [Collection(HostileServerCollection.Name)]
 public sealed class CpuBudgetTests(HostileServer server, ITestOutputHelper output)
 {
+    /// <summary>The CPU an instance may use across all its slices.</summary>
+    private static readonly TimeSpan CpuBudget = TimeSpan.FromSeconds(10);
+
     [Fact]
     public async Task Four_endless_loops_at_once_fail_on_the_cpu_budget_while_probes_complete()
     {
@@ -22,8 +25,19 @@ public sealed class CpuBudgetTests(HostileServer server, ITestOutputHelper outpu
         {
             var ended = await server.WaitForEnd(id, TimeSpan.FromSeconds(180));
             HostileServer.AssertFailedNaming(ended, "execution limit exceeded");
-            output.WriteLine($"{name}: failed after {ended["turns"]} turns, {(DateTime.UtcNow - started).TotalSeconds:0} s after the start");
+            var ran = WfApi.Lifetime(ended);
+            output.WriteLine($"{name}: failed after {ended["turns"]} turns, {ran.TotalSeconds:0.0} s after it was created");
+            // It cannot have used 10 s of CPU in less than 10 s (the timestamps have milliseconds, hence the slack).
+            Assert.True(ran >= CpuBudget - TimeSpan.FromMilliseconds(100), $"{name} failed {ran.TotalSeconds:0.0} s after it was created, before its budget could be spent");
         }
+        var loopsEnded = DateTime.UtcNow;
         await server.AssertStillServing(output);
+
+        // Without time slices a probe queued behind a loop waits for that loop's whole budget; with them, for a few slices.
+        var during = server.Probes.All.Where(p => p.StartedAt >= started && p.StartedAt <= loopsEnded && p.Latency != null).ToArray();
+        var slowest = during.MaxBy(p => p.Latency);
+        output.WriteLine($"{during.Length} probes started while the loops ran; the slowest took {slowest?.Latency?.TotalMilliseconds:N0} ms");
+        Assert.NotEmpty(during);
+        Assert.True(slowest!.Latency < CpuBudget, $"probe {slowest.Number} waited {slowest.Latency?.TotalSeconds:0.0} s while the loops ran, as long as one loop's whole CPU budget");
     }
 }

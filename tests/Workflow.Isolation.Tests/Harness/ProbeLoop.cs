@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 
 namespace Workflow.Isolation.Tests.Harness;
@@ -109,7 +108,7 @@ internal sealed class ProbeLoop : IAsyncDisposable
                     if (!WfApi.FinalStatuses.Contains(status)) continue;
                     probe.Result = instance["result"]?.DeepClone();
                     probe.Error = (string?)instance["error"];
-                    probe.Latency = Time(instance["updatedAt"]) - Time(instance["createdAt"]);
+                    probe.Latency = WfApi.Lifetime(instance);
                     probe.Status = status;
                 }
                 catch (Exception) when (!_stop.IsCancellationRequested)
@@ -131,9 +130,6 @@ internal sealed class ProbeLoop : IAsyncDisposable
             }
         }
     }
-
-    private static DateTime Time(JsonNode? value) =>
-        DateTime.Parse((string)value!, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
 
     /// <summary>The [fraction] quantile (0.5, 0.99) of the completed probes' latencies, nearest rank; null when none completed.</summary>
     public TimeSpan? Quantile(double fraction)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -60,6 +61,13 @@ internal sealed class WfApi : IDisposable
         } while (cursor != null);
         return all;
     }
+
+    /// <summary>A timestamp of the API (ISO 8601 in UTC, milliseconds).</summary>
+    public static DateTime Time(JsonNode? value) =>
+        DateTime.Parse((string)value!, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+
+    /// <summary>From the instance's creation to its last change (its end, for an ended one), by the server's clock.</summary>
+    public static TimeSpan Lifetime(JsonObject instance) => Time(instance["updatedAt"]) - Time(instance["createdAt"]);
 
     /// <summary>The body as a JSON object, after checking the status code (the body is in the failure message).</summary>
     public static async Task<JsonObject> Json(HttpResponseMessage response, HttpStatusCode expected)
