@@ -1089,10 +1089,10 @@ internal sealed partial class Interpreter
         if (preempt && _runQueue.Count > 0)
         {
             _runQueue.Enqueue(t);
-            _pausedAtSafePoint = _stopAtSafePoints;
+            _pausedAtSafePoint = _stopAtSafePoints || _sliceOver;
             return true;
         }
-        if (!_stopAtSafePoints) return false;
+        if (!_stopAtSafePoints && !_sliceOver) return false;
         _pausedAtSafePoint = true;
         _continuing = t;
         return true;

@@ -26,7 +26,7 @@ internal sealed class SpyStore(IWorkflowStore inner) : IWorkflowStore
     public InstancePage ListInstances(InstanceQuery query) => inner.ListInstances(query);
     public DeliveryResult Signal(string instanceId, string name, string payloadJson) => inner.Signal(instanceId, name, payloadJson);
     public DeliveryResult Cancel(string instanceId) => inner.Cancel(instanceId);
-    public IReadOnlyList<ClaimedInstance> ClaimInstances(string worker, int max, DateTime now, DateTime leaseUntil) => inner.ClaimInstances(worker, max, now, leaseUntil);
+    public IReadOnlyList<ClaimedInstance> ClaimInstances(string worker, int max, DateTime now, DateTime leaseUntil, ClaimLane lane = ClaimLane.All) => inner.ClaimInstances(worker, max, now, leaseUntil, lane);
     public IReadOnlyList<long?> CommitTurns(IReadOnlyList<TurnCommit> commits) => inner.CommitTurns(commits);
 
     public IReadOnlyList<ActivityTask> ClaimActivities(string worker, int max, DateTime now, DateTime leaseUntil)
