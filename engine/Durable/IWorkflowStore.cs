@@ -158,6 +158,9 @@ internal interface IWorkflowStore : IDisposable
     /// starts. The lease lasts until [leaseUntil]; the runner renews it while the task runs
     /// (RenewActivityLeases), so a long activity is not claimed again while it runs, and a dead
     /// worker's task is free once its lease runs out or its worker is found dead.
+    /// Fair between instances: tasks are taken by their place in their instance's queue plus the
+    /// tasks the instance has running, oldest first among equals, so an instance with thousands of
+    /// tasks takes no more than its share of the runners while other instances' tasks wait.
     /// </summary>
     IReadOnlyList<ActivityTask> ClaimActivities(string worker, int max, DateTime now, DateTime leaseUntil);
 

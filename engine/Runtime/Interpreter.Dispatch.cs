@@ -1120,6 +1120,7 @@ internal sealed partial class Interpreter
         if (Options.MaxTicks > 0 && _ticks > Options.MaxTicks)
             throw new ExecutionLimitExceeded(Options.MaxTicks, $"{f.Code.FileName}:{f.CurrentLine} in {f.Code.Name}");
         CheckDeadline();
+        CheckSlice();
         f.Ip = resumeAt;
         return true;
     }
