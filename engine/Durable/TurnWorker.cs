@@ -277,19 +277,42 @@ internal sealed class TurnWorker
     /// (see the class remarks). After a claim that found less than a batch, a lane waits for a wake-up
     /// or the poll interval.
     /// </summary>
-    public async Task RunAsync(CancellationToken cancellation)
+    public Task RunAsync(CancellationToken cancellation)
     {
-        if (_turnOptions.Slice == null)
-        {
-            await RunLaneAsync(ClaimLane.All, _options.BatchSize, _wake, cancellation);
-            return;
-        }
-        await Task.WhenAll(
-            Task.Run(() => RunLaneAsync(ClaimLane.Fresh, _options.BatchSize, _wake, cancellation), CancellationToken.None),
-            Task.Run(() => RunLaneAsync(ClaimLane.Busy, _options.BusyBatchSize, _busyWake, cancellation), CancellationToken.None));
+        if (_turnOptions.Slice == null) return RunLane(ClaimLane.All, _options.BatchSize, _wake, cancellation);
+        return Task.WhenAll(
+            RunLane(ClaimLane.Fresh, _options.BatchSize, _wake, cancellation),
+            RunLane(ClaimLane.Busy, _options.BusyBatchSize, _busyWake, cancellation));
     }
 
-    private async Task RunLaneAsync(ClaimLane lane, int batchSize, SemaphoreSlim wake, CancellationToken cancellation)
+    /// <summary>
+    /// Runs a lane on a thread of its own: a lane computes for whole slices at a time, and on the
+    /// thread pool it would hold a pool thread that the activity runner's and the API's continuations need.
+    /// </summary>
+    private Task RunLane(ClaimLane lane, int batchSize, SemaphoreSlim wake, CancellationToken cancellation)
+    {
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Lane(lane, batchSize, wake, cancellation);
+                ended.SetResult();
+            }
+            catch (Exception e)
+            {
+                ended.SetException(e);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = $"wf turns ({lane.ToString().ToLowerInvariant()} lane)",
+        };
+        thread.Start();
+        return ended.Task;
+    }
+
+    private void Lane(ClaimLane lane, int batchSize, SemaphoreSlim wake, CancellationToken cancellation)
     {
         while (!cancellation.IsCancellationRequested)
         {
@@ -301,7 +324,7 @@ internal sealed class TurnWorker
             catch (Exception e) when (!cancellation.IsCancellationRequested)
             {
                 _events.Error?.Invoke(e, $"the turn worker's {lane.ToString().ToLowerInvariant()} lane failed to claim or commit; retrying in a second");
-                await Delay(TimeSpan.FromSeconds(1), cancellation);
+                cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
                 continue;
             }
             if (batch.Busy > 0 && lane == ClaimLane.Fresh) Release(_busyWake);
@@ -310,19 +333,13 @@ internal sealed class TurnWorker
             // A claim that took less than a whole batch took everything claimable: claiming again at
             // once would find nothing (or the odd straggler) at the cost of a scan, which with several
             // workers on one database is most of what a claim costs. Work that arrives wakes the loop.
-            if (batch.Claimed < batchSize) await WaitForWork(wake, cancellation);
+            if (batch.Claimed < batchSize) WaitForWork(wake, cancellation);
         }
     }
 
-    private async Task WaitForWork(SemaphoreSlim wake, CancellationToken cancellation)
+    private void WaitForWork(SemaphoreSlim wake, CancellationToken cancellation)
     {
-        try { await wake.WaitAsync(_options.PollInterval, cancellation); }
-        catch (OperationCanceledException) { }
-    }
-
-    private static async Task Delay(TimeSpan delay, CancellationToken cancellation)
-    {
-        try { await Task.Delay(delay, cancellation); }
+        try { wake.Wait(_options.PollInterval, cancellation); }
         catch (OperationCanceledException) { }
     }
 }
