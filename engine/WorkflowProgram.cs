@@ -140,23 +140,41 @@ public sealed class WorkflowProgram
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString())));
     }
 
-    private static readonly Dictionary<string, string[]> Sources = new();
+    /// <summary>
+    /// The sources tracebacks quote lines from, by file name: a program loaded from the database has
+    /// no file to read them from. Bounded (least recently compiled dropped first), so that deploying
+    /// many large programs does not grow the process without end; a dropped source only means a
+    /// traceback without its source lines.
+    /// </summary>
+    private static readonly LruCache<string, string> Sources = new(16L * 1024 * 1024, source => source.Length);
 
     internal static void RememberSource(string path, string source)
     {
-        lock (Sources) Sources[path] = source.Split('\n');
+        Sources.Set(path, source);
         Traceback.SourceLine ??= (file, line) =>
         {
-            lock (Sources)
+            if (!Sources.TryGet(file, out var text))
             {
-                if (!Sources.TryGetValue(file, out var lines))
-                {
-                    if (!File.Exists(file)) return null;
-                    Sources[file] = lines = File.ReadAllText(file).Split('\n');
-                }
-                return line >= 1 && line <= lines.Length ? lines[line - 1] : null;
+                if (!File.Exists(file)) return null;
+                Sources.Set(file, text = File.ReadAllText(file));
             }
+            return LineOf(text, line);
         };
+    }
+
+    /// <summary>Line [line] (from 1) of [text], or null past its end.</summary>
+    private static string? LineOf(string text, int line)
+    {
+        if (line < 1) return null;
+        int start = 0;
+        for (int n = 1; n < line; n++)
+        {
+            start = text.IndexOf('\n', start);
+            if (start < 0) return null;
+            start++;
+        }
+        int end = text.IndexOf('\n', start);
+        return end < 0 ? text[start..] : text[start..end];
     }
 
     /// <summary>The compiled code as the pickler and unpickler see it: functions indexed by qualified name.</summary>

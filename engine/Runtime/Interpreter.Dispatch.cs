@@ -1089,10 +1089,10 @@ internal sealed partial class Interpreter
         if (preempt && _runQueue.Count > 0)
         {
             _runQueue.Enqueue(t);
-            _pausedAtSafePoint = _stopAtSafePoints;
+            _pausedAtSafePoint = _stopAtSafePoints || _sliceOver;
             return true;
         }
-        if (!_stopAtSafePoints) return false;
+        if (!_stopAtSafePoints && !_sliceOver) return false;
         _pausedAtSafePoint = true;
         _continuing = t;
         return true;
@@ -1120,6 +1120,7 @@ internal sealed partial class Interpreter
         if (Options.MaxTicks > 0 && _ticks > Options.MaxTicks)
             throw new ExecutionLimitExceeded(Options.MaxTicks, $"{f.Code.FileName}:{f.CurrentLine} in {f.Code.Name}");
         CheckDeadline();
+        CheckSlice();
         f.Ip = resumeAt;
         return true;
     }

@@ -41,6 +41,25 @@ public sealed class InterpreterOptions
     /// </summary>
     public TimeProvider Clock { get; set; } = TimeProvider.System;
 
+    /// <summary>Tasklets of one instance alive at once (spawned and not finished); one more raises RuntimeError. The default value is 10,000.</summary>
+    public int MaxTasklets { get; set; } = 10_000;
+
+    /// <summary>Activities one instance may have started and not yet seen settle; one more raises RuntimeError. The default value is 10,000.</summary>
+    public int MaxPendingActivities { get; set; } = 10_000;
+
+    /// <summary>Timers (sleep, sleep_until) one instance may have pending; one more raises RuntimeError. The default value is 10,000.</summary>
+    public int MaxPendingTimers { get; set; } = 10_000;
+
+    /// <summary>Child workflows one instance may have running; one more raises RuntimeError. The default value is 10,000.</summary>
+    public int MaxPendingChildren { get; set; } = 10_000;
+
+    /// <summary>
+    /// The largest payload one instance hands out, in bytes of UTF-8 JSON: an activity's arguments, a
+    /// child's input, main's result. A larger one raises ValueError where it is made (a result fails
+    /// the instance). The default value is 2 MB.
+    /// </summary>
+    public long MaxPayloadBytes { get; set; } = 2L * 1024 * 1024;
+
     /// <summary>A copy that stops at every safe point (chaos runs, commit-at-every-await), the rest unchanged.</summary>
     internal InterpreterOptions StoppingAtSafePoints() => new()
     {
@@ -50,5 +69,10 @@ public sealed class InterpreterOptions
         Chaos = Chaos,
         StopAtSafePoints = true,
         Clock = Clock,
+        MaxTasklets = MaxTasklets,
+        MaxPendingActivities = MaxPendingActivities,
+        MaxPendingTimers = MaxPendingTimers,
+        MaxPendingChildren = MaxPendingChildren,
+        MaxPayloadBytes = MaxPayloadBytes,
     };
 }

@@ -56,6 +56,9 @@ public sealed class WorkflowOptions
     /// <summary>How activity tasks run: retries, timeouts, concurrency.</summary>
     public ActivityOptions Activities { get; set; } = new();
 
+    /// <summary>What one instance may take: its slice and run budget, value, pickle and payload sizes, tasklets and pending work.</summary>
+    public InstanceLimits Limits { get; set; } = new();
+
     /// <summary>
     /// The database the options name (checked by <see cref="Problems"/> first). Each option says its
     /// provider: a PostgresConnectionString is PostgreSQL and a DatabasePath is a SQLite file, whatever
@@ -97,6 +100,8 @@ public sealed class WorkflowOptions
         if (TimerSweep <= TimeSpan.Zero) problems.Add($"TimerSweep must be more than zero (was {TimerSweep})");
         if (Activities == null) problems.Add("Activities must not be null");
         else problems.AddRange(Activities.Problems().Select(p => "Activities." + p));
+        if (Limits == null) problems.Add("Limits must not be null");
+        else problems.AddRange(Limits.Problems().Select(p => "Limits." + p));
         return problems;
     }
 }

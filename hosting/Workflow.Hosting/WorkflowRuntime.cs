@@ -114,7 +114,7 @@ internal sealed class WorkflowRuntime : IAsyncDisposable
                 Lease = _options.Lease,
                 BatchSize = _options.BatchSize,
                 Clock = _clock,
-                Turn = new TurnOptions { Interpreter = interpreter, CommitMode = _options.CommitMode },
+                Turn = _options.Limits.TurnOptions(interpreter, _options.CommitMode),
             },
             Activities = _options.Activities,
             Timers = new TimerSchedulerOptions { Time = _clock },

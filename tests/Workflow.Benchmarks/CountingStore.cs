@@ -55,9 +55,9 @@ internal sealed class CountingStore(IWorkflowStore inner) : IWorkflowStore
         return Counted(result, result == DeliveryResult.Accepted);
     }
 
-    public IReadOnlyList<ClaimedInstance> ClaimInstances(string worker, int max, DateTime now, DateTime leaseUntil)
+    public IReadOnlyList<ClaimedInstance> ClaimInstances(string worker, int max, DateTime now, DateTime leaseUntil, ClaimLane lane = ClaimLane.All)
     {
-        var claimed = inner.ClaimInstances(worker, max, now, leaseUntil);
+        var claimed = inner.ClaimInstances(worker, max, now, leaseUntil, lane);
         return Counted(claimed, claimed.Count > 0);
     }
 

@@ -26,8 +26,17 @@ internal sealed class SpyStore(IWorkflowStore inner) : IWorkflowStore
     public InstancePage ListInstances(InstanceQuery query) => inner.ListInstances(query);
     public DeliveryResult Signal(string instanceId, string name, string payloadJson) => inner.Signal(instanceId, name, payloadJson);
     public DeliveryResult Cancel(string instanceId) => inner.Cancel(instanceId);
-    public IReadOnlyList<ClaimedInstance> ClaimInstances(string worker, int max, DateTime now, DateTime leaseUntil) => inner.ClaimInstances(worker, max, now, leaseUntil);
-    public IReadOnlyList<long?> CommitTurns(IReadOnlyList<TurnCommit> commits) => inner.CommitTurns(commits);
+    public IReadOnlyList<ClaimedInstance> ClaimInstances(string worker, int max, DateTime now, DateTime leaseUntil, ClaimLane lane = ClaimLane.All) => inner.ClaimInstances(worker, max, now, leaseUntil, lane);
+    /// <summary>Commits it says true of are refused, with every commit grouped with them, as a database refuses a row too big.</summary>
+    public Func<TurnCommit, bool>? RefuseCommit;
+    public int CommitCalls;
+
+    public IReadOnlyList<long?> CommitTurns(IReadOnlyList<TurnCommit> commits)
+    {
+        Interlocked.Increment(ref CommitCalls);
+        if (RefuseCommit is { } refuse && commits.Any(refuse)) throw new InvalidOperationException("string or blob too big (simulated)");
+        return inner.CommitTurns(commits);
+    }
 
     public IReadOnlyList<ActivityTask> ClaimActivities(string worker, int max, DateTime now, DateTime leaseUntil)
     {
