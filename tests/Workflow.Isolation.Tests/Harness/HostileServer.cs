@@ -38,7 +38,7 @@ public sealed class HostileServer : IAsyncLifetime
     private ServeProcess? _process;
     private WfApi? _api;
     private ProbeLoop? _probes;
-    private DateTime _budgetEnd;
+    private DateTime _serverStarted, _budgetEnd;
 
     public HostileServer(IMessageSink diagnostics) => _diagnostics = diagnostics;
 
@@ -50,7 +50,8 @@ public sealed class HostileServer : IAsyncLifetime
     {
         var programs = Path.Combine(AppContext.BaseDirectory, "Programs");
         _process = await Task.Run(() => ServeProcess.Start(programs, TimeSpan.FromSeconds(90)));
-        _budgetEnd = DateTime.UtcNow + Budget;
+        _serverStarted = _lastCheck = DateTime.UtcNow;
+        _budgetEnd = _serverStarted + Budget;
         _api = new WfApi(_process.BaseAddress);
         _probes = new ProbeLoop(_api, TimeSpan.FromMilliseconds(500));
     }
@@ -132,6 +133,8 @@ public sealed class HostileServer : IAsyncLifetime
         // Probes get their patience, and at least a few seconds for the ones just started, unless the suite's budget is spent.
         var probes = await Probes.SettleAsync(DateTime.UtcNow >= _budgetEnd ? DateTime.UtcNow : Max(Deadline(Patience), DateTime.UtcNow + TimeSpan.FromSeconds(5)));
         output.WriteLine(Figures());
+        output.WriteLine(ProbesSince(_lastCheck));
+        _lastCheck = DateTime.UtcNow;
         var bad = probes.Where(p => !p.Succeeded).ToArray();
         Assert.True(bad.Length == 0, $"{bad.Length} of {probes.Count} probes did not complete with their input:\n"
             + string.Join("\n", bad.Take(5).Select(p => p.ToString())) + $"\nserver log:\n{Process.Log.Tail()}");
@@ -140,6 +143,19 @@ public sealed class HostileServer : IAsyncLifetime
     }
 
     private static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
+
+    /// <summary>When the last check ended: the tests run one after another, so the probes since then are the ones the current test competed with.</summary>
+    private DateTime _lastCheck;
+
+    /// <summary>The probes started since [from]: how many, their latencies, and the slowest, with when they started (seconds after the server).</summary>
+    private string ProbesSince(DateTime from)
+    {
+        var probes = Probes.All.Where(p => p.StartedAt >= from && p.Latency != null).OrderBy(p => p.Latency).ToArray();
+        if (probes.Length == 0) return "no probe started since the last check has completed";
+        TimeSpan At(double fraction) => probes[Math.Clamp((int)Math.Ceiling(fraction * probes.Length) - 1, 0, probes.Length - 1)].Latency!.Value;
+        var slowest = probes.TakeLast(3).Reverse().Select(p => $"{p.Latency!.Value.TotalMilliseconds:N0} ms at +{(p.StartedAt - _serverStarted).TotalSeconds:0.0} s");
+        return $"since the last check: {probes.Length} probes, p50 {Millis(At(0.5))}, p99 {Millis(At(0.99))}; slowest {string.Join(", ", slowest)}";
+    }
 
     /// <summary>The probes' latencies and the server's memory so far, in one line.</summary>
     internal string Figures()
