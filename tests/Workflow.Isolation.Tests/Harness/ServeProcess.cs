@@ -24,15 +24,21 @@ internal sealed partial class ServeProcess : IDisposable
 
     /// <summary>
     /// Runs the server under bash, which waits for it and then says how it ended, while a subshell
-    /// reads this process's end of a pipe (fd 3: a background job's own stdin is /dev/null): when the pipe closes (Dispose, or this process dying in any
-    /// way), the subshell kills the server, so no server outlives its test run.
+    /// reads this process's end of a pipe (fd 3: a background job's own stdin is /dev/null). When the
+    /// pipe closes (Dispose, or this process dying in any way, even by SIGKILL), the subshell kills the
+    /// server and, once it is gone, deletes its folder: no server outlives its test run, and no database is left behind.
     /// </summary>
     private const string Watchdog = """
         exec 3<&0
         "$@" </dev/null 3<&- &
         server=$!
         echo "wf-serve-pid $server"
-        ( cat <&3 >/dev/null; kill -KILL "$server" 2>/dev/null ) &
+        (
+            cat <&3 >/dev/null
+            kill -KILL "$server" 2>/dev/null
+            while kill -0 "$server" 2>/dev/null; do sleep 0.1; done
+            rm -rf -- "$WF_SERVE_FOLDER"
+        ) &
         wait "$server"
         echo "wf-serve-exit $?"
         """;
@@ -69,6 +75,7 @@ internal sealed partial class ServeProcess : IDisposable
                      "--db", Path.Combine(folder, "workflow.db"), "--urls", "http://127.0.0.1:0", "--programs", programs })
             start.ArgumentList.Add(argument);
         start.Environment["DOTNET_GCHeapHardLimit"] = HeapHardLimit;
+        start.Environment["WF_SERVE_FOLDER"] = folder;
         Process watchdog;
         try
         {
