@@ -169,14 +169,52 @@ public sealed class HostileServer : IAsyncLifetime
 
     private static string Millis(TimeSpan? value) => value is { } v ? $"{v.TotalMilliseconds:N0} ms" : "n/a";
 
+    /// <summary>
+    /// The suite's invariant once more, after the last test, whichever it was and however it ended:
+    /// a broken one is reported as the collection's cleanup failure. The server is stopped and its
+    /// folder deleted in any case.
+    /// </summary>
     public async Task DisposeAsync()
     {
-        if (_probes != null) await _probes.DisposeAsync();
-        if (_process != null)
+        var problems = new List<string>();
+        try
         {
-            _diagnostics.OnMessage(new DiagnosticMessage($"Workflow.Isolation.Tests: {Figures()}; the server {(_process.HasExited ? $"had ended: {_process.Ending}" : "was still up")}"));
+            if (_process != null && _probes != null && _api != null)
+            {
+                await _probes.StopStartingAsync();
+                var probes = await _probes.SettleAsync(_process.HasExited ? DateTime.UtcNow : DateTime.UtcNow + TimeSpan.FromSeconds(30));
+                if (_process.HasExited) problems.Add($"wf serve is gone ({_process.Ending ?? "no exit status reported"})");
+                else
+                {
+                    try
+                    {
+                        using var health = await _api.Get("/healthz");
+                        var body = await health.Content.ReadAsStringAsync();
+                        if (health.StatusCode != HttpStatusCode.OK || body != "Healthy") problems.Add($"/healthz answered {(int)health.StatusCode} {body}");
+                    }
+                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                    {
+                        problems.Add($"/healthz did not answer: {e.Message}");
+                    }
+                }
+                var bad = probes.Where(p => !p.Succeeded).ToArray();
+                if (bad.Length > 0) problems.Add($"{bad.Length} of {probes.Count} probes did not complete with their input, e.g. {bad[0]}");
+                if (_process.Rss.MaxMb >= RssBoundMb) problems.Add($"the server's resident memory reached {_process.Rss.MaxMb:N0} MB, over the bound of {RssBoundMb:N0} MB");
+                _diagnostics.OnMessage(new DiagnosticMessage($"Workflow.Isolation.Tests: {Figures()}; the server {(_process.HasExited ? $"had ended: {_process.Ending}" : "was still up")}"));
+            }
         }
-        _api?.Dispose();
-        _process?.Dispose();
+        finally
+        {
+            if (_probes != null) await _probes.DisposeAsync();
+            _api?.Dispose();
+            _process?.Dispose();
+        }
+        if (problems.Count > 0)
+        {
+            // The runner names a cleanup failure without its message: the diagnostic line carries it.
+            var failure = "after the last test of the suite: " + string.Join("; ", problems);
+            _diagnostics.OnMessage(new DiagnosticMessage($"Workflow.Isolation.Tests: FAILED {failure}"));
+            throw new XunitException(failure);
+        }
     }
 }

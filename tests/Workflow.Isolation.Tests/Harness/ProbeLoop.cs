@@ -36,7 +36,7 @@ internal sealed class ProbeLoop : IAsyncDisposable
     private readonly WfApi _api;
     private readonly TimeSpan _interval;
     private readonly List<Probe> _probes = new();
-    private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _stop = new(), _stopStarting = new();
     private readonly Task _starting, _following;
 
     public ProbeLoop(WfApi api, TimeSpan interval)
@@ -64,9 +64,16 @@ internal sealed class ProbeLoop : IAsyncDisposable
         return started;
     }
 
+    /// <summary>Starts no more probes; the ones running are still followed to their end.</summary>
+    public async Task StopStartingAsync()
+    {
+        _stopStarting.Cancel();
+        await _starting;
+    }
+
     private async Task StartProbes()
     {
-        for (int number = 1; !_stop.IsCancellationRequested; number++)
+        for (int number = 1; !_stopStarting.IsCancellationRequested; number++)
         {
             var startedAt = DateTime.UtcNow;
             Probe probe;
@@ -74,18 +81,18 @@ internal sealed class ProbeLoop : IAsyncDisposable
             {
                 probe = new Probe { Number = number, StartedAt = startedAt, Id = await _api.Start("probe", number) };
             }
-            catch (Exception e) when (!_stop.IsCancellationRequested)
+            catch (Exception e) when (!_stopStarting.IsCancellationRequested)
             {
                 probe = new Probe { Number = number, StartedAt = startedAt, StartFailure = e.Message };
             }
-            catch (Exception) when (_stop.IsCancellationRequested)
+            catch (Exception) when (_stopStarting.IsCancellationRequested)
             {
                 return;
             }
             lock (_probes) _probes.Add(probe);
             try
             {
-                await Task.Delay(_interval, _stop.Token);
+                await Task.Delay(_interval, _stopStarting.Token);
             }
             catch (OperationCanceledException)
             {
@@ -142,8 +149,10 @@ internal sealed class ProbeLoop : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _stopStarting.Cancel();
         _stop.Cancel();
         await Task.WhenAll(_starting, _following);
         _stop.Dispose();
+        _stopStarting.Dispose();
     }
 }
