@@ -52,7 +52,7 @@ public sealed class HostileServer : IAsyncLifetime
         _process = await Task.Run(() => ServeProcess.Start(programs, TimeSpan.FromSeconds(90)));
         _serverStarted = _lastCheck = DateTime.UtcNow;
         _budgetEnd = _serverStarted + Budget;
-        _api = new WfApi(_process.BaseAddress);
+        _api = new WfApi(_process.BaseAddress, WhyGone);
         _probes = new ProbeLoop(_api, TimeSpan.FromMilliseconds(500));
     }
 
@@ -113,8 +113,16 @@ public sealed class HostileServer : IAsyncLifetime
 
     internal void AssertAlive()
     {
-        if (Process.HasExited)
-            throw new XunitException($"wf serve is gone ({Process.Ending ?? "no exit status reported"}); its last lines:\n{Process.Log.Tail()}");
+        if (Process.HasExited) throw new XunitException(Gone());
+    }
+
+    private string Gone() => $"wf serve is gone ({Process.Ending ?? "no exit status reported"}); its last lines:\n{Process.Log.Tail()}";
+
+    /// <summary>Why a request found no server: it died (given a second to be seen dead), or null when it is still running.</summary>
+    private string? WhyGone()
+    {
+        for (int i = 0; i < 10 && !Process.HasExited; i++) Thread.Sleep(100);
+        return Process.HasExited ? Gone() : null;
     }
 
     /// <summary>
@@ -200,7 +208,7 @@ public sealed class HostileServer : IAsyncLifetime
                 var bad = probes.Where(p => !p.Succeeded).ToArray();
                 if (bad.Length > 0) problems.Add($"{bad.Length} of {probes.Count} probes did not complete with their input, e.g. {bad[0]}");
                 if (_process.Rss.MaxMb >= RssBoundMb) problems.Add($"the server's resident memory reached {_process.Rss.MaxMb:N0} MB, over the bound of {RssBoundMb:N0} MB");
-                _diagnostics.OnMessage(new DiagnosticMessage($"Workflow.Isolation.Tests: {Figures()}; the server {(_process.HasExited ? $"had ended: {_process.Ending}" : "was still up")}"));
+                _diagnostics.OnMessage(new DiagnosticMessage($"at the end: {Figures()}; the server {(_process.HasExited ? $"had ended: {_process.Ending}" : "was still up")}"));
             }
         }
         finally
@@ -213,7 +221,7 @@ public sealed class HostileServer : IAsyncLifetime
         {
             // The runner names a cleanup failure without its message: the diagnostic line carries it.
             var failure = "after the last test of the suite: " + string.Join("; ", problems);
-            _diagnostics.OnMessage(new DiagnosticMessage($"Workflow.Isolation.Tests: FAILED {failure}"));
+            _diagnostics.OnMessage(new DiagnosticMessage($"FAILED {failure}"));
             throw new XunitException(failure);
         }
     }

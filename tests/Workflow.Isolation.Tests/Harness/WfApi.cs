@@ -18,9 +18,26 @@ internal sealed class WfApi : IDisposable
 
     public HttpClient Http { get; }
 
-    public WfApi(Uri baseAddress) =>
+    /// <param name="whyUnreachable">Asked when a request cannot reach the server: why (the server died, with its last words), or null when it is not known.</param>
+    public WfApi(Uri baseAddress, Func<string?> whyUnreachable) =>
         // A request on a loaded server may wait behind a long turn; a generous timeout, so that only a server that stopped answering fails it.
-        Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        Http = new HttpClient(new Unreachable(whyUnreachable)) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+
+    /// <summary>Turns "connection refused" into the reason: a test that meets a dead server says that the server died, and how.</summary>
+    private sealed class Unreachable(Func<string?> why) : DelegatingHandler(new SocketsHttpHandler())
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await base.SendAsync(request, cancellationToken);
+            }
+            catch (HttpRequestException e) when (why() is { } reason)
+            {
+                throw new HttpRequestException($"{request.Method} {request.RequestUri?.PathAndQuery}: {reason}", e);
+            }
+        }
+    }
 
     public Task<HttpResponseMessage> Post(string path, string body) =>
         Http.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
