@@ -1,4 +1,5 @@
 using System.Numerics;
+using Workflow.Boundary;
 using Workflow.Runtime;
 using Workflow.Syntax;
 using Workflow.Values;
@@ -146,7 +147,10 @@ internal static partial class BuiltinFunctions
         Add("signal", (a, k) =>
         {
             Arguments.Count("signal", a, 1, 1);
-            return Vm.SignalFuture(a[0] as string ?? throw Errors.TypeError($"signal() name must be a string, not '{Ops.TypeName(a[0])}'"));
+            var name = a[0] as string ?? throw Errors.TypeError($"signal() name must be a string, not '{Ops.TypeName(a[0])}'");
+            // A name no client may send (NameRules) would wait forever: refuse it where it is written.
+            if (NameRules.Problem(name, NameKind.Signal) is { } problem) throw Errors.ValueError($"signal(): {problem}");
+            return Vm.SignalFuture(name);
         });
 
         AddDurableFunctions();
