@@ -16,9 +16,15 @@ public static class PayloadLimits
     /// <summary>Throws PayloadTooLargeException, naming [what] and [limit], when [json] takes more than [limit] bytes as UTF-8.</summary>
     internal static void Check(string json, string what, int limit)
     {
+        if (BytesOver(json, limit) is { } bytes) throw new PayloadTooLargeException(what, (int)bytes, limit);
+    }
+
+    /// <summary>The UTF-8 size of [json] when it is over [limit] bytes; null when it is within.</summary>
+    internal static long? BytesOver(string json, long limit)
+    {
         // Every char is at most 3 bytes in UTF-8 (a pair of surrogates is 4 for 2), so short text needs no count.
-        if ((long)json.Length * 3 <= limit) return;
-        var bytes = Encoding.UTF8.GetByteCount(json);
-        if (bytes > limit) throw new PayloadTooLargeException(what, bytes, limit);
+        if (limit <= 0 || (long)json.Length * 3 <= limit) return null;
+        long bytes = Encoding.UTF8.GetByteCount(json);
+        return bytes > limit ? bytes : null;
     }
 }

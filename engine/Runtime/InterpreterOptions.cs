@@ -58,7 +58,7 @@ public sealed class InterpreterOptions
     /// child's input, main's result. A larger one raises ValueError where it is made (a result fails
     /// the instance). The default value is 2 MB.
     /// </summary>
-    public long MaxPayloadBytes { get; set; } = 2L * 1024 * 1024;
+    public long MaxPayloadBytes { get; set; } = Durable.PayloadLimits.DefaultMaxPayloadBytes;
 
     /// <summary>A copy that stops at every safe point (chaos runs, commit-at-every-await), the rest unchanged.</summary>
     internal InterpreterOptions StoppingAtSafePoints() => new()

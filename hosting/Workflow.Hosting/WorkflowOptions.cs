@@ -71,7 +71,7 @@ public sealed class WorkflowOptions
     /// <summary>How activity tasks run: retries, timeouts, concurrency.</summary>
     public ActivityOptions Activities { get; set; } = new();
 
-    /// <summary>What one instance may take: its slice and run budget, value, pickle and payload sizes, tasklets and pending work.</summary>
+    /// <summary>What one instance may take: its slice and run budget, value and pickle sizes, tasklets and pending work (payloads: <see cref="MaxPayloadBytes"/>).</summary>
     public InstanceLimits Limits { get; set; } = new();
 
     /// <summary>

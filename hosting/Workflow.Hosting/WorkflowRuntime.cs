@@ -115,7 +115,7 @@ internal sealed class WorkflowRuntime : IAsyncDisposable
                 Lease = _options.Lease,
                 BatchSize = _options.BatchSize,
                 Clock = _clock,
-                Turn = _options.Limits.TurnOptions(interpreter, _options.CommitMode),
+                Turn = _options.Limits.TurnOptions(interpreter, _options.CommitMode, _options.MaxPayloadBytes),
             },
             Activities = _options.Activities,
             Timers = new TimerSchedulerOptions { Time = _clock },
