@@ -46,12 +46,6 @@ internal static class ValueSize
         if (items > UncheckedItems) EnsureFits(Times(items, BytesPerItem), items > Array.MaxLength);
     }
 
-    /// <summary>Refuses a dict of [entries] entries.</summary>
-    public static void EnsureEntries(long entries)
-    {
-        if (entries > Unchecked / BytesPerEntry) EnsureFits(Times(entries, BytesPerEntry), entries > Array.MaxLength);
-    }
-
     /// <summary>Refuses an int of [bits] bits (a double, since a power's size is estimated by a logarithm).</summary>
     public static void EnsureIntBits(double bits)
     {
