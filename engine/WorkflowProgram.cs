@@ -189,7 +189,8 @@ public sealed class WorkflowProgram
 
     /// <summary>
     /// Runs the program in memory: top-level code, then main(input). [inputJson] is the JSON start
-    /// payload (null for None). Printed output goes to [output].
+    /// payload (null for None); a FormatException says where it breaks when it is not strict JSON.
+    /// Printed output goes to [output].
     /// </summary>
     public RunResult Run(string? inputJson, TextWriter output, InterpreterOptions? options = null, Action<string>? log = null) =>
         Run(inputJson, output, options, log, null);
@@ -197,7 +198,15 @@ public sealed class WorkflowProgram
     internal RunResult Run(string? inputJson, TextWriter output, InterpreterOptions? options, Action<string>? log, Pickling.ChaosStatistics? chaos)
     {
         if (Code == null) throw new InvalidOperationException($"{FileName} has compile errors");
-        var input = inputJson == null ? PyNone.Value : JsonValues.Parse(inputJson);
+        object input;
+        try
+        {
+            input = inputJson == null ? PyNone.Value : JsonValues.Parse(inputJson);
+        }
+        catch (Boundary.InvalidJsonException e)
+        {
+            throw e.Naming("input");
+        }
         Action<Tasklet, PyException>? unobserved = log == null ? null : (t, e) => log($"{t} failed and nobody awaited it:\n{Traceback.Format(e)}");
         ProgramOutcome outcome;
         Interpreter vm;

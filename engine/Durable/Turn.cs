@@ -194,7 +194,7 @@ internal static class Turn
         try
         {
             var json = result is PyNone ? null : JsonValues.DumpsData(result, "main's result");
-            if (json != null && Interpreter.PayloadBytesOver(json, vm.Options.MaxPayloadBytes) is { } bytes)
+            if (json != null && PayloadLimits.BytesOver(json, vm.Options.MaxPayloadBytes) is { } bytes)
             {
                 var why = $"main's result is {ByteSizes.Describe(bytes)} of JSON, over the limit of {ByteSizes.Describe(vm.Options.MaxPayloadBytes)} for one payload (MaxPayloadBytes)";
                 return Ended(vm, instance, revision, consumed, InstanceStatus.Failed, "ValueError: " + why, "ValueError: " + why);

@@ -46,15 +46,7 @@ internal sealed partial class Interpreter
     /// <summary>Raises ValueError when [json], [what] (an activity's arguments, a child's input), is over MaxPayloadBytes.</summary>
     public void CheckPayload(string json, string what)
     {
-        if (PayloadBytesOver(json, Options.MaxPayloadBytes) is { } bytes)
+        if (Durable.PayloadLimits.BytesOver(json, Options.MaxPayloadBytes) is { } bytes)
             throw Errors.ValueError($"{what} is {ByteSizes.Describe(bytes)} of JSON, over the limit of {ByteSizes.Describe(Options.MaxPayloadBytes)} for one payload (MaxPayloadBytes)");
-    }
-
-    /// <summary>The UTF-8 size of [json] when it is over [limit] bytes; null when it is within (counted only when its length leaves a doubt).</summary>
-    public static long? PayloadBytesOver(string json, long limit)
-    {
-        if (limit <= 0 || (long)json.Length * 3 <= limit) return null;
-        long bytes = System.Text.Encoding.UTF8.GetByteCount(json);
-        return bytes > limit ? bytes : null;
     }
 }

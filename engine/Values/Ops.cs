@@ -62,9 +62,9 @@ internal static partial class Ops
         {
             return v switch
             {
-                PyList list => "[" + string.Join(", ", list.Items.Select(Repr)) + "]",
-                PyTuple tuple => tuple.Items.Length == 1 ? "(" + Repr(tuple.Items[0]) + ",)" : "(" + string.Join(", ", tuple.Items.Select(Repr)) + ")",
-                PyDict dict => "{" + string.Join(", ", dict.Items.Select(kv => Repr(kv.Key) + ": " + Repr(kv.Value))) + "}",
+                PyList list => JoinReprs("[", list.Items.Select(Repr), "]"),
+                PyTuple tuple => tuple.Items.Length == 1 ? "(" + Repr(tuple.Items[0]) + ",)" : JoinReprs("(", tuple.Items.Select(Repr), ")"),
+                PyDict dict => JoinReprs("{", dict.Items.Select(kv => ValueSize.Concat(Repr(kv.Key) + ": ", Repr(kv.Value))), "}"),
                 PyRange r => r.Step == 1 ? $"range({r.Start}, {r.Stop})" : $"range({r.Start}, {r.Stop}, {r.Step})",
                 PySlice s => $"slice({Repr(s.Start)}, {Repr(s.Stop)}, {Repr(s.Step)})",
                 PyException e => e.Class.Name + (e.Args.Items.Length == 1 ? "(" + Repr(e.Args.Items[0]) + ")" : Repr(e.Args)),
@@ -87,6 +87,27 @@ internal static partial class Ops
         {
             if (v is PyList or PyDict) inProgress.Remove(v);
         }
+    }
+
+    /// <summary>
+    /// [open], the [parts] separated by ", ", [close]: the repr of a container. Items are charged
+    /// to the interpreter, and the text is refused (MemoryError) once it would pass the value
+    /// limit: a list holding one long string a million times has a short list but a huge repr.
+    /// </summary>
+    private static string JoinReprs(string open, IEnumerable<string> parts, string close)
+    {
+        var text = new StringBuilder(open);
+        int work = 0;
+        bool first = true;
+        foreach (var part in parts)
+        {
+            BuiltinWork.Step(ref work);
+            if (!first) text.Append(", ");
+            first = false;
+            ValueSize.EnsureChars((long)text.Length + part.Length + close.Length);
+            text.Append(part);
+        }
+        return text.Append(close).ToString();
     }
 
     private static string QualifiedName(PyClass c) => c.Dict.TryGetValue("__qualname__", out var q) && q is string s ? s : c.Name;
@@ -172,12 +193,54 @@ internal static partial class Ops
         }
     }
 
-    /// <summary>Iterates any iterable (list, tuple, str, dict, range, generator, iterator…).</summary>
+    /// <summary>
+    /// Iterates any iterable (list, tuple, str, dict, range, generator, iterator…); a list is read
+    /// as it was when the iteration started. Long iterations are charged to the interpreter
+    /// (BuiltinWork), so a built-in walking one is stopped by MaxTicks and the turn's deadline.
+    /// </summary>
     public static IEnumerable<object> Iterate(object iterable) => iterable switch
     {
-        PyList list => list.Items.ToArray(),
-        PyTuple tuple => tuple.Items,
+        PyList list => list.Items.Count < BuiltinWork.Batch ? list.Items.ToArray() : BuiltinWork.Charged(list.Items.ToArray()),
+        PyTuple tuple => tuple.Items.Length < BuiltinWork.Batch ? tuple.Items : BuiltinWork.Charged(tuple.Items),
         _ => Interpreter.Current.Iterate(iterable),
+    };
+
+    /// <summary>The items of [iterable] in a new list (list(), tuple(), sorted()…), its size checked as Extend does.</summary>
+    public static List<object> ToList(object iterable)
+    {
+        long known = KnownLength(iterable);
+        ValueSize.EnsureItems(known);
+        var list = new List<object>((int)Math.Clamp(known, 0, int.MaxValue));
+        Extend(list, iterable);
+        return list;
+    }
+
+    /// <summary>
+    /// Appends the items of [iterable] to [target] (list.extend, +=, `[*xs]`, `f(*xs)`). A result
+    /// over the value limit is refused before anything is copied when the length is known (a
+    /// range, a str, a container), and as the list grows otherwise (a generator).
+    /// </summary>
+    public static void Extend(List<object> target, object iterable)
+    {
+        long known = KnownLength(iterable);
+        if (known > 0) ValueSize.EnsureItems(target.Count + known);
+        foreach (var item in Iterate(iterable))
+        {
+            ValueSize.EnsureGrowth(target.Count + 1, ValueSize.BytesPerItem);
+            target.Add(item);
+        }
+    }
+
+    /// <summary>How many items iterating [iterable] gives, when that is known without iterating; -1 otherwise.</summary>
+    private static long KnownLength(object iterable) => iterable switch
+    {
+        PyList list => list.Items.Count,
+        PyTuple tuple => tuple.Items.Length,
+        string s => s.Length,
+        PyRange range => range.Length,
+        PyDict dict => dict.Count,
+        DictView view => view.Dict.Count,
+        _ => -1,
     };
 
     /// <summary>format(v, spec), as f-strings and str.format use it.</summary>
@@ -207,7 +270,7 @@ internal static partial class Ops
             PyTuple tuple => tuple.Items,
             PyList list => list.Items.ToArray(),
             _ => seq is string || seq is PyDict || seq is PyRange || seq is PyIterator || seq is PyGenerator || seq is DictView || seq is PyInstance
-                ? Iterate(seq).ToArray()
+                ? Iterate(seq).Take(count + 1).ToArray() // as in CPython, one item past [count] tells that there are too many
                 : throw Errors.TypeError($"cannot unpack non-iterable {TypeName(seq)} object"),
         };
         if (items.Length < count) throw Errors.ValueError($"not enough values to unpack (expected {count}, got {items.Length})");

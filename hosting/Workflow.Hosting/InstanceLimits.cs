@@ -42,9 +42,6 @@ public sealed class InstanceLimits
     /// <summary>The largest pickle (an instance's saved state) a turn may commit; a larger state fails the instance, keeping its previous pickle. The default value is 16 MB; from 64 KB.</summary>
     public long MaxPickleBytes { get; set; } = 16L * 1024 * 1024;
 
-    /// <summary>The largest payload, in bytes of UTF-8 JSON: a start input, a signal's payload, an activity's arguments or result, a child's input, a workflow's result. The default value is 2 MB; from 1 KB.</summary>
-    public long MaxPayloadBytes { get; set; } = 2L * 1024 * 1024;
-
     /// <summary>What one turn may print to the log, in bytes; the rest is dropped with a note. The default value is 1 MB; 0 or more.</summary>
     public long MaxOutputBytes { get; set; } = 1L * 1024 * 1024;
 
@@ -60,19 +57,18 @@ public sealed class InstanceLimits
         if (MaxPendingTimers < 1) problems.Add($"MaxPendingTimers must be 1 or more (was {MaxPendingTimers})");
         if (MaxPendingChildren < 1) problems.Add($"MaxPendingChildren must be 1 or more (was {MaxPendingChildren})");
         if (MaxPickleBytes < 64 * 1024) problems.Add($"MaxPickleBytes must be 64 KB or more (was {MaxPickleBytes})");
-        if (MaxPayloadBytes < 1024) problems.Add($"MaxPayloadBytes must be 1 KB or more (was {MaxPayloadBytes})");
         if (MaxOutputBytes < 0) problems.Add($"MaxOutputBytes must be 0 or more (was {MaxOutputBytes})");
         return problems;
     }
 
-    /// <summary>The turn options these limits make, around [interpreter] (whose quotas they set).</summary>
-    internal TurnOptions TurnOptions(InterpreterOptions interpreter, CommitMode commitMode)
+    /// <summary>The turn options these limits make, around [interpreter] (whose quotas they set, with the payload limit, WorkflowOptions.MaxPayloadBytes).</summary>
+    internal TurnOptions TurnOptions(InterpreterOptions interpreter, CommitMode commitMode, long maxPayloadBytes = PayloadLimits.DefaultMaxPayloadBytes)
     {
         interpreter.MaxTasklets = MaxTasklets;
         interpreter.MaxPendingActivities = MaxPendingActivities;
         interpreter.MaxPendingTimers = MaxPendingTimers;
         interpreter.MaxPendingChildren = MaxPendingChildren;
-        interpreter.MaxPayloadBytes = MaxPayloadBytes;
+        interpreter.MaxPayloadBytes = maxPayloadBytes;
         return new TurnOptions
         {
             Interpreter = interpreter,

@@ -34,7 +34,7 @@ internal sealed class ActivityWorker
 
     /// <param name="onCompleted">Called after each group of outcomes is committed: instances got inbox entries (the turn loop's wake-up).</param>
     /// <param name="workerId">The name claims carry; a fresh one per worker by default.</param>
-    /// <summary>The largest result a handler may return, in bytes of UTF-8 JSON (InstanceLimits.MaxPayloadBytes).</summary>
+    /// <summary>The largest result a handler may return, in bytes of UTF-8 JSON (WorkflowOptions.MaxPayloadBytes).</summary>
     private readonly long _maxResultBytes;
 
     public ActivityWorker(
@@ -45,7 +45,7 @@ internal sealed class ActivityWorker
         TimeProvider? time = null,
         Action? onCompleted = null,
         string? workerId = null,
-        long maxResultBytes = 2L * 1024 * 1024)
+        long maxResultBytes = PayloadLimits.DefaultMaxPayloadBytes)
     {
         _maxResultBytes = maxResultBytes;
         ArgumentNullException.ThrowIfNull(store);
@@ -279,7 +279,7 @@ internal sealed class ActivityWorker
                 static (context, run) => run.AttemptAsync(context.CancellationToken), context, run);
             var json = ActivityJson.Write(result);
             // A result is a payload like any other: too large a one fails the call (its retries would make the same).
-            if (Workflow.Runtime.Interpreter.PayloadBytesOver(json, _maxResultBytes) is { } bytes)
+            if (PayloadLimits.BytesOver(json, _maxResultBytes) is { } bytes)
                 return Failed(task, $"activity '{task.Name}' returned {ByteSizes.Describe(bytes)} of JSON, over the limit of {ByteSizes.Describe(_maxResultBytes)} for one payload (MaxPayloadBytes): return a reference to the data instead");
             return new ActivityOutcome(task.Id, task.InstanceId, task.Sequence, json, null);
         }

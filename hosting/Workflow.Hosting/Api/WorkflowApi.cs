@@ -31,13 +31,15 @@ internal static class WorkflowApi
             .WithSummary("Deploy a program version; 400 with its diagnostics when it does not compile")
             .RequestBody<DeployRequest>()
             .Produces<DeployResponse>(StatusCodes.Status201Created)
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         api.MapPost("/instances", StartInstance)
             .WithSummary("Start an instance of a deployed workflow; an id that exists already returns that instance (200)")
             .RequestBody<StartRequest>()
             .Produces<StartResponse>(StatusCodes.Status201Created)
             .Produces<StartResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/instances", ListInstances)
             .WithSummary("A page of instances, newest first; pass nextCursor as cursor for the next page")
@@ -56,6 +58,7 @@ internal static class WorkflowApi
             .RequestBody<JsonElement>()
             .Produces(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         api.MapPost("/instances/{id}/cancel", Cancel)
@@ -96,8 +99,7 @@ internal static class WorkflowApi
         var (body, problem) = await JsonBody.ReadAsync(request);
         if (problem != null) return problem;
         if (body is not JObject fields) return ApiProblems.BadRequest("invalid_request", "the body must be a JSON object {\"name\": …, \"source\": …}");
-        if (Text(fields, "name") is not { } name || !ValidName(name))
-            return ApiProblems.BadRequest("invalid_request", "\"name\" must be a string of 1 to 200 letters, digits, '_', '-' or '.'");
+        if (Text(fields, "name") is not { } name) return ApiProblems.BadRequest("invalid_request", "\"name\" must be a string: the workflow's name");
         if (Text(fields, "source") is not { } source) return ApiProblems.BadRequest("invalid_request", "\"source\" must be a string: the program's text");
         var modules = new Dictionary<string, string>(StringComparer.Ordinal);
         if (fields["modules"] is JObject given)
@@ -109,7 +111,15 @@ internal static class WorkflowApi
             }
         }
         else if (fields["modules"] is { Type: not JTokenType.Null }) return ApiProblems.BadRequest("invalid_request", "\"modules\" must be an object of module name → source");
-        var program = runtime.Client.Deploy(name, WorkflowProgram.Compile(source, name + ".wf", modules));
+        WorkflowProgram program;
+        try
+        {
+            program = runtime.Client.Deploy(name, WorkflowProgram.Compile(source, name + ".wf", modules));
+        }
+        catch (FormatException e)
+        {
+            return ApiProblems.Refused(e);
+        }
         if (program.HasErrors)
         {
             var diagnostics = program.Diagnostics.Select(d => new { file = d.File, line = d.Line, column = d.Col, message = d.Message }).ToArray();
@@ -150,7 +160,7 @@ internal static class WorkflowApi
         }
         catch (FormatException e)
         {
-            return ApiProblems.BadRequest(id != null && e.Message.Contains("instance id") ? "invalid_id" : "invalid_input", e.Message);
+            return ApiProblems.Refused(e);
         }
     }
 
@@ -208,6 +218,7 @@ internal static class WorkflowApi
 
     private static async Task<IResult> SendSignal(string id, string name, HttpRequest request, WorkflowRuntime runtime)
     {
+        name = PathNames.Decoded(name);
         var (payload, problem) = await JsonBody.ReadAsync(request, emptyIsNull: true);
         if (problem != null) return problem;
         DeliveryResult result;
@@ -217,7 +228,7 @@ internal static class WorkflowApi
         }
         catch (FormatException e)
         {
-            return ApiProblems.BadRequest("invalid_payload", e.Message);
+            return ApiProblems.Refused(e);
         }
         return Delivered(result, id, runtime, () => new JObject { ["id"] = id, ["signal"] = name });
     }
@@ -266,9 +277,6 @@ internal static class WorkflowApi
     }
 
     private static string? Text(JObject fields, string name) => fields[name] is { Type: JTokenType.String } value ? (string)value! : null;
-
-    private static bool ValidName(string name) =>
-        name.Length is > 0 and <= 200 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.');
 
     // The shapes below only describe the API in the OpenAPI document; bodies are read and written with Newtonsoft.Json.
     internal sealed record DeployRequest(string Name, string Source, Dictionary<string, string>? Modules);
