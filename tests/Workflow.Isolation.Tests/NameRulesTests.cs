@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using Workflow.Isolation.Tests.Harness;
 
 namespace Workflow.Isolation.Tests;
@@ -28,19 +27,21 @@ public sealed class NameRulesTests(HostileServer server, ITestOutputHelper outpu
     }
 
     [Theory]
-    [InlineData("a lone surrogate", "order-\\ud800-1")]
-    [InlineData("a right-to-left override", "order-\\u202e1-redro")]
-    [InlineData("a zero-width space", "order\\u200b-1")]
-    [InlineData("a byte order mark", "\\ufefforder-1")]
-    public async Task An_instance_id_with_an_invisible_or_broken_character_is_refused_and_nothing_is_stored(string kind, string escapedId)
+    [InlineData("a lone surrogate", "\\ud800")]
+    [InlineData("a right-to-left override", "\\u202e")]
+    [InlineData("a zero-width space", "\\u200b")]
+    [InlineData("a byte order mark", "\\ufeff")]
+    public async Task An_instance_id_with_an_invisible_or_broken_character_is_refused_and_nothing_is_stored(string kind, string escape)
     {
-        // The id is written with a JSON escape, so the body itself is valid JSON and valid UTF-8.
-        using var response = await server.Api.Post("/api/instances", $$"""{"workflow": "waiter", "input": null, "id": "{{escapedId}}"}""");
-        Assert.True(response.StatusCode == HttpStatusCode.BadRequest,
-            $"an id with {kind} was answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        output.WriteLine($"{kind}: {await response.Content.ReadAsStringAsync()}");
-        var id = JsonNode.Parse($"\"{escapedId}\"")!.GetValue<string>();
-        Assert.DoesNotContain(await server.Api.List("waiter"), i => (string?)i["id"] == id);
+        // The character is written as a JSON escape, so the body itself is valid JSON and valid UTF-8;
+        // the ASCII before it finds the id in the list whatever the server would have made of the rest.
+        var marker = "odd-id-" + kind.Replace(' ', '-');
+        using var response = await server.Api.Post("/api/instances", $$"""{"workflow": "waiter", "input": null, "id": "{{marker}}{{escape}}-1"}""");
+        var answer = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"an id with {kind} was answered {(int)response.StatusCode}: {answer}");
+        output.WriteLine($"{kind}: {answer}");
+        using var list = await server.Api.Get("/api/instances?workflow=waiter&limit=1000");
+        Assert.DoesNotContain(marker, await list.Content.ReadAsStringAsync());
         await server.AssertStillServing(output);
     }
 }
