@@ -117,4 +117,48 @@ internal sealed class CountingStore(IWorkflowStore inner) : IWorkflowStore
     public void Dispose() { }
     public IReadOnlyList<Deployment> ListDeployments() => inner.ListDeployments();
     public PendingWork GetPendingWork(string instanceId) => inner.GetPendingWork(instanceId);
+
+    // The request paths' calls: counted as their synchronous namesakes are.
+
+    public async Task SaveProgramAsync(string name, string source, string hash, IReadOnlyDictionary<string, string>? modules, CancellationToken cancellation)
+    {
+        await inner.SaveProgramAsync(name, source, hash, modules, cancellation);
+        Interlocked.Increment(ref _writes);
+    }
+
+    public Task<ProgramVersion?> GetLatestProgramAsync(string name, CancellationToken cancellation) => inner.GetLatestProgramAsync(name, cancellation);
+
+    public Task<IReadOnlyList<Deployment>> ListDeploymentsAsync(CancellationToken cancellation) => inner.ListDeploymentsAsync(cancellation);
+
+    public async Task<(InstanceView Instance, bool Created)> StartInstanceAsync(NewInstance instance, CancellationToken cancellation)
+    {
+        var started = await inner.StartInstanceAsync(instance, cancellation);
+        return Counted(started, started.Created);
+    }
+
+    public Task<InstanceView?> GetInstanceAsync(string id, CancellationToken cancellation) => inner.GetInstanceAsync(id, cancellation);
+
+    public Task<InstancePage> ListInstancesAsync(InstanceQuery query, CancellationToken cancellation) => inner.ListInstancesAsync(query, cancellation);
+
+    public Task<PendingWork> GetPendingWorkAsync(string instanceId, CancellationToken cancellation) => inner.GetPendingWorkAsync(instanceId, cancellation);
+
+    public async Task<DeliveryResult> SignalAsync(string instanceId, string name, string payloadJson, CancellationToken cancellation)
+    {
+        var result = await inner.SignalAsync(instanceId, name, payloadJson, cancellation);
+        return Counted(result, result == DeliveryResult.Accepted);
+    }
+
+    public async Task<DeliveryResult> CancelAsync(string instanceId, CancellationToken cancellation)
+    {
+        var result = await inner.CancelAsync(instanceId, cancellation);
+        return Counted(result, result == DeliveryResult.Accepted);
+    }
+
+    public async Task ProbeWriteAsync(DateTime now, CancellationToken cancellation)
+    {
+        await inner.ProbeWriteAsync(now, cancellation);
+        Interlocked.Increment(ref _writes);
+    }
+
+    public Task<WorkSummary> SummaryAsync(CancellationToken cancellation) => inner.SummaryAsync(cancellation);
 }

@@ -80,4 +80,18 @@ internal sealed class SpyStore(IWorkflowStore inner) : IWorkflowStore
     public void Dispose() { }
     public IReadOnlyList<Deployment> ListDeployments() => inner.ListDeployments();
     public PendingWork GetPendingWork(string instanceId) => inner.GetPendingWork(instanceId);
+
+    public Task SaveProgramAsync(string name, string source, string hash, IReadOnlyDictionary<string, string>? modules, CancellationToken cancellation) =>
+        inner.SaveProgramAsync(name, source, hash, modules, cancellation);
+    public Task<ProgramVersion?> GetLatestProgramAsync(string name, CancellationToken cancellation) => inner.GetLatestProgramAsync(name, cancellation);
+    public Task<IReadOnlyList<Deployment>> ListDeploymentsAsync(CancellationToken cancellation) => inner.ListDeploymentsAsync(cancellation);
+    public Task<(InstanceView Instance, bool Created)> StartInstanceAsync(NewInstance instance, CancellationToken cancellation) => inner.StartInstanceAsync(instance, cancellation);
+    public Task<InstanceView?> GetInstanceAsync(string id, CancellationToken cancellation) => inner.GetInstanceAsync(id, cancellation);
+    public Task<InstancePage> ListInstancesAsync(InstanceQuery query, CancellationToken cancellation) => inner.ListInstancesAsync(query, cancellation);
+    public Task<PendingWork> GetPendingWorkAsync(string instanceId, CancellationToken cancellation) => inner.GetPendingWorkAsync(instanceId, cancellation);
+    public Task<DeliveryResult> SignalAsync(string instanceId, string name, string payloadJson, CancellationToken cancellation) =>
+        inner.SignalAsync(instanceId, name, payloadJson, cancellation);
+    public Task<DeliveryResult> CancelAsync(string instanceId, CancellationToken cancellation) => inner.CancelAsync(instanceId, cancellation);
+    public Task ProbeWriteAsync(DateTime now, CancellationToken cancellation) => inner.ProbeWriteAsync(now, cancellation);
+    public Task<WorkSummary> SummaryAsync(CancellationToken cancellation) => inner.SummaryAsync(cancellation);
 }
