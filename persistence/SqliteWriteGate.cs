@@ -10,21 +10,22 @@ namespace Workflow.Persistence;
 /// </summary>
 internal sealed class SqliteWriteGate
 {
-    // A SemaphoreSlim serves the waiters of WaitAsync in arrival order, but would let those of Wait
-    // (synchronous) go before every one of them: so both kinds queue through WaitAsync.
+    // A SemaphoreSlim keeps the waiters of WaitAsync in one line, in arrival order, but those of
+    // Wait apart from it (spinning, then on a monitor), so that which kind goes next has nothing to
+    // do with who came first: both kinds queue through WaitAsync.
     private readonly SemaphoreSlim _semaphore = new(1, 1);
     private int _waiting;
 
-    /// <summary>How many callers are waiting for the gate or holding it.</summary>
+    /// <summary>How many callers hold the gate or have their place in its line (tests watch it to know that calls are queued).</summary>
     public int Waiting => Volatile.Read(ref _waiting);
 
     /// <summary>Waits for the gate as [mode] says: on this thread (Sync), or awaiting it, cancelled by the mode's token (Async). Exit lets the next one in.</summary>
     public async ValueTask Enter(CallMode mode)
     {
+        var turn = _semaphore.WaitAsync(mode.Cancellation);
         Interlocked.Increment(ref _waiting);
         try
         {
-            var turn = _semaphore.WaitAsync(mode.Cancellation);
             if (mode.IsAsync) await turn;
             else turn.GetAwaiter().GetResult(); // a worker's own thread: blocking it is what Sync means
         }
