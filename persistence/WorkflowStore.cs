@@ -29,7 +29,7 @@ internal sealed partial class WorkflowStore : SyncAndAsyncStore, IWorkflowStore,
     private readonly ConcurrentBag<SqliteSession> _idle = new();
     private volatile bool _disposed;
 
-    /// <summary>Where this process's writers queue (tests watch it to know that calls are waiting).</summary>
+    /// <summary>Where this process's writers queue.</summary>
     internal SqliteWriteGate WriteGate { get; } = new();
 
     private WorkflowStore(string path, string connectionString, string pragmas, TimeProvider clock)
