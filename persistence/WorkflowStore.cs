@@ -179,9 +179,7 @@ internal sealed partial class WorkflowStore : SyncAndAsyncStore, IWorkflowStore,
     protected override async ValueTask SaveProgram(string name, string source, string hash, IReadOnlyDictionary<string, string>? modules, CallMode mode) =>
         await Transaction(writes: true, mode, async s =>
         {
-            var modulesJson = modules is { Count: > 0 }
-                ? Newtonsoft.Json.JsonConvert.SerializeObject(new SortedDictionary<string, string>(modules.ToDictionary(m => m.Key, m => m.Value), StringComparer.Ordinal))
-                : null;
+            var modulesJson = StoredPrograms.ModulesJson(modules);
             await s.Command("INSERT INTO programs (Hash, Name, Source, ModulesJson, CreatedAt) VALUES (@hash, @name, @source, @modules, @now) ON CONFLICT (Hash) DO NOTHING")
                 .With("@hash", hash).With("@name", name).With("@source", source).With("@modules", modulesJson).With("@now", Now())
                 .ExecuteNonQueryAsync(mode);
@@ -203,14 +201,7 @@ internal sealed partial class WorkflowStore : SyncAndAsyncStore, IWorkflowStore,
     internal const string CurrentHashSql = "SELECT Hash FROM deployments WHERE Name = @name ORDER BY Id DESC LIMIT 1";
 
     private static ValueTask<ProgramVersion?> ReadProgram(SqliteCommand command, CallMode mode) =>
-        command.ReadFirstAsync(mode, (SqliteDataReader reader) =>
-        {
-            var modules = reader.IsDBNull(4)
-                ? new Dictionary<string, string>()
-                : Newtonsoft.Json.JsonConvert.DeserializeObject<Dictionary<string, string>>(reader.GetString(4))
-                  ?? throw new InvalidDataException($"program {reader.GetString(0)}: its modules are not a JSON object");
-            return new ProgramVersion(reader.GetString(0), reader.GetString(1), reader.GetString(2), UnixTime.Time(reader.GetInt64(3)), modules);
-        });
+        command.ReadFirstAsync(mode, (SqliteDataReader reader) => StoredPrograms.Version(reader));
 
     protected override ValueTask<IReadOnlyList<Deployment>> ListDeployments(CallMode mode) => Transaction<IReadOnlyList<Deployment>>(writes: false, mode, async s =>
         // The newest deployment row of a name is its current version.
@@ -283,9 +274,7 @@ internal sealed partial class WorkflowStore : SyncAndAsyncStore, IWorkflowStore,
         if (after != null) command.With("@afterTime", after.Value.Item1).With("@afterId", after.Value.Item2);
         // Each row with its CreatedAt, the cursor's first half.
         var rows = await command.ReadAllAsync(mode, (SqliteDataReader reader) => (Instance: Instance(reader), CreatedAt: reader.GetInt64(10)));
-        if (rows.Count <= limit) return new InstancePage(rows.ConvertAll(r => r.Instance), null);
-        var last = rows[limit - 1];
-        return new InstancePage(rows.GetRange(0, limit).ConvertAll(r => r.Instance), InstanceCursor.Encode(last.CreatedAt, last.Instance.Id));
+        return InstanceCursor.Page(rows, limit);
     });
 
     protected override ValueTask<DeliveryResult> DeliverOrExplain(string instanceId, InboxKind kind, string? name, string? payload, CallMode mode) =>

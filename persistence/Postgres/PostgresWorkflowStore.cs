@@ -174,9 +174,7 @@ internal sealed partial class PostgresWorkflowStore : SyncAndAsyncStore, IWorkfl
     protected override async ValueTask SaveProgram(string name, string source, string hash, IReadOnlyDictionary<string, string>? modules, CallMode mode) =>
         await Write(mode, async s =>
         {
-            var modulesJson = modules is { Count: > 0 }
-                ? Newtonsoft.Json.JsonConvert.SerializeObject(new SortedDictionary<string, string>(modules.ToDictionary(m => m.Key, m => m.Value), StringComparer.Ordinal))
-                : null;
+            var modulesJson = StoredPrograms.ModulesJson(modules);
             var now = Now();
             // Deployments of one name queue here, so that the newest row (highest Id) is the one
             // committed last: identity values are drawn at insert time, not at commit.
@@ -204,14 +202,7 @@ internal sealed partial class PostgresWorkflowStore : SyncAndAsyncStore, IWorkfl
     private const string CurrentHashSql = "SELECT \"Hash\" FROM deployments WHERE \"Name\" = @name ORDER BY \"Id\" DESC LIMIT 1";
 
     private static ValueTask<ProgramVersion?> ReadProgram(NpgsqlCommand command, CallMode mode) =>
-        command.ReadFirstAsync(mode, (NpgsqlDataReader reader) =>
-        {
-            var modules = reader.IsDBNull(4)
-                ? new Dictionary<string, string>()
-                : Newtonsoft.Json.JsonConvert.DeserializeObject<Dictionary<string, string>>(reader.GetString(4))
-                  ?? throw new InvalidDataException($"program {reader.GetString(0)}: its modules are not a JSON object");
-            return new ProgramVersion(reader.GetString(0), reader.GetString(1), reader.GetString(2), UnixTime.Time(reader.GetInt64(3)), modules);
-        });
+        command.ReadFirstAsync(mode, (NpgsqlDataReader reader) => StoredPrograms.Version(reader));
 
     protected override ValueTask<IReadOnlyList<Deployment>> ListDeployments(CallMode mode) => Read<IReadOnlyList<Deployment>>(mode, async s =>
         // The newest deployment row of a name is its current version.
@@ -294,9 +285,7 @@ internal sealed partial class PostgresWorkflowStore : SyncAndAsyncStore, IWorkfl
             if (after != null) command.With("@afterTime", after.Value.Item1).With("@afterId", after.Value.Item2);
             // Each row with its CreatedAt, the cursor's first half.
             var rows = await command.ReadAllAsync(mode, (NpgsqlDataReader reader) => (Instance: Instance(reader), CreatedAt: reader.GetInt64(10)));
-            if (rows.Count <= limit) return new InstancePage(rows.ConvertAll(r => r.Instance), null);
-            var last = rows[limit - 1];
-            return new InstancePage(rows.GetRange(0, limit).ConvertAll(r => r.Instance), InstanceCursor.Encode(last.CreatedAt, last.Instance.Id));
+            return InstanceCursor.Page(rows, limit);
         });
     }
 
