@@ -159,7 +159,7 @@ internal sealed partial class WorkflowStore
             Deliver(s, parentId, InboxKind.ChildFailed, child.Sequence, null, $"no workflow named '{child.Workflow}' is deployed", now);
             return;
         }
-        InsertInstance(s, new NewInstance(ChildId(parentId, child.Sequence), child.Workflow, hash, child.InputJson, parentId, child.Sequence), now);
+        InsertInstance(s, new NewInstance(ChildId(parentId, child.Sequence), child.Workflow, hash, child.InputJson, parentId, child.Sequence), now).ExecuteNonQuery();
     }
 
     /// <summary>

@@ -209,4 +209,32 @@ internal interface IWorkflowStore : IDisposable
     int FireTimers(IReadOnlyList<TimerRow> timers);
 
     WorkSummary Summary();
+
+    // What the REST API, the dashboard and the health check call, on the thread pool: the operations
+    // above of the same names, with the same results, but every wait (the SQLite write gate, a
+    // connection, the server) awaited, so that requests piling up behind the workers' commits hold
+    // no threads. [cancellation] is the request's: it stops a call until its transaction begins to
+    // commit (a write then either happened whole or not at all); the Task then throws OperationCanceledException.
+
+    Task SaveProgramAsync(string name, string source, string hash, IReadOnlyDictionary<string, string>? modules, CancellationToken cancellation);
+
+    Task<ProgramVersion?> GetLatestProgramAsync(string name, CancellationToken cancellation);
+
+    Task<IReadOnlyList<Deployment>> ListDeploymentsAsync(CancellationToken cancellation);
+
+    Task<(InstanceView Instance, bool Created)> StartInstanceAsync(NewInstance instance, CancellationToken cancellation);
+
+    Task<InstanceView?> GetInstanceAsync(string id, CancellationToken cancellation);
+
+    Task<InstancePage> ListInstancesAsync(InstanceQuery query, CancellationToken cancellation);
+
+    Task<PendingWork> GetPendingWorkAsync(string instanceId, CancellationToken cancellation);
+
+    Task<DeliveryResult> SignalAsync(string instanceId, string name, string payloadJson, CancellationToken cancellation);
+
+    Task<DeliveryResult> CancelAsync(string instanceId, CancellationToken cancellation);
+
+    Task ProbeWriteAsync(DateTime now, CancellationToken cancellation);
+
+    Task<WorkSummary> SummaryAsync(CancellationToken cancellation);
 }

@@ -36,6 +36,14 @@ internal sealed class WorkflowClient
         return program;
     }
 
+    /// <summary>Deploy, awaiting the store (the REST API's way: see IWorkflowStore's Async methods).</summary>
+    public async Task<WorkflowProgram> DeployAsync(string name, WorkflowProgram program, CancellationToken cancellation)
+    {
+        CheckNames(name, program);
+        if (!program.HasErrors) await _store.SaveProgramAsync(name, program.Source, program.SourceHash, program.Modules, cancellation);
+        return program;
+    }
+
     /// <summary>Throws InvalidNameException when [name], or the name of a module [program] imports, breaks NameRules.</summary>
     public static void CheckNames(string name, WorkflowProgram program)
     {
@@ -52,9 +60,19 @@ internal sealed class WorkflowClient
     public (InstanceView Instance, bool Created) Start(string workflow, string? inputJson, string? id = null)
     {
         CheckStart(workflow, inputJson, id);
-        var version = _store.GetLatestProgram(workflow) ?? throw new KeyNotFoundException($"no workflow named '{workflow}' is deployed");
+        var version = _store.GetLatestProgram(workflow) ?? throw NotDeployed(workflow);
         return _store.StartInstance(new NewInstance(id ?? NewId(), workflow, version.Hash, inputJson));
     }
+
+    /// <summary>Start, awaiting the store.</summary>
+    public async Task<(InstanceView Instance, bool Created)> StartAsync(string workflow, string? inputJson, string? id, CancellationToken cancellation)
+    {
+        CheckStart(workflow, inputJson, id);
+        var version = await _store.GetLatestProgramAsync(workflow, cancellation) ?? throw NotDeployed(workflow);
+        return await _store.StartInstanceAsync(new NewInstance(id ?? NewId(), workflow, version.Hash, inputJson), cancellation);
+    }
+
+    private static KeyNotFoundException NotDeployed(string workflow) => new($"no workflow named '{workflow}' is deployed");
 
     /// <summary>
     /// The checks Start makes before it writes anything, for a caller that writes something first
@@ -68,15 +86,25 @@ internal sealed class WorkflowClient
     }
 
     /// <summary>Queues signal [name] for the instance; a FormatException (as Start's) when the name or the payload is refused.</summary>
-    public DeliveryResult Signal(string instanceId, string name, string? payloadJson)
+    public DeliveryResult Signal(string instanceId, string name, string? payloadJson) =>
+        _store.Signal(instanceId, name, CheckedPayload(name, payloadJson));
+
+    /// <summary>Signal, awaiting the store.</summary>
+    public Task<DeliveryResult> SignalAsync(string instanceId, string name, string? payloadJson, CancellationToken cancellation) =>
+        _store.SignalAsync(instanceId, name, CheckedPayload(name, payloadJson), cancellation);
+
+    /// <summary>The payload to store for signal [name] ("null" for none), once the name and the payload are checked.</summary>
+    private string CheckedPayload(string name, string? payloadJson)
     {
         NameRules.Check(name, NameKind.Signal);
         payloadJson ??= "null";
         CheckPayload(payloadJson, "signal payload");
-        return _store.Signal(instanceId, name, payloadJson);
+        return payloadJson;
     }
 
     public DeliveryResult Cancel(string instanceId) => _store.Cancel(instanceId);
+
+    public Task<DeliveryResult> CancelAsync(string instanceId, CancellationToken cancellation) => _store.CancelAsync(instanceId, cancellation);
 
     /// <summary>A new instance id: 32 hex digits.</summary>
     public static string NewId() => Guid.NewGuid().ToString("N");

@@ -26,6 +26,10 @@ internal static class BuiltinWork
 
     private const double NanosecondsPerTick = 100;
 
+    /// <summary>How long [ticks] of work are expected to take, in Stopwatch ticks (for comparing with a deadline).</summary>
+    public static long StopwatchTicks(long ticks) =>
+        (long)Math.Min(ticks * NanosecondsPerTick * 1e-9 * System.Diagnostics.Stopwatch.Frequency, long.MaxValue / 4);
+
     /// <summary>Counts one item of a loop in [counter]; every [Batch] items the batch is charged.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Step(ref int counter)

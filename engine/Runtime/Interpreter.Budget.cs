@@ -18,6 +18,13 @@ internal sealed partial class Interpreter
         if (Options.MaxTicks > 0 && _ticks > Options.MaxTicks)
             throw new ExecutionLimitExceeded(Options.MaxTicks, BuiltinWorkSite());
         CheckDeadline();
+        // An operation charged before it runs (big-int arithmetic) whose estimate alone goes past the
+        // deadline is stopped now, not minutes later when it returns.
+        if (Deadline != 0 && ticks > BuiltinWork.Batch
+            && System.Diagnostics.Stopwatch.GetTimestamp() + BuiltinWork.StopwatchTicks(ticks) > Deadline)
+            throw DeadlineError();
+        // Fair turns: a long built-in ends the slice at the next safe point after it returns.
+        CheckSlice();
     }
 
     /// <summary>

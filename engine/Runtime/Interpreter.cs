@@ -265,8 +265,10 @@ internal sealed partial class Interpreter
     private void CheckDeadline()
     {
         if (Deadline != 0 && System.Diagnostics.Stopwatch.GetTimestamp() > Deadline)
-            throw _deadlineError?.Invoke() ?? new ExecutionLimitExceeded(TimeLimit);
+            throw DeadlineError();
     }
+
+    private ExecutionLimitExceeded DeadlineError() => _deadlineError?.Invoke() ?? new ExecutionLimitExceeded(TimeLimit);
 
     private Func<ExecutionLimitExceeded>? _deadlineError;
 

@@ -11,39 +11,43 @@ namespace Workflow.Hosting;
 /// </summary>
 public sealed class InstanceLimits
 {
+    // The defaults are the engine's own (one place for each fact).
+    private static readonly TurnOptions DefaultTurns = new();
+    private static readonly InterpreterOptions DefaultInterpreter = new();
+
     /// <summary>
     /// Fair turns: how long a turn runs script before the instance, still runnable, is committed as it
     /// stands and waits behind the others. The default value is 50 milliseconds; from 1 ms to 10 s.
     /// </summary>
-    public TimeSpan Slice { get; set; } = TimeSpan.FromMilliseconds(50);
+    public TimeSpan Slice { get; set; } = DefaultTurns.Slice!.Value;
 
     /// <summary>
     /// How long an instance may run script without every tasklet blocking (on an activity, a timer, a
     /// signal), across its slices; past it the instance fails with "execution limit exceeded". The
     /// default value is 10 seconds; from the slice to 1 hour.
     /// </summary>
-    public TimeSpan RunBudget { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan RunBudget { get; set; } = DefaultTurns.RunBudget;
 
     /// <summary>The largest value one operation may make (a string, list, integer…), in bytes; a larger one raises MemoryError. The default value is 64 MB; from 1 MB.</summary>
-    public long MaxValueBytes { get; set; } = 64L * 1024 * 1024;
+    public long MaxValueBytes { get; set; } = DefaultInterpreter.MaxValueBytes;
 
     /// <summary>Tasklets alive at once in one instance. The default value is 10,000; 1 or more.</summary>
-    public int MaxTasklets { get; set; } = 10_000;
+    public int MaxTasklets { get; set; } = DefaultInterpreter.MaxTasklets;
 
     /// <summary>Activities one instance has started and not yet seen settle. The default value is 10,000; 1 or more.</summary>
-    public int MaxPendingActivities { get; set; } = 10_000;
+    public int MaxPendingActivities { get; set; } = DefaultInterpreter.MaxPendingActivities;
 
     /// <summary>Timers one instance has pending. The default value is 10,000; 1 or more.</summary>
-    public int MaxPendingTimers { get; set; } = 10_000;
+    public int MaxPendingTimers { get; set; } = DefaultInterpreter.MaxPendingTimers;
 
     /// <summary>Child workflows one instance has running. The default value is 10,000; 1 or more.</summary>
-    public int MaxPendingChildren { get; set; } = 10_000;
+    public int MaxPendingChildren { get; set; } = DefaultInterpreter.MaxPendingChildren;
 
     /// <summary>The largest pickle (an instance's saved state) a turn may commit; a larger state fails the instance, keeping its previous pickle. The default value is 16 MB; from 64 KB.</summary>
-    public long MaxPickleBytes { get; set; } = 16L * 1024 * 1024;
+    public long MaxPickleBytes { get; set; } = DefaultTurns.MaxPickleBytes;
 
     /// <summary>What one turn may print to the log, in bytes; the rest is dropped with a note. The default value is 1 MB; 0 or more.</summary>
-    public long MaxOutputBytes { get; set; } = 1L * 1024 * 1024;
+    public long MaxOutputBytes { get; set; } = DefaultTurns.MaxOutputBytes;
 
     /// <summary>Every problem with these limits, described; empty when there is none.</summary>
     internal List<string> Problems()
@@ -64,6 +68,7 @@ public sealed class InstanceLimits
     /// <summary>The turn options these limits make, around [interpreter] (whose quotas they set, with the payload limit, WorkflowOptions.MaxPayloadBytes).</summary>
     internal TurnOptions TurnOptions(InterpreterOptions interpreter, CommitMode commitMode, long maxPayloadBytes = PayloadLimits.DefaultMaxPayloadBytes)
     {
+        interpreter.MaxValueBytes = MaxValueBytes;
         interpreter.MaxTasklets = MaxTasklets;
         interpreter.MaxPendingActivities = MaxPendingActivities;
         interpreter.MaxPendingTimers = MaxPendingTimers;

@@ -2,7 +2,7 @@ using Workflow.Durable;
 
 namespace Workflow.Persistence.Tests;
 
-public abstract class TurnTests(StoreKind kind) : StoreTest(kind)
+public abstract class TurnTests(StoreKind kind, StoreCalls calls = StoreCalls.Sync) : StoreTest(kind, calls)
 {
     [Fact]
     public void A_claim_leases_the_instance_until_the_lease_expires()
@@ -317,3 +317,7 @@ public abstract class TurnTests(StoreKind kind) : StoreTest(kind)
 public sealed class TurnTestsOnSqlite() : TurnTests(StoreKind.Sqlite);
 
 public sealed class TurnTestsOnPostgres() : TurnTests(StoreKind.Postgres);
+
+public sealed class TurnTestsOnSqliteAsync() : TurnTests(StoreKind.Sqlite, StoreCalls.Async);
+
+public sealed class TurnTestsOnPostgresAsync() : TurnTests(StoreKind.Postgres, StoreCalls.Async);

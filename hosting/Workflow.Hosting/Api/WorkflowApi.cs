@@ -91,10 +91,10 @@ internal static class WorkflowApi
             };
         });
 
-    private static IResult ListPrograms(WorkflowRuntime runtime) =>
-        JsonBody.Response(new JObject { ["programs"] = new JArray(runtime.Store.ListDeployments().Select(InstanceJson.Deployment)) });
+    private static async Task<IResult> ListPrograms(WorkflowRuntime runtime, CancellationToken cancellation) =>
+        JsonBody.Response(new JObject { ["programs"] = new JArray((await runtime.Store.ListDeploymentsAsync(cancellation)).Select(InstanceJson.Deployment)) });
 
-    private static async Task<IResult> DeployProgram(HttpRequest request, WorkflowRuntime runtime)
+    private static async Task<IResult> DeployProgram(HttpRequest request, WorkflowRuntime runtime, CancellationToken cancellation)
     {
         var (body, problem) = await JsonBody.ReadAsync(request);
         if (problem != null) return problem;
@@ -114,7 +114,7 @@ internal static class WorkflowApi
         WorkflowProgram program;
         try
         {
-            program = runtime.Client.Deploy(name, WorkflowProgram.Compile(source, name + ".wf", modules));
+            program = await runtime.Client.DeployAsync(name, WorkflowProgram.Compile(source, name + ".wf", modules), cancellation);
         }
         catch (FormatException e)
         {
@@ -131,7 +131,7 @@ internal static class WorkflowApi
         return JsonBody.Response(new JObject { ["name"] = name, ["version"] = program.SourceHash }, StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> StartInstance(HttpRequest request, WorkflowRuntime runtime)
+    private static async Task<IResult> StartInstance(HttpRequest request, WorkflowRuntime runtime, CancellationToken cancellation)
     {
         var (body, problem) = await JsonBody.ReadAsync(request);
         if (problem != null) return problem;
@@ -146,7 +146,7 @@ internal static class WorkflowApi
         var input = fields["input"] is { } value ? value.ToString(Newtonsoft.Json.Formatting.None) : null;
         try
         {
-            var (instance, created) = runtime.Client.Start(workflow, input, id);
+            var (instance, created) = await runtime.Client.StartAsync(workflow, input, id, cancellation);
             if (!created && instance.Workflow != workflow)
                 return ApiProblems.Result(StatusCodes.Status409Conflict, "id_taken", "The id is taken",
                     $"instance '{instance.Id}' exists already and runs {instance.Workflow}, not {workflow}; nothing was started");
@@ -164,7 +164,7 @@ internal static class WorkflowApi
         }
     }
 
-    private static IResult ListInstances(WorkflowRuntime runtime, string? status, string? workflow, string? limit, string? cursor)
+    private static async Task<IResult> ListInstances(WorkflowRuntime runtime, string? status, string? workflow, string? limit, string? cursor, CancellationToken cancellation)
     {
         InstanceStatus? filter = null;
         if (!string.IsNullOrEmpty(status))
@@ -179,7 +179,7 @@ internal static class WorkflowApi
         InstancePage page;
         try
         {
-            page = runtime.Store.ListInstances(new InstanceQuery(filter, string.IsNullOrEmpty(workflow) ? null : workflow, count, string.IsNullOrEmpty(cursor) ? null : cursor));
+            page = await runtime.Store.ListInstancesAsync(new InstanceQuery(filter, string.IsNullOrEmpty(workflow) ? null : workflow, count, string.IsNullOrEmpty(cursor) ? null : cursor), cancellation);
         }
         catch (ArgumentException e) when (e.ParamName == "cursor")
         {
@@ -192,16 +192,16 @@ internal static class WorkflowApi
         });
     }
 
-    private static IResult GetInstance(string id, WorkflowRuntime runtime)
+    private static async Task<IResult> GetInstance(string id, WorkflowRuntime runtime, CancellationToken cancellation)
     {
-        var instance = runtime.Store.GetInstance(id);
+        var instance = await runtime.Store.GetInstanceAsync(id, cancellation);
         if (instance == null) return ApiProblems.UnknownInstance(id);
-        return JsonBody.Response(InstanceJson.Full(instance, runtime.Store.GetPendingWork(id)));
+        return JsonBody.Response(InstanceJson.Full(instance, await runtime.Store.GetPendingWorkAsync(id, cancellation)));
     }
 
-    private static IResult GetStack(string id, WorkflowRuntime runtime, ILoggerFactory loggers)
+    private static async Task<IResult> GetStack(string id, WorkflowRuntime runtime, ILoggerFactory loggers, CancellationToken cancellation)
     {
-        var instance = runtime.Store.GetInstance(id);
+        var instance = await runtime.Store.GetInstanceAsync(id, cancellation);
         if (instance == null) return ApiProblems.UnknownInstance(id);
         try
         {
@@ -216,7 +216,7 @@ internal static class WorkflowApi
         }
     }
 
-    private static async Task<IResult> SendSignal(string id, string name, HttpRequest request, WorkflowRuntime runtime)
+    private static async Task<IResult> SendSignal(string id, string name, HttpRequest request, WorkflowRuntime runtime, CancellationToken cancellation)
     {
         name = PathNames.Decoded(name);
         var (payload, problem) = await JsonBody.ReadAsync(request, emptyIsNull: true);
@@ -224,19 +224,19 @@ internal static class WorkflowApi
         DeliveryResult result;
         try
         {
-            result = runtime.Client.Signal(id, name, payload!.ToString(Newtonsoft.Json.Formatting.None));
+            result = await runtime.Client.SignalAsync(id, name, payload!.ToString(Newtonsoft.Json.Formatting.None), cancellation);
         }
         catch (FormatException e)
         {
             return ApiProblems.Refused(e);
         }
-        return Delivered(result, id, runtime, () => new JObject { ["id"] = id, ["signal"] = name });
+        return await Delivered(result, id, runtime, () => new JObject { ["id"] = id, ["signal"] = name }, cancellation);
     }
 
-    private static IResult Cancel(string id, WorkflowRuntime runtime) =>
-        Delivered(runtime.Client.Cancel(id), id, runtime, () => new JObject { ["id"] = id, ["cancel"] = true });
+    private static async Task<IResult> Cancel(string id, WorkflowRuntime runtime, CancellationToken cancellation) =>
+        await Delivered(await runtime.Client.CancelAsync(id, cancellation), id, runtime, () => new JObject { ["id"] = id, ["cancel"] = true }, cancellation);
 
-    private static IResult Delivered(DeliveryResult result, string id, WorkflowRuntime runtime, Func<JObject> body)
+    private static async Task<IResult> Delivered(DeliveryResult result, string id, WorkflowRuntime runtime, Func<JObject> body, CancellationToken cancellation)
     {
         switch (result)
         {
@@ -246,7 +246,7 @@ internal static class WorkflowApi
             case DeliveryResult.NotFound:
                 return ApiProblems.UnknownInstance(id);
             default:
-                return ApiProblems.Finished(id, InstanceJson.Status(runtime.Store.GetInstance(id)!.Status));
+                return ApiProblems.Finished(id, InstanceJson.Status((await runtime.Store.GetInstanceAsync(id, cancellation))!.Status));
         }
     }
 
