@@ -14,15 +14,15 @@ namespace Workflow.Isolation.Tests.Harness;
 public sealed class HostileServer : IAsyncLifetime
 {
     /// <summary>
-    /// The bound on the server's resident memory, over the whole suite. An idle `wf serve` is about
-    /// 100 MB; the suite's legitimate peaks are a few hundred MB on top (2 million strings built before
-    /// the pickle quota refuses them, 5,000 activity rows, results just under the 2 MB quota read four
-    /// at a time, the compiled-program cache). Every refused value is 64 MB or less by the size checks,
-    /// so nothing legitimate comes near 1.5 GB, while any one unrefused bomb (a 42 MB integer that
-    /// is then turned into text, 2 GB of string, 8 GB of list) or an unbounded program cache
-    /// (400 programs of 900 KB) goes past it.
+    /// The bound on the server's resident memory, over the whole suite: 1 GB. An idle `wf serve` is
+    /// about 150 MB; with every limit in place the suite peaked at 673, 736 and 705 MB in three runs
+    /// (the two million strings the pickle quota refuses, 100,000-frame tracebacks, the program cache
+    /// of 400 programs of 900 KB, four reads at once of results just under 2 MB), so 1 GB leaves a
+    /// third of headroom for a slower garbage collection on a loaded machine. Without the limits the
+    /// same suite went past it every time: 1.8 GB for one turn printing 100 MB, 3 GB (the heap cap)
+    /// for an unbounded program cache or `[0] * 10**9`, 2 GB for `"x" * 10**9`.
     /// </summary>
-    internal const double RssBoundMb = 1_536;
+    internal const double RssBoundMb = 1_024;
 
     /// <summary>
     /// The whole suite's time budget from the server's start. Waits never go past it, so a server
@@ -39,6 +39,7 @@ public sealed class HostileServer : IAsyncLifetime
     private WfApi? _api;
     private ProbeLoop? _probes;
     private DateTime _serverStarted, _budgetEnd;
+    private readonly Dictionary<string, Task<IReadOnlyDictionary<string, string>>> _groups = new();
 
     public HostileServer(IMessageSink diagnostics) => _diagnostics = diagnostics;
 
@@ -55,8 +56,6 @@ public sealed class HostileServer : IAsyncLifetime
         _api = new WfApi(_process.BaseAddress, WhyGone);
         _probes = new ProbeLoop(_api, TimeSpan.FromMilliseconds(500));
     }
-
-    private readonly Dictionary<string, Task<IReadOnlyDictionary<string, string>>> _groups = new();
 
     /// <summary>
     /// Starts a group of hostile instances once, all at the same time so that they compete, and gives
