@@ -110,6 +110,19 @@ public sealed class HostileServer : IAsyncLifetime
         return error;
     }
 
+    /// <summary>
+    /// Sends signal `go` with [payload] (JSON text) to a waiter (Programs/waiter.wf) and checks that it
+    /// returns exactly that: a signal refused before was not queued, or the waiter would have received it first.
+    /// </summary>
+    internal async Task AssertWaiterReceivesOnly(string waiter, string payload)
+    {
+        using (var sent = await Api.Post($"/api/instances/{waiter}/signals/go", payload))
+            Assert.Equal(HttpStatusCode.Accepted, sent.StatusCode);
+        var ended = await WaitForEnd(waiter);
+        Assert.Equal("completed", (string?)ended["status"]);
+        Assert.Equal(JsonNode.Parse(payload)!.ToJsonString(), ended["result"]?.ToJsonString());
+    }
+
     internal void AssertAlive()
     {
         if (Process.HasExited) throw new XunitException(Gone());
