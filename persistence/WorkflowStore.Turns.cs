@@ -154,6 +154,11 @@ internal sealed partial class WorkflowStore
                 .With("@name", child.Workflow).ExecuteScalar() as string;
             latestPrograms[child.Workflow] = hash;
         }
+        if (ChildInstances.TooDeep(parentId, child.Workflow) is { } tooDeep)
+        {
+            Deliver(s, parentId, InboxKind.ChildFailed, child.Sequence, null, tooDeep, now);
+            return;
+        }
         if (hash == null)
         {
             Deliver(s, parentId, InboxKind.ChildFailed, child.Sequence, null, $"no workflow named '{child.Workflow}' is deployed", now);

@@ -240,7 +240,15 @@ internal sealed class TurnWorker
         }
         finally
         {
-            if (!output.IsEmpty) _events.Output?.Invoke(instance.Id, output.ToString());
+            try
+            {
+                if (!output.IsEmpty) _events.Output?.Invoke(instance.Id, output.ToString());
+            }
+            catch (Exception e)
+            {
+                // Losing what one turn printed must not cost the batch its commit.
+                _events.Error?.Invoke(e, $"instance {instance.Id}: what the turn printed could not be logged");
+            }
         }
     }
 

@@ -234,6 +234,11 @@ internal sealed partial class PostgresWorkflowStore
     /// </summary>
     private static void StartChild(PostgresSession s, string parentId, ChildRequest child, long now, string? hash)
     {
+        if (ChildInstances.TooDeep(parentId, child.Workflow) is { } tooDeep)
+        {
+            Deliver(s, parentId, InboxKind.ChildFailed, child.Sequence, null, tooDeep, now);
+            return;
+        }
         if (hash == null)
         {
             Deliver(s, parentId, InboxKind.ChildFailed, child.Sequence, null, $"no workflow named '{child.Workflow}' is deployed", now);

@@ -312,6 +312,23 @@ public abstract class TurnTests(StoreKind kind, StoreCalls calls = StoreCalls.Sy
         CommitOne(new TurnCommit { InstanceId = "a", Revision = a.Revision, Status = InstanceStatus.Running, Pickle = [1], BusyMicros = 1 });
         Assert.Equal(["b", "a"], Store.ClaimInstances("w", 10, Now.AddMinutes(2), Now.AddMinutes(3)).Select(c => c.Instance.Id));
     }
+
+    [Fact]
+    public void A_child_past_the_depth_limit_is_not_started_and_its_parent_gets_ChildError()
+    {
+        var deep = "root" + string.Concat(Enumerable.Repeat(".1", ChildInstances.MaxDepth));
+        var shallow = "root" + string.Concat(Enumerable.Repeat(".1", ChildInstances.MaxDepth - 1));
+        foreach (var id in new[] { deep, shallow }) Start(id);
+        foreach (var id in new[] { deep, shallow })
+            CommitOne(Turn(ClaimOne(id), children: [new ChildRequest(7, "order", "{}")]));
+
+        Assert.Null(Store.GetInstance(deep + ".7"));
+        var refused = Assert.Single(ClaimOne(deep).Inbox);
+        Assert.Equal((InboxKind.ChildFailed, 7), (refused.Kind, refused.Sequence));
+        Assert.Contains($"child workflows nested too deeply: 'order' would be {ChildInstances.MaxDepth + 1} levels below its root instance, over the limit of {ChildInstances.MaxDepth}", refused.Payload);
+        // One level less is still allowed.
+        Assert.NotNull(Store.GetInstance(shallow + ".7"));
+    }
 }
 
 public sealed class TurnTestsOnSqlite() : TurnTests(StoreKind.Sqlite);
