@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using static System.Runtime.CompilerServices.MethodImplOptions;
 using Workflow.Syntax;
 using Attribute = Workflow.Syntax.Attribute;
 using Workflow.Values;
@@ -9,6 +11,8 @@ namespace Workflow.Compiler;
 /// Compiles a module's syntax tree to code objects. It follows CPython 3.11's compile.c closely:
 /// exception tables instead of a block stack, finally bodies inlined on the normal path and on
 /// every `return`/`break`/`continue` that leaves them, comprehensions as nested functions.
+/// It recurses once per level of the tree, which the parser keeps within NestingLimits; the
+/// methods on that recursion are compiled optimized at once (AggressiveOptimization, see there).
 /// </summary>
 internal sealed class CodeGen
 {
@@ -47,6 +51,7 @@ internal sealed class CodeGen
 
     // ---------------------------------------------------------------- code units
 
+    [MethodImpl(AggressiveOptimization)]
     private CodeObject CompileUnit(Scope scope, string name, string qualifiedName, int firstLine, Action body, Arguments? args = null)
     {
         var saved = _u;
@@ -133,13 +138,18 @@ internal sealed class CodeGen
 
     // ---------------------------------------------------------------- statements
 
+    [MethodImpl(AggressiveOptimization)]
     private void Body(List<Stmt> body)
     {
         foreach (var s in body) Statement(s);
     }
 
+    [MethodImpl(AggressiveOptimization)]
     private void Statement(Stmt s)
     {
+        // The parser keeps the tree within NestingLimits; this only turns a bug there into a
+        // compile error instead of a stack overflow (see ModuleCompiler).
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         E.Line = s.Line;
         switch (s)
         {
@@ -223,6 +233,7 @@ internal sealed class CodeGen
         }
     }
 
+    [MethodImpl(AggressiveOptimization)]
     private void AugmentedAssign(AugAssign a)
     {
         int op = (int)a.Op | 0x100;
@@ -264,26 +275,39 @@ internal sealed class CodeGen
         }
     }
 
+    /// <summary>
+    /// An if statement and its elif chain, which nests each If in the OrElse of the one before, as
+    /// deep as the chain is long (the parser does not limit it): a loop walks it, not a recursion.
+    /// </summary>
+    [MethodImpl(AggressiveOptimization)]
     private void IfStatement(If i)
     {
-        var orElse = new Label();
         var end = new Label();
-        Expression(i.Test);
-        E.EmitJump(OpCode.PopJumpIfFalse, orElse);
-        Body(i.Body);
-        if (i.OrElse.Count > 0)
+        while (true)
         {
+            E.Line = i.Line;
+            var orElse = new Label();
+            Expression(i.Test);
+            E.EmitJump(OpCode.PopJumpIfFalse, orElse);
+            Body(i.Body);
+            if (i.OrElse.Count == 0)
+            {
+                E.Bind(orElse);
+                break;
+            }
             if (E.Reachable) E.EmitJump(OpCode.Jump, end);
             E.Bind(orElse);
-            Body(i.OrElse);
-            E.Bind(end);
+            if (i.OrElse is not [If elif])
+            {
+                Body(i.OrElse);
+                break;
+            }
+            i = elif;
         }
-        else
-        {
-            E.Bind(orElse);
-        }
+        E.Bind(end);
     }
 
+    [MethodImpl(AggressiveOptimization)]
     private void WhileStatement(While w)
     {
         var head = new Label();
@@ -305,6 +329,7 @@ internal sealed class CodeGen
         E.Bind(end);
     }
 
+    [MethodImpl(AggressiveOptimization)]
     private void ForStatement(For f)
     {
         var head = new Label();
@@ -352,6 +377,7 @@ internal sealed class CodeGen
         E.CurrentHandler = savedHandler;
     }
 
+    [MethodImpl(AggressiveOptimization)]
     private void ReturnStatement(Return r)
     {
         if (r.Value != null) Expression(r.Value);
@@ -368,6 +394,7 @@ internal sealed class CodeGen
     /// them needs: pops loop iterators, runs finally bodies, restores handled exceptions. With
     /// [preserveTop] a return value on top of the stack is kept above everything popped.
     /// </summary>
+    [MethodImpl(AggressiveOptimization)]
     private void UnwindBlocks(int downTo, bool preserveTop)
     {
         for (int i = _u.Blocks.Count - 1; i >= downTo; i--)
@@ -424,6 +451,7 @@ internal sealed class CodeGen
         }
     }
 
+    [MethodImpl(AggressiveOptimization)]
     private void TryFinally(Try t)
     {
         var handler = new Label();
@@ -465,6 +493,7 @@ internal sealed class CodeGen
         E.Emit(OpCode.Reraise);
     }
 
+    [MethodImpl(AggressiveOptimization)]
     private void TryExcept(Try t)
     {
         var handler = new Label();
@@ -542,6 +571,7 @@ internal sealed class CodeGen
         DeleteName(name);
     }
 
+    [MethodImpl(AggressiveOptimization)]
     private void ClassStatement(ClassDef c)
     {
         var scope = _scopes[c];
@@ -568,6 +598,7 @@ internal sealed class CodeGen
 
     // ---------------------------------------------------------------- functions
 
+    [MethodImpl(AggressiveOptimization)]
     private void MakeFunction(Node node, string name, Arguments args, List<Stmt>? body, Expr? lambdaBody)
     {
         var scope = _scopes[node];
@@ -661,6 +692,7 @@ internal sealed class CodeGen
 
     // ---------------------------------------------------------------- assignment targets
 
+    [MethodImpl(AggressiveOptimization)]
     private void Store(Expr target)
     {
         switch (target)
@@ -682,6 +714,7 @@ internal sealed class CodeGen
         }
     }
 
+    [MethodImpl(AggressiveOptimization)]
     private void StoreSequence(List<Expr> elts, Expr at)
     {
         int star = elts.FindIndex(e => e is Starred);
@@ -698,6 +731,7 @@ internal sealed class CodeGen
         foreach (var e in elts) Store(e is Starred s ? s.Value : e);
     }
 
+    [MethodImpl(AggressiveOptimization)]
     private void DeleteTarget(Expr target)
     {
         switch (target)
@@ -730,8 +764,10 @@ internal sealed class CodeGen
 
     // ---------------------------------------------------------------- expressions
 
+    [MethodImpl(AggressiveOptimization)]
     private void Expression(Expr expr)
     {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         var savedLine = E.Line;
         E.Line = expr.Line;
         switch (expr)
@@ -844,6 +880,7 @@ internal sealed class CodeGen
         E.Line = savedLine;
     }
 
+    [MethodImpl(AggressiveOptimization)]
     private void Index(Expr index)
     {
         if (index is Slice s)
@@ -877,6 +914,7 @@ internal sealed class CodeGen
         else Expression(e);
     }
 
+    [MethodImpl(AggressiveOptimization)]
     private void FString(JoinedStr j)
     {
         if (j.Values.Count == 0)
@@ -889,6 +927,7 @@ internal sealed class CodeGen
         else if (j.Values[0] is not FormattedValue and not Constant { Value: string }) E.Emit(OpCode.FormatValue, 0);
     }
 
+    [MethodImpl(AggressiveOptimization)]
     private void EmitFormattedValue(FormattedValue f)
     {
         Expression(f.Value);
@@ -901,6 +940,7 @@ internal sealed class CodeGen
         E.Emit(OpCode.FormatValue, flags);
     }
 
+    [MethodImpl(AggressiveOptimization)]
     private void Comparison(Compare c)
     {
         Expression(c.Left);
@@ -949,6 +989,7 @@ internal sealed class CodeGen
         }
     }
 
+    [MethodImpl(AggressiveOptimization)]
     private void Sequence(List<Expr> elts, bool isTuple)
     {
         if (!elts.Any(e => e is Starred))
@@ -975,6 +1016,7 @@ internal sealed class CodeGen
         if (isTuple) E.Emit(OpCode.ListToTuple);
     }
 
+    [MethodImpl(AggressiveOptimization)]
     private void DictDisplay(DictExpr d)
     {
         if (!d.Keys.Any(k => k == null))
@@ -1004,6 +1046,7 @@ internal sealed class CodeGen
         }
     }
 
+    [MethodImpl(AggressiveOptimization)]
     private void CallExpression(Call c)
     {
         // Zero-argument super() inside a method becomes super(__class__, first_parameter), as CPython does at run time.
@@ -1094,6 +1137,7 @@ internal sealed class CodeGen
     /// A comprehension runs as a function of its own, called at once with an iterator over the
     /// outermost iterable (evaluated here, in the enclosing scope).
     /// </summary>
+    [MethodImpl(AggressiveOptimization)]
     private void Comprehension(Expr node, List<Comprehension> generators)
     {
         var scope = _scopes[node];
@@ -1101,7 +1145,7 @@ internal sealed class CodeGen
         {
             if (node is ListComp) E.Emit(OpCode.BuildList, 0);
             else if (node is DictComp) E.Emit(OpCode.BuildDict, 0);
-            ComprehensionLoop(node, generators, 0);
+            ComprehensionLoops(node, generators);
             if (node is GeneratorExp) E.Emit(OpCode.LoadConst, _u.Constant(PyNone.Value));
             E.Emit(OpCode.ReturnValue);
         });
@@ -1115,54 +1159,58 @@ internal sealed class CodeGen
         E.Emit(OpCode.Call, 1);
     }
 
-    private void ComprehensionLoop(Expr node, List<Comprehension> generators, int level)
+    /// <summary>
+    /// The nested loops of a comprehension's `for` clauses, the element at the innermost. The loops
+    /// are opened in one pass and closed in reverse in another: a comprehension may have any number
+    /// of clauses (the parser does not limit them), and a recursion per clause would follow it.
+    /// </summary>
+    [MethodImpl(AggressiveOptimization)]
+    private void ComprehensionLoops(Expr node, List<Comprehension> generators)
     {
-        var g = generators[level];
-        var head = new Label();
-        var next = new Label();
-        var end = new Label();
-        if (level == 0) E.Emit(OpCode.LoadFast, _u.Local(".0"));
-        else
+        var loops = new (Label Head, Label Next, Label End)[generators.Count];
+        for (int level = 0; level < generators.Count; level++)
         {
-            Expression(g.Iter);
-            E.Emit(OpCode.GetIter);
-        }
-        E.Bind(head);
-        E.Line = node.Line;
-        E.EmitJump(OpCode.ForIter, end);
-        Store(g.Target);
-        foreach (var cond in g.Ifs)
-        {
-            Expression(cond);
-            E.EmitJump(OpCode.PopJumpIfFalse, next);
-        }
-        if (level + 1 < generators.Count)
-        {
-            ComprehensionLoop(node, generators, level + 1);
-        }
-        else
-        {
-            int depth = generators.Count + 1;
-            switch (node)
+            var g = generators[level];
+            var loop = loops[level] = (new Label(), new Label(), new Label());
+            if (level == 0) E.Emit(OpCode.LoadFast, _u.Local(".0"));
+            else
             {
-                case ListComp lc:
-                    Expression(lc.Elt);
-                    E.Emit(OpCode.ListAppend, depth);
-                    break;
-                case DictComp dc:
-                    Expression(dc.Key);
-                    Expression(dc.Value);
-                    E.Emit(OpCode.DictSet, depth);
-                    break;
-                case GeneratorExp ge:
-                    Expression(ge.Elt);
-                    E.Emit(OpCode.YieldValue);
-                    E.Emit(OpCode.PopTop);
-                    break;
+                Expression(g.Iter);
+                E.Emit(OpCode.GetIter);
+            }
+            E.Bind(loop.Head);
+            E.Line = node.Line;
+            E.EmitJump(OpCode.ForIter, loop.End);
+            Store(g.Target);
+            foreach (var cond in g.Ifs)
+            {
+                Expression(cond);
+                E.EmitJump(OpCode.PopJumpIfFalse, loop.Next);
             }
         }
-        E.Bind(next);
-        E.EmitJump(OpCode.JumpBackward, head);
-        E.Bind(end);
+        int depth = generators.Count + 1;
+        switch (node)
+        {
+            case ListComp lc:
+                Expression(lc.Elt);
+                E.Emit(OpCode.ListAppend, depth);
+                break;
+            case DictComp dc:
+                Expression(dc.Key);
+                Expression(dc.Value);
+                E.Emit(OpCode.DictSet, depth);
+                break;
+            case GeneratorExp ge:
+                Expression(ge.Elt);
+                E.Emit(OpCode.YieldValue);
+                E.Emit(OpCode.PopTop);
+                break;
+        }
+        for (int level = generators.Count - 1; level >= 0; level--)
+        {
+            E.Bind(loops[level].Next);
+            E.EmitJump(OpCode.JumpBackward, loops[level].Head);
+            E.Bind(loops[level].End);
+        }
     }
 }

@@ -20,5 +20,12 @@ internal static class ModuleCompiler
             diagnostics.Add(new Diagnostic(fileName, 1, 1, "internal compiler error: " + e.Message));
             return null;
         }
+        catch (InsufficientExecutionStackException)
+        {
+            // The passes recurse once per level of the tree, which NestingLimits keep far from the
+            // end of any thread's stack: getting there is a bug in those limits, reported as one.
+            diagnostics.Add(new Diagnostic(fileName, 1, 1, "internal compiler error: the program nests too deeply for the compiler's stack"));
+            return null;
+        }
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using static System.Runtime.CompilerServices.MethodImplOptions;
 using Workflow.Syntax;
 using Attribute = Workflow.Syntax.Attribute;
 
@@ -7,7 +9,9 @@ namespace Workflow.Compiler;
 /// Works out, for every scope of a module, which names are local, captured (cells), free or global,
 /// following CPython's symtable: a name assigned anywhere in a function is local to it unless
 /// declared global or nonlocal; a name read but not bound resolves to the nearest enclosing function
-/// that binds it (class bodies are skipped), which then keeps it in a cell.
+/// that binds it (class bodies are skipped), which then keeps it in a cell. It recurses once per
+/// level of the tree, which the parser keeps within NestingLimits; the methods on that recursion
+/// are compiled optimized at once (AggressiveOptimization, see there).
 /// </summary>
 internal sealed class ScopeAnalyzer
 {
@@ -41,13 +45,18 @@ internal sealed class ScopeAnalyzer
 
     // ---------------------------------------------------------------- pass 1: collect bindings and uses
 
+    [MethodImpl(AggressiveOptimization)]
     private void VisitBody(List<Stmt> body)
     {
         foreach (var s in body) Visit(s);
     }
 
+    [MethodImpl(AggressiveOptimization)]
     private void Visit(Stmt stmt)
     {
+        // The parser keeps the tree within NestingLimits; this only turns a bug there into a
+        // compile error instead of a stack overflow (see ModuleCompiler).
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (stmt)
         {
             case ExprStmt e: Visit(e.Value); break;
@@ -60,7 +69,7 @@ internal sealed class ScopeAnalyzer
                 if (a.Target is Name n) _current.Used.Add(n.Id);
                 Visit(a.Value);
                 break;
-            case If i: Visit(i.Test); VisitBody(i.Body); VisitBody(i.OrElse); break;
+            case If i: VisitIf(i); break;
             case While w: Visit(w.Test); VisitLoopBody(w.Body); VisitBody(w.OrElse); break;
             case For f: BindTarget(f.Target); Visit(f.Iter); VisitLoopBody(f.Body); VisitBody(f.OrElse); break;
             case Break b: if (_loopDepth == 0) Error(b, "'break' outside loop"); break;
@@ -135,6 +144,23 @@ internal sealed class ScopeAnalyzer
         }
     }
 
+    // An elif chain nests each If in the OrElse of the one before, as deep as the chain is long
+    // (the parser does not limit it): a loop walks it, not a recursion.
+    [MethodImpl(AggressiveOptimization)]
+    private void VisitIf(If i)
+    {
+        while (true)
+        {
+            Visit(i.Test);
+            VisitBody(i.Body);
+            if (i.OrElse is not [If elif])
+                break;
+            i = elif;
+        }
+        VisitBody(i.OrElse);
+    }
+
+    [MethodImpl(AggressiveOptimization)]
     private void VisitLoopBody(List<Stmt> body)
     {
         _loopDepth++;
@@ -142,12 +168,14 @@ internal sealed class ScopeAnalyzer
         _loopDepth--;
     }
 
+    [MethodImpl(AggressiveOptimization)]
     private void VisitDefaults(Arguments args)
     {
         foreach (var p in args.Positional) if (p.Default != null) Visit(p.Default);
         foreach (var p in args.KwOnly) if (p.Default != null) Visit(p.Default);
     }
 
+    [MethodImpl(AggressiveOptimization)]
     private void VisitFunction(Node node, string name, Arguments args, List<Stmt>? body, Expr? lambdaBody)
     {
         var scope = new Scope(ScopeKind.Function, name, _current);
@@ -173,6 +201,7 @@ internal sealed class ScopeAnalyzer
         scope.Bind(name);
     }
 
+    [MethodImpl(AggressiveOptimization)]
     private void BindTarget(Expr target)
     {
         switch (target)
@@ -187,8 +216,10 @@ internal sealed class ScopeAnalyzer
         }
     }
 
+    [MethodImpl(AggressiveOptimization)]
     private void Visit(Expr expr)
     {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (expr)
         {
             case Name n: _current.Used.Add(n.Id); break;
@@ -257,6 +288,7 @@ internal sealed class ScopeAnalyzer
     /// A comprehension is a function of its own whose single parameter `.0` is the iterator over the
     /// outermost iterable; that iterable is evaluated in the enclosing scope, as in CPython.
     /// </summary>
+    [MethodImpl(AggressiveOptimization)]
     private void VisitComprehension(Expr node, List<Comprehension> generators, Action visitElement, bool isGenerator)
     {
         Visit(generators[0].Iter);

@@ -8,73 +8,79 @@ internal abstract record Node(int Line, int Col);
 
 // ---------------------------------------------------------------- expressions
 
-internal abstract record Expr(int Line, int Col) : Node(Line, Col);
+/// <summary>
+/// An expression. [Height] is how many levels of expressions it holds: 0 for a name or a constant,
+/// one more than its highest operand for the rest. Each node works it out from its operands when
+/// it is built, so the parser can refuse a tree deeper than NestingLimits.Expression (the
+/// compiler's passes recurse once per level) at the token that makes it so, without a walk.
+/// </summary>
+internal abstract record Expr(int Line, int Col, int Height) : Node(Line, Col);
 
 /// <summary>A name load or store; [Id] is the identifier.</summary>
-internal sealed record Name(int Line, int Col, string Id) : Expr(Line, Col);
+internal sealed record Name(int Line, int Col, string Id) : Expr(Line, Col, 0);
 
 /// <summary>
 /// A literal. [Value] is null for None, or a bool, long, System.Numerics.BigInteger (only when the
 /// literal does not fit in a long), double or string.
 /// </summary>
-internal sealed record Constant(int Line, int Col, object? Value) : Expr(Line, Col);
+internal sealed record Constant(int Line, int Col, object? Value) : Expr(Line, Col, 0);
 
 /// <summary>An f-string: a concatenation of Constant(string) and FormattedValue parts.</summary>
-internal sealed record JoinedStr(int Line, int Col, List<Expr> Values) : Expr(Line, Col);
+internal sealed record JoinedStr(int Line, int Col, List<Expr> Values) : Expr(Line, Col, Levels.Above(Values));
 
 /// <summary>
 /// One {expr!conv:spec} inside an f-string. [Conversion] is '\0' (none), 's', 'r' or 'a'.
 /// [FormatSpec] is null or a JoinedStr (specs may themselves hold {fields}).
 /// </summary>
-internal sealed record FormattedValue(int Line, int Col, Expr Value, char Conversion, JoinedStr? FormatSpec) : Expr(Line, Col);
+internal sealed record FormattedValue(int Line, int Col, Expr Value, char Conversion, JoinedStr? FormatSpec) : Expr(Line, Col, Levels.Above(Value, FormatSpec));
 
 internal enum BinaryOperator { Add, Sub, Mult, Div, FloorDiv, Mod, Pow, LShift, RShift, BitOr, BitXor, BitAnd, MatMult }
 internal enum UnaryOperator { Invert, Not, UAdd, USub }
 internal enum CompareOperator { Eq, NotEq, Lt, LtE, Gt, GtE, Is, IsNot, In, NotIn }
 
-internal sealed record BinOp(int Line, int Col, Expr Left, BinaryOperator Op, Expr Right) : Expr(Line, Col);
-internal sealed record UnaryOp(int Line, int Col, UnaryOperator Op, Expr Operand) : Expr(Line, Col);
+internal sealed record BinOp(int Line, int Col, Expr Left, BinaryOperator Op, Expr Right) : Expr(Line, Col, Levels.Above(Left, Right));
+internal sealed record UnaryOp(int Line, int Col, UnaryOperator Op, Expr Operand) : Expr(Line, Col, Levels.Above(Operand));
 
 /// <summary>`a and b and c` ([IsAnd] true) or `a or b or c`: two or more [Values].</summary>
-internal sealed record BoolOp(int Line, int Col, bool IsAnd, List<Expr> Values) : Expr(Line, Col);
+internal sealed record BoolOp(int Line, int Col, bool IsAnd, List<Expr> Values) : Expr(Line, Col, Levels.Above(Values));
 
 /// <summary>A comparison chain `Left Ops[0] Comparators[0] Ops[1] Comparators[1] ...`.</summary>
-internal sealed record Compare(int Line, int Col, Expr Left, List<CompareOperator> Ops, List<Expr> Comparators) : Expr(Line, Col);
+internal sealed record Compare(int Line, int Col, Expr Left, List<CompareOperator> Ops, List<Expr> Comparators) : Expr(Line, Col, Levels.Above(Comparators, Left));
 
-internal sealed record IfExp(int Line, int Col, Expr Test, Expr Body, Expr OrElse) : Expr(Line, Col);
-internal sealed record Lambda(int Line, int Col, Arguments Args, Expr Body) : Expr(Line, Col);
+internal sealed record IfExp(int Line, int Col, Expr Test, Expr Body, Expr OrElse) : Expr(Line, Col, Levels.Above(Test, Body, OrElse));
+internal sealed record Lambda(int Line, int Col, Arguments Args, Expr Body) : Expr(Line, Col, Levels.Above(Args, Body));
 
 /// <summary>
 /// A call. [Args] may contain Starred nodes (`*xs`); a Keyword whose Arg is null is `**kw`.
 /// </summary>
-internal sealed record Call(int Line, int Col, Expr Func, List<Expr> Args, List<Keyword> Keywords) : Expr(Line, Col);
+internal sealed record Call(int Line, int Col, Expr Func, List<Expr> Args, List<Keyword> Keywords) : Expr(Line, Col, Levels.Above(Func, Args, Keywords));
 internal sealed record Keyword(int Line, int Col, string? Arg, Expr Value) : Node(Line, Col);
 
-internal sealed record Attribute(int Line, int Col, Expr Value, string Attr) : Expr(Line, Col);
+internal sealed record Attribute(int Line, int Col, Expr Value, string Attr) : Expr(Line, Col, Levels.Above(Value));
 
 /// <summary>`Value[Index]`; [Index] is a Slice for `a[1:2]`, a TupleExpr for `a[1, 2]`.</summary>
-internal sealed record Subscript(int Line, int Col, Expr Value, Expr Index) : Expr(Line, Col);
-internal sealed record Slice(int Line, int Col, Expr? Lower, Expr? Upper, Expr? Step) : Expr(Line, Col);
+internal sealed record Subscript(int Line, int Col, Expr Value, Expr Index) : Expr(Line, Col, Levels.Above(Value, Index));
+internal sealed record Slice(int Line, int Col, Expr? Lower, Expr? Upper, Expr? Step) : Expr(Line, Col, Levels.Above(Lower, Upper, Step));
 
 /// <summary>`*Value` in a call, a display, or an assignment target.</summary>
-internal sealed record Starred(int Line, int Col, Expr Value) : Expr(Line, Col);
+internal sealed record Starred(int Line, int Col, Expr Value) : Expr(Line, Col, Levels.Above(Value));
 
-internal sealed record ListExpr(int Line, int Col, List<Expr> Elts) : Expr(Line, Col);
-internal sealed record TupleExpr(int Line, int Col, List<Expr> Elts) : Expr(Line, Col);
+internal sealed record ListExpr(int Line, int Col, List<Expr> Elts) : Expr(Line, Col, Levels.Above(Elts));
+internal sealed record TupleExpr(int Line, int Col, List<Expr> Elts) : Expr(Line, Col, Levels.Above(Elts));
 
 /// <summary>A dict display; a null entry in [Keys] means `**Values[i]`.</summary>
-internal sealed record DictExpr(int Line, int Col, List<Expr?> Keys, List<Expr> Values) : Expr(Line, Col);
+internal sealed record DictExpr(int Line, int Col, List<Expr?> Keys, List<Expr> Values) : Expr(Line, Col, Levels.Above(Keys, Values));
 
 internal sealed record Comprehension(int Line, int Col, Expr Target, Expr Iter, List<Expr> Ifs) : Node(Line, Col);
-internal sealed record ListComp(int Line, int Col, Expr Elt, List<Comprehension> Generators) : Expr(Line, Col);
-internal sealed record DictComp(int Line, int Col, Expr Key, Expr Value, List<Comprehension> Generators) : Expr(Line, Col);
-internal sealed record GeneratorExp(int Line, int Col, Expr Elt, List<Comprehension> Generators) : Expr(Line, Col);
+internal sealed record ListComp(int Line, int Col, Expr Elt, List<Comprehension> Generators) : Expr(Line, Col, Levels.Above(Generators, Elt));
+internal sealed record DictComp(int Line, int Col, Expr Key, Expr Value, List<Comprehension> Generators) : Expr(Line, Col, Levels.Above(Generators, Key, Value));
+internal sealed record GeneratorExp(int Line, int Col, Expr Elt, List<Comprehension> Generators) : Expr(Line, Col, Levels.Above(Generators, Elt));
 
-internal sealed record Yield(int Line, int Col, Expr? Value) : Expr(Line, Col);
-internal sealed record YieldFrom(int Line, int Col, Expr Value) : Expr(Line, Col);
+internal sealed record Yield(int Line, int Col, Expr? Value) : Expr(Line, Col, Levels.Above(Value));
+internal sealed record YieldFrom(int Line, int Col, Expr Value) : Expr(Line, Col, Levels.Above(Value));
 
 /// <summary>`await Value`: the stackless addition; valid in any function.</summary>
-internal sealed record Await(int Line, int Col, Expr Value) : Expr(Line, Col);
+internal sealed record Await(int Line, int Col, Expr Value) : Expr(Line, Col, Levels.Above(Value));
 
 // ---------------------------------------------------------------- function signatures
 

@@ -12,12 +12,14 @@ internal sealed class FStringParser
 {
     // A field may sit inside a format spec ("{x:{width}}") but no deeper, as in CPython.
     private const int MaxSpecNesting = 2;
-    private const int MaxBracketDepth = 200;
 
     private readonly string _src;
     private readonly string _file;
     private readonly List<Diagnostic> _diagnostics;
     private readonly ColumnCounter _columns;
+    // How many levels of expressions are open inside the f-string (its own included): a field's
+    // expression sits one level deeper (inside the FormattedValue), two more inside a format spec.
+    private readonly int _depth;
     private StringLiteral _literal = null!;
 
     // A forward-moving cursor from source index to line, so that locating the many fields of a
@@ -26,22 +28,23 @@ internal sealed class FStringParser
     private int _cursorLine;
     private int _cursorLineStart;
 
-    private FStringParser(string source, string file, List<Diagnostic> diagnostics)
+    private FStringParser(string source, string file, List<Diagnostic> diagnostics, int depth)
     {
         _src = source;
         _file = file;
         _diagnostics = diagnostics;
+        _depth = depth;
         _columns = new ColumnCounter(source);
     }
 
     /// <summary>
-    /// Builds the JoinedStr of adjacent string tokens [strings], at least one of them an f-string.
-    /// Errors are reported to [diagnostics]; the f-string where one occurs keeps what was parsed
-    /// before it.
+    /// Builds the JoinedStr of adjacent string tokens [strings], at least one of them an f-string,
+    /// inside which [depth] levels of expressions are open (see NestingLimits). Errors are reported
+    /// to [diagnostics]; the f-string where one occurs keeps what was parsed before it.
     /// </summary>
-    public static JoinedStr Parse(string source, string file, List<Diagnostic> diagnostics, List<Token> strings)
+    public static JoinedStr Parse(string source, string file, List<Diagnostic> diagnostics, List<Token> strings, int depth)
     {
-        var parser = new FStringParser(source, file, diagnostics);
+        var parser = new FStringParser(source, file, diagnostics, depth);
         var parts = new Parts();
         foreach (var token in strings)
         {
@@ -151,6 +154,9 @@ internal sealed class FStringParser
         int open = s++;
         if (level >= MaxSpecNesting)
             throw new FStringError(open, "f-string: expressions nested too deeply");
+        int valueDepth = _depth + 1 + 2 * level;
+        if (valueDepth > NestingLimits.Expression)
+            throw new FStringError(open, "f-string: " + NestingLimits.ExpressionTooDeep);
         int exprStart = s;
         // Located now, while the cursor has not yet moved past them.
         var (openLine, _, openCol) = Locate(open);
@@ -187,7 +193,7 @@ internal sealed class FStringParser
             }
             if (ch is '[' or '(' or '{')
             {
-                if (brackets.Count >= MaxBracketDepth)
+                if (brackets.Count >= NestingLimits.Brackets)
                     throw new FStringError(s, "f-string: too many nested parenthesis");
                 brackets.Push(ch);
                 continue;
@@ -229,7 +235,7 @@ internal sealed class FStringParser
                 : "f-string: empty expression not allowed");
         }
 
-        var value = Parser.ParseFStringExpression(_src, exprStart, exprEnd, exprLine, exprLineStart, _file, _diagnostics);
+        var value = Parser.ParseFStringExpression(_src, exprStart, exprEnd, exprLine, exprLineStart, _file, _diagnostics, valueDepth);
 
         // The 3.8 debugging form {x=} shows the expression's text, with the spaces around '='.
         string? selfDocumenting = null;

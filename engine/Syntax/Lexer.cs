@@ -12,11 +12,6 @@ namespace Workflow.Syntax;
 /// </summary>
 internal sealed class Lexer
 {
-    // CPython's limits (MAXLEVEL and MAXINDENT in Parser/tokenizer.h): deeper input is an error
-    // rather than a risk to the parser's stack.
-    private const int MaxBracketDepth = 200;
-    private const int MaxIndentLevels = 100;
-
     private static readonly Dictionary<string, TokenKind> Keywords = new()
     {
         ["False"] = TokenKind.False, ["None"] = TokenKind.None, ["True"] = TokenKind.True,
@@ -47,7 +42,8 @@ internal sealed class Lexer
     private int _line;
     private int _lineStart;
 
-    // Set once input nests deeper than the limits above, which is reported only the first time.
+    // Set once input nests deeper than NestingLimits allows (brackets or indentation), which is
+    // reported only the first time.
     private bool _tooDeep;
 
     // Set after a bracket error, until the end of the logical line.
@@ -186,7 +182,7 @@ internal sealed class Lexer
             return;
         if (col > top)
         {
-            if (_indents.Count >= MaxIndentLevels)
+            if (_indents.Count >= NestingLimits.IndentLevels)
             {
                 // Reported once; each line too deep becomes an Error token the parser skips.
                 if (!_tooDeep)
@@ -871,7 +867,7 @@ internal sealed class Lexer
         {
             case TokenKind.LParen or TokenKind.LBracket or TokenKind.LBrace:
                 _brackets.Add((c, _line, _columns.Column(_lineStart, start)));
-                if (_brackets.Count > MaxBracketDepth)
+                if (_brackets.Count > NestingLimits.Brackets)
                 {
                     // Still counted, so the closers match; reported once, at the first one too deep.
                     if (!_tooDeep)

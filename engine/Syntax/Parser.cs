@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using static System.Runtime.CompilerServices.MethodImplOptions;
 
 namespace Workflow.Syntax;
 
@@ -13,6 +14,8 @@ namespace Workflow.Syntax;
 /// the parser skips to the end of that logical line (and past any block that belongs to it), so a
 /// file with several independent mistakes reports each of them. A mistake the lexer has already
 /// reported leaves an Error token in the line, and the parser then stays quiet about that line.
+/// Deep input is refused at NestingLimits; the methods that recurse once per level of nesting are
+/// compiled optimized at once (AggressiveOptimization), as NestingLimits explains.
 /// </remarks>
 internal static class Parser
 {
@@ -26,7 +29,7 @@ internal static class Parser
         try
         {
             var tokens = Lexer.Tokenize(text, fileName, diagnostics);
-            var session = new Session(text, fileName, tokens, diagnostics, "");
+            var session = new Session(text, fileName, tokens, diagnostics, "", 0);
             module = new ModuleNode(fileName, session.ParseFile());
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -47,13 +50,14 @@ internal static class Parser
     /// Parses the expression of one f-string field, source range [start, end) beginning on [line]
     /// whose first character is at [lineStart]. Like CPython 3.11 it is parsed as if between
     /// parentheses, so `f"{a, b}"` is a tuple and `f"{yield}"` is allowed. On error the problem is
-    /// reported (with the "f-string: " prefix) and a placeholder None constant is returned.
+    /// reported (with the "f-string: " prefix) and a placeholder None constant is returned. [depth]
+    /// is how many levels of expressions enclose the field, which count toward its nesting limit.
     /// </summary>
     internal static Expr ParseFStringExpression(string source, int start, int end, int line, int lineStart,
-        string fileName, List<Diagnostic> diagnostics)
+        string fileName, List<Diagnostic> diagnostics, int depth)
     {
         var tokens = Lexer.TokenizeFStringExpression(source, start, end, line, lineStart, fileName, diagnostics);
-        return new Session(source, fileName, tokens, diagnostics, "f-string: ").ParseFStringField();
+        return new Session(source, fileName, tokens, diagnostics, "f-string: ", depth).ParseFStringField();
     }
 
     // CPython reads source with universal newlines and skips a UTF-8 byte order mark.
@@ -77,10 +81,6 @@ internal static class Parser
 
     private sealed class Session
     {
-        // Expression nesting beyond this is refused with an error; the stack check below it is the
-        // real guard, this bound just makes the limit the same on every thread.
-        private const int MaxNesting = 1000;
-
         private readonly string _source;
         private readonly string _file;
         private readonly List<Token> _tokens;
@@ -94,10 +94,14 @@ internal static class Parser
         private readonly int _unclosedLineStart;
         private readonly HashSet<(int, int, string)> _reported = [];
         private int _pos;
+
+        // How many levels of expressions are open around the token being parsed: operands parsed
+        // now sit that deep in the tree. See Open.
         private int _depth;
 
-        public Session(string source, string file, List<Token> tokens, List<Diagnostic> diagnostics, string messagePrefix)
+        public Session(string source, string file, List<Token> tokens, List<Diagnostic> diagnostics, string messagePrefix, int depth)
         {
+            _depth = depth;
             _source = source;
             _file = file;
             _tokens = tokens;
@@ -216,13 +220,21 @@ internal static class Parser
                 _diagnostics.Add(new Diagnostic(_file, line, col, _messagePrefix + message));
         }
 
-        private void EnterNesting()
+        // Opens one level of expression nesting at [at], the operator, bracket or keyword of a node
+        // being built, whose [operand] (if any) is already parsed: that operand and those parsed
+        // until Close sit one level deeper. A node at depth d that holds h levels needs d + h within
+        // NestingLimits.Expression, so the check falls on the first token, reading left to right,
+        // at which the nesting passes the limit: the 201st of 201 minus signs, the 201st of
+        // `.a.a.a...`. Every recursion of the parser opens a level (or a bracket, which the lexer
+        // limits), so this also bounds its own stack; the stack check is only a second guard.
+        private void Open(Token at, Expr? operand = null)
         {
-            if (++_depth > MaxNesting || !RuntimeHelpers.TryEnsureSufficientExecutionStack())
-                throw Error(Cur, "expression is too deeply nested");
+            if (_depth + 1 + (operand?.Height ?? 0) > NestingLimits.Expression || !RuntimeHelpers.TryEnsureSufficientExecutionStack())
+                throw Error(at, NestingLimits.ExpressionTooDeep);
+            _depth++;
         }
 
-        private void ExitNesting() => _depth--;
+        private void Close() => _depth--;
 
         // ---- statements
 
@@ -262,6 +274,7 @@ internal static class Parser
 
         // Parses one statement (or one line of simple statements) into [into]; on error reports it
         // and skips what belongs to the broken statement.
+        [MethodImpl(AggressiveOptimization)]
         private void ParseStatementInto(List<Stmt> into)
         {
             int start = _pos, depth = _depth;
@@ -283,6 +296,7 @@ internal static class Parser
         // elif/else/except/finally clauses that continue the same compound statement, so that a
         // bad header does not also produce "unexpected indent" and "invalid syntax" at its 'else'.
         // Statements inside the skipped blocks are still parsed, to report their own errors.
+        [MethodImpl(AggressiveOptimization)]
         private void Recover()
         {
             while (true)
@@ -320,6 +334,7 @@ internal static class Parser
             while (depth > 0 && Kind != TokenKind.EndOfFile);
         }
 
+        [MethodImpl(AggressiveOptimization)]
         private void ParseDiscardedBlock()
         {
             Expect(TokenKind.Indent);
@@ -329,6 +344,7 @@ internal static class Parser
             Accept(TokenKind.Dedent);
         }
 
+        [MethodImpl(AggressiveOptimization)]
         private void ParseStatement(List<Stmt> into)
         {
             switch (Kind)
@@ -624,6 +640,7 @@ internal static class Parser
 
         // Checks that [e] can be assigned to (or deleted), with CPython's messages. [top] is false
         // inside a tuple or list target; [hint] adds CPython's "Maybe you meant '=='" suggestion.
+        [MethodImpl(AggressiveOptimization)]
         private static void ValidateTarget(Expr e, TargetUse use, bool top, bool hint)
         {
             string verb = use == TargetUse.Delete ? "delete" : "assign to";
@@ -707,6 +724,7 @@ internal static class Parser
 
         // ---- compound statements
 
+        [MethodImpl(AggressiveOptimization)]
         private If ParseIf()
         {
             var clauses = new List<(Token Keyword, Expr Test, List<Stmt> Body)>();
@@ -731,6 +749,7 @@ internal static class Parser
             return (If)orElse[0];
         }
 
+        [MethodImpl(AggressiveOptimization)]
         private List<Stmt> ParseElse()
         {
             var keyword = Advance();
@@ -738,6 +757,7 @@ internal static class Parser
             return ParseBlock("'else' statement", keyword.Line);
         }
 
+        [MethodImpl(AggressiveOptimization)]
         private While ParseWhile()
         {
             var t = Advance();
@@ -749,6 +769,7 @@ internal static class Parser
             return new While(t.Line, t.Col, test, body, orElse);
         }
 
+        [MethodImpl(AggressiveOptimization)]
         private For ParseFor()
         {
             var t = Advance();
@@ -762,6 +783,7 @@ internal static class Parser
             return new For(t.Line, t.Col, target, iter, body, orElse);
         }
 
+        [MethodImpl(AggressiveOptimization)]
         private Try ParseTry()
         {
             var t = Advance();
@@ -809,6 +831,7 @@ internal static class Parser
             return new Try(t.Line, t.Col, body, handlers, orElse, finalBody);
         }
 
+        [MethodImpl(AggressiveOptimization)]
         private FunctionDef ParseFunctionDef()
         {
             var t = Advance();
@@ -825,6 +848,7 @@ internal static class Parser
             return new FunctionDef(t.Line, t.Col, name, args, body);
         }
 
+        [MethodImpl(AggressiveOptimization)]
         private ClassDef ParseClassDef()
         {
             var t = Advance();
@@ -865,6 +889,7 @@ internal static class Parser
         // A block after a header's ':' — either simple statements on the same line or an indented
         // block. A missing indented block is reported without throwing, since the line where it
         // should have started is itself fine and parses next. [what] and [line] name the header.
+        [MethodImpl(AggressiveOptimization)]
         private List<Stmt> ParseBlock(string what, int line)
         {
             var body = new List<Stmt>();
@@ -891,6 +916,7 @@ internal static class Parser
         // ---- parameters and arguments
 
         // Parses a parameter list up to (not including) its ')' — or its ':' for a lambda.
+        [MethodImpl(AggressiveOptimization)]
         private Arguments ParseParameters(bool isLambda)
         {
             var terminator = isLambda ? TokenKind.Colon : TokenKind.RParen;
@@ -967,6 +993,7 @@ internal static class Parser
         }
 
         // Parses call arguments after the '(' [open], through the closing ')'.
+        [MethodImpl(AggressiveOptimization)]
         private (List<Expr> Args, List<Keyword> Keywords) ParseArguments(Token open)
         {
             var args = new List<Expr>();
@@ -977,8 +1004,9 @@ internal static class Parser
                 var t = Cur;
                 if (Kind == TokenKind.Star)
                 {
-                    Advance();
+                    Open(Advance());
                     var value = ParseExpression();
+                    Close();
                     if (sawKeywordUnpacking)
                         throw Error(t, "iterable argument unpacking follows keyword argument unpacking");
                     args.Add(new Starred(t.Line, t.Col, value));
@@ -1004,7 +1032,9 @@ internal static class Parser
                     }
                     else if (Kind is TokenKind.For or TokenKind.Async)
                     {
+                        Open(Cur, e);
                         var generators = ParseComprehensionClauses();
+                        Close();
                         if (args.Count + keywords.Count > 0 || Kind == TokenKind.Comma)
                             throw Error(t, "Generator expression must be parenthesized");
                         if (Kind != TokenKind.RParen)
@@ -1039,18 +1069,22 @@ internal static class Parser
             or TokenKind.None or TokenKind.True or TokenKind.False or TokenKind.Star or TokenKind.Ellipsis;
 
         // star_expressions: `a`, `a, b`, `*a, b,` — a tuple as soon as there is a comma.
+        [MethodImpl(AggressiveOptimization)]
         private Expr ParseStarExpressions()
         {
             var t = Cur;
             var first = ParseStarExpression();
             if (Kind != TokenKind.Comma)
                 return first;
+            Open(Cur, first);
             var elements = new List<Expr> { first };
             while (Accept(TokenKind.Comma) && StartsExpression(Kind))
                 elements.Add(ParseStarExpression());
+            Close();
             return new TupleExpr(t.Line, t.Col, elements);
         }
 
+        [MethodImpl(AggressiveOptimization)]
         private Expr ParseStarExpressionsValue()
         {
             var e = ParseStarExpressions();
@@ -1058,90 +1092,97 @@ internal static class Parser
             return e;
         }
 
-        private Expr ParseStarExpression()
-        {
-            if (Kind != TokenKind.Star)
-                return ParseExpression();
-            var t = Advance();
-            return new Starred(t.Line, t.Col, ParseBitOr());
-        }
+        [MethodImpl(AggressiveOptimization)]
+        private Expr ParseStarExpression() => Kind == TokenKind.Star ? ParseStarred() : ParseExpression();
 
         // expression: lambda, or a disjunction with an optional `if ... else ...`. The walrus
         // operator is recognised here only to say that it is not supported.
+        [MethodImpl(AggressiveOptimization)]
         private Expr ParseExpression()
         {
-            EnterNesting();
-            var t = Cur;
-            Expr result;
             if (Kind == TokenKind.Lambda)
-                result = ParseLambda();
-            else
+                return ParseLambda();
+            var t = Cur;
+            var result = ParseDisjunction();
+            if (Kind == TokenKind.If)
             {
-                result = ParseDisjunction();
-                if (Kind == TokenKind.If)
-                {
-                    Advance();
-                    var test = ParseDisjunction();
-                    if (Kind == TokenKind.Colon)
-                        throw Unexpected();
-                    if (Kind != TokenKind.Else)
-                        throw Error(t, "expected 'else' after 'if' expression");
-                    Advance();
-                    result = new IfExp(t.Line, t.Col, test, result, ParseExpression());
-                }
-                if (Kind == TokenKind.ColonEqual)
-                    throw Error(Cur, "assignment expressions (':=') are not supported");
+                Open(Advance(), result);
+                var test = ParseDisjunction();
+                if (Kind == TokenKind.Colon)
+                    throw Unexpected();
+                if (Kind != TokenKind.Else)
+                    throw Error(t, "expected 'else' after 'if' expression");
+                Advance();
+                var orElse = ParseExpression();
+                Close();
+                result = new IfExp(t.Line, t.Col, test, result, orElse);
             }
-            ExitNesting();
+            if (Kind == TokenKind.ColonEqual)
+                throw Error(Cur, "assignment expressions (':=') are not supported");
             return result;
         }
 
+        [MethodImpl(AggressiveOptimization)]
         private Lambda ParseLambda()
         {
             var t = Advance();
+            Open(t);
             var args = ParseParameters(isLambda: true);
             Expect(TokenKind.Colon);
-            return new Lambda(t.Line, t.Col, args, ParseExpression());
+            var body = ParseExpression();
+            Close();
+            return new Lambda(t.Line, t.Col, args, body);
         }
 
+        [MethodImpl(AggressiveOptimization)]
         private Expr ParseDisjunction()
         {
             var t = Cur;
             var first = ParseConjunction();
             if (Kind != TokenKind.Or)
                 return first;
+            Open(Cur, first);
             var values = new List<Expr> { first };
             while (Accept(TokenKind.Or))
                 values.Add(ParseConjunction());
+            Close();
             return new BoolOp(t.Line, t.Col, false, values);
         }
 
+        [MethodImpl(AggressiveOptimization)]
         private Expr ParseConjunction()
         {
             var t = Cur;
             var first = ParseInversion();
             if (Kind != TokenKind.And)
                 return first;
+            Open(Cur, first);
             var values = new List<Expr> { first };
             while (Accept(TokenKind.And))
                 values.Add(ParseInversion());
+            Close();
             return new BoolOp(t.Line, t.Col, true, values);
         }
 
         // inversion: 'not'* comparison. One function rather than two, like factor and power
         // below, because every level of parentheses passes through all of them and stack frames
         // add up.
+        [MethodImpl(AggressiveOptimization)]
         private Expr ParseInversion()
         {
             List<Token>? nots = null;
             while (Kind == TokenKind.Not)
+            {
+                Open(Cur);
                 (nots ??= []).Add(Advance());
+            }
             var t = Cur;
             var e = ParseBinary(1);
             List<CompareOperator>? ops = null;
             List<Expr>? comparators = null;
             while (true)
             {
+                var opToken = Cur;
                 CompareOperator op;
                 switch (Kind)
                 {
@@ -1164,16 +1205,26 @@ internal static class Parser
                     default:
                         goto done;
                 }
+                if (ops == null)
+                    Open(opToken, e);
                 Advance();
                 (ops ??= []).Add(op);
                 (comparators ??= []).Add(ParseBinary(1));
             }
             done:
             if (ops != null)
+            {
+                Close();
                 e = new Compare(t.Line, t.Col, e, ops, comparators!);
+            }
             if (nots != null)
+            {
                 for (int i = nots.Count - 1; i >= 0; i--)
+                {
+                    Close();
                     e = new UnaryOp(nots[i].Line, nots[i].Col, UnaryOperator.Not, e);
+                }
+            }
             return e;
         }
 
@@ -1209,6 +1260,7 @@ internal static class Parser
         // The left-associative binary operators from `|` down to `* / // % @`, by precedence
         // climbing: one loop instead of one function per level keeps the stack shallow for
         // deeply parenthesised input.
+        [MethodImpl(AggressiveOptimization)]
         private Expr ParseBinary(int minPrecedence)
         {
             var t = Cur;
@@ -1218,33 +1270,39 @@ internal static class Parser
                 int precedence = Precedence(Kind);
                 if (precedence == 0 || precedence < minPrecedence)
                     return left;
+                Open(Cur, left);
                 var op = BinaryOperatorOf(Advance().Kind);
                 var right = ParseBinary(precedence + 1);
+                Close();
                 left = new BinOp(t.Line, t.Col, left, op, right);
             }
         }
 
         // factor: unary + - ~ applied to a power, so that -2**2 is -(2**2); power is
         // await_primary ['**' factor], right-associative through factor.
+        [MethodImpl(AggressiveOptimization)]
         private Expr ParseFactor()
         {
             List<Token>? prefixes = null;
             while (Kind is TokenKind.Minus or TokenKind.Plus or TokenKind.Tilde)
+            {
+                Open(Cur);
                 (prefixes ??= []).Add(Advance());
+            }
             var t = Cur;
             var e = ParsePrimary();
             if (Kind == TokenKind.DoubleStar)
             {
-                Advance();
-                EnterNesting();
+                Open(Advance(), e);
                 var exponent = ParseFactor();
-                ExitNesting();
+                Close();
                 e = new BinOp(t.Line, t.Col, e, BinaryOperator.Pow, exponent);
             }
             if (prefixes != null)
             {
                 for (int i = prefixes.Count - 1; i >= 0; i--)
                 {
+                    Close();
                     var op = prefixes[i].Kind switch
                     {
                         TokenKind.Minus => UnaryOperator.USub,
@@ -1258,13 +1316,20 @@ internal static class Parser
         }
 
         // An atom with its trailers (.name, (args), [index]), under an optional `await`.
+        [MethodImpl(AggressiveOptimization)]
         private Expr ParsePrimary()
         {
-            Token? awaitToken = Kind == TokenKind.Await ? Advance() : null;
+            Token? awaitToken = null;
+            if (Kind == TokenKind.Await)
+            {
+                Open(Cur);
+                awaitToken = Advance();
+            }
             var t = Cur;
             var e = ParseAtom();
-            while (true)
+            while (Kind is TokenKind.Dot or TokenKind.LParen or TokenKind.LBracket)
             {
+                Open(Cur, e);
                 if (Kind == TokenKind.Dot)
                 {
                     Advance();
@@ -1275,18 +1340,21 @@ internal static class Parser
                     var (args, keywords) = ParseArguments(Advance());
                     e = new Call(t.Line, t.Col, e, args, keywords);
                 }
-                else if (Kind == TokenKind.LBracket)
+                else
                 {
                     Advance();
                     e = new Subscript(t.Line, t.Col, e, ParseSubscriptIndex());
                 }
-                else
-                    break;
+                Close();
             }
-            return awaitToken is { } a ? new Await(a.Line, a.Col, e) : e;
+            if (awaitToken is not { } a)
+                return e;
+            Close();
+            return new Await(a.Line, a.Col, e);
         }
 
         // The inside of `a[...]` through the ']': an expression, a slice, or a tuple of them.
+        [MethodImpl(AggressiveOptimization)]
         private Expr ParseSubscriptIndex()
         {
             var t = Cur;
@@ -1294,6 +1362,7 @@ internal static class Parser
             var index = first;
             if (Kind == TokenKind.Comma)
             {
+                Open(Cur, first);
                 var elements = new List<Expr> { first };
                 while (Accept(TokenKind.Comma) && Kind != TokenKind.RBracket)
                 {
@@ -1302,6 +1371,7 @@ internal static class Parser
                     if (Kind is not (TokenKind.Comma or TokenKind.RBracket))
                         throw MissingComma(elementStart);
                 }
+                Close();
                 index = new TupleExpr(t.Line, t.Col, elements);
             }
             if (Kind != TokenKind.RBracket)
@@ -1310,14 +1380,12 @@ internal static class Parser
             return index;
         }
 
+        [MethodImpl(AggressiveOptimization)]
         private Expr ParseSliceItem()
         {
             var t = Cur;
             if (Kind == TokenKind.Star)
-            {
-                Advance();
-                return new Starred(t.Line, t.Col, ParseBitOr());
-            }
+                return ParseStarred();
             Expr? lower = null;
             if (Kind != TokenKind.Colon)
             {
@@ -1325,14 +1393,16 @@ internal static class Parser
                 if (Kind != TokenKind.Colon)
                     return lower;
             }
-            Advance();
+            Open(Advance(), lower);
             var upper = Kind is TokenKind.Colon or TokenKind.Comma or TokenKind.RBracket ? null : ParseExpression();
             Expr? step = null;
             if (Accept(TokenKind.Colon))
                 step = Kind is TokenKind.Comma or TokenKind.RBracket ? null : ParseExpression();
+            Close();
             return new Slice(t.Line, t.Col, lower, upper, step);
         }
 
+        [MethodImpl(AggressiveOptimization)]
         private Expr ParseAtom()
         {
             var t = Cur;
@@ -1359,9 +1429,9 @@ internal static class Parser
                 case TokenKind.LBracket:
                 case TokenKind.LBrace:
                 {
-                    EnterNesting();
+                    Open(t);
                     var e = Kind == TokenKind.LParen ? ParseParenthesized() : Kind == TokenKind.LBracket ? ParseList() : ParseDict();
-                    ExitNesting();
+                    Close();
                     return e;
                 }
                 case TokenKind.Ellipsis:
@@ -1372,6 +1442,7 @@ internal static class Parser
         }
 
         // Adjacent literals concatenate; if any of them is an f-string the result is one JoinedStr.
+        [MethodImpl(AggressiveOptimization)]
         private Expr ParseStrings()
         {
             var t = Cur;
@@ -1384,7 +1455,12 @@ internal static class Parser
                 strings.Add(token);
             }
             if (anyFString)
-                return FStringParser.Parse(_source, _file, _diagnostics, strings);
+            {
+                Open(t);
+                var joined = FStringParser.Parse(_source, _file, _diagnostics, strings, _depth);
+                Close();
+                return joined;
+            }
             string value = strings.Count == 1
                 ? ((StringLiteral)t.Value!).Value!
                 : string.Concat(strings.Select(s => ((StringLiteral)s.Value!).Value));
@@ -1393,6 +1469,7 @@ internal static class Parser
 
         // `( ... )`: the empty tuple, a parenthesised yield, a generator expression, a tuple, or
         // just a grouped expression.
+        [MethodImpl(AggressiveOptimization)]
         private Expr ParseParenthesized()
         {
             var open = Advance();
@@ -1425,6 +1502,7 @@ internal static class Parser
             return new TupleExpr(open.Line, open.Col, elements);
         }
 
+        [MethodImpl(AggressiveOptimization)]
         private Expr ParseList()
         {
             var open = Advance();
@@ -1445,6 +1523,7 @@ internal static class Parser
         }
 
         // The rest of a tuple or list display after its first element, through the [closer].
+        [MethodImpl(AggressiveOptimization)]
         private List<Expr> ParseElementsAfterFirst(Expr first, TokenKind closer)
         {
             var elements = new List<Expr> { first };
@@ -1461,12 +1540,18 @@ internal static class Parser
             return elements;
         }
 
-        private Expr ParseStarNamedExpression()
+        [MethodImpl(AggressiveOptimization)]
+        private Expr ParseStarNamedExpression() => Kind == TokenKind.Star ? ParseStarred() : ParseExpression();
+
+        // `*operand`, the operand at the `|` level.
+        [MethodImpl(AggressiveOptimization)]
+        private Starred ParseStarred()
         {
-            if (Kind != TokenKind.Star)
-                return ParseExpression();
             var t = Advance();
-            return new Starred(t.Line, t.Col, ParseBitOr());
+            Open(t);
+            var operand = ParseBitOr();
+            Close();
+            return new Starred(t.Line, t.Col, operand);
         }
 
         private static void CheckComprehensionElement(Expr element)
@@ -1477,6 +1562,7 @@ internal static class Parser
 
         // `{ ... }`: a dict display or dict comprehension. Anything else in braces is a set,
         // which the subset leaves out.
+        [MethodImpl(AggressiveOptimization)]
         private Expr ParseDict()
         {
             var open = Advance();
@@ -1539,6 +1625,7 @@ internal static class Parser
             return new DictExpr(open.Line, open.Col, keys, values);
         }
 
+        [MethodImpl(AggressiveOptimization)]
         private Expr ParseDictValue()
         {
             var colon = Advance();
@@ -1548,6 +1635,7 @@ internal static class Parser
         }
 
         // One or more `for target in iter [if cond]...` clauses.
+        [MethodImpl(AggressiveOptimization)]
         private List<Comprehension> ParseComprehensionClauses()
         {
             var generators = new List<Comprehension>();
@@ -1573,32 +1661,34 @@ internal static class Parser
 
         // star_targets of a `for`: parsed at the `|` level so that the `in` after them is not
         // taken for a comparison.
+        [MethodImpl(AggressiveOptimization)]
         private Expr ParseTargetList()
         {
             var t = Cur;
             var first = ParseTargetElement();
             if (Kind != TokenKind.Comma)
                 return first;
+            Open(Cur, first);
             var elements = new List<Expr> { first };
             while (Accept(TokenKind.Comma) && StartsExpression(Kind))
                 elements.Add(ParseTargetElement());
+            Close();
             return new TupleExpr(t.Line, t.Col, elements);
         }
 
-        private Expr ParseTargetElement()
-        {
-            if (Kind != TokenKind.Star)
-                return ParseBitOr();
-            var t = Advance();
-            return new Starred(t.Line, t.Col, ParseBitOr());
-        }
+        [MethodImpl(AggressiveOptimization)]
+        private Expr ParseTargetElement() => Kind == TokenKind.Star ? ParseStarred() : ParseBitOr();
 
+        [MethodImpl(AggressiveOptimization)]
         private Expr ParseYield()
         {
             var t = Advance();
-            if (Accept(TokenKind.From))
-                return new YieldFrom(t.Line, t.Col, ParseExpression());
-            return new Yield(t.Line, t.Col, StartsExpression(Kind) ? ParseStarExpressionsValue() : null);
+            Open(t);
+            Expr result = Accept(TokenKind.From)
+                ? new YieldFrom(t.Line, t.Col, ParseExpression())
+                : new Yield(t.Line, t.Col, StartsExpression(Kind) ? ParseStarExpressionsValue() : null);
+            Close();
+            return result;
         }
     }
 }

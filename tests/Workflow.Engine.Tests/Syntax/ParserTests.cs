@@ -743,18 +743,18 @@ end'").Body[0]).Value).Value;
     {
         Assert.Equal("1:205: too many nested parentheses", Error("x = " + new string('(', 201) + "1" + new string(')', 201)));
         Assert.Equal("1:205: too many nested parentheses", Error("x = " + new string('(', 100_000)));
-        Assert.NotEmpty(Errors("x = " + string.Concat(Enumerable.Repeat("lambda: ", 20_000)) + "1"));
-        Assert.NotEmpty(Errors("x = " + string.Concat(Enumerable.Repeat("2 ** ", 20_000)) + "1"));
-        Assert.NotEmpty(Errors(string.Concat(Enumerable.Range(0, 150).Select(i => new string(' ', i) + "if x:\n")) + new string(' ', 150) + "pass\n"));
+        // The 201st lambda and the 201st `**` (at columns 5 + 8 * 200 and 7 + 5 * 200).
+        Assert.Equal("1:1605: expression nested too deeply", Error("x = " + string.Concat(Enumerable.Repeat("lambda: ", 20_000)) + "1"));
+        Assert.Equal("1:1007: expression nested too deeply", Error("x = " + string.Concat(Enumerable.Repeat("2 ** ", 20_000)) + "1"));
+        Assert.Equal("101:101: too many levels of indentation", Error(string.Concat(Enumerable.Range(0, 150).Select(i => new string(' ', i) + "if x:\n")) + new string(' ', 150) + "pass\n"));
     }
 
     [Fact]
     public void Nesting_LongFlatChains_NeedNoRecursion()
     {
-        ParseOk("x = " + new string('-', 100_000) + "1");
-        ParseOk("x = " + string.Concat(Enumerable.Repeat("not ", 100_000)) + "1");
-        ParseOk("x = a" + string.Concat(Enumerable.Repeat(".b", 100_000)));
-        ParseOk("x = " + string.Join(" + ", Enumerable.Range(0, 100_000).Select(i => "a")));
+        ParseOk("x = " + string.Join(" and ", Enumerable.Range(0, 100_000).Select(i => "a")));
+        ParseOk("x = " + string.Join(" < ", Enumerable.Range(0, 100_000).Select(i => "a")));
+        ParseOk("x = f(" + string.Join(", ", Enumerable.Range(0, 100_000).Select(i => "a")) + ")");
         ParseOk("if a: pass\n" + string.Concat(Enumerable.Repeat("elif b: pass\n", 10_000)));
     }
 
