@@ -80,7 +80,7 @@ public sealed class QuotaTests(HostileServer server, ITestOutputHelper output)
             var chain = await server.Api.List("child_chain");
             var running = chain.Where(i => !WfApi.FinalStatuses.Contains((string)i["status"]!)).ToArray();
             output.WriteLine($"the chain has {chain.Count} instances, {running.Length} not ended");
-            Assert.True(running.Length == 0, $"{running.Length} of the {chain.Count} instances of the chain have not ended, e.g. {running[0].ToJsonString()}");
+            Assert.True(running.Length == 0, $"{running.Length} of the {chain.Count} instances of the chain have not ended, e.g. {running.FirstOrDefault()?.ToJsonString()}");
             await Task.Delay(TimeSpan.FromSeconds(2));
             Assert.Equal(chain.Count, (await server.Api.List("child_chain")).Count);
         }

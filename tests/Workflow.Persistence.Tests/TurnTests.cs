@@ -319,8 +319,8 @@ public abstract class TurnTests(StoreKind kind, StoreCalls calls = StoreCalls.Sy
         var deep = "root" + string.Concat(Enumerable.Repeat(".1", ChildInstances.MaxDepth));
         var shallow = "root" + string.Concat(Enumerable.Repeat(".1", ChildInstances.MaxDepth - 1));
         foreach (var id in new[] { deep, shallow }) Start(id);
-        foreach (var id in new[] { deep, shallow })
-            CommitOne(Turn(ClaimOne(id), children: [new ChildRequest(7, "order", "{}")]));
+        foreach (var claimed in Claim())
+            CommitOne(Turn(claimed, children: [new ChildRequest(7, "order", "{}")]));
 
         Assert.Null(Store.GetInstance(deep + ".7"));
         var refused = Assert.Single(ClaimOne(deep).Inbox);
