@@ -1,6 +1,6 @@
 using System.Numerics;
-using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
+using Workflow.Boundary;
 using Workflow.Builtins;
 using Workflow.Runtime;
 using Workflow.Values;
@@ -13,29 +13,16 @@ namespace Workflow;
 /// </summary>
 internal static class JsonValues
 {
-    /// <summary>Parses [json] into script values; FormatException with line and position when it is not JSON.</summary>
-    public static object Parse(string json)
-    {
-        try
-        {
-            using var reader = new JsonTextReader(new StringReader(json))
-            {
-                DateParseHandling = DateParseHandling.None,
-                FloatParseHandling = FloatParseHandling.Double,
-            };
-            var token = JToken.ReadFrom(reader);
-            if (reader.Read()) throw new JsonReaderException($"unexpected content after the JSON value, at line {reader.LineNumber}, position {reader.LinePosition}");
-            return ToScript(token);
-        }
-        catch (JsonReaderException e)
-        {
-            throw new FormatException($"input is not valid JSON: {e.Message}", e);
-        }
-    }
+    /// <summary>
+    /// Parses [json], which must be strict RFC 8259 JSON (StrictJson), into script values;
+    /// InvalidJsonException, naming the line and position, when it is not.
+    /// </summary>
+    public static object Parse(string json) => ToScript(StrictJson.Parse(json));
 
+    // Recursive, one level per container: StrictJson refuses values nested deeper than its MaxDepth.
     private static object ToScript(JToken token) => token.Type switch
     {
-        JTokenType.Null or JTokenType.Undefined => PyNone.Value,
+        JTokenType.Null => PyNone.Value,
         JTokenType.Boolean => Boxes.Bool((bool)token),
         JTokenType.Integer => ((JValue)token).Value is BigInteger big ? Values.Numbers.IntOps.Normalize(big) : Boxes.Int((long)token),
         JTokenType.Float => (double)token,
@@ -61,14 +48,17 @@ internal static class JsonValues
 
     /// <summary>Values (containers and scalars, a shared one counted each time it appears) that one boundary crossing may carry.</summary>
     public const int MaxDataValues = 1_000_000;
-    private const int MaxDataDepth = 10_000;
+
+    /// <summary>As deep as StrictJson reads, so that what one instance sends, another (or a host) can read.</summary>
+    private const int MaxDataDepth = StrictJson.MaxDepth;
 
     /// <summary>
     /// json.dumps of a value that leaves the instance (activity arguments, a child's input, main's
     /// result): it must be JSON data, or the call that tried to send it raises TypeError naming
     /// [what] and the path. A value that would write more than MaxDataValues values (a list
-    /// repeated into itself eight times over ten levels is a billion) or nests deeper than 10,000
-    /// (or contains itself) is refused too, before any of it is written.
+    /// repeated into itself eight times over ten levels is a billion) or nests deeper than 1,000
+    /// (or contains itself) is refused too, before any of it is written, and so is a str with
+    /// half a surrogate pair in it (not text: StrictJson would refuse it at the other end).
     /// </summary>
     public static string DumpsData(object value, string what)
     {
@@ -84,7 +74,10 @@ internal static class JsonValues
                 if (++values > MaxDataValues) throw Errors.TypeError($"{what} is too large (more than {MaxDataValues:N0} values, or it contains itself) at {PathOf(frames)}");
                 switch (current)
                 {
-                    case PyNone or bool or long or System.Numerics.BigInteger or string:
+                    case PyNone or bool or long or System.Numerics.BigInteger:
+                        break;
+                    case string text:
+                        CheckText(text, what, frames);
                         break;
                     case double d:
                         if (double.IsNaN(d) || double.IsInfinity(d)) throw Errors.TypeError($"{what} is not JSON data: {Ops.Repr(d)} at {PathOf(frames)}");
@@ -98,7 +91,10 @@ internal static class JsonValues
                         var keys = dict.Items.ToList();
                         frames.Add((current, -1, keys));
                         foreach (var (key, _) in keys)
-                            if (key is not string) throw Errors.TypeError($"{what} is not JSON data: dict key {Ops.Repr(key)} is not a string at {PathOf(frames.SkipLast(1))}");
+                        {
+                            if (key is not string name) throw Errors.TypeError($"{what} is not JSON data: dict key {Ops.Repr(key)} is not a string at {PathOf(frames.SkipLast(1))}");
+                            CheckText(name, what, frames.SkipLast(1));
+                        }
                         break;
                     default:
                         throw Errors.TypeError($"{what} is not JSON data: object of type '{Ops.TypeName(current)}' at {PathOf(frames)}");
@@ -124,6 +120,12 @@ internal static class JsonValues
             };
         }
         return Dumps(value);
+    }
+
+    private static void CheckText(string text, string what, IEnumerable<(object Container, int Index, List<KeyValuePair<object, object>>? Keys)> frames)
+    {
+        int lone = StrictJson.IndexOfLoneSurrogate(text);
+        if (lone >= 0) throw Errors.TypeError($"{what} is not JSON data: a str with a lone surrogate (U+{(int)text[lone]:X4}, half of a UTF-16 pair) at {PathOf(frames)}");
     }
 
     /// <summary>Where the value being checked is: `[2]['items'][0]`, or "the top".</summary>

@@ -140,23 +140,41 @@ public sealed class WorkflowProgram
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString())));
     }
 
-    private static readonly Dictionary<string, string[]> Sources = new();
+    /// <summary>
+    /// The sources tracebacks quote lines from, by file name: a program loaded from the database has
+    /// no file to read them from. Bounded (least recently compiled dropped first), so that deploying
+    /// many large programs does not grow the process without end; a dropped source only means a
+    /// traceback without its source lines.
+    /// </summary>
+    private static readonly LruCache<string, string> Sources = new(16L * 1024 * 1024, source => source.Length);
 
     internal static void RememberSource(string path, string source)
     {
-        lock (Sources) Sources[path] = source.Split('\n');
+        Sources.Set(path, source);
         Traceback.SourceLine ??= (file, line) =>
         {
-            lock (Sources)
+            if (!Sources.TryGet(file, out var text))
             {
-                if (!Sources.TryGetValue(file, out var lines))
-                {
-                    if (!File.Exists(file)) return null;
-                    Sources[file] = lines = File.ReadAllText(file).Split('\n');
-                }
-                return line >= 1 && line <= lines.Length ? lines[line - 1] : null;
+                if (!File.Exists(file)) return null;
+                Sources.Set(file, text = File.ReadAllText(file));
             }
+            return LineOf(text, line);
         };
+    }
+
+    /// <summary>Line [line] (from 1) of [text], or null past its end.</summary>
+    private static string? LineOf(string text, int line)
+    {
+        if (line < 1) return null;
+        int start = 0;
+        for (int n = 1; n < line; n++)
+        {
+            start = text.IndexOf('\n', start);
+            if (start < 0) return null;
+            start++;
+        }
+        int end = text.IndexOf('\n', start);
+        return end < 0 ? text[start..] : text[start..end];
     }
 
     /// <summary>The compiled code as the pickler and unpickler see it: functions indexed by qualified name.</summary>
@@ -171,7 +189,8 @@ public sealed class WorkflowProgram
 
     /// <summary>
     /// Runs the program in memory: top-level code, then main(input). [inputJson] is the JSON start
-    /// payload (null for None). Printed output goes to [output].
+    /// payload (null for None); a FormatException says where it breaks when it is not strict JSON.
+    /// Printed output goes to [output].
     /// </summary>
     public RunResult Run(string? inputJson, TextWriter output, InterpreterOptions? options = null, Action<string>? log = null) =>
         Run(inputJson, output, options, log, null);
@@ -179,7 +198,15 @@ public sealed class WorkflowProgram
     internal RunResult Run(string? inputJson, TextWriter output, InterpreterOptions? options, Action<string>? log, Pickling.ChaosStatistics? chaos)
     {
         if (Code == null) throw new InvalidOperationException($"{FileName} has compile errors");
-        var input = inputJson == null ? PyNone.Value : JsonValues.Parse(inputJson);
+        object input;
+        try
+        {
+            input = inputJson == null ? PyNone.Value : JsonValues.Parse(inputJson);
+        }
+        catch (Boundary.InvalidJsonException e)
+        {
+            throw e.Naming("input");
+        }
         Action<Tasklet, PyException>? unobserved = log == null ? null : (t, e) => log($"{t} failed and nobody awaited it:\n{Traceback.Format(e)}");
         ProgramOutcome outcome;
         Interpreter vm;

@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
+using Workflow.Durable;
 
 namespace Workflow.Persistence;
 
@@ -12,6 +13,17 @@ internal static class InstanceCursor
 {
     public static string Encode(long createdAt, string id) =>
         Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{createdAt.ToString(CultureInfo.InvariantCulture)}:{id}"));
+
+    /// <summary>
+    /// The page made of [rows], read with a LIMIT of [limit] + 1 (each instance with its CreatedAt): a
+    /// row beyond [limit] means there is a next page, which starts after the last row kept.
+    /// </summary>
+    public static InstancePage Page(List<(InstanceView Instance, long CreatedAt)> rows, int limit)
+    {
+        if (rows.Count <= limit) return new InstancePage(rows.ConvertAll(r => r.Instance), null);
+        var last = rows[limit - 1];
+        return new InstancePage(rows.GetRange(0, limit).ConvertAll(r => r.Instance), Encode(last.CreatedAt, last.Instance.Id));
+    }
 
     public static (long CreatedAt, string Id) Decode(string cursor)
     {

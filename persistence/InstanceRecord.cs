@@ -30,6 +30,12 @@ internal sealed class InstanceRecord
     public bool Ready { get; set; }
     /// <summary>When it last became ready: claims take the oldest first.</summary>
     public long? ReadySince { get; set; }
+    /// <summary>
+    /// How long the instance has run since it last blocked, in microseconds, while its last turn's
+    /// slice ended with tasklets still runnable (fair turns); 0 otherwise. Busy instances are claimed
+    /// by the workers' busy lane, the others by the fresh lane.
+    /// </summary>
+    public long BusyMicros { get; set; }
     public string? LeaseOwner { get; set; }
     public long? LeaseExpiresAt { get; set; }
     /// <summary>Turns committed.</summary>

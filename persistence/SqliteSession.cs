@@ -11,13 +11,26 @@ internal sealed class SqliteSession : IDisposable
     private readonly Dictionary<string, SqliteCommand> _commands = new();
     private SqliteTransaction? _transaction;
 
-    public SqliteSession(string connectionString, string pragmas)
+    private SqliteSession(SqliteConnection connection) => Connection = connection;
+
+    /// <summary>Opens a connection to [connectionString] and runs [pragmas] on it, as [mode] says.</summary>
+    public static async ValueTask<SqliteSession> Open(string connectionString, string pragmas, CallMode mode)
     {
-        Connection = new SqliteConnection(connectionString);
-        Connection.Open();
-        using var command = Connection.CreateCommand();
-        command.CommandText = pragmas;
-        command.ExecuteNonQuery();
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            if (mode.IsAsync) await connection.OpenAsync(mode.Cancellation);
+            else connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = pragmas;
+            await command.ExecuteNonQueryAsync(mode);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+        return new SqliteSession(connection);
     }
 
     public SqliteConnection Connection { get; }

@@ -14,7 +14,13 @@ internal sealed partial class WorkflowStore
             var tasks = new List<ActivityTask>();
             using (var reader = s.Command("""
                 UPDATE activity_tasks SET LeaseOwner = @worker, LeaseExpiresAt = @until, Attempts = Attempts + 1
-                WHERE Id IN (SELECT Id FROM activity_tasks WHERE LeaseExpiresAt IS NULL OR LeaseExpiresAt <= @now ORDER BY Id LIMIT @max)
+                WHERE Id IN (
+                    SELECT free.Id FROM (
+                        SELECT Id, InstanceId, ROW_NUMBER() OVER (PARTITION BY InstanceId ORDER BY Id) AS Place
+                        FROM activity_tasks WHERE LeaseExpiresAt IS NULL OR LeaseExpiresAt <= @now) free
+                    LEFT JOIN (SELECT InstanceId, COUNT(*) AS Running FROM activity_tasks WHERE LeaseExpiresAt > @now GROUP BY InstanceId) held
+                        ON held.InstanceId = free.InstanceId
+                    ORDER BY free.Place + COALESCE(held.Running, 0), free.Id LIMIT @max)
                 RETURNING Id, InstanceId, Sequence, Name, ArgumentsJson, Retries, TimeoutSeconds, Attempts, LastError
                 """).With("@worker", worker).With("@until", UnixTime.Ms(leaseUntil)).With("@now", UnixTime.Ms(now)).With("@max", max)
                 .ExecuteReader())

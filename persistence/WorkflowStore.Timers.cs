@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Workflow.Durable;
 
 namespace Workflow.Persistence;
@@ -5,20 +6,15 @@ namespace Workflow.Persistence;
 /// <summary>Durable timers: the rows are the truth, the scheduler (Quartz) only fires them on time.</summary>
 internal sealed partial class WorkflowStore
 {
-    public IReadOnlyList<TimerRow> ListTimers() => Transaction(writes: false, s =>
-        ReadTimers(s.Command("SELECT InstanceId, Sequence, DueAt FROM timers ORDER BY DueAt, InstanceId, Sequence")));
+    public IReadOnlyList<TimerRow> ListTimers() => Transaction(writes: false, CallMode.Sync, s =>
+        ReadTimers(s.Command("SELECT InstanceId, Sequence, DueAt FROM timers ORDER BY DueAt, InstanceId, Sequence"), CallMode.Sync)).SyncResult();
 
-    public IReadOnlyList<TimerRow> DueTimers(DateTime now, int max) => Transaction(writes: false, s =>
+    public IReadOnlyList<TimerRow> DueTimers(DateTime now, int max) => Transaction(writes: false, CallMode.Sync, s =>
         ReadTimers(s.Command("SELECT InstanceId, Sequence, DueAt FROM timers WHERE DueAt <= @now ORDER BY DueAt LIMIT @max")
-            .With("@now", UnixTime.Ms(now)).With("@max", Math.Max(0, max))));
+            .With("@now", UnixTime.Ms(now)).With("@max", Math.Max(0, max)), CallMode.Sync)).SyncResult();
 
-    private static List<TimerRow> ReadTimers(Microsoft.Data.Sqlite.SqliteCommand command)
-    {
-        var timers = new List<TimerRow>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read()) timers.Add(new TimerRow(reader.GetString(0), reader.GetInt32(1), UnixTime.Time(reader.GetInt64(2))));
-        return timers;
-    }
+    private static ValueTask<List<TimerRow>> ReadTimers(SqliteCommand command, CallMode mode) =>
+        command.ReadAllAsync(mode, (SqliteDataReader reader) => new TimerRow(reader.GetString(0), reader.GetInt32(1), UnixTime.Time(reader.GetInt64(2))));
 
     /// <summary>Each row still there is deleted and becomes a TimerFired entry of its instance; a row fired already is skipped, so firing twice is harmless.</summary>
     public int FireTimers(IReadOnlyList<TimerRow> timers)

@@ -10,29 +10,37 @@ internal sealed partial class WorkflowStore
     /// Claims ready instances whose lease is free or expired, oldest ReadySince first. The claim does
     /// not clear Ready: an instance whose worker dies mid-turn is claimable again once the lease expires.
     /// </summary>
-    public IReadOnlyList<ClaimedInstance> ClaimInstances(string worker, int max, DateTime now, DateTime leaseUntil)
+    public IReadOnlyList<ClaimedInstance> ClaimInstances(string worker, int max, DateTime now, DateTime leaseUntil, ClaimLane lane = ClaimLane.All)
     {
         if (max <= 0) return [];
         return Transaction(writes: true, s =>
         {
-            var claimed = new List<(InstanceView Instance, long Revision, long ReadySince)>();
+            var claimed = new List<(InstanceView Instance, long Revision, long ReadySince, long BusyMicros)>();
             using (var reader = s.Command($"""
                 UPDATE instances SET LeaseOwner = @worker, LeaseExpiresAt = @until, Revision = Revision + 1
                 WHERE Id IN (SELECT Id FROM instances
-                             WHERE Ready = 1 AND (LeaseExpiresAt IS NULL OR LeaseExpiresAt <= @now) AND {StoredNames.NotFinal}
+                             WHERE Ready = 1 AND (LeaseExpiresAt IS NULL OR LeaseExpiresAt <= @now) AND {StoredNames.NotFinal}{LaneCondition(lane)}
                              ORDER BY ReadySince LIMIT @max)
-                RETURNING {InstanceColumns}, ReadySince
+                RETURNING {InstanceColumns}, ReadySince, BusyMicros
                 """).With("@worker", worker).With("@until", UnixTime.Ms(leaseUntil)).With("@now", UnixTime.Ms(now)).With("@max", max)
                 .ExecuteReader())
             {
-                while (reader.Read()) claimed.Add((Instance(reader), reader.GetInt64(12), reader.GetInt64(13)));
+                while (reader.Read()) claimed.Add((Instance(reader), reader.GetInt64(12), reader.GetInt64(13), reader.GetInt64(14)));
             }
             claimed.Sort((a, b) => a.ReadySince.CompareTo(b.ReadySince));
             var result = new List<ClaimedInstance>(claimed.Count);
-            foreach (var (instance, revision, _) in claimed) result.Add(new ClaimedInstance(instance, revision, ReadInbox(s, instance.Id)));
+            foreach (var (instance, revision, _, busy) in claimed) result.Add(new ClaimedInstance(instance, revision, ReadInbox(s, instance.Id), busy));
             return result;
         });
     }
+
+    /// <summary>The claim's extra condition for [lane] (see ClaimLane).</summary>
+    private static string LaneCondition(ClaimLane lane) => lane switch
+    {
+        ClaimLane.Fresh => " AND BusyMicros = 0",
+        ClaimLane.Busy => " AND BusyMicros > 0",
+        _ => "",
+    };
 
     private static List<InboxEntry> ReadInbox(SqliteSession s, string instanceId)
     {
@@ -78,10 +86,11 @@ internal sealed partial class WorkflowStore
                 Turns = Turns + @turns,
                 LeaseOwner = CASE WHEN @keep THEN LeaseOwner END,
                 LeaseExpiresAt = CASE WHEN @keep THEN LeaseExpiresAt END,
-                Ready = CASE WHEN @final THEN 0 WHEN @keep THEN Ready
+                Ready = CASE WHEN @final THEN 0 WHEN @keep THEN Ready WHEN @busy > 0 THEN 1
                              ELSE EXISTS (SELECT 1 FROM inbox WHERE InstanceId = @id AND Id > @through) END,
-                ReadySince = CASE WHEN @final THEN NULL WHEN @keep THEN ReadySince
+                ReadySince = CASE WHEN @final THEN NULL WHEN @keep THEN ReadySince WHEN @busy > 0 THEN @now
                                   ELSE (SELECT CreatedAt FROM inbox WHERE InstanceId = @id AND Id > @through ORDER BY Id LIMIT 1) END,
+                BusyMicros = CASE WHEN @keep THEN BusyMicros ELSE @busy END,
                 UpdatedAt = @now
             WHERE Id = @id AND Revision = @revision
             RETURNING Revision, ParentId, ParentSequence
@@ -90,7 +99,7 @@ internal sealed partial class WorkflowStore
             .With("@status", StoredNames.Of(commit.Status)).With("@pickle", commit.Pickle).With("@result", commit.ResultJson)
             .With("@error", commit.Error).With("@summary", commit.ErrorSummary)
             .With("@turns", commit.KeepLease ? 0 : 1).With("@keep", commit.KeepLease).With("@final", final)
-            .With("@through", commit.ConsumedThrough).With("@now", now)
+            .With("@through", commit.ConsumedThrough).With("@now", now).With("@busy", commit.BusyMicros)
             .ExecuteReader())
         {
             if (!reader.Read()) return null;
@@ -145,12 +154,17 @@ internal sealed partial class WorkflowStore
                 .With("@name", child.Workflow).ExecuteScalar() as string;
             latestPrograms[child.Workflow] = hash;
         }
+        if (ChildInstances.TooDeep(parentId, child.Workflow) is { } tooDeep)
+        {
+            Deliver(s, parentId, InboxKind.ChildFailed, child.Sequence, null, tooDeep, now);
+            return;
+        }
         if (hash == null)
         {
             Deliver(s, parentId, InboxKind.ChildFailed, child.Sequence, null, $"no workflow named '{child.Workflow}' is deployed", now);
             return;
         }
-        InsertInstance(s, new NewInstance(ChildId(parentId, child.Sequence), child.Workflow, hash, child.InputJson, parentId, child.Sequence), now);
+        InsertInstance(s, new NewInstance(ChildId(parentId, child.Sequence), child.Workflow, hash, child.InputJson, parentId, child.Sequence), now).ExecuteNonQuery();
     }
 
     /// <summary>

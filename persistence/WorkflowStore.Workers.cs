@@ -59,9 +59,9 @@ internal sealed partial class WorkflowStore
         return workers.Count;
     }
 
-    public void ProbeWrite(DateTime now) => Transaction(writes: true, s =>
+    protected override async ValueTask ProbeWrite(DateTime now, CallMode mode) => await Transaction(writes: true, mode, s =>
         s.Command("INSERT INTO health_probe (Id, ProbedAt) VALUES (1, @now) ON CONFLICT (Id) DO UPDATE SET ProbedAt = excluded.ProbedAt")
-            .With("@now", UnixTime.Ms(now)).ExecuteNonQuery());
+            .With("@now", UnixTime.Ms(now)).ExecuteNonQueryAsync(mode));
 
     /// <summary>A worker's row and lock file; the lock goes with the process, or with Dispose.</summary>
     private sealed class Registration(WorkflowStore store, string workerId, FileStream held) : IWorkerRegistration

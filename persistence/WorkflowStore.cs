@@ -16,7 +16,7 @@ namespace Workflow.Persistence;
 /// Times are unix milliseconds; statuses and inbox kinds are lowercase names (StoredNames). The
 /// SQL is SQLite's: a PostgreSQL store will be a sibling of this class, not an option of it.
 /// </remarks>
-internal sealed partial class WorkflowStore : IWorkflowStore, IDisposable
+internal sealed partial class WorkflowStore : SyncAndAsyncStore, IWorkflowStore, IDisposable
 {
     private const string InstanceColumns =
         "Id, Workflow, ProgramHash, Status, InputJson, ResultJson, Error, Pickle, ParentId, Turns, CreatedAt, UpdatedAt, Revision";
@@ -27,11 +27,10 @@ internal sealed partial class WorkflowStore : IWorkflowStore, IDisposable
     private readonly string _pragmas;
     private readonly TimeProvider _clock;
     private readonly ConcurrentBag<SqliteSession> _idle = new();
-    // SQLite has one writer at a time. Threads of this process queue here rather than in SQLite's
-    // busy handler, which sleeps in steps of milliseconds; the busy timeout is left for other
-    // processes (and Quartz's connection) writing the same file.
-    private readonly Lock _writeGate = new();
     private volatile bool _disposed;
+
+    /// <summary>Where this process's writers queue.</summary>
+    internal SqliteWriteGate WriteGate { get; } = new();
 
     private WorkflowStore(string path, string connectionString, string pragmas, TimeProvider clock)
     {
@@ -65,7 +64,7 @@ internal sealed partial class WorkflowStore : IWorkflowStore, IDisposable
         var pragmas = $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = {synchronous}; {options.ExtraPragmas}";
         var store = new WorkflowStore(path, connection.ToString(), pragmas, options.Clock);
         connection.Mode = SqliteOpenMode.ReadWriteCreate;
-        var session = new SqliteSession(connection.ToString(), pragmas);
+        var session = SqliteSession.Open(connection.ToString(), pragmas, CallMode.Sync).SyncResult();
         try
         {
             session.Command("PRAGMA journal_mode = WAL;").ExecuteNonQuery();
@@ -128,10 +127,10 @@ internal sealed partial class WorkflowStore : IWorkflowStore, IDisposable
 
     private long Now() => _clock.GetUtcNow().ToUnixTimeMilliseconds();
 
-    private SqliteSession Rent()
+    private ValueTask<SqliteSession> Rent(CallMode mode)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return _idle.TryTake(out var session) ? session : new SqliteSession(_connectionString, _pragmas);
+        return _idle.TryTake(out var session) ? ValueTask.FromResult(session) : SqliteSession.Open(_connectionString, _pragmas, mode);
     }
 
     private void Return(SqliteSession session)
@@ -140,101 +139,96 @@ internal sealed partial class WorkflowStore : IWorkflowStore, IDisposable
         else _idle.Add(session);
     }
 
-    /// <summary>Runs [work] in one transaction on a pooled session, writers one at a time; a session whose call threw is closed, not reused.</summary>
-    private T Transaction<T>(bool writes, Func<SqliteSession, T> work)
-    {
-        if (!writes) return Run(writes, work);
-        lock (_writeGate) return Run(writes, work);
-    }
+    /// <summary>Runs the workers' [work] in one transaction, synchronously (see the other overload).</summary>
+    private T Transaction<T>(bool writes, Func<SqliteSession, T> work) =>
+        Transaction(writes, CallMode.Sync, s => ValueTask.FromResult(work(s))).SyncResult();
 
-    private T Run<T>(bool writes, Func<SqliteSession, T> work)
+    /// <summary>
+    /// Runs [work] in one transaction on a pooled session, writers one at a time (WriteGate), waiting
+    /// as [mode] says; a session whose call threw is closed, not reused. Microsoft.Data.Sqlite's async
+    /// methods complete synchronously (SQLite has no asynchronous I/O), and so does a wait for another
+    /// process's write lock (the busy timeout): what an Async call awaits without a thread is the gate,
+    /// behind which this process's other writers, the workers' commits among them, queue.
+    /// </summary>
+    private async ValueTask<T> Transaction<T>(bool writes, CallMode mode, Func<SqliteSession, ValueTask<T>> work)
     {
-        var session = Rent();
+        if (writes) await WriteGate.Enter(mode);
         try
         {
-            session.Begin(writes);
-            var result = work(session);
-            session.Commit();
-            Return(session);
-            return result;
+            var session = await Rent(mode);
+            try
+            {
+                session.Begin(writes);
+                var result = await work(session);
+                session.Commit();
+                Return(session);
+                return result;
+            }
+            catch
+            {
+                session.Dispose();
+                throw;
+            }
         }
-        catch
+        finally
         {
-            session.Dispose();
-            throw;
+            if (writes) WriteGate.Exit();
         }
     }
 
-    public void SaveProgram(string name, string source, string hash, IReadOnlyDictionary<string, string>? modules = null) => Transaction(writes: true, s =>
-    {
-        var modulesJson = modules is { Count: > 0 }
-            ? Newtonsoft.Json.JsonConvert.SerializeObject(new SortedDictionary<string, string>(modules.ToDictionary(m => m.Key, m => m.Value), StringComparer.Ordinal))
-            : null;
-        s.Command("INSERT INTO programs (Hash, Name, Source, ModulesJson, CreatedAt) VALUES (@hash, @name, @source, @modules, @now) ON CONFLICT (Hash) DO NOTHING")
-            .With("@hash", hash).With("@name", name).With("@source", source).With("@modules", modulesJson).With("@now", Now())
-            .ExecuteNonQuery();
-        // A new deployment unless this version is the name's current one already.
-        return s.Command($"INSERT INTO deployments (Name, Hash, DeployedAt) SELECT @name, @hash, @now WHERE ({CurrentHashSql}) IS NOT @hash")
-            .With("@name", name).With("@hash", hash).With("@now", Now())
-            .ExecuteNonQuery();
-    });
+    protected override async ValueTask SaveProgram(string name, string source, string hash, IReadOnlyDictionary<string, string>? modules, CallMode mode) =>
+        await Transaction(writes: true, mode, async s =>
+        {
+            var modulesJson = StoredPrograms.ModulesJson(modules);
+            await s.Command("INSERT INTO programs (Hash, Name, Source, ModulesJson, CreatedAt) VALUES (@hash, @name, @source, @modules, @now) ON CONFLICT (Hash) DO NOTHING")
+                .With("@hash", hash).With("@name", name).With("@source", source).With("@modules", modulesJson).With("@now", Now())
+                .ExecuteNonQueryAsync(mode);
+            // A new deployment unless this version is the name's current one already.
+            return await s.Command($"INSERT INTO deployments (Name, Hash, DeployedAt) SELECT @name, @hash, @now WHERE ({CurrentHashSql}) IS NOT @hash")
+                .With("@name", name).With("@hash", hash).With("@now", Now())
+                .ExecuteNonQueryAsync(mode);
+        });
 
-    public ProgramVersion? GetProgram(string hash) => Transaction(writes: false, s =>
-        ReadProgram(s.Command("SELECT Hash, Name, Source, CreatedAt, ModulesJson FROM programs WHERE Hash = @hash").With("@hash", hash)));
+    public ProgramVersion? GetProgram(string hash) => Transaction(writes: false, CallMode.Sync, s =>
+        ReadProgram(s.Command("SELECT Hash, Name, Source, CreatedAt, ModulesJson FROM programs WHERE Hash = @hash").With("@hash", hash), CallMode.Sync)).SyncResult();
 
-    public ProgramVersion? GetLatestProgram(string name) => Transaction(writes: false, s =>
+    protected override ValueTask<ProgramVersion?> GetLatestProgram(string name, CallMode mode) => Transaction(writes: false, mode, s =>
         ReadProgram(s.Command(
             "SELECT p.Hash, d.Name, p.Source, d.DeployedAt, p.ModulesJson FROM deployments d JOIN programs p ON p.Hash = d.Hash WHERE d.Name = @name ORDER BY d.Id DESC LIMIT 1")
-            .With("@name", name)));
+            .With("@name", name), mode));
 
     /// <summary>The hash of the current version of @name (the newest deployment), or NULL.</summary>
     internal const string CurrentHashSql = "SELECT Hash FROM deployments WHERE Name = @name ORDER BY Id DESC LIMIT 1";
 
-    private static ProgramVersion? ReadProgram(SqliteCommand command)
-    {
-        using var reader = command.ExecuteReader();
-        if (!reader.Read()) return null;
-        var modules = reader.IsDBNull(4)
-            ? new Dictionary<string, string>()
-            : Newtonsoft.Json.JsonConvert.DeserializeObject<Dictionary<string, string>>(reader.GetString(4))
-              ?? throw new InvalidDataException($"program {reader.GetString(0)}: its modules are not a JSON object");
-        return new ProgramVersion(reader.GetString(0), reader.GetString(1), reader.GetString(2), UnixTime.Time(reader.GetInt64(3)), modules);
-    }
+    private static ValueTask<ProgramVersion?> ReadProgram(SqliteCommand command, CallMode mode) =>
+        command.ReadFirstAsync(mode, (SqliteDataReader reader) => StoredPrograms.Version(reader));
 
-    public IReadOnlyList<Deployment> ListDeployments() => Transaction(writes: false, s =>
-    {
+    protected override ValueTask<IReadOnlyList<Deployment>> ListDeployments(CallMode mode) => Transaction<IReadOnlyList<Deployment>>(writes: false, mode, async s =>
         // The newest deployment row of a name is its current version.
-        using var reader = s.Command("""
+        await s.Command("""
             SELECT d.Name, d.Hash, d.DeployedAt FROM deployments d
             WHERE d.Id = (SELECT MAX(Id) FROM deployments WHERE Name = d.Name)
             ORDER BY d.Name
-            """).ExecuteReader();
-        var deployments = new List<Deployment>();
-        while (reader.Read()) deployments.Add(new Deployment(reader.GetString(0), reader.GetString(1), UnixTime.Time(reader.GetInt64(2))));
-        return deployments;
-    });
+            """).ReadAllAsync(mode, (SqliteDataReader reader) => new Deployment(reader.GetString(0), reader.GetString(1), UnixTime.Time(reader.GetInt64(2)))));
 
-    public PendingWork GetPendingWork(string instanceId) => Transaction(writes: false, s =>
+    protected override ValueTask<PendingWork> GetPendingWork(string instanceId, CallMode mode) => Transaction(writes: false, mode, async s =>
     {
-        var activities = new List<PendingActivity>();
-        using (var reader = s.Command("SELECT Sequence, Name, ArgumentsJson, Attempts, LastError FROM activity_tasks WHERE InstanceId = @id ORDER BY Sequence")
-            .With("@id", instanceId).ExecuteReader())
-        {
-            while (reader.Read())
-                activities.Add(new PendingActivity(reader.GetInt32(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.NullableString(4)));
-        }
-        var timers = ReadTimers(s.Command("SELECT InstanceId, Sequence, DueAt FROM timers WHERE InstanceId = @id ORDER BY Sequence").With("@id", instanceId));
+        var activities = await s.Command("SELECT Sequence, Name, ArgumentsJson, Attempts, LastError FROM activity_tasks WHERE InstanceId = @id ORDER BY Sequence")
+            .With("@id", instanceId)
+            .ReadAllAsync(mode, (SqliteDataReader reader) =>
+                new PendingActivity(reader.GetInt32(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.NullableString(4)));
+        var timers = await ReadTimers(s.Command("SELECT InstanceId, Sequence, DueAt FROM timers WHERE InstanceId = @id ORDER BY Sequence").With("@id", instanceId), mode);
         return new PendingWork(activities, timers);
     });
 
-    public (InstanceView Instance, bool Created) StartInstance(NewInstance instance) => Transaction(writes: true, s =>
+    protected override ValueTask<(InstanceView Instance, bool Created)> StartInstance(NewInstance instance, CallMode mode) => Transaction(writes: true, mode, async s =>
     {
-        var created = InsertInstance(s, instance, Now()) == 1;
-        return (ReadInstance(s, instance.Id)!, created);
+        var created = await InsertInstance(s, instance, Now()).ExecuteNonQueryAsync(mode) == 1;
+        return ((await ReadInstance(s, instance.Id, mode))!, created);
     });
 
-    /// <summary>Inserts a ready, running instance unless its id exists; returns the rows inserted (0 or 1).</summary>
-    private static int InsertInstance(SqliteSession s, NewInstance instance, long now) =>
+    /// <summary>The insert of a ready, running instance unless its id exists, ready to run; it inserts 0 or 1 rows.</summary>
+    private static SqliteCommand InsertInstance(SqliteSession s, NewInstance instance, long now) =>
         s.Command("""
             INSERT INTO instances (Id, Workflow, ProgramHash, Status, InputJson, ParentId, ParentSequence, Ready, ReadySince, Turns, Revision, CreatedAt, UpdatedAt)
             VALUES (@id, @workflow, @hash, 'running', @input, @parent, @parentSequence, 1, @now, 0, 0, @now, @now)
@@ -242,16 +236,12 @@ internal sealed partial class WorkflowStore : IWorkflowStore, IDisposable
             """)
             .With("@id", instance.Id).With("@workflow", instance.Workflow).With("@hash", instance.ProgramHash)
             .With("@input", instance.InputJson).With("@parent", instance.ParentId).With("@parentSequence", instance.ParentSequence)
-            .With("@now", now)
-            .ExecuteNonQuery();
+            .With("@now", now);
 
-    public InstanceView? GetInstance(string id) => Transaction(writes: false, s => ReadInstance(s, id));
+    protected override ValueTask<InstanceView?> GetInstance(string id, CallMode mode) => Transaction(writes: false, mode, s => ReadInstance(s, id, mode));
 
-    private static InstanceView? ReadInstance(SqliteSession s, string id)
-    {
-        using var reader = s.Command($"SELECT {InstanceColumns} FROM instances WHERE Id = @id").With("@id", id).ExecuteReader();
-        return reader.Read() ? Instance(reader) : null;
-    }
+    private static ValueTask<InstanceView?> ReadInstance(SqliteSession s, string id, CallMode mode) =>
+        s.Command($"SELECT {InstanceColumns} FROM instances WHERE Id = @id").With("@id", id).ReadFirstAsync(mode, (SqliteDataReader reader) => Instance(reader));
 
     /// <summary>The InstanceView in a row read with InstanceColumns (Revision, the 13th, is left to the caller).</summary>
     private static InstanceView Instance(SqliteDataReader r) => new(
@@ -269,7 +259,7 @@ internal sealed partial class WorkflowStore : IWorkflowStore, IDisposable
         UpdatedAt: UnixTime.Time(r.GetInt64(11)));
 
     /// <summary>Newest first (creation time, then id), keyset-paged: the cursor is the last row's (CreatedAt, Id). [query].Limit is clamped to 1..1000.</summary>
-    public InstancePage ListInstances(InstanceQuery query) => Transaction(writes: false, s =>
+    protected override ValueTask<InstancePage> ListInstances(InstanceQuery query, CallMode mode) => Transaction(writes: false, mode, async s =>
     {
         var limit = Math.Clamp(query.Limit, 1, 1000);
         var after = query.Cursor == null ? default((long, string)?) : InstanceCursor.Decode(query.Cursor);
@@ -282,33 +272,23 @@ internal sealed partial class WorkflowStore : IWorkflowStore, IDisposable
         if (query.Status != null) command.With("@status", StoredNames.Of(query.Status.Value));
         if (query.Workflow != null) command.With("@workflow", query.Workflow);
         if (after != null) command.With("@afterTime", after.Value.Item1).With("@afterId", after.Value.Item2);
-        var instances = new List<InstanceView>();
-        long lastTime = 0;
-        using (var reader = command.ExecuteReader())
-        {
-            while (instances.Count < limit + 1 && reader.Read())
-            {
-                instances.Add(Instance(reader));
-                if (instances.Count == limit) lastTime = reader.GetInt64(10);
-            }
-        }
-        if (instances.Count <= limit) return new InstancePage(instances, null);
-        instances.RemoveAt(limit);
-        return new InstancePage(instances, InstanceCursor.Encode(lastTime, instances[^1].Id));
+        // Each row with its CreatedAt, the cursor's first half.
+        var rows = await command.ReadAllAsync(mode, (SqliteDataReader reader) => (Instance: Instance(reader), CreatedAt: reader.GetInt64(10)));
+        return InstanceCursor.Page(rows, limit);
     });
 
-    public DeliveryResult Signal(string instanceId, string name, string payloadJson) =>
-        Transaction(writes: true, s => DeliverOrExplain(s, instanceId, InboxKind.Signal, 0, name, payloadJson));
-
-    public DeliveryResult Cancel(string instanceId) =>
-        Transaction(writes: true, s => DeliverOrExplain(s, instanceId, InboxKind.Cancel, 0, null, null));
-
-    private DeliveryResult DeliverOrExplain(SqliteSession s, string instanceId, InboxKind kind, int sequence, string? name, string? payload)
-    {
-        if (Deliver(s, instanceId, kind, sequence, name, payload, Now())) return DeliveryResult.Accepted;
-        var exists = s.Command("SELECT 1 FROM instances WHERE Id = @id").With("@id", instanceId).ExecuteScalar() != null;
-        return exists ? DeliveryResult.AlreadyFinished : DeliveryResult.NotFound;
-    }
+    protected override ValueTask<DeliveryResult> DeliverOrExplain(string instanceId, InboxKind kind, string? name, string? payload, CallMode mode) =>
+        Transaction(writes: true, mode, async s =>
+        {
+            var now = Now();
+            if (await MakeReady(s, instanceId, now).ExecuteNonQueryAsync(mode) == 1)
+            {
+                await InsertInboxEntry(s, instanceId, kind, 0, name, payload, now).ExecuteNonQueryAsync(mode);
+                return DeliveryResult.Accepted;
+            }
+            var exists = await s.Command("SELECT 1 FROM instances WHERE Id = @id").With("@id", instanceId).ExecuteScalarAsync(mode) != null;
+            return exists ? DeliveryResult.AlreadyFinished : DeliveryResult.NotFound;
+        });
 
     /// <summary>
     /// Delivers an inbox entry to [instanceId] and makes it ready (keeping ReadySince when it was
@@ -316,29 +296,33 @@ internal sealed partial class WorkflowStore : IWorkflowStore, IDisposable
     /// </summary>
     private static bool Deliver(SqliteSession s, string instanceId, InboxKind kind, int sequence, string? name, string? payload, long now)
     {
-        var ready = s.Command($"""
-            UPDATE instances SET Ready = 1, ReadySince = CASE WHEN Ready = 1 AND ReadySince IS NOT NULL THEN ReadySince ELSE @now END
-            WHERE Id = @id AND {StoredNames.NotFinal}
-            """).With("@id", instanceId).With("@now", now).ExecuteNonQuery();
-        if (ready == 0) return false;
-        s.Command("INSERT INTO inbox (InstanceId, Kind, Sequence, Name, Payload, CreatedAt) VALUES (@id, @kind, @sequence, @name, @payload, @now)")
-            .With("@id", instanceId).With("@kind", StoredNames.Of(kind)).With("@sequence", sequence)
-            .With("@name", name).With("@payload", payload).With("@now", now)
-            .ExecuteNonQuery();
+        if (MakeReady(s, instanceId, now).ExecuteNonQuery() == 0) return false;
+        InsertInboxEntry(s, instanceId, kind, sequence, name, payload, now).ExecuteNonQuery();
         return true;
     }
 
+    /// <summary>The update that makes [instanceId] ready for a delivery (keeping ReadySince when it was ready already); it changes no row when the instance is missing or final.</summary>
+    private static SqliteCommand MakeReady(SqliteSession s, string instanceId, long now) =>
+        s.Command($"""
+            UPDATE instances SET Ready = 1, ReadySince = CASE WHEN Ready = 1 AND ReadySince IS NOT NULL THEN ReadySince ELSE @now END
+            WHERE Id = @id AND {StoredNames.NotFinal}
+            """).With("@id", instanceId).With("@now", now);
+
+    private static SqliteCommand InsertInboxEntry(SqliteSession s, string instanceId, InboxKind kind, int sequence, string? name, string? payload, long now) =>
+        s.Command("INSERT INTO inbox (InstanceId, Kind, Sequence, Name, Payload, CreatedAt) VALUES (@id, @kind, @sequence, @name, @payload, @now)")
+            .With("@id", instanceId).With("@kind", StoredNames.Of(kind)).With("@sequence", sequence)
+            .With("@name", name).With("@payload", payload).With("@now", now);
+
     /// <summary>Ready instances (claimed or not), activity tasks and timers left, and the next timer's due time.</summary>
-    public WorkSummary Summary() => Transaction(writes: false, s =>
-    {
-        using var reader = s.Command($"""
+    protected override async ValueTask<WorkSummary> Summary(CallMode mode) => (await Transaction(writes: false, mode, s =>
+        s.Command($"""
             SELECT (SELECT COUNT(*) FROM instances WHERE Ready = 1 AND {StoredNames.NotFinal}),
                    (SELECT COUNT(*) FROM activity_tasks),
                    (SELECT COUNT(*) FROM timers),
                    (SELECT MIN(DueAt) FROM timers)
-            """).ExecuteReader();
-        reader.Read();
-        var next = reader.NullableInt64(3);
-        return new WorkSummary(reader.GetInt32(0), reader.GetInt32(1), reader.GetInt32(2), next == null ? null : UnixTime.Time(next.Value));
-    });
+            """).ReadFirstAsync(mode, (SqliteDataReader reader) =>
+        {
+            var next = reader.NullableInt64(3);
+            return new WorkSummary(reader.GetInt32(0), reader.GetInt32(1), reader.GetInt32(2), next == null ? null : UnixTime.Time(next.Value));
+        })))!;
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Workflow.Boundary;
 using Workflow.Runtime;
 using Workflow.Syntax;
 using Workflow.Values;
@@ -146,7 +147,10 @@ internal static partial class BuiltinFunctions
         Add("signal", (a, k) =>
         {
             Arguments.Count("signal", a, 1, 1);
-            return Vm.SignalFuture(a[0] as string ?? throw Errors.TypeError($"signal() name must be a string, not '{Ops.TypeName(a[0])}'"));
+            var name = a[0] as string ?? throw Errors.TypeError($"signal() name must be a string, not '{Ops.TypeName(a[0])}'");
+            // A name no client may send (NameRules) would wait forever: refuse it where it is written.
+            if (NameRules.Problem(name, NameKind.Signal) is { } problem) throw Errors.ValueError($"signal(): {problem}");
+            return Vm.SignalFuture(name);
         });
 
         AddDurableFunctions();
@@ -245,13 +249,13 @@ internal static partial class BuiltinFunctions
         {
             Arguments.Count("list", a, 0, 1);
             if (a.Length == 1 && Prelude.MayRunScript(a[0])) return Vm.CallPrelude("_list", a[0]);
-            return a.Length == 0 ? new PyList() : new PyList(Ops.Iterate(a[0]).ToList());
+            return a.Length == 0 ? new PyList() : new PyList(Ops.ToList(a[0]));
         };
         BuiltinTypes.Tuple.NativeConstructor = Materializing(() => BuiltinTypes.Tuple, (a, k) =>
         {
             Arguments.Count("tuple", a, 0, 1);
             if (a.Length == 0) return PyTuple.Empty;
-            return a[0] is PyTuple t ? t : new PyTuple(Ops.Iterate(a[0]).ToArray());
+            return a[0] is PyTuple t ? t : new PyTuple(Ops.ToList(a[0]).ToArray());
         });
         BuiltinTypes.Dict.NativeConstructor = Materializing(() => BuiltinTypes.Dict, DictMethods.Construct);
         foreach (var (table, name) in new[] { (StrMethods.Table, "join"), (ListMethods.Table, "extend"), (DictMethods.Table, "update") })
@@ -474,7 +478,7 @@ internal static partial class BuiltinFunctions
         var reverse = Arguments.Keyword(k, "reverse");
         if (Prelude.IsScript(key) || Prelude.MayRunScript(a[0]))
             return Vm.CallPrelude("_sorted", a[0], key ?? PyNone.Value, Boxes.Bool(reverse != null && MethodArgs.AsCInt(reverse) != 0));
-        var items = Ops.Iterate(a[0]).ToList();
+        var items = Ops.ToList(a[0]);
         ListMethods.Sort(items, key is PyNone ? null : key, reverse != null && MethodArgs.AsCInt(reverse) != 0);
         return new PyList(items);
     }
@@ -485,7 +489,9 @@ internal static partial class BuiltinFunctions
         {
             case PyList list: return new ListReverseIterator(list);
             case PyTuple tuple: return new TupleIterator(tuple.Items, reversed: true);
-            case string s: return new TupleIterator(s.Select(c => (object)c.ToString()).ToArray(), reversed: true);
+            case string s:
+                ValueSize.EnsureItems(s.Length);
+                return new TupleIterator(s.Select(c => (object)c.ToString()).ToArray(), reversed: true);
             case PyRange range: return new RangeIterator(range, reversed: true);
             case PyDict dict: return new TupleIterator(dict.Items.Select(kv => kv.Key).ToArray(), reversed: true);
             case DictView view: return new TupleIterator(Ops.Iterate(view).ToArray(), reversed: true);
@@ -493,6 +499,7 @@ internal static partial class BuiltinFunctions
             case PyInstance inst when Ops.FindUserMethod(inst, "__len__", out _) && Ops.FindUserMethod(inst, "__getitem__", out _):
                 {
                     var n = Ops.Len(inst);
+                    ValueSize.EnsureItems(n);
                     var items = new object[n];
                     for (long i = 0; i < n; i++) items[i] = Ops.GetItem(inst, Boxes.Int(i));
                     return new TupleIterator(items, reversed: true);

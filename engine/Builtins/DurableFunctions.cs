@@ -1,3 +1,4 @@
+using Workflow.Boundary;
 using Workflow.Runtime;
 using Workflow.Syntax;
 using Workflow.Values;
@@ -52,6 +53,7 @@ internal static partial class BuiltinFunctions
             Arguments.Count("child", a, 1, 2);
             Arguments.NoKeywords("child", k);
             var workflow = a[0] as string ?? throw Errors.TypeError($"child() workflow must be a string, not '{Ops.TypeName(a[0])}'");
+            if (NameRules.Problem(workflow, NameKind.Workflow) is { } problem) throw Errors.ValueError($"child(): {problem}");
             var input = a.Length == 2 && a[1] is not PyNone ? JsonValues.DumpsData(a[1], $"child '{workflow}' input") : null;
             return Vm.ChildFuture(workflow, input);
         });

@@ -82,6 +82,9 @@ internal static class JsonModule
         if (s is not string text)
             throw Errors.TypeError($"the JSON object must be str, bytes or bytearray, not {Ops.TypeName(s)}");
         if (text.StartsWith('\uFEFF')) throw Decoder.Error("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0);
+        // What a document decodes to is at least about as big as the document: a text over the
+        // value limit (one that came from outside, say) is refused before parsing starts.
+        ValueSize.EnsureChars(text.Length);
         var decoder = new Decoder(text);
         if (kwargs != null)
         {
@@ -154,6 +157,7 @@ internal static class JsonModule
         private string? _indent;
         private string _itemSeparator = ", ", _keySeparator = ": ";
         private int _depth, _limit;
+        private int _work;
 
         /// <summary>CPython picks its pure-Python encoder exactly when an indent is given.</summary>
         private bool PythonEncoder => _indent != null;
@@ -185,14 +189,25 @@ internal static class JsonModule
             PyNone => null,
             string s => s,
             bool b => b ? " " : "",
-            long n => n > 0 ? new string(' ', (int)Math.Min(n, int.MaxValue)) : "",
+            long n => n > 0 ? Spaces(n) : "",
             BigInteger big => big.Sign <= 0 ? "" : throw Errors.OverflowError("cannot fit 'int' into an index-sized integer"),
             _ => throw Errors.TypeError($"can't multiply sequence by non-int of type '{Ops.TypeName(indent)}'"),
         };
 
+        /// <summary>An int indent: n spaces, refused (MemoryError) over the value limit, as `' ' * n` is.</summary>
+        private static string Spaces(long n)
+        {
+            ValueSize.EnsureChars(n);
+            return new string(' ', (int)n);
+        }
+
         [MethodImpl(AggressiveOptimization)]
         private void WriteValue(object obj, int level)
         {
+            // Each value is charged, and the text so far checked against the value limit: a short
+            // list can name one long string many times.
+            BuiltinWork.Step(ref _work);
+            ValueSize.EnsureChars(_out.Length);
             switch (obj)
             {
                 case string s: WriteString(s); return;
@@ -242,6 +257,7 @@ internal static class JsonModule
             _out.Append(bracket);
             if (_indent == null) return null;
             level++;
+            ValueSize.EnsureChars(1 + (long)_indent.Length * level);
             var newline = "\n" + string.Concat(Enumerable.Repeat(_indent, level));
             _out.Append(newline);
             return newline;
@@ -349,9 +365,13 @@ internal static class JsonModule
         /// </summary>
         private void WriteString(string s)
         {
+            BuiltinWork.Chars(s.Length);
             _out.Append('"');
+            int written = 0;
             foreach (char c in s)
             {
+                // An escaped character takes up to six: the text is checked as it grows.
+                if ((++written & 0x3FFF) == 0) ValueSize.EnsureChars(_out.Length);
                 switch (c)
                 {
                     case '"': _out.Append("\\\""); break;
@@ -383,6 +403,7 @@ internal static class JsonModule
 
         private readonly string _s;
         private int _depth;
+        private int _work;
         private readonly int _limit = NestingLimit();
 
         public Decoder(string text) => _s = text;
@@ -439,6 +460,7 @@ internal static class JsonModule
         [MethodImpl(AggressiveOptimization)]
         private object ScanOnce(int i, out int next)
         {
+            BuiltinWork.Step(ref _work);
             if (i >= _s.Length) throw Error("Expecting value", i);
             switch (_s[i])
             {
@@ -528,6 +550,7 @@ internal static class JsonModule
             {
                 for (;;)
                 {
+                    ValueSize.EnsureGrowth(items.Count + 1, ValueSize.BytesPerItem);
                     items.Add(ScanOnce(i, out i));
                     i = SkipSpace(i);
                     if (i < _s.Length && _s[i] == ']') break;

@@ -27,17 +27,19 @@ internal static class ListMethods
 
     private static object Append(object self, object[] args, Dictionary<string, object>? kwargs)
     {
-        ((PyList)self).Items.Add(MethodArgs.One("list", "append", args, kwargs));
+        var items = ((PyList)self).Items;
+        var item = MethodArgs.One("list", "append", args, kwargs);
+        ValueSize.EnsureGrowth(items.Count + 1, ValueSize.BytesPerItem);
+        items.Add(item);
         return PyNone.Value;
     }
 
     private static object Extend(object self, object[] args, Dictionary<string, object>? kwargs)
     {
-        var items = ((PyList)self).Items;
         var iterable = MethodArgs.One("list", "extend", args, kwargs);
         // Ops.Iterate snapshots lists and tuples, so xs.extend(xs) doubles xs; other iterables are
         // consumed lazily, and a generator reading the list sees it grow, as in CPython.
-        foreach (var item in Ops.Iterate(iterable)) items.Add(item);
+        Ops.Extend(((PyList)self).Items, iterable);
         return PyNone.Value;
     }
 
@@ -48,6 +50,7 @@ internal static class ListMethods
         long where = MethodArgs.AsSsize(args[0]);
         int n = items.Count;
         if (where < 0) where = Math.Max(0, where + n);
+        ValueSize.EnsureGrowth(n + 1, ValueSize.BytesPerItem);
         items.Insert((int)Math.Min(where, n), args[1]);
         return PyNone.Value;
     }
@@ -69,16 +72,11 @@ internal static class ListMethods
     {
         var items = ((PyList)self).Items;
         var value = MethodArgs.One("list", "remove", args, kwargs);
-        // Re-read the count each time: a user __eq__ may shrink the list.
-        for (int i = 0; i < items.Count; i++)
-        {
-            if (ReferenceEquals(items[i], value) || Ops.Eq(items[i], value))
-            {
-                if (i < items.Count) items.RemoveAt(i);
-                return PyNone.Value;
-            }
-        }
-        throw Errors.ValueError("list.remove(x): x not in list");
+        long found = Ops.IndexOfItem(items, value);
+        if (found < 0) throw Errors.ValueError("list.remove(x): x not in list");
+        // A user __eq__ may have shrunk the list meanwhile.
+        if (found < items.Count) items.RemoveAt((int)found);
+        return PyNone.Value;
     }
 
     private static object Index(object self, object[] args, Dictionary<string, object>? kwargs)
@@ -86,22 +84,15 @@ internal static class ListMethods
         MethodArgs.Positional("list", "index", args, kwargs, 1, 3);
         var items = ((PyList)self).Items;
         var (start, stop) = MethodArgs.SearchBounds(args, items.Count);
-        for (long i = start; i < stop && i < items.Count; i++)
-        {
-            var item = items[(int)i];
-            if (ReferenceEquals(item, args[0]) || Ops.Eq(item, args[0])) return Boxes.Int(i);
-        }
-        throw Errors.ValueError($"{Ops.Repr(args[0])} is not in list");
+        long found = Ops.IndexOfItem(items, args[0], start, stop);
+        return found >= 0 ? Boxes.Int(found) : throw Errors.ValueError($"{Ops.Repr(args[0])} is not in list");
     }
 
     private static object Count(object self, object[] args, Dictionary<string, object>? kwargs)
     {
         var items = ((PyList)self).Items;
         var value = MethodArgs.One("list", "count", args, kwargs);
-        long count = 0;
-        for (int i = 0; i < items.Count; i++)
-            if (ReferenceEquals(items[i], value) || Ops.Eq(items[i], value)) count++;
-        return Boxes.Int(count);
+        return Boxes.Int(Ops.CountItems(items, value));
     }
 
     private static object Reverse(object self, object[] args, Dictionary<string, object>? kwargs)
@@ -246,7 +237,14 @@ internal static class ListMethods
             _values = values;
         }
 
-        private static bool Less(object a, object b) => Ops.Less(a, b);
+        /// <summary>Comparisons made so far in the current batch of BuiltinWork: a sort is charged per comparison.</summary>
+        private int _comparisons;
+
+        private bool Less(object a, object b)
+        {
+            BuiltinWork.Step(ref _comparisons);
+            return Ops.Less(a, b);
+        }
 
         public void Run()
         {
@@ -345,7 +343,7 @@ internal static class ListMethods
         /// In the sorted [n] items of [a] from [b], the position where [key] belongs before any
         /// equal items, searching outward from [hint].
         /// </summary>
-        private static int GallopLeft(object key, object[] a, int b, int n, int hint)
+        private int GallopLeft(object key, object[] a, int b, int n, int hint)
         {
             int at = b + hint;
             int lastOfs = 0, ofs = 1;
@@ -390,7 +388,7 @@ internal static class ListMethods
         }
 
         /// <summary>Like GallopLeft, but [key] goes after any equal items.</summary>
-        private static int GallopRight(object key, object[] a, int b, int n, int hint)
+        private int GallopRight(object key, object[] a, int b, int n, int hint)
         {
             int at = b + hint;
             int lastOfs = 0, ofs = 1;

@@ -14,10 +14,7 @@ internal static class TupleMethods
     private static object Count(object self, object[] args, Dictionary<string, object>? kwargs)
     {
         var value = MethodArgs.One("tuple", "count", args, kwargs);
-        long count = 0;
-        foreach (var item in ((PyTuple)self).Items)
-            if (ReferenceEquals(item, value) || Ops.Eq(item, value)) count++;
-        return Boxes.Int(count);
+        return Boxes.Int(Ops.CountItems(((PyTuple)self).Items, value));
     }
 
     /// <summary>tuple.index(value, start=0, stop=sys.maxsize, /).</summary>
@@ -26,11 +23,7 @@ internal static class TupleMethods
         MethodArgs.Positional("tuple", "index", args, kwargs, 1, 3);
         var items = ((PyTuple)self).Items;
         var (start, stop) = MethodArgs.SearchBounds(args, items.Length);
-        for (long i = start; i < stop && i < items.Length; i++)
-        {
-            var item = items[i];
-            if (ReferenceEquals(item, args[0]) || Ops.Eq(item, args[0])) return Boxes.Int(i);
-        }
-        throw Errors.ValueError("tuple.index(x): x not in tuple");
+        long found = Ops.IndexOfItem(items, args[0], start, stop);
+        return found >= 0 ? Boxes.Int(found) : throw Errors.ValueError("tuple.index(x): x not in tuple");
     }
 }

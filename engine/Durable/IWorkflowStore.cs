@@ -29,8 +29,15 @@ internal sealed record InstanceQuery(InstanceStatus? Status = null, string? Work
 
 internal sealed record InstancePage(IReadOnlyList<InstanceView> Instances, string? NextCursor);
 
-/// <summary>An instance a worker has claimed for one turn: the row's revision, and the inbox entries to deliver, oldest first.</summary>
-internal sealed record ClaimedInstance(InstanceView Instance, long Revision, IReadOnlyList<InboxEntry> Inbox);
+/// <summary>
+/// An instance a worker has claimed for one turn: the row's revision, and the inbox entries to
+/// deliver, oldest first. [BusyMicros] is how long it has run since it last blocked, across the
+/// slices before this one (0 when its last turn ended blocked): see TurnOptions.RunBudget.
+/// </summary>
+internal sealed record ClaimedInstance(InstanceView Instance, long Revision, IReadOnlyList<InboxEntry> Inbox, long BusyMicros = 0);
+
+/// <summary>Which ready instances a claim takes: those with new work, those in the middle of a sliced run (busy), or both.</summary>
+internal enum ClaimLane : byte { All, Fresh, Busy }
 
 /// <summary>A claimed activity task. [Attempts] counts attempts made so far including the one this claim starts.</summary>
 internal sealed record ActivityTask(
@@ -128,8 +135,12 @@ internal interface IWorkflowStore : IDisposable
 
     DeliveryResult Cancel(string instanceId);
 
-    /// <summary>Claims up to [max] ready instances for [worker] until [leaseUntil], oldest ready first.</summary>
-    IReadOnlyList<ClaimedInstance> ClaimInstances(string worker, int max, DateTime now, DateTime leaseUntil);
+    /// <summary>
+    /// Claims up to [max] ready instances for [worker] until [leaseUntil], oldest ready first, from
+    /// [lane]: Fresh takes instances with new work (BusyMicros 0), Busy those whose last slice ended
+    /// runnable, All both (a worker runs the two lanes apart so that busy instances never delay fresh work).
+    /// </summary>
+    IReadOnlyList<ClaimedInstance> ClaimInstances(string worker, int max, DateTime now, DateTime leaseUntil, ClaimLane lane = ClaimLane.All);
 
     /// <summary>
     /// Commits [commits] in one transaction. Per commit: if the row's revision is still the claimed
@@ -147,6 +158,9 @@ internal interface IWorkflowStore : IDisposable
     /// starts. The lease lasts until [leaseUntil]; the runner renews it while the task runs
     /// (RenewActivityLeases), so a long activity is not claimed again while it runs, and a dead
     /// worker's task is free once its lease runs out or its worker is found dead.
+    /// Fair between instances: tasks are taken by their place in their instance's queue plus the
+    /// tasks the instance has running, oldest first among equals, so an instance with thousands of
+    /// tasks takes no more than its share of the runners while other instances' tasks wait.
     /// </summary>
     IReadOnlyList<ActivityTask> ClaimActivities(string worker, int max, DateTime now, DateTime leaseUntil);
 
@@ -195,4 +209,32 @@ internal interface IWorkflowStore : IDisposable
     int FireTimers(IReadOnlyList<TimerRow> timers);
 
     WorkSummary Summary();
+
+    // What the REST API, the dashboard and the health check call, on the thread pool: the operations
+    // above of the same names, with the same results, but every wait (the SQLite write gate, a
+    // connection, the server) awaited, so that requests piling up behind the workers' commits hold
+    // no threads. [cancellation] is the request's: it stops a call until its transaction begins to
+    // commit (a write then either happened whole or not at all); the Task then throws OperationCanceledException.
+
+    Task SaveProgramAsync(string name, string source, string hash, IReadOnlyDictionary<string, string>? modules, CancellationToken cancellation);
+
+    Task<ProgramVersion?> GetLatestProgramAsync(string name, CancellationToken cancellation);
+
+    Task<IReadOnlyList<Deployment>> ListDeploymentsAsync(CancellationToken cancellation);
+
+    Task<(InstanceView Instance, bool Created)> StartInstanceAsync(NewInstance instance, CancellationToken cancellation);
+
+    Task<InstanceView?> GetInstanceAsync(string id, CancellationToken cancellation);
+
+    Task<InstancePage> ListInstancesAsync(InstanceQuery query, CancellationToken cancellation);
+
+    Task<PendingWork> GetPendingWorkAsync(string instanceId, CancellationToken cancellation);
+
+    Task<DeliveryResult> SignalAsync(string instanceId, string name, string payloadJson, CancellationToken cancellation);
+
+    Task<DeliveryResult> CancelAsync(string instanceId, CancellationToken cancellation);
+
+    Task ProbeWriteAsync(DateTime now, CancellationToken cancellation);
+
+    Task<WorkSummary> SummaryAsync(CancellationToken cancellation);
 }

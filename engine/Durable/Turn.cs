@@ -87,7 +87,7 @@ internal static class Turn
         {
             return Fail($"the instance's input is not JSON: {e.Message}", "ValueError: " + e.Message, instance.Pickle);
         }
-        if (options.TimeLimit is { } limit) vm.LimitTime(limit);
+        LimitRun(vm, options, claimed.BusyMicros);
         if (log != null) vm.UnobservedFailure = (t, e) => log($"instance {instance.Id}: {t} failed and nobody awaited it:\n{Traceback.Format(e)}");
 
         try
@@ -109,13 +109,21 @@ internal static class Turn
             }
 
             long committedOperations = vm.BlockingOperations;
+            var ran = System.Diagnostics.Stopwatch.StartNew();
             ProgramOutcome? outcome;
             while ((outcome = vm.Continue()) == null)
             {
+                if (vm.SliceEnded)
+                {
+                    // Fair turns: the slice is over with tasklets still runnable. Commit the instance as it
+                    // stands, still ready, and count what it ran towards its budget.
+                    long busy = Math.Max(1, claimed.BusyMicros + (long)ran.Elapsed.TotalMicroseconds);
+                    return Commit(vm, instance, revision, consumed, InstanceStatus.Running, program.SourceHash, keepLease: false, options, busy);
+                }
                 // Commit-at-every-await: the VM stops at each safe point; commit after each await or channel operation.
                 if (vm.BlockingOperations == committedOperations) continue;
                 committedOperations = vm.BlockingOperations;
-                var intermediate = Commit(vm, instance, revision, consumed, InstanceStatus.Waiting, program.SourceHash, keepLease: true);
+                var intermediate = Commit(vm, instance, revision, consumed, InstanceStatus.Waiting, program.SourceHash, keepLease: true, options);
                 var next = commitNow!(intermediate);
                 if (next == null) return null;
                 revision = next.Value;
@@ -124,7 +132,7 @@ internal static class Turn
             }
             return outcome.Status switch
             {
-                ProgramStatus.Waiting => Commit(vm, instance, revision, consumed, InstanceStatus.Waiting, program.SourceHash, keepLease: false),
+                ProgramStatus.Waiting => Commit(vm, instance, revision, consumed, InstanceStatus.Waiting, program.SourceHash, keepLease: false, options),
                 ProgramStatus.Completed => Completed(vm, instance, revision, consumed, outcome),
                 ProgramStatus.Cancelled => Ended(vm, instance, revision, consumed, InstanceStatus.Cancelled, outcome.ErrorText, outcome.ErrorSummary),
                 _ => Ended(vm, instance, revision, consumed, InstanceStatus.Failed, outcome.ErrorText, outcome.ErrorSummary),
@@ -134,6 +142,10 @@ internal static class Turn
         {
             return Fail(e.Message, "RuntimeError: execution limit exceeded", instance.Pickle);
         }
+        catch (PickleTooLarge e)
+        {
+            return Fail($"the turn cannot be committed: {e.Message}; the previous pickle is kept", "RuntimeError: " + e.Message, instance.Pickle);
+        }
         catch (PickleException e)
         {
             // The live state could not be pickled: an engine fault, reported like one.
@@ -141,12 +153,33 @@ internal static class Turn
         }
     }
 
-    private static TurnCommit Commit(Interpreter vm, InstanceView instance, long revision, long consumed, InstanceStatus status, string hash, bool keepLease) => new()
+    /// <summary>
+    /// Bounds the run: a slice (fair turns), and the wall-clock limit: what is left of the run budget
+    /// when slicing ([busyMicros] already spent since the instance last blocked), or the turn's time limit.
+    /// </summary>
+    private static void LimitRun(Interpreter vm, TurnOptions options, long busyMicros)
+    {
+        if (options.Slice is not { } slice)
+        {
+            if (options.TimeLimit is { } limit) vm.LimitTime(limit);
+            return;
+        }
+        vm.LimitSlice(slice);
+        var spent = TimeSpan.FromMicroseconds(busyMicros);
+        var left = options.RunBudget - spent;
+        // A nested run (a sort's key function, say) cannot stop at its slice; the turn's time limit still holds it.
+        if (options.TimeLimit is { } turnLimit && turnLimit < left) vm.LimitTime(turnLimit);
+        else vm.LimitTime(left < TimeSpan.Zero ? TimeSpan.Zero : left, () => ExecutionLimitExceeded.RunBudget(options.RunBudget, options.RunBudget));
+    }
+
+    private static TurnCommit Commit(Interpreter vm, InstanceView instance, long revision, long consumed, InstanceStatus status, string hash, bool keepLease,
+        TurnOptions options, long busyMicros = 0) => new()
     {
         InstanceId = instance.Id,
         Revision = revision,
         Status = status,
-        Pickle = Pickler.Pickle(vm, hash),
+        Pickle = Pickler.Pickle(vm, hash, maxBytes: options.MaxPickleBytes),
+        BusyMicros = busyMicros,
         ConsumedThrough = consumed,
         Activities = vm.Work.Activities.ToArray(),
         Timers = vm.Work.Timers.ToArray(),
@@ -161,6 +194,11 @@ internal static class Turn
         try
         {
             var json = result is PyNone ? null : JsonValues.DumpsData(result, "main's result");
+            if (json != null && PayloadLimits.BytesOver(json, vm.Options.MaxPayloadBytes) is { } bytes)
+            {
+                var why = $"main's result is {ByteSizes.Describe(bytes)} of JSON, over the limit of {ByteSizes.Describe(vm.Options.MaxPayloadBytes)} for one payload (MaxPayloadBytes)";
+                return Ended(vm, instance, revision, consumed, InstanceStatus.Failed, "ValueError: " + why, "ValueError: " + why);
+            }
             return Ended(vm, instance, revision, consumed, InstanceStatus.Completed, null, null, json);
         }
         catch (ScriptError e)
@@ -196,4 +234,23 @@ internal sealed class TurnOptions
     public CommitMode CommitMode { get; init; } = CommitMode.EveryTurn;
     /// <summary>Wall-clock time one turn may run before it fails its instance; null for no limit. TurnWorker sets half its lease.</summary>
     public TimeSpan? TimeLimit { get; init; }
+
+    /// <summary>
+    /// Fair turns: how long a turn runs script before the instance, tasklets still runnable, is
+    /// committed as it stands and other instances run; it goes on in a later turn. Null: a turn runs
+    /// until every tasklet blocks (the behaviour before slices). The default value is 50 ms.
+    /// </summary>
+    public TimeSpan? Slice { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// With slices: how long an instance may run script without every tasklet blocking, across its
+    /// slices, before it fails with ExecutionLimitExceeded. The default value is 10 seconds.
+    /// </summary>
+    public TimeSpan RunBudget { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The largest pickle a turn may commit; a larger state fails the instance and keeps its previous pickle. The default value is 16 MB.</summary>
+    public long MaxPickleBytes { get; init; } = 16L * 1024 * 1024;
+
+    /// <summary>What one turn may print (bytes of UTF-8); the rest is dropped with a note. The default value is 1 MB.</summary>
+    public long MaxOutputBytes { get; init; } = 1L * 1024 * 1024;
 }

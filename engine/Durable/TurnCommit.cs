@@ -51,4 +51,11 @@ internal sealed class TurnCommit
     /// lease and goes on with the same turn; the instance stays claimed.
     /// </summary>
     public bool KeepLease { get; init; }
+    /// <summary>
+    /// Set when the turn's slice ended with tasklets still runnable (fair turns): how long the
+    /// instance has run since it last blocked, in microseconds (at least 1). The instance stays
+    /// ready, behind the others, and its next claim goes on from this pickle. 0 for a turn that
+    /// ended with every tasklet blocked or the instance finished.
+    /// </summary>
+    public long BusyMicros { get; init; }
 }

@@ -41,14 +41,20 @@ internal sealed class Pickler
 
     /// <summary>Pickles the instance running in [vm] (stopped, not inside a nested C# call) as UTF-8 JSON.</summary>
     /// <param name="allLocals">Keep every bound local, not only the live ones (for measuring what liveness saves).</param>
-    public static byte[] Pickle(Interpreter vm, string programHash, bool allLocals = false)
+    /// <param name="maxBytes">The largest pickle allowed: past it, PickleTooLarge is thrown (early, while writing, when the text alone passes it).</param>
+    public static byte[] Pickle(Interpreter vm, string programHash, bool allLocals = false, long maxBytes = long.MaxValue)
     {
         // Into a string first: cheaper for pickles of a few KB than a StreamWriter's buffers.
-        var text = new StringWriter(new System.Text.StringBuilder(1024), System.Globalization.CultureInfo.InvariantCulture);
+        // A UTF-8 byte per character at least: a text over maxBytes characters is over maxBytes bytes.
+        var text = maxBytes == long.MaxValue
+            ? new StringWriter(new System.Text.StringBuilder(1024), System.Globalization.CultureInfo.InvariantCulture)
+            : new BoundedStringWriter(maxBytes, maxBytes);
         var pickler = new Pickler(text, allLocals);
         pickler.WriteInstance(vm, programHash);
         pickler._w.Flush();
-        return new System.Text.UTF8Encoding(false).GetBytes(text.ToString());
+        var bytes = new System.Text.UTF8Encoding(false).GetBytes(text.ToString());
+        if (bytes.Length > maxBytes) throw new PickleTooLarge(maxBytes);
+        return bytes;
     }
 
     private void WriteInstance(Interpreter vm, string programHash)

@@ -290,7 +290,7 @@ internal sealed partial class Interpreter
                                 }
                                 else if (a is string sa && b is string sb && (arg & 0xFF) == (int)BinaryOperator.Add)
                                 {
-                                    st[sp - 1].V = string.Concat(sa, sb);
+                                    st[sp - 1].V = ValueSize.Concat(sa, sb);
                                     continue;
                                 }
                                 else if (a is double p && b is double q)
@@ -563,7 +563,9 @@ internal sealed partial class Interpreter
                         case OpCode.BuildString:
                             {
                                 var parts = new string[arg];
-                                for (int i = 0; i < arg; i++) parts[i] = (string)st[sp - arg + i].V;
+                                long length = 0;
+                                for (int i = 0; i < arg; i++) length += (parts[i] = (string)st[sp - arg + i].V).Length;
+                                ValueSize.EnsureChars(length);
                                 sp -= arg;
                                 st[sp++].V = string.Concat(parts);
                                 break;
@@ -571,7 +573,7 @@ internal sealed partial class Interpreter
                         case OpCode.ListExtend:
                             {
                                 var iterable = st[--sp].V;
-                                ((PyList)st[sp - 1].V).Items.AddRange(Ops.Iterate(iterable));
+                                Ops.Extend(((PyList)st[sp - 1].V).Items, iterable);
                                 break;
                             }
                         case OpCode.ListToTuple:
@@ -594,7 +596,9 @@ internal sealed partial class Interpreter
                         case OpCode.ListAppend:
                             {
                                 var v = st[--sp].V;
-                                ((PyList)st[sp - arg].V).Items.Add(v);
+                                var items = ((PyList)st[sp - arg].V).Items;
+                                ValueSize.EnsureGrowth(items.Count + 1, ValueSize.BytesPerItem);
+                                items.Add(v);
                                 break;
                             }
                         case OpCode.DictSet:
@@ -629,7 +633,7 @@ internal sealed partial class Interpreter
                         case OpCode.UnpackEx:
                             {
                                 int before = arg & 0xFF, after = arg >> 8;
-                                var items = Ops.Iterate(st[--sp].V).ToList();
+                                var items = Ops.ToList(st[--sp].V);
                                 if (items.Count < before + after)
                                     throw Errors.ValueError($"not enough values to unpack (expected at least {before + after}, got {items.Count})");
                                 for (int i = items.Count - 1; i >= items.Count - after; i--) st[sp++].V = items[i];
@@ -1089,10 +1093,10 @@ internal sealed partial class Interpreter
         if (preempt && _runQueue.Count > 0)
         {
             _runQueue.Enqueue(t);
-            _pausedAtSafePoint = _stopAtSafePoints;
+            _pausedAtSafePoint = _stopAtSafePoints || _sliceOver;
             return true;
         }
-        if (!_stopAtSafePoints) return false;
+        if (!_stopAtSafePoints && !_sliceOver) return false;
         _pausedAtSafePoint = true;
         _continuing = t;
         return true;
@@ -1120,6 +1124,7 @@ internal sealed partial class Interpreter
         if (Options.MaxTicks > 0 && _ticks > Options.MaxTicks)
             throw new ExecutionLimitExceeded(Options.MaxTicks, $"{f.Code.FileName}:{f.CurrentLine} in {f.Code.Name}");
         CheckDeadline();
+        CheckSlice();
         f.Ip = resumeAt;
         return true;
     }

@@ -26,6 +26,7 @@ internal sealed partial class Interpreter
     /// <summary>activity(name, *args, retries=, timeout=): starts when created; [argumentsJson] is the JSON array of its arguments.</summary>
     public PyFuture ActivityFuture(string name, string argumentsJson, int? retries, double? timeoutSeconds)
     {
+        CheckPayload(argumentsJson, $"the arguments of activity '{name}'");
         var future = NewExternal(FutureKind.Activity, name);
         Work.Activities.Add(new ActivityRequest(future.Sequence, name, argumentsJson, retries, timeoutSeconds));
         return future;
@@ -45,6 +46,7 @@ internal sealed partial class Interpreter
     /// <summary>child(workflow, input): a child instance of the latest deployed version of [workflow].</summary>
     public PyFuture ChildFuture(string workflow, string? inputJson)
     {
+        if (inputJson != null) CheckPayload(inputJson, $"the input of child '{workflow}'");
         var future = NewExternal(FutureKind.Child, workflow);
         Work.Children.Add(new ChildRequest(future.Sequence, workflow, inputJson));
         return future;
@@ -52,6 +54,7 @@ internal sealed partial class Interpreter
 
     private PyFuture NewExternal(FutureKind kind, string name, double due = 0)
     {
+        CheckPendingQuota(kind);
         var future = new PyFuture(kind, name, _nextFutureSequence++, due);
         PendingFutures.Add(future);
         return future;

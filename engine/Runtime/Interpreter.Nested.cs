@@ -123,20 +123,33 @@ internal sealed partial class Interpreter
         }
     }
 
-    /// <summary>Iterates any iterable from C#, lazily.</summary>
+    /// <summary>Iterates any iterable from C#, lazily, charging the items as BuiltinWork says.</summary>
     public IEnumerable<object> Iterate(object iterable)
     {
+        int work = 0;
         switch (iterable)
         {
             case PyList list:
-                for (int i = 0; i < list.Items.Count; i++) yield return list.Items[i];
+                for (int i = 0; i < list.Items.Count; i++)
+                {
+                    BuiltinWork.Step(ref work);
+                    yield return list.Items[i];
+                }
                 yield break;
             case PyTuple tuple:
-                foreach (var item in tuple.Items) yield return item;
+                foreach (var item in tuple.Items)
+                {
+                    BuiltinWork.Step(ref work);
+                    yield return item;
+                }
                 yield break;
         }
         var it = GetIterator(iterable);
-        while (Next(it, out var v)) yield return v;
+        while (Next(it, out var v))
+        {
+            BuiltinWork.Step(ref work);
+            yield return v;
+        }
     }
 
     /// <summary>next(it) and next(it, default) called from script: a generator resumes as a frame on this tasklet.</summary>

@@ -197,6 +197,12 @@ internal sealed partial class Interpreter
             }
             else
             {
+                if (_runQueue.Count > 0)
+                {
+                    // Between two tasklets is a safe point: a slice that is over ends here.
+                    CheckSlice();
+                    if (_sliceOver) return false;
+                }
                 if (_runQueue.Count == 0)
                 {
                     // Blocked on something only the outside can settle: the instance waits, it is not deadlocked.
@@ -259,12 +265,17 @@ internal sealed partial class Interpreter
     private void CheckDeadline()
     {
         if (Deadline != 0 && System.Diagnostics.Stopwatch.GetTimestamp() > Deadline)
-            throw new ExecutionLimitExceeded(TimeLimit);
+            throw DeadlineError();
     }
 
-    /// <summary>Stops the run once it has taken [limit] of wall-clock time from now.</summary>
-    public void LimitTime(TimeSpan limit)
+    private ExecutionLimitExceeded DeadlineError() => _deadlineError?.Invoke() ?? new ExecutionLimitExceeded(TimeLimit);
+
+    private Func<ExecutionLimitExceeded>? _deadlineError;
+
+    /// <summary>Stops the run once it has taken [limit] of wall-clock time from now, with [error] (default: the turn's time limit's).</summary>
+    public void LimitTime(TimeSpan limit, Func<ExecutionLimitExceeded>? error = null)
     {
+        _deadlineError = error;
         TimeLimit = limit;
         Deadline = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
     }
@@ -295,6 +306,7 @@ internal sealed partial class Interpreter
     /// <summary>spawn(): a new tasklet that will call [callable] when it first runs, appended to the run queue.</summary>
     public Tasklet Spawn(object callable, object[] args, Dictionary<string, object>? kwargs)
     {
+        CheckTaskletQuota();
         var kw = new PyDict();
         if (kwargs != null)
             foreach (var (key, value) in kwargs) kw.Set(key, value);

@@ -19,6 +19,15 @@ public sealed class InterpreterOptions
     public int MaxDepth { get; set; } = 200_000;
 
     /// <summary>
+    /// The most one value may take, in bytes as ValueSize estimates them (2 per character of a
+    /// str, 8 per item of a list or tuple, bits / 8 of an int). An operation that would make a
+    /// bigger value (`"x" * n`, `[0] * n`, `10 ** n`, `list(range(n))`, a padded format…) raises
+    /// MemoryError before doing the work; values under 64 KB are never checked, so a smaller limit
+    /// acts as 64 KB. 0 means no limit. The default value is 64 MB.
+    /// </summary>
+    public long MaxValueBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
     /// Chaos mode (`wf run --chaos`): at every safe point the instance is pickled, the live VM is
     /// thrown away and the run goes on in a fresh VM unpickled from those bytes. Output must be the
     /// same as a plain run's; this is how the pickler is tested. A chaos run stops at safe points
@@ -41,14 +50,39 @@ public sealed class InterpreterOptions
     /// </summary>
     public TimeProvider Clock { get; set; } = TimeProvider.System;
 
+    /// <summary>Tasklets of one instance alive at once (spawned and not finished); one more raises RuntimeError. The default value is 10,000.</summary>
+    public int MaxTasklets { get; set; } = 10_000;
+
+    /// <summary>Activities one instance may have started and not yet seen settle; one more raises RuntimeError. The default value is 10,000.</summary>
+    public int MaxPendingActivities { get; set; } = 10_000;
+
+    /// <summary>Timers (sleep, sleep_until) one instance may have pending; one more raises RuntimeError. The default value is 10,000.</summary>
+    public int MaxPendingTimers { get; set; } = 10_000;
+
+    /// <summary>Child workflows one instance may have running; one more raises RuntimeError. The default value is 10,000.</summary>
+    public int MaxPendingChildren { get; set; } = 10_000;
+
+    /// <summary>
+    /// The largest payload one instance hands out, in bytes of UTF-8 JSON: an activity's arguments, a
+    /// child's input, main's result. A larger one raises ValueError where it is made (a result fails
+    /// the instance). The default value is 2 MB.
+    /// </summary>
+    public long MaxPayloadBytes { get; set; } = Durable.PayloadLimits.DefaultMaxPayloadBytes;
+
     /// <summary>A copy that stops at every safe point (chaos runs, commit-at-every-await), the rest unchanged.</summary>
     internal InterpreterOptions StoppingAtSafePoints() => new()
     {
         PreemptionTicks = PreemptionTicks,
         MaxTicks = MaxTicks,
         MaxDepth = MaxDepth,
+        MaxValueBytes = MaxValueBytes,
         Chaos = Chaos,
         StopAtSafePoints = true,
         Clock = Clock,
+        MaxTasklets = MaxTasklets,
+        MaxPendingActivities = MaxPendingActivities,
+        MaxPendingTimers = MaxPendingTimers,
+        MaxPendingChildren = MaxPendingChildren,
+        MaxPayloadBytes = MaxPayloadBytes,
     };
 }

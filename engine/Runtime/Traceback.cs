@@ -52,18 +52,40 @@ internal static class Traceback
         if (e.Traceback.Count > 0)
         {
             sb.Append("Traceback (most recent call last):\n");
+            // As CPython's traceback module: past three of the same (file, line, function) in a row, a
+            // line counts the rest, so a RecursionError's traceback stays a few lines, not 100,000 frames.
+            (string File, int Line, string Function)? last = null;
+            int repeated = 0;
             // Entries were recorded innermost first, as the exception unwound.
             for (int i = e.Traceback.Count - 1; i >= 0; i--)
             {
                 var entry = e.Traceback[i];
                 // Built-ins written in script are built-ins to the user: CPython shows no frame for them either.
                 if (entry.File == Builtins.Prelude.FileName) continue;
+                var key = (entry.File, entry.Line, entry.Function);
+                if (last != key)
+                {
+                    AppendRepeats(sb, repeated);
+                    last = key;
+                    repeated = 0;
+                }
+                if (++repeated > RecursiveCutoff) continue;
                 sb.Append($"  File \"{entry.File}\", line {entry.Line}, in {entry.Function}\n");
                 var line = SourceLine?.Invoke(entry.File, entry.Line);
                 if (!string.IsNullOrWhiteSpace(line)) sb.Append("    ").Append(line.Trim()).Append('\n');
             }
+            AppendRepeats(sb, repeated);
         }
         sb.Append(Summary(e)).Append('\n');
+    }
+
+    private const int RecursiveCutoff = 3;
+
+    private static void AppendRepeats(StringBuilder sb, int repeated)
+    {
+        if (repeated <= RecursiveCutoff) return;
+        int more = repeated - RecursiveCutoff;
+        sb.Append($"  [Previous line repeated {more} more time{(more > 1 ? "s" : "")}]\n");
     }
 
     /// <summary>`ValueError: message`, or just the class name when the message is empty.</summary>

@@ -19,6 +19,7 @@ internal static class ExceptionTypes
     public static readonly PyClass RuntimeError = new("RuntimeError", Exception);
     public static readonly PyClass NotImplementedError = new("NotImplementedError", RuntimeError);
     public static readonly PyClass RecursionError = new("RecursionError", RuntimeError);
+    public static readonly PyClass MemoryError = new("MemoryError", Exception);
     public static readonly PyClass StopIteration = new("StopIteration", Exception);
     public static readonly PyClass AssertionError = new("AssertionError", Exception);
     public static readonly PyClass ImportError = new("ImportError", Exception);
@@ -49,7 +50,7 @@ internal static class ExceptionTypes
     {
         BaseException, Exception, ArithmeticError, ZeroDivisionError, OverflowError, LookupError,
         KeyError, IndexError, ValueError, TypeError, AttributeError, NameError, UnboundLocalError,
-        RuntimeError, NotImplementedError, RecursionError, StopIteration, AssertionError,
+        RuntimeError, NotImplementedError, RecursionError, MemoryError, StopIteration, AssertionError,
         ImportError, ModuleNotFoundError, ChannelClosedError, DeadlockError, CancelledError, ActivityError, ChildError,
     };
 }

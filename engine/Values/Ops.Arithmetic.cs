@@ -1,4 +1,5 @@
 using System.Numerics;
+using Workflow.Runtime;
 using Workflow.Syntax;
 using Workflow.Values.Numbers;
 
@@ -28,18 +29,19 @@ internal static partial class Ops
             case BinaryOperator.Add:
                 if (a is string sa)
                 {
-                    if (b is string sb) return string.Concat(sa, sb);
+                    if (b is string sb) return ValueSize.Concat(sa, sb);
                     throw Errors.TypeError($"can only concatenate str (not \"{TypeName(b)}\") to str");
                 }
                 if (a is PyList la)
                 {
                     if (inPlace)
                     {
-                        la.Items.AddRange(Iterate(b).ToList());
+                        Extend(la.Items, b);
                         return la;
                     }
                     if (b is PyList lb)
                     {
+                        ValueSize.EnsureItems((long)la.Items.Count + lb.Items.Count);
                         var items = new List<object>(la.Items.Count + lb.Items.Count);
                         items.AddRange(la.Items);
                         items.AddRange(lb.Items);
@@ -49,13 +51,17 @@ internal static partial class Ops
                 }
                 if (a is PyTuple ta)
                 {
-                    if (b is PyTuple tb) return new PyTuple(ta.Items.Concat(tb.Items).ToArray());
+                    if (b is PyTuple tb)
+                    {
+                        ValueSize.EnsureItems((long)ta.Items.Length + tb.Items.Length);
+                        return new PyTuple([.. ta.Items, .. tb.Items]);
+                    }
                     if (b is not PyInstance) throw Errors.TypeError($"can only concatenate tuple (not \"{TypeName(b)}\") to tuple");
                 }
                 break;
             case BinaryOperator.Mult:
-                if (a is string or PyList or PyTuple && b is long or bool or BigInteger) return Repeat(a, b);
-                if (b is string or PyList or PyTuple && a is long or bool or BigInteger) return Repeat(b, a);
+                if (a is string or PyList or PyTuple && b is long or bool or BigInteger) return Repeat(a, b, inPlace);
+                if (b is string or PyList or PyTuple && a is long or bool or BigInteger) return Repeat(b, a, inPlace: false);
                 if (a is string or PyList or PyTuple && b is not PyInstance) throw Errors.TypeError($"can't multiply sequence by non-int of type '{TypeName(b)}'");
                 if (b is string or PyList or PyTuple && a is not PyInstance) throw Errors.TypeError($"can't multiply sequence by non-int of type '{TypeName(a)}'");
                 break;
@@ -101,29 +107,37 @@ internal static partial class Ops
         return copy;
     }
 
-    private static object Repeat(object sequence, object times)
+    /// <summary>
+    /// `sequence * times`, its size checked before anything is copied. `xs *= n` on a list
+    /// repeats it in place, as CPython's list does: other names for the list see it grow.
+    /// </summary>
+    private static object Repeat(object sequence, object times, bool inPlace)
     {
         long n = times is bool tb ? (tb ? 1 : 0) : times is long l ? l : throw Errors.OverflowError("cannot fit 'int' into an index-sized integer");
-        if (n < 0) n = 0;
-        switch (sequence)
+        long length = Len(sequence);
+        // An empty sequence stays empty however often it is repeated.
+        if (n < 0 || length == 0) n = 0;
+        if (sequence is string s)
         {
-            case string s:
-                if (s.Length * n > int.MaxValue / 2) throw Errors.New(ExceptionTypes.OverflowError, "repeated string is too long");
-                return n == 0 ? "" : new System.Text.StringBuilder(s.Length * (int)n).Insert(0, s, (int)n).ToString();
-            case PyList list:
-                {
-                    var items = new List<object>((int)Math.Min(list.Items.Count * n, int.MaxValue / 2));
-                    for (long i = 0; i < n; i++) items.AddRange(list.Items);
-                    return new PyList(items);
-                }
-            default:
-                {
-                    var tuple = (PyTuple)sequence;
-                    var items = new List<object>();
-                    for (long i = 0; i < n; i++) items.AddRange(tuple.Items);
-                    return new PyTuple(items.ToArray());
-                }
+            ValueSize.EnsureChars(ValueSize.Times(length, n));
+            BuiltinWork.Chars(length * n);
+            return n == 0 ? "" : new System.Text.StringBuilder(s.Length * (int)n).Insert(0, s, (int)n).ToString();
         }
+        ValueSize.EnsureItems(ValueSize.Times(length, n));
+        BuiltinWork.Items(length * n);
+        if (sequence is PyTuple tuple)
+        {
+            var items = new object[length * n];
+            for (int i = 0; i < items.Length; i += tuple.Items.Length) tuple.Items.CopyTo(items, i);
+            return new PyTuple(items);
+        }
+        var list = (PyList)sequence;
+        var once = list.Items.ToArray();
+        var result = inPlace ? list.Items : new List<object>();
+        result.Clear();
+        result.EnsureCapacity((int)(length * n));
+        for (long i = 0; i < n; i++) result.AddRange(once);
+        return inPlace ? list : new PyList(result);
     }
 
     private static object NumericBinary(BinaryOperator op, object a, object b)

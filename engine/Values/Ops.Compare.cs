@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using Workflow.Runtime;
 using Workflow.Values.Numbers;
 using static System.Runtime.CompilerServices.MethodImplOptions;
 
@@ -35,7 +36,7 @@ internal static partial class Ops
                         if (!db.TryGetValue(kv.Key, out var other) || !Eq(kv.Value, other)) return false;
                     return true;
                 }
-            case PyRange ra: return b is PyRange rb && SequenceEqual(Iterate(ra).ToList(), Iterate(rb).ToList());
+            case PyRange ra: return b is PyRange rb && RangeEqual(ra, rb);
             case PyInstance ia when FindUserMethod(ia, "__eq__", out var eq): return Truthy(CallMethod(ia, eq, "__eq__", b));
         }
         if (b is PyInstance ib && FindUserMethod(ib, "__eq__", out var req)) return Truthy(CallMethod(ib, req, "__eq__", a));
@@ -47,9 +48,23 @@ internal static partial class Ops
     {
         using var level = ValueNesting.Enter("in comparison");
         if (a.Count != b.Count) return false;
+        int work = 0;
         for (int i = 0; i < a.Count; i++)
+        {
+            BuiltinWork.Step(ref work);
             if (!ReferenceEquals(a[i], b[i]) && !Eq(a[i], b[i])) return false;
+        }
         return true;
+    }
+
+    /// <summary>Two ranges are equal when they give the same numbers, which their ends decide (CPython's range_equals): no need to walk them.</summary>
+    private static bool RangeEqual(PyRange a, PyRange b)
+    {
+        long length = a.Length;
+        if (length != b.Length) return false;
+        if (length == 0) return true;
+        if (a.Start != b.Start) return false;
+        return length == 1 || a.Step == b.Step;
     }
 
     public static bool IsNumber(object v) => v is long or double or bool or BigInteger;
@@ -128,8 +143,10 @@ internal static partial class Ops
     {
         using var level = ValueNesting.Enter("in comparison");
         int n = Math.Min(a.Count, b.Count);
+        int work = 0;
         for (int i = 0; i < n; i++)
         {
+            BuiltinWork.Step(ref work);
             if (ReferenceEquals(a[i], b[i]) || Eq(a[i], b[i])) continue;
             return Compare(op, a[i], b[i]);
         }

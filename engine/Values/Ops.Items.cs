@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Text;
+using Workflow.Runtime;
 
 namespace Workflow.Values;
 
@@ -36,15 +37,10 @@ internal static partial class Ops
         {
             case string s:
                 if (item is not string sub) throw Errors.TypeError($"'in <string>' requires string as left operand, not {TypeName(item)}");
+                BuiltinWork.Chars(s.Length);
                 return s.Contains(sub, StringComparison.Ordinal);
-            case PyList list:
-                foreach (var x in list.Items)
-                    if (ReferenceEquals(x, item) || Eq(x, item)) return true;
-                return false;
-            case PyTuple tuple:
-                foreach (var x in tuple.Items)
-                    if (ReferenceEquals(x, item) || Eq(x, item)) return true;
-                return false;
+            case PyList list: return IndexOfItem(list.Items, item) >= 0;
+            case PyTuple tuple: return IndexOfItem(tuple.Items, item) >= 0;
             case PyDict dict: return dict.ContainsKey(item);
             case DictView { Kind: DictViewKind.Keys } keys: return keys.Dict.ContainsKey(item);
             case DictView { Kind: DictViewKind.Items } items:
@@ -67,6 +63,36 @@ internal static partial class Ops
             return false;
         }
         throw Errors.TypeError($"argument of type '{TypeName(container)}' is not iterable");
+    }
+
+    /// <summary>
+    /// The first index in [start, stop) of an item that is [value] or equals it, or -1: `in`,
+    /// index() and remove() of lists and tuples. The count is read at each step, since a user
+    /// __eq__ may shrink a list; the items are charged to the interpreter.
+    /// </summary>
+    public static long IndexOfItem(IReadOnlyList<object> items, object value, long start = 0, long stop = long.MaxValue)
+    {
+        int work = 0;
+        for (long i = start; i < stop && i < items.Count; i++)
+        {
+            BuiltinWork.Step(ref work);
+            var item = items[(int)i];
+            if (ReferenceEquals(item, value) || Eq(item, value)) return i;
+        }
+        return -1;
+    }
+
+    /// <summary>How many items are [value] or equal it: count() of lists and tuples, charged like IndexOfItem.</summary>
+    public static long CountItems(IReadOnlyList<object> items, object value)
+    {
+        long count = 0;
+        int work = 0;
+        for (int i = 0; i < items.Count; i++)
+        {
+            BuiltinWork.Step(ref work);
+            if (ReferenceEquals(items[i], value) || Eq(items[i], value)) count++;
+        }
+        return count;
     }
 
     /// <summary>Resolves [index] against a sequence of [count] items (negative counts from the end); IndexError names [kind].</summary>
@@ -156,8 +182,9 @@ internal static partial class Ops
 
     private static void AssignSlice(PyList list, PySlice slice, object value)
     {
-        var items = Iterate(value).ToList();
+        var items = ToList(value);
         var (start, stop, step, count) = slice.Indices(list.Items.Count);
+        if (step == 1) ValueSize.EnsureItems(list.Items.Count - Math.Max(0, count) + items.Count);
         if (step == 1)
         {
             list.Items.RemoveRange((int)start, (int)Math.Max(0, count));

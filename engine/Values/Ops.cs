@@ -59,20 +59,22 @@ internal static partial class Ops
 
     /// <summary>
     /// Appends repr([v]) to [text]: the values inside a container are appended in turn, one frame
-    /// per level of nesting, to at most ValueNesting.MaxDepth levels.
+    /// per level of nesting, to at most ValueNesting.MaxDepth levels. Items are charged to the
+    /// interpreter, and the text is refused (MemoryError) before it would pass the value limit: a
+    /// list holding one long string a million times is a short list with a huge repr.
     /// </summary>
     [MethodImpl(AggressiveOptimization)]
     private static void AppendRepr(StringBuilder text, object v)
     {
         if (v is PyNone or bool or long or BigInteger or double or string)
         {
-            text.Append(Repr(v));
+            AppendPart(text, Repr(v));
             return;
         }
         using var level = ValueNesting.Enter("while getting the repr of an object");
         if (v is PyInstance inst && FindUserMethod(inst, "__repr__", out var repr))
         {
-            text.Append(CallForString(inst, repr, "__repr__"));
+            AppendPart(text, CallForString(inst, repr, "__repr__"));
             return;
         }
         var inProgress = _reprInProgress ??= new HashSet<object>(ReferenceEqualityComparer.Instance);
@@ -86,29 +88,45 @@ internal static partial class Ops
             switch (v)
             {
                 case PyList list:
-                    // The count is read each time, as CPython does: an item's __repr__ may change the list.
-                    text.Append('[');
-                    for (int i = 0; i < list.Items.Count; i++)
-                        AppendRepr(i > 0 ? text.Append(", ") : text, list.Items[i]);
-                    text.Append(']');
-                    break;
-                case PyTuple tuple:
-                    text.Append('(');
-                    for (int i = 0; i < tuple.Items.Length; i++)
-                        AppendRepr(i > 0 ? text.Append(", ") : text, tuple.Items[i]);
-                    text.Append(tuple.Items.Length == 1 ? ",)" : ")");
-                    break;
-                case PyDict dict:
-                    text.Append('{');
-                    bool first = true;
-                    foreach (var (key, value) in dict.Items)
                     {
-                        AppendRepr(first ? text : text.Append(", "), key);
-                        AppendRepr(text.Append(": "), value);
-                        first = false;
+                        // The count is read each time, as CPython does: an item's __repr__ may change the list.
+                        int work = 0;
+                        text.Append('[');
+                        for (int i = 0; i < list.Items.Count; i++)
+                        {
+                            BuiltinWork.Step(ref work);
+                            AppendRepr(i > 0 ? text.Append(", ") : text, list.Items[i]);
+                        }
+                        text.Append(']');
+                        break;
                     }
-                    text.Append('}');
-                    break;
+                case PyTuple tuple:
+                    {
+                        int work = 0;
+                        text.Append('(');
+                        for (int i = 0; i < tuple.Items.Length; i++)
+                        {
+                            BuiltinWork.Step(ref work);
+                            AppendRepr(i > 0 ? text.Append(", ") : text, tuple.Items[i]);
+                        }
+                        text.Append(tuple.Items.Length == 1 ? ",)" : ")");
+                        break;
+                    }
+                case PyDict dict:
+                    {
+                        int work = 0;
+                        text.Append('{');
+                        bool first = true;
+                        foreach (var (key, value) in dict.Items)
+                        {
+                            BuiltinWork.Step(ref work);
+                            AppendRepr(first ? text : text.Append(", "), key);
+                            AppendRepr(text.Append(": "), value);
+                            first = false;
+                        }
+                        text.Append('}');
+                        break;
+                    }
                 case PySlice s:
                     AppendRepr(text.Append("slice("), s.Start);
                     AppendRepr(text.Append(", "), s.Stop);
@@ -131,7 +149,7 @@ internal static partial class Ops
                     text.Append(')');
                     break;
                 default:
-                    text.Append(ReprOfObject(v));
+                    AppendPart(text, ReprOfObject(v));
                     break;
             }
         }
@@ -139,6 +157,13 @@ internal static partial class Ops
         {
             if (v is PyList or PyDict) inProgress.Remove(v);
         }
+    }
+
+    /// <summary>Appends [part] to the repr being written, refusing it (MemoryError) if the text would pass the value limit.</summary>
+    private static void AppendPart(StringBuilder text, string part)
+    {
+        ValueSize.EnsureChars((long)text.Length + part.Length);
+        text.Append(part);
     }
 
     /// <summary>The repr of a value that holds no other value to repr.</summary>
@@ -242,12 +267,54 @@ internal static partial class Ops
         }
     }
 
-    /// <summary>Iterates any iterable (list, tuple, str, dict, range, generator, iterator…).</summary>
+    /// <summary>
+    /// Iterates any iterable (list, tuple, str, dict, range, generator, iterator…); a list is read
+    /// as it was when the iteration started. Long iterations are charged to the interpreter
+    /// (BuiltinWork), so a built-in walking one is stopped by MaxTicks and the turn's deadline.
+    /// </summary>
     public static IEnumerable<object> Iterate(object iterable) => iterable switch
     {
-        PyList list => list.Items.ToArray(),
-        PyTuple tuple => tuple.Items,
+        PyList list => list.Items.Count < BuiltinWork.Batch ? list.Items.ToArray() : BuiltinWork.Charged(list.Items.ToArray()),
+        PyTuple tuple => tuple.Items.Length < BuiltinWork.Batch ? tuple.Items : BuiltinWork.Charged(tuple.Items),
         _ => Interpreter.Current.Iterate(iterable),
+    };
+
+    /// <summary>The items of [iterable] in a new list (list(), tuple(), sorted()…), its size checked as Extend does.</summary>
+    public static List<object> ToList(object iterable)
+    {
+        long known = KnownLength(iterable);
+        ValueSize.EnsureItems(known);
+        var list = new List<object>((int)Math.Clamp(known, 0, int.MaxValue));
+        Extend(list, iterable);
+        return list;
+    }
+
+    /// <summary>
+    /// Appends the items of [iterable] to [target] (list.extend, +=, `[*xs]`, `f(*xs)`). A result
+    /// over the value limit is refused before anything is copied when the length is known (a
+    /// range, a str, a container), and as the list grows otherwise (a generator).
+    /// </summary>
+    public static void Extend(List<object> target, object iterable)
+    {
+        long known = KnownLength(iterable);
+        if (known > 0) ValueSize.EnsureItems(target.Count + known);
+        foreach (var item in Iterate(iterable))
+        {
+            ValueSize.EnsureGrowth(target.Count + 1, ValueSize.BytesPerItem);
+            target.Add(item);
+        }
+    }
+
+    /// <summary>How many items iterating [iterable] gives, when that is known without iterating; -1 otherwise.</summary>
+    private static long KnownLength(object iterable) => iterable switch
+    {
+        PyList list => list.Items.Count,
+        PyTuple tuple => tuple.Items.Length,
+        string s => s.Length,
+        PyRange range => range.Length,
+        PyDict dict => dict.Count,
+        DictView view => view.Dict.Count,
+        _ => -1,
     };
 
     /// <summary>format(v, spec), as f-strings and str.format use it.</summary>
@@ -277,7 +344,7 @@ internal static partial class Ops
             PyTuple tuple => tuple.Items,
             PyList list => list.Items.ToArray(),
             _ => seq is string || seq is PyDict || seq is PyRange || seq is PyIterator || seq is PyGenerator || seq is DictView || seq is PyInstance
-                ? Iterate(seq).ToArray()
+                ? Iterate(seq).Take(count + 1).ToArray() // as in CPython, one item past [count] tells that there are too many
                 : throw Errors.TypeError($"cannot unpack non-iterable {TypeName(seq)} object"),
         };
         if (items.Length < count) throw Errors.ValueError($"not enough values to unpack (expected {count}, got {items.Length})");

@@ -233,6 +233,7 @@ internal sealed class PyDict
 
     private void Insert(object key, object value, long hash)
     {
+        ValueSize.EnsureGrowth(_count + 1, ValueSize.BytesPerEntry);
         if (_used == _entries.Length) MakeRoom();
         int b = BucketOf(hash);
         int i = _used++;

@@ -10,7 +10,8 @@ namespace Workflow.Cli;
 /// <summary>
 /// The commands that work on instances in a database without running them: `wf start`, `wf show`,
 /// `wf signal`, `wf cancel`, `wf ls`. Exit codes: 0 done, 1 refused (unknown instance, compile
-/// errors, finished instance), 2 bad input (JSON that does not parse, a --db that names no database).
+/// errors, finished instance), 2 bad input (JSON that is not strict JSON, an input or payload over
+/// the payload limit, an id or name that breaks NameRules, a --db that names no database).
 /// </summary>
 internal static class InstanceCommands
 {
@@ -61,15 +62,17 @@ internal static class InstanceCommands
     internal static (InstanceView? Instance, int ExitCode) Deploy(IWorkflowStore store, string name, WorkflowProgram program, string? input, string? id)
     {
         var client = new WorkflowClient(store);
-        client.Deploy(name, program);
-        if (program.HasErrors)
-        {
-            foreach (var d in program.Diagnostics) Console.Error.WriteLine(d);
-            Console.Error.WriteLine($"wf: {name}.wf was not deployed: it does not compile");
-            return (null, 1);
-        }
         try
         {
+            // Nothing is written, not even the program, when the start would be refused.
+            client.CheckStart(name, input, id);
+            client.Deploy(name, program);
+            if (program.HasErrors)
+            {
+                foreach (var d in program.Diagnostics) Console.Error.WriteLine(d);
+                Console.Error.WriteLine($"wf: {name}.wf was not deployed: it does not compile");
+                return (null, 1);
+            }
             var (instance, created) = client.Start(name, input, id);
             if (!created) Console.Error.WriteLine($"wf: instance '{instance.Id}' exists already ({instance.Workflow}, {Status(instance.Status)}); nothing was started");
             return (instance, 0);

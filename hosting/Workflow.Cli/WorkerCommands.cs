@@ -85,7 +85,7 @@ internal static class WorkerCommands
             Turns = new WorkerOptions
             {
                 Lease = lease,
-                Turn = new TurnOptions { Interpreter = interpreter, CommitMode = everyAwait ? CommitMode.EveryAwait : CommitMode.EveryTurn },
+                Turn = new InstanceLimits().TurnOptions(interpreter, everyAwait ? CommitMode.EveryAwait : CommitMode.EveryTurn),
             },
         };
     }

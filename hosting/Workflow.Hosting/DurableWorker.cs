@@ -58,7 +58,7 @@ internal sealed class DurableWorker : IAsyncDisposable
         var workerId = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
         _timers = new QuartzTimerScheduler(store, database, onFired: () => _turns!.Wake(), loggers, _options.Timers);
         _activities = new ActivityWorker(store, activities, _options.Activities, loggers.CreateLogger<ActivityWorker>(), _options.Turns.Clock,
-            onCompleted: () => _turns!.Wake(), workerId: workerId);
+            onCompleted: () => _turns!.Wake(), workerId: workerId, maxResultBytes: _options.Turns.Turn.Interpreter.MaxPayloadBytes);
         _events = new RuntimeEvents
         {
             Output = output ?? ((id, text) => turnLogger.LogInformation("instance {Instance} printed: {Output}", id, text.TrimEnd('\n'))),

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Workflow.Boundary;
 using Workflow.Durable;
 
 namespace Workflow.Hosting;
@@ -8,7 +9,8 @@ internal static class ProgramFolder
 {
     /// <summary>
     /// Compiles every <c>.wf</c> file under [directory] (each with the modules it imports) and, only
-    /// when all compile, deploys each as the current version of its file name. Throws one
+    /// when all compile and their names keep NameRules (a workflow's name is its file name), deploys
+    /// each as the current version of its file name. Throws one
     /// InvalidOperationException listing every diagnostic otherwise, and deploys nothing.
     /// Returns the names deployed, in path order.
     /// </summary>
@@ -27,8 +29,20 @@ internal static class ProgramFolder
             var relative = Path.GetRelativePath(Environment.CurrentDirectory, file);
             var program = WorkflowProgram.Load(relative.StartsWith("..", StringComparison.Ordinal) ? file : relative);
             var name = Path.GetFileNameWithoutExtension(file);
-            if (program.HasErrors) problems.AddRange(program.Diagnostics.Select(d => d.ToString()));
-            else programs.Add((name, program));
+            if (program.HasErrors)
+            {
+                problems.AddRange(program.Diagnostics.Select(d => d.ToString()));
+                continue;
+            }
+            try
+            {
+                WorkflowClient.CheckNames(name, program);
+                programs.Add((name, program));
+            }
+            catch (InvalidNameException e)
+            {
+                problems.Add($"{relative}: {e.Message}");
+            }
         }
         var duplicates = programs.GroupBy(p => p.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         foreach (var name in duplicates)

@@ -12,18 +12,19 @@ namespace Workflow.Hosting;
 /// </summary>
 internal sealed class WorkflowHealthCheck(WorkflowRuntime runtime, TimeProvider clock) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
             if (runtime.Database is WorkflowDatabase.Sqlite { Path: var path } && !File.Exists(path))
                 return Failed(context, $"the workflow database file {path} is gone: what the host writes now is lost when it stops; put the file back and restart the host");
-            runtime.Store.ProbeWrite(clock.GetUtcNow().UtcDateTime);
-            var work = runtime.Store.Summary();
-            return Task.FromResult(HealthCheckResult.Healthy(
-                $"{work.ReadyInstances} ready instances, {work.ActivityTasks} activity tasks, {work.Timers} timers"));
+            await runtime.Store.ProbeWriteAsync(clock.GetUtcNow().UtcDateTime, cancellationToken);
+            var work = await runtime.Store.SummaryAsync(cancellationToken);
+            return HealthCheckResult.Healthy(
+                $"{work.ReadyInstances} ready instances, {work.ActivityTasks} activity tasks, {work.Timers} timers");
         }
-        catch (Exception e)
+        // A check given up on (the request went away, or the health check's timeout) is not a verdict on the database.
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             var why = StorageFaults.Classify(e) switch
             {
@@ -35,6 +36,6 @@ internal sealed class WorkflowHealthCheck(WorkflowRuntime runtime, TimeProvider 
         }
     }
 
-    private static Task<HealthCheckResult> Failed(HealthCheckContext context, string description, Exception? error = null) =>
-        Task.FromResult(new HealthCheckResult(context.Registration.FailureStatus, description, error));
+    private static HealthCheckResult Failed(HealthCheckContext context, string description, Exception? error = null) =>
+        new(context.Registration.FailureStatus, description, error);
 }

@@ -53,8 +53,26 @@ public sealed class WorkflowOptions
     /// <summary>How often the worker fires timers whose wake-up was lost, and how overdue they must be. The default value is 2 seconds; more than zero.</summary>
     public TimeSpan TimerSweep { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The largest start input or signal payload clients may send, in bytes of UTF-8 JSON as stored
+    /// (the REST API stores a payload without the whitespace it came with). A larger one is refused
+    /// before anything is written (413 <c>payload_too_large</c>), and a REST body may be this large
+    /// plus 64 KiB for the rest of it. The default value is <see cref="PayloadLimits.DefaultMaxPayloadBytes"/>,
+    /// 2 MiB; from 1 KiB to 64 MiB (a request body is held in memory while it is read).
+    /// </summary>
+    public int MaxPayloadBytes { get; set; } = PayloadLimits.DefaultMaxPayloadBytes;
+
+    /// <summary>The smallest <see cref="MaxPayloadBytes"/>: 1 KiB.</summary>
+    internal const int MinPayloadBytes = 1 << 10;
+
+    /// <summary>The largest <see cref="MaxPayloadBytes"/>: 64 MiB.</summary>
+    internal const int MaxPayloadBytesLimit = 64 << 20;
+
     /// <summary>How activity tasks run: retries, timeouts, concurrency.</summary>
     public ActivityOptions Activities { get; set; } = new();
+
+    /// <summary>What one instance may take: its slice and run budget, value and pickle sizes, tasklets and pending work (payloads: <see cref="MaxPayloadBytes"/>).</summary>
+    public InstanceLimits Limits { get; set; } = new();
 
     /// <summary>
     /// The database the options name (checked by <see cref="Problems"/> first). Each option says its
@@ -94,9 +112,13 @@ public sealed class WorkflowOptions
             problems.Add($"Lease must be from 1 second to 1 day (was {Lease})");
         if (BatchSize is < 1 or > 1_000) problems.Add($"BatchSize must be from 1 to 1,000 (was {BatchSize})");
         if (!Enum.IsDefined(CommitMode)) problems.Add($"CommitMode must be EveryTurn or EveryAwait (was {CommitMode})");
+        if (MaxPayloadBytes is < MinPayloadBytes or > MaxPayloadBytesLimit)
+            problems.Add($"MaxPayloadBytes must be from {MinPayloadBytes:N0} (1 KiB) to {MaxPayloadBytesLimit:N0} (64 MiB) (was {MaxPayloadBytes:N0})");
         if (TimerSweep <= TimeSpan.Zero) problems.Add($"TimerSweep must be more than zero (was {TimerSweep})");
         if (Activities == null) problems.Add("Activities must not be null");
         else problems.AddRange(Activities.Problems().Select(p => "Activities." + p));
+        if (Limits == null) problems.Add("Limits must not be null");
+        else problems.AddRange(Limits.Problems().Select(p => "Limits." + p));
         return problems;
     }
 }

@@ -44,7 +44,8 @@ internal sealed class WorkflowRuntime : IAsyncDisposable
     /// <summary>The database; the runtime must have started.</summary>
     public IWorkflowStore Store => _store ?? throw new InvalidOperationException("the workflow runtime has not started: the host must start before its API is used");
 
-    public WorkflowClient Client => new(Store);
+    /// <summary>A client of the database that holds payloads to <see cref="WorkflowOptions.MaxPayloadBytes"/>.</summary>
+    public WorkflowClient Client => new(Store, _options.MaxPayloadBytes);
 
     /// <summary>
     /// Opens (creating and migrating) the database, checks that it takes writes, and deploys the
@@ -60,7 +61,7 @@ internal sealed class WorkflowRuntime : IAsyncDisposable
             var store = database.OpenForWriting(_clock);
             try
             {
-                if (_options.ProgramsDirectory != null) ProgramFolder.Deploy(new WorkflowClient(store), _options.ProgramsDirectory, _logger);
+                if (_options.ProgramsDirectory != null) ProgramFolder.Deploy(new WorkflowClient(store, _options.MaxPayloadBytes), _options.ProgramsDirectory, _logger);
             }
             catch
             {
@@ -114,7 +115,7 @@ internal sealed class WorkflowRuntime : IAsyncDisposable
                 Lease = _options.Lease,
                 BatchSize = _options.BatchSize,
                 Clock = _clock,
-                Turn = new TurnOptions { Interpreter = interpreter, CommitMode = _options.CommitMode },
+                Turn = _options.Limits.TurnOptions(interpreter, _options.CommitMode, _options.MaxPayloadBytes),
             },
             Activities = _options.Activities,
             Timers = new TimerSchedulerOptions { Time = _clock },

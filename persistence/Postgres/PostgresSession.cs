@@ -7,7 +7,8 @@ namespace Workflow.Persistence;
 /// <summary>
 /// One call's connection and transaction on a PostgreSQL store. Commands are made per call and
 /// disposed with the session; the data source's automatic preparation keeps the server-side plans
-/// of the hot statements on each pooled connection, so they are parsed once per connection.
+/// of the hot statements on each pooled connection, so they are parsed once per connection. The
+/// session talks to the server as its CallMode says (Mode): an Async session awaits every round trip.
 /// </summary>
 /// <remarks>
 /// Statements whose results are not read at once are queued (Queue) and sent together, in one
@@ -15,48 +16,61 @@ namespace Workflow.Persistence;
 /// turns is some 400 statements: sent one by one, the round trips (each a wake-up of the server
 /// process and of this one) cost more than the statements, and several workers made it slower.
 /// </remarks>
-internal sealed class PostgresSession : IDisposable
+internal sealed class PostgresSession
 {
     private readonly List<NpgsqlCommand> _commands = new();
     private NpgsqlBatch? _queued;
 
-    private PostgresSession(NpgsqlConnection connection, NpgsqlTransaction transaction)
+    private PostgresSession(NpgsqlConnection connection, NpgsqlTransaction transaction, CallMode mode)
     {
         Connection = connection;
         Transaction = transaction;
+        Mode = mode;
     }
 
     public NpgsqlConnection Connection { get; }
 
     public NpgsqlTransaction Transaction { get; }
 
-    /// <summary>Opens a pooled connection of [dataSource] and begins a transaction at [isolation] on it.</summary>
-    public static PostgresSession Begin(NpgsqlDataSource dataSource, IsolationLevel isolation)
+    public CallMode Mode { get; }
+
+    /// <summary>Opens a pooled connection of [dataSource] and begins a transaction at [isolation] on it, as [mode] says.</summary>
+    public static async ValueTask<PostgresSession> Begin(NpgsqlDataSource dataSource, IsolationLevel isolation, CallMode mode)
     {
-        var connection = dataSource.OpenConnection();
+        var connection = mode.IsAsync ? await dataSource.OpenConnectionAsync(mode.Cancellation) : dataSource.OpenConnection();
         try
         {
-            return new PostgresSession(connection, connection.BeginTransaction(isolation));
+            var transaction = mode.IsAsync ? await connection.BeginTransactionAsync(isolation, mode.Cancellation) : connection.BeginTransaction(isolation);
+            return new PostgresSession(connection, transaction, mode);
         }
         catch
         {
-            connection.Dispose();
+            if (mode.IsAsync) await connection.DisposeAsync();
+            else connection.Dispose();
             throw;
         }
     }
 
-    public void Commit()
+    /// <summary>
+    /// Sends what is queued and commits. The commit itself is not cancelled: once it is on its way, a
+    /// cancelled call must not leave its caller unsure whether it was written.
+    /// </summary>
+    public async ValueTask Commit()
     {
-        Flush();
-        Transaction.Commit();
+        await FlushAsync();
+        if (Mode.IsAsync) await Transaction.CommitAsync(CancellationToken.None);
+        else Transaction.Commit();
     }
 
     /// <summary>
     /// A command for [sql] in the session's transaction, to be run at once; parameters are bound with
-    /// the With overloads. The queued statements are sent first, so it sees what they wrote.
+    /// the With overloads. The queued statements are sent first, so it sees what they wrote; an Async
+    /// session must have sent them (FlushAsync) already, since this would send them on the caller's thread.
     /// </summary>
     public NpgsqlCommand Command(string sql)
     {
+        if (Mode.IsAsync && _queued != null)
+            throw new InvalidOperationException("an Async session runs a Command only after FlushAsync has sent its queued statements");
         Flush();
         var command = new NpgsqlCommand(sql, Connection, Transaction);
         _commands.Add(command);
@@ -76,22 +90,33 @@ internal sealed class PostgresSession : IDisposable
         return command;
     }
 
-    /// <summary>Sends the queued statements, in order, in one round trip.</summary>
-    public void Flush()
+    /// <summary>Sends the queued statements, in order, in one round trip (a Sync session's way; both kinds may await FlushAsync).</summary>
+    public void Flush() => FlushAsync().SyncResult();
+
+    /// <summary>Sends the queued statements, in order, in one round trip, as the session's Mode says.</summary>
+    public async ValueTask FlushAsync()
     {
         if (_queued == null) return;
         using var batch = _queued;
         _queued = null;
-        batch.ExecuteNonQuery();
+        await batch.ExecuteNonQueryAsync(Mode);
     }
 
-    /// <summary>Rolls back what was not committed and returns the connection to the pool.</summary>
-    public void Dispose()
+    /// <summary>Rolls back what was not committed and returns the connection to the pool, as the session's Mode says.</summary>
+    public async ValueTask Close()
     {
         _queued?.Dispose();
         foreach (var command in _commands) command.Dispose();
-        Transaction.Dispose();
-        Connection.Dispose();
+        if (Mode.IsAsync)
+        {
+            await Transaction.DisposeAsync();
+            await Connection.DisposeAsync();
+        }
+        else
+        {
+            Transaction.Dispose();
+            Connection.Dispose();
+        }
     }
 }
 

@@ -17,10 +17,16 @@ internal sealed partial class PostgresWorkflowStore
         {
             var tasks = new List<ActivityTask>();
             using (var reader = s.Command("""
-                WITH picked AS (
+                WITH fair AS (
+                    SELECT free."Id" FROM (
+                        SELECT "Id", "InstanceId", ROW_NUMBER() OVER (PARTITION BY "InstanceId" ORDER BY "Id") AS place
+                        FROM activity_tasks WHERE "LeaseExpiresAt" IS NULL OR "LeaseExpiresAt" <= @now) free
+                    LEFT JOIN (SELECT "InstanceId", COUNT(*) AS running FROM activity_tasks WHERE "LeaseExpiresAt" > @now GROUP BY "InstanceId") held
+                        ON held."InstanceId" = free."InstanceId"
+                    ORDER BY free.place + COALESCE(held.running, 0), free."Id" LIMIT @max),
+                picked AS (
                     SELECT "Id" FROM activity_tasks
-                    WHERE "LeaseExpiresAt" IS NULL OR "LeaseExpiresAt" <= @now
-                    ORDER BY "Id" LIMIT @max
+                    WHERE "Id" IN (SELECT "Id" FROM fair) AND ("LeaseExpiresAt" IS NULL OR "LeaseExpiresAt" <= @now)
                     FOR UPDATE SKIP LOCKED)
                 UPDATE activity_tasks t SET
                     "LeaseOwner" = @worker,

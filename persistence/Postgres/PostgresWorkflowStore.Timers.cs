@@ -7,20 +7,17 @@ namespace Workflow.Persistence;
 /// <summary>Durable timers: the rows are the truth, the scheduler (Quartz) only fires them on time.</summary>
 internal sealed partial class PostgresWorkflowStore
 {
-    public IReadOnlyList<TimerRow> ListTimers() => Read(s =>
-        ReadTimers(s.Command("SELECT \"InstanceId\", \"Sequence\", \"DueAt\" FROM timers ORDER BY \"DueAt\", \"InstanceId\", \"Sequence\"")));
+    public IReadOnlyList<TimerRow> ListTimers() => Read(CallMode.Sync, s =>
+        ReadTimers(s.Command("SELECT \"InstanceId\", \"Sequence\", \"DueAt\" FROM timers ORDER BY \"DueAt\", \"InstanceId\", \"Sequence\""), CallMode.Sync))
+        .SyncResult();
 
-    public IReadOnlyList<TimerRow> DueTimers(DateTime now, int max) => Read(s =>
+    public IReadOnlyList<TimerRow> DueTimers(DateTime now, int max) => Read(CallMode.Sync, s =>
         ReadTimers(s.Command("SELECT \"InstanceId\", \"Sequence\", \"DueAt\" FROM timers WHERE \"DueAt\" <= @now ORDER BY \"DueAt\" LIMIT @max")
-            .With("@now", UnixTime.Ms(now)).With("@max", Math.Max(0, max))));
+            .With("@now", UnixTime.Ms(now)).With("@max", Math.Max(0, max)), CallMode.Sync))
+        .SyncResult();
 
-    private static List<TimerRow> ReadTimers(NpgsqlCommand command)
-    {
-        var timers = new List<TimerRow>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read()) timers.Add(new TimerRow(reader.GetString(0), reader.GetInt32(1), UnixTime.Time(reader.GetInt64(2))));
-        return timers;
-    }
+    private static ValueTask<List<TimerRow>> ReadTimers(NpgsqlCommand command, CallMode mode) =>
+        command.ReadAllAsync(mode, (NpgsqlDataReader reader) => new TimerRow(reader.GetString(0), reader.GetInt32(1), UnixTime.Time(reader.GetInt64(2))));
 
     /// <summary>
     /// Each row still there is deleted and becomes a TimerFired entry of its instance; a row fired

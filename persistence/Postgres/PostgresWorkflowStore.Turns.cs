@@ -17,31 +17,37 @@ internal sealed partial class PostgresWorkflowStore
     /// against the conditions before it is taken. The inbox is read after the rows are locked, in a
     /// later statement, so it holds every entry delivered before the claim.
     /// </remarks>
-    public IReadOnlyList<ClaimedInstance> ClaimInstances(string worker, int max, DateTime now, DateTime leaseUntil)
+    public IReadOnlyList<ClaimedInstance> ClaimInstances(string worker, int max, DateTime now, DateTime leaseUntil, ClaimLane lane = ClaimLane.All)
     {
         if (max <= 0) return [];
+        var laneCondition = lane switch
+        {
+            ClaimLane.Fresh => " AND \"BusyMicros\" = 0",
+            ClaimLane.Busy => " AND \"BusyMicros\" > 0",
+            _ => "",
+        };
         return Write(s =>
         {
-            var claimed = new List<(InstanceView Instance, long Revision, long ReadySince)>();
+            var claimed = new List<(InstanceView Instance, long Revision, long ReadySince, long BusyMicros)>();
             using (var reader = s.Command($"""
                 WITH picked AS (
                     SELECT "Id" FROM instances
-                    WHERE "Ready" AND ("LeaseExpiresAt" IS NULL OR "LeaseExpiresAt" <= @now) AND {NotFinal}
+                    WHERE "Ready" AND ("LeaseExpiresAt" IS NULL OR "LeaseExpiresAt" <= @now) AND {NotFinal}{laneCondition}
                     ORDER BY "ReadySince" LIMIT @max
                     FOR UPDATE SKIP LOCKED)
                 UPDATE instances i SET "LeaseOwner" = @worker, "LeaseExpiresAt" = @until, "Revision" = i."Revision" + 1
                 FROM picked WHERE i."Id" = picked."Id"
-                RETURNING {Qualified("i", InstanceColumns)}, i."ReadySince"
+                RETURNING {Qualified("i", InstanceColumns)}, i."ReadySince", i."BusyMicros"
                 """).With("@worker", worker).With("@until", UnixTime.Ms(leaseUntil)).With("@now", UnixTime.Ms(now)).With("@max", max)
                 .ExecuteReader())
             {
-                while (reader.Read()) claimed.Add((Instance(reader), reader.GetInt64(12), reader.GetInt64(13)));
+                while (reader.Read()) claimed.Add((Instance(reader), reader.GetInt64(12), reader.GetInt64(13), reader.GetInt64(14)));
             }
             claimed.Sort((a, b) => a.ReadySince.CompareTo(b.ReadySince));
             var inboxes = ReadInboxes(s, claimed.Select(c => c.Instance.Id).ToArray());
             var result = new List<ClaimedInstance>(claimed.Count);
-            foreach (var (instance, revision, _) in claimed)
-                result.Add(new ClaimedInstance(instance, revision, inboxes.TryGetValue(instance.Id, out var inbox) ? inbox : []));
+            foreach (var (instance, revision, _, busy) in claimed)
+                result.Add(new ClaimedInstance(instance, revision, inboxes.TryGetValue(instance.Id, out var inbox) ? inbox : [], busy));
             return result;
         });
     }
@@ -145,13 +151,14 @@ internal sealed partial class PostgresWorkflowStore
                 "Turns" = i."Turns" + CASE WHEN c.keep THEN 0 ELSE 1 END,
                 "LeaseOwner" = CASE WHEN c.keep THEN i."LeaseOwner" END,
                 "LeaseExpiresAt" = CASE WHEN c.keep THEN i."LeaseExpiresAt" END,
-                "Ready" = CASE WHEN c.final THEN FALSE WHEN c.keep THEN i."Ready"
+                "Ready" = CASE WHEN c.final THEN FALSE WHEN c.keep THEN i."Ready" WHEN c.busy > 0 THEN TRUE
                                ELSE EXISTS (SELECT 1 FROM inbox b WHERE b."InstanceId" = c.id AND b."Id" > c.through) END,
-                "ReadySince" = CASE WHEN c.final THEN NULL WHEN c.keep THEN i."ReadySince"
+                "ReadySince" = CASE WHEN c.final THEN NULL WHEN c.keep THEN i."ReadySince" WHEN c.busy > 0 THEN @now
                                     ELSE (SELECT b."CreatedAt" FROM inbox b WHERE b."InstanceId" = c.id AND b."Id" > c.through ORDER BY b."Id" LIMIT 1) END,
+                "BusyMicros" = CASE WHEN c.keep THEN i."BusyMicros" ELSE c.busy END,
                 "UpdatedAt" = @now
-            FROM unnest(@ids, @statuses, @pickles, @results, @errors, @summaries, @keeps, @finals, @throughs)
-                AS c(id, status, pickle, result, error, summary, keep, final, through)
+            FROM unnest(@ids, @statuses, @pickles, @results, @errors, @summaries, @keeps, @finals, @throughs, @busies)
+                AS c(id, status, pickle, result, error, summary, keep, final, through, busy)
             WHERE i."Id" = c.id
             """)
             .WithArray("@ids", NpgsqlDbType.Text, commits.Select(c => c.InstanceId).ToArray())
@@ -163,6 +170,7 @@ internal sealed partial class PostgresWorkflowStore
             .WithArray("@keeps", NpgsqlDbType.Boolean, commits.Select(c => c.KeepLease).ToArray())
             .WithArray("@finals", NpgsqlDbType.Boolean, commits.Select(c => StoredNames.IsFinal(c.Status)).ToArray())
             .WithArray("@throughs", NpgsqlDbType.Bigint, commits.Select(c => c.ConsumedThrough).ToArray())
+            .WithArray("@busies", NpgsqlDbType.Bigint, commits.Select(c => c.BusyMicros).ToArray())
             .With("@now", now);
 
         var consumed = commits.Where(c => c.ConsumedThrough > 0).ToArray();
@@ -226,6 +234,11 @@ internal sealed partial class PostgresWorkflowStore
     /// </summary>
     private static void StartChild(PostgresSession s, string parentId, ChildRequest child, long now, string? hash)
     {
+        if (ChildInstances.TooDeep(parentId, child.Workflow) is { } tooDeep)
+        {
+            Deliver(s, parentId, InboxKind.ChildFailed, child.Sequence, null, tooDeep, now);
+            return;
+        }
         if (hash == null)
         {
             Deliver(s, parentId, InboxKind.ChildFailed, child.Sequence, null, $"no workflow named '{child.Workflow}' is deployed", now);

@@ -93,9 +93,9 @@ internal sealed partial class PostgresWorkflowStore
         s.Queue("DELETE FROM workers WHERE \"Id\" = ANY(@workers)").WithArray("@workers", NpgsqlDbType.Text, workers);
     }
 
-    public void ProbeWrite(DateTime now) => Write(s =>
+    protected override async ValueTask ProbeWrite(DateTime now, CallMode mode) => await Write(mode, s =>
         s.Command("INSERT INTO health_probe (\"Id\", \"ProbedAt\") VALUES (1, @now) ON CONFLICT (\"Id\") DO UPDATE SET \"ProbedAt\" = excluded.\"ProbedAt\"")
-            .With("@now", UnixTime.Ms(now)).ExecuteNonQuery());
+            .With("@now", UnixTime.Ms(now)).ExecuteNonQueryAsync(mode));
 
     /// <summary>The advisory lock key of [workerId]: 64 bits of a hash of it, so that two ids collide with no real chance.</summary>
     private static long LockKey(string workerId) => BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes("workflow-worker:" + workerId)), 0);

@@ -21,7 +21,7 @@ namespace Workflow.Persistence;
 /// one it reads. See PostgresWorkflowStore.Turns.cs for the commit's side of the rule.
 /// The schema's names are EF's: lowercase tables, quoted PascalCase columns.
 /// </remarks>
-internal sealed partial class PostgresWorkflowStore : IWorkflowStore, IDisposable
+internal sealed partial class PostgresWorkflowStore : SyncAndAsyncStore, IWorkflowStore, IDisposable
 {
     private const string InstanceColumns =
         "\"Id\", \"Workflow\", \"ProgramHash\", \"Status\", \"InputJson\", \"ResultJson\", \"Error\", \"Pickle\", \"ParentId\", \"Turns\", \"CreatedAt\", \"UpdatedAt\", \"Revision\"";
@@ -132,24 +132,37 @@ internal sealed partial class PostgresWorkflowStore : IWorkflowStore, IDisposabl
     /// the server aborted it for a deadlock or serialization failure, at most ConflictRetries times.
     /// [work] must therefore only compute from its arguments and the database.
     /// </summary>
-    private T Write<T>(Func<PostgresSession, T> work) => Run(IsolationLevel.ReadCommitted, work);
+    private T Write<T>(Func<PostgresSession, T> work) => Write(CallMode.Sync, s => ValueTask.FromResult(work(s))).SyncResult();
+
+    /// <summary>Write, with the session in [mode].</summary>
+    private ValueTask<T> Write<T>(CallMode mode, Func<PostgresSession, ValueTask<T>> work) => Run(IsolationLevel.ReadCommitted, mode, work);
 
     /// <summary>
     /// Runs a read-only [work] in one REPEATABLE READ transaction, so that its statements see one
     /// snapshot, as a SQLite read transaction does. Reads never conflict, but the retry costs nothing.
     /// </summary>
-    private T Read<T>(Func<PostgresSession, T> work) => Run(IsolationLevel.RepeatableRead, work);
+    private T Read<T>(Func<PostgresSession, T> work) => Read(CallMode.Sync, s => ValueTask.FromResult(work(s))).SyncResult();
 
-    private T Run<T>(IsolationLevel isolation, Func<PostgresSession, T> work)
+    /// <summary>Read, with the session in [mode].</summary>
+    private ValueTask<T> Read<T>(CallMode mode, Func<PostgresSession, ValueTask<T>> work) => Run(IsolationLevel.RepeatableRead, mode, work);
+
+    private async ValueTask<T> Run<T>(IsolationLevel isolation, CallMode mode, Func<PostgresSession, ValueTask<T>> work)
     {
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                using var session = PostgresSession.Begin(_dataSource, isolation);
-                var result = work(session);
-                session.Commit();
-                return result;
+                var session = await PostgresSession.Begin(_dataSource, isolation, mode);
+                try
+                {
+                    var result = await work(session);
+                    await session.Commit();
+                    return result;
+                }
+                finally
+                {
+                    await session.Close();
+                }
             }
             catch (PostgresException e) when (attempt < _conflictRetries && ConflictStates.Contains(e.SqlState))
             {
@@ -158,78 +171,63 @@ internal sealed partial class PostgresWorkflowStore : IWorkflowStore, IDisposabl
         }
     }
 
-    public void SaveProgram(string name, string source, string hash, IReadOnlyDictionary<string, string>? modules = null) => Write(s =>
-    {
-        var modulesJson = modules is { Count: > 0 }
-            ? Newtonsoft.Json.JsonConvert.SerializeObject(new SortedDictionary<string, string>(modules.ToDictionary(m => m.Key, m => m.Value), StringComparer.Ordinal))
-            : null;
-        var now = Now();
-        // Deployments of one name queue here, so that the newest row (highest Id) is the one
-        // committed last: identity values are drawn at insert time, not at commit.
-        s.Command("SELECT pg_advisory_xact_lock(hashtext('deployments'), hashtext(@name))").With("@name", name).ExecuteNonQuery();
-        s.Command("INSERT INTO programs (\"Hash\", \"Name\", \"Source\", \"ModulesJson\", \"CreatedAt\") VALUES (@hash, @name, @source, @modules, @now) ON CONFLICT (\"Hash\") DO NOTHING")
-            .With("@hash", hash).With("@name", name).With("@source", source).With("@modules", modulesJson).With("@now", now)
-            .ExecuteNonQuery();
-        // A new deployment unless this version is the name's current one already.
-        return s.Command($"INSERT INTO deployments (\"Name\", \"Hash\", \"DeployedAt\") SELECT @name, @hash, @now WHERE ({CurrentHashSql}) IS DISTINCT FROM @hash")
-            .With("@name", name).With("@hash", hash).With("@now", now)
-            .ExecuteNonQuery();
-    });
+    protected override async ValueTask SaveProgram(string name, string source, string hash, IReadOnlyDictionary<string, string>? modules, CallMode mode) =>
+        await Write(mode, async s =>
+        {
+            var modulesJson = StoredPrograms.ModulesJson(modules);
+            var now = Now();
+            // Deployments of one name queue here, so that the newest row (highest Id) is the one
+            // committed last: identity values are drawn at insert time, not at commit.
+            await s.Command("SELECT pg_advisory_xact_lock(hashtext('deployments'), hashtext(@name))").With("@name", name).ExecuteNonQueryAsync(mode);
+            await s.Command("INSERT INTO programs (\"Hash\", \"Name\", \"Source\", \"ModulesJson\", \"CreatedAt\") VALUES (@hash, @name, @source, @modules, @now) ON CONFLICT (\"Hash\") DO NOTHING")
+                .With("@hash", hash).With("@name", name).With("@source", source).With("@modules", modulesJson).With("@now", now)
+                .ExecuteNonQueryAsync(mode);
+            // A new deployment unless this version is the name's current one already.
+            return await s.Command($"INSERT INTO deployments (\"Name\", \"Hash\", \"DeployedAt\") SELECT @name, @hash, @now WHERE ({CurrentHashSql}) IS DISTINCT FROM @hash")
+                .With("@name", name).With("@hash", hash).With("@now", now)
+                .ExecuteNonQueryAsync(mode);
+        });
 
-    public ProgramVersion? GetProgram(string hash) => Read(s =>
-        ReadProgram(s.Command("SELECT \"Hash\", \"Name\", \"Source\", \"CreatedAt\", \"ModulesJson\" FROM programs WHERE \"Hash\" = @hash").With("@hash", hash)));
+    public ProgramVersion? GetProgram(string hash) => Read(CallMode.Sync, s =>
+        ReadProgram(s.Command("SELECT \"Hash\", \"Name\", \"Source\", \"CreatedAt\", \"ModulesJson\" FROM programs WHERE \"Hash\" = @hash").With("@hash", hash), CallMode.Sync))
+        .SyncResult();
 
-    public ProgramVersion? GetLatestProgram(string name) => Read(s =>
+    protected override ValueTask<ProgramVersion?> GetLatestProgram(string name, CallMode mode) => Read(mode, s =>
         ReadProgram(s.Command("""
             SELECT p."Hash", d."Name", p."Source", d."DeployedAt", p."ModulesJson" FROM deployments d JOIN programs p ON p."Hash" = d."Hash"
             WHERE d."Name" = @name ORDER BY d."Id" DESC LIMIT 1
-            """).With("@name", name)));
+            """).With("@name", name), mode));
 
     /// <summary>The hash of the current version of @name (the newest deployment), or NULL.</summary>
     private const string CurrentHashSql = "SELECT \"Hash\" FROM deployments WHERE \"Name\" = @name ORDER BY \"Id\" DESC LIMIT 1";
 
-    private static ProgramVersion? ReadProgram(NpgsqlCommand command)
-    {
-        using var reader = command.ExecuteReader();
-        if (!reader.Read()) return null;
-        var modules = reader.IsDBNull(4)
-            ? new Dictionary<string, string>()
-            : Newtonsoft.Json.JsonConvert.DeserializeObject<Dictionary<string, string>>(reader.GetString(4))
-              ?? throw new InvalidDataException($"program {reader.GetString(0)}: its modules are not a JSON object");
-        return new ProgramVersion(reader.GetString(0), reader.GetString(1), reader.GetString(2), UnixTime.Time(reader.GetInt64(3)), modules);
-    }
+    private static ValueTask<ProgramVersion?> ReadProgram(NpgsqlCommand command, CallMode mode) =>
+        command.ReadFirstAsync(mode, (NpgsqlDataReader reader) => StoredPrograms.Version(reader));
 
-    public IReadOnlyList<Deployment> ListDeployments() => Read(s =>
-    {
+    protected override ValueTask<IReadOnlyList<Deployment>> ListDeployments(CallMode mode) => Read<IReadOnlyList<Deployment>>(mode, async s =>
         // The newest deployment row of a name is its current version.
-        using var reader = s.Command("""
+        await s.Command("""
             SELECT DISTINCT ON ("Name") "Name", "Hash", "DeployedAt" FROM deployments
             ORDER BY "Name", "Id" DESC
-            """).ExecuteReader();
-        var deployments = new List<Deployment>();
-        while (reader.Read()) deployments.Add(new Deployment(reader.GetString(0), reader.GetString(1), UnixTime.Time(reader.GetInt64(2))));
-        return deployments;
-    });
+            """).ReadAllAsync(mode, (NpgsqlDataReader reader) => new Deployment(reader.GetString(0), reader.GetString(1), UnixTime.Time(reader.GetInt64(2)))));
 
-    public PendingWork GetPendingWork(string instanceId) => Read(s =>
+    protected override ValueTask<PendingWork> GetPendingWork(string instanceId, CallMode mode) => Read(mode, async s =>
     {
-        var activities = new List<PendingActivity>();
-        using (var reader = s.Command("SELECT \"Sequence\", \"Name\", \"ArgumentsJson\", \"Attempts\", \"LastError\" FROM activity_tasks WHERE \"InstanceId\" = @id ORDER BY \"Sequence\"")
-            .With("@id", instanceId).ExecuteReader())
-        {
-            while (reader.Read())
-                activities.Add(new PendingActivity(reader.GetInt32(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.NullableString(4)));
-        }
-        var timers = ReadTimers(s.Command("SELECT \"InstanceId\", \"Sequence\", \"DueAt\" FROM timers WHERE \"InstanceId\" = @id ORDER BY \"Sequence\"").With("@id", instanceId));
+        var activities = await s.Command("SELECT \"Sequence\", \"Name\", \"ArgumentsJson\", \"Attempts\", \"LastError\" FROM activity_tasks WHERE \"InstanceId\" = @id ORDER BY \"Sequence\"")
+            .With("@id", instanceId)
+            .ReadAllAsync(mode, (NpgsqlDataReader reader) =>
+                new PendingActivity(reader.GetInt32(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.NullableString(4)));
+        var timers = await ReadTimers(s.Command("SELECT \"InstanceId\", \"Sequence\", \"DueAt\" FROM timers WHERE \"InstanceId\" = @id ORDER BY \"Sequence\"").With("@id", instanceId), mode);
         return new PendingWork(activities, timers);
     });
 
-    public (InstanceView Instance, bool Created) StartInstance(NewInstance instance) => Write(s =>
+    protected override ValueTask<(InstanceView Instance, bool Created)> StartInstance(NewInstance instance, CallMode mode) => Write(mode, async s =>
     {
         // A concurrent start of the same id waits for this one's row and then inserts nothing;
         // the read below is a new statement, so it sees whichever row won.
         var insert = InsertInstance(s, instance, Now());
-        var view = ReadInstance(s, instance.Id)!;
+        await s.FlushAsync();
+        var view = (await ReadInstance(s, instance.Id, mode))!;
         return (view, insert.RecordsAffected == 1);
     });
 
@@ -244,13 +242,10 @@ internal sealed partial class PostgresWorkflowStore : IWorkflowStore, IDisposabl
             .With("@input", instance.InputJson).With("@parent", instance.ParentId).With("@parentSequence", instance.ParentSequence)
             .With("@now", now);
 
-    public InstanceView? GetInstance(string id) => Read(s => ReadInstance(s, id));
+    protected override ValueTask<InstanceView?> GetInstance(string id, CallMode mode) => Read(mode, s => ReadInstance(s, id, mode));
 
-    private static InstanceView? ReadInstance(PostgresSession s, string id)
-    {
-        using var reader = s.Command($"SELECT {InstanceColumns} FROM instances WHERE \"Id\" = @id").With("@id", id).ExecuteReader();
-        return reader.Read() ? Instance(reader) : null;
-    }
+    private static ValueTask<InstanceView?> ReadInstance(PostgresSession s, string id, CallMode mode) =>
+        s.Command($"SELECT {InstanceColumns} FROM instances WHERE \"Id\" = @id").With("@id", id).ReadFirstAsync(mode, (NpgsqlDataReader reader) => Instance(reader));
 
     /// <summary>The InstanceView in a row read with InstanceColumns (Revision, the 13th, is left to the caller).</summary>
     private static InstanceView Instance(NpgsqlDataReader r) => new(
@@ -272,12 +267,12 @@ internal sealed partial class PostgresWorkflowStore : IWorkflowStore, IDisposabl
     /// [query].Limit is clamped to 1..1000. Ids compare in the database's collation, consistently
     /// between pages, so paging is exact whatever the collation.
     /// </summary>
-    public InstancePage ListInstances(InstanceQuery query)
+    protected override ValueTask<InstancePage> ListInstances(InstanceQuery query, CallMode mode)
     {
         var limit = Math.Clamp(query.Limit, 1, 1000);
         // Decoded before the transaction: a bad cursor is the caller's error, not the database's.
         var after = query.Cursor == null ? default((long, string)?) : InstanceCursor.Decode(query.Cursor);
-        return Read(s =>
+        return Read(mode, async s =>
         {
             var sql = $"SELECT {InstanceColumns} FROM instances WHERE TRUE"
                 + (query.Status != null ? " AND \"Status\" = @status" : "")
@@ -288,36 +283,21 @@ internal sealed partial class PostgresWorkflowStore : IWorkflowStore, IDisposabl
             if (query.Status != null) command.With("@status", StoredNames.Of(query.Status.Value));
             if (query.Workflow != null) command.With("@workflow", query.Workflow);
             if (after != null) command.With("@afterTime", after.Value.Item1).With("@afterId", after.Value.Item2);
-            var instances = new List<InstanceView>();
-            long lastTime = 0;
-            using (var reader = command.ExecuteReader())
-            {
-                while (reader.Read())
-                {
-                    instances.Add(Instance(reader));
-                    if (instances.Count == limit) lastTime = reader.GetInt64(10);
-                }
-            }
-            if (instances.Count <= limit) return new InstancePage(instances, null);
-            instances.RemoveAt(limit);
-            return new InstancePage(instances, InstanceCursor.Encode(lastTime, instances[^1].Id));
+            // Each row with its CreatedAt, the cursor's first half.
+            var rows = await command.ReadAllAsync(mode, (NpgsqlDataReader reader) => (Instance: Instance(reader), CreatedAt: reader.GetInt64(10)));
+            return InstanceCursor.Page(rows, limit);
         });
     }
 
-    public DeliveryResult Signal(string instanceId, string name, string payloadJson) =>
-        Write(s => DeliverOrExplain(s, instanceId, InboxKind.Signal, name, payloadJson));
-
-    public DeliveryResult Cancel(string instanceId) =>
-        Write(s => DeliverOrExplain(s, instanceId, InboxKind.Cancel, null, null));
-
-    private DeliveryResult DeliverOrExplain(PostgresSession s, string instanceId, InboxKind kind, string? name, string? payload)
-    {
-        var delivery = Deliver(s, instanceId, kind, 0, name, payload, Now());
-        s.Flush();
-        if (delivery.RecordsAffected == 1) return DeliveryResult.Accepted;
-        var exists = s.Command("SELECT 1 FROM instances WHERE \"Id\" = @id").With("@id", instanceId).ExecuteScalar() != null;
-        return exists ? DeliveryResult.AlreadyFinished : DeliveryResult.NotFound;
-    }
+    protected override ValueTask<DeliveryResult> DeliverOrExplain(string instanceId, InboxKind kind, string? name, string? payload, CallMode mode) =>
+        Write(mode, async s =>
+        {
+            var delivery = Deliver(s, instanceId, kind, 0, name, payload, Now());
+            await s.FlushAsync();
+            if (delivery.RecordsAffected == 1) return DeliveryResult.Accepted;
+            var exists = await s.Command("SELECT 1 FROM instances WHERE \"Id\" = @id").With("@id", instanceId).ExecuteScalarAsync(mode) != null;
+            return exists ? DeliveryResult.AlreadyFinished : DeliveryResult.NotFound;
+        });
 
     /// <summary>
     /// Queues the delivery of an inbox entry to [instanceId], which makes it ready (keeping ReadySince
@@ -376,17 +356,16 @@ internal sealed partial class PostgresWorkflowStore : IWorkflowStore, IDisposabl
     private static readonly string DeliverToChildSql = DeliverWhere("AND \"ParentId\" = @parent");
 
     /// <summary>Ready instances (claimed or not), activity tasks and timers left, and the next timer's due time.</summary>
-    public WorkSummary Summary() => Read(s =>
-    {
-        using var reader = s.Command($"""
+    protected override async ValueTask<WorkSummary> Summary(CallMode mode) => (await Read(mode, s =>
+        s.Command($"""
             SELECT (SELECT COUNT(*) FROM instances WHERE "Ready" AND {NotFinal}),
                    (SELECT COUNT(*) FROM activity_tasks),
                    (SELECT COUNT(*) FROM timers),
                    (SELECT MIN("DueAt") FROM timers)
-            """).ExecuteReader();
-        reader.Read();
-        var next = reader.NullableInt64(3);
-        return new WorkSummary(checked((int)reader.GetInt64(0)), checked((int)reader.GetInt64(1)), checked((int)reader.GetInt64(2)),
-            next == null ? null : UnixTime.Time(next.Value));
-    });
+            """).ReadFirstAsync(mode, (NpgsqlDataReader reader) =>
+        {
+            var next = reader.NullableInt64(3);
+            return new WorkSummary(checked((int)reader.GetInt64(0)), checked((int)reader.GetInt64(1)), checked((int)reader.GetInt64(2)),
+                next == null ? null : UnixTime.Time(next.Value));
+        })))!;
 }

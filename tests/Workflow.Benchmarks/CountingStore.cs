@@ -1,4 +1,5 @@
 using Workflow.Durable;
+using Workflow.Tests.Shared;
 
 namespace Workflow.Benchmarks;
 
@@ -7,7 +8,7 @@ namespace Workflow.Benchmarks;
 /// under synchronous=FULL): a claim that found nothing and an empty batch write nothing to the
 /// WAL, so they are not counted. Everything else passes straight through.
 /// </summary>
-internal sealed class CountingStore(IWorkflowStore inner) : IWorkflowStore
+internal sealed class CountingStore(IWorkflowStore inner) : PassThroughStore(inner)
 {
     private long _writes;
 
@@ -23,98 +24,112 @@ internal sealed class CountingStore(IWorkflowStore inner) : IWorkflowStore
         return result;
     }
 
-    public void SaveProgram(string name, string source, string hash, IReadOnlyDictionary<string, string>? modules = null)
+    public override void SaveProgram(string name, string source, string hash, IReadOnlyDictionary<string, string>? modules = null)
     {
-        inner.SaveProgram(name, source, hash, modules);
+        Inner.SaveProgram(name, source, hash, modules);
         Interlocked.Increment(ref _writes);
     }
 
-    public ProgramVersion? GetProgram(string hash) => inner.GetProgram(hash);
-
-    public ProgramVersion? GetLatestProgram(string name) => inner.GetLatestProgram(name);
-
-    public (InstanceView Instance, bool Created) StartInstance(NewInstance instance)
+    public override (InstanceView Instance, bool Created) StartInstance(NewInstance instance)
     {
-        var started = inner.StartInstance(instance);
+        var started = Inner.StartInstance(instance);
         return Counted(started, started.Created);
     }
 
-    public InstanceView? GetInstance(string id) => inner.GetInstance(id);
-
-    public InstancePage ListInstances(InstanceQuery query) => inner.ListInstances(query);
-
-    public DeliveryResult Signal(string instanceId, string name, string payloadJson)
+    public override DeliveryResult Signal(string instanceId, string name, string payloadJson)
     {
-        var result = inner.Signal(instanceId, name, payloadJson);
+        var result = Inner.Signal(instanceId, name, payloadJson);
         return Counted(result, result == DeliveryResult.Accepted);
     }
 
-    public DeliveryResult Cancel(string instanceId)
+    public override DeliveryResult Cancel(string instanceId)
     {
-        var result = inner.Cancel(instanceId);
+        var result = Inner.Cancel(instanceId);
         return Counted(result, result == DeliveryResult.Accepted);
     }
 
-    public IReadOnlyList<ClaimedInstance> ClaimInstances(string worker, int max, DateTime now, DateTime leaseUntil)
+    public override IReadOnlyList<ClaimedInstance> ClaimInstances(string worker, int max, DateTime now, DateTime leaseUntil, ClaimLane lane = ClaimLane.All)
     {
-        var claimed = inner.ClaimInstances(worker, max, now, leaseUntil);
+        var claimed = Inner.ClaimInstances(worker, max, now, leaseUntil, lane);
         return Counted(claimed, claimed.Count > 0);
     }
 
-    public IReadOnlyList<long?> CommitTurns(IReadOnlyList<TurnCommit> commits) => Counted(inner.CommitTurns(commits), commits.Count > 0);
+    public override IReadOnlyList<long?> CommitTurns(IReadOnlyList<TurnCommit> commits) => Counted(Inner.CommitTurns(commits), commits.Count > 0);
 
-    public IReadOnlyList<ActivityTask> ClaimActivities(string worker, int max, DateTime now, DateTime leaseUntil)
+    public override IReadOnlyList<ActivityTask> ClaimActivities(string worker, int max, DateTime now, DateTime leaseUntil)
     {
-        var claimed = inner.ClaimActivities(worker, max, now, leaseUntil);
+        var claimed = Inner.ClaimActivities(worker, max, now, leaseUntil);
         return Counted(claimed, claimed.Count > 0);
     }
 
-    public bool RecordActivityAttempt(long taskId, string worker, int attempts, string error, DateTime leaseUntil)
+    public override bool RecordActivityAttempt(long taskId, string worker, int attempts, string error, DateTime leaseUntil)
     {
-        var recorded = inner.RecordActivityAttempt(taskId, worker, attempts, error, leaseUntil);
+        var recorded = Inner.RecordActivityAttempt(taskId, worker, attempts, error, leaseUntil);
         return Counted(recorded, recorded);
     }
 
-    public IReadOnlyList<long> RenewActivityLeases(string worker, IReadOnlyList<long> taskIds, DateTime leaseUntil)
+    public override IReadOnlyList<long> RenewActivityLeases(string worker, IReadOnlyList<long> taskIds, DateTime leaseUntil)
     {
-        var held = inner.RenewActivityLeases(worker, taskIds, leaseUntil);
+        var held = Inner.RenewActivityLeases(worker, taskIds, leaseUntil);
         return Counted(held, held.Count > 0);
     }
 
-    public IWorkerRegistration RegisterWorker(string workerId, DateTime now) => Counted(inner.RegisterWorker(workerId, now), true);
+    public override IWorkerRegistration RegisterWorker(string workerId, DateTime now) => Counted(Inner.RegisterWorker(workerId, now), true);
 
-    public IReadOnlyList<string> ReleaseDeadWorkers(string self, DateTime silentSince)
+    public override IReadOnlyList<string> ReleaseDeadWorkers(string self, DateTime silentSince)
     {
-        var dead = inner.ReleaseDeadWorkers(self, silentSince);
+        var dead = Inner.ReleaseDeadWorkers(self, silentSince);
         return Counted(dead, dead.Count > 0);
     }
 
-    public void ProbeWrite(DateTime now)
+    public override void ProbeWrite(DateTime now)
     {
-        inner.ProbeWrite(now);
+        Inner.ProbeWrite(now);
         Interlocked.Increment(ref _writes);
     }
 
-    public void CompleteActivities(IReadOnlyList<ActivityOutcome> outcomes)
+    public override void CompleteActivities(IReadOnlyList<ActivityOutcome> outcomes)
     {
-        inner.CompleteActivities(outcomes);
+        Inner.CompleteActivities(outcomes);
         if (outcomes.Count > 0) Interlocked.Increment(ref _writes);
     }
 
-    public IReadOnlyList<TimerRow> ListTimers() => inner.ListTimers();
-
-    public IReadOnlyList<TimerRow> DueTimers(DateTime now, int max) => inner.DueTimers(now, max);
-
-    public int FireTimers(IReadOnlyList<TimerRow> timers)
+    public override int FireTimers(IReadOnlyList<TimerRow> timers)
     {
-        var fired = inner.FireTimers(timers);
+        var fired = Inner.FireTimers(timers);
         if (fired > 0) TimersFired?.Invoke(timers);
         return Counted(fired, fired > 0);
     }
 
-    public WorkSummary Summary() => inner.Summary();
-    /// <summary>Nothing: whoever made the wrapped store disposes it.</summary>
-    public void Dispose() { }
-    public IReadOnlyList<Deployment> ListDeployments() => inner.ListDeployments();
-    public PendingWork GetPendingWork(string instanceId) => inner.GetPendingWork(instanceId);
+    // The request paths' calls: counted as their synchronous namesakes are.
+
+    public override async Task SaveProgramAsync(string name, string source, string hash, IReadOnlyDictionary<string, string>? modules, CancellationToken cancellation)
+    {
+        await Inner.SaveProgramAsync(name, source, hash, modules, cancellation);
+        Interlocked.Increment(ref _writes);
+    }
+
+    public override async Task<(InstanceView Instance, bool Created)> StartInstanceAsync(NewInstance instance, CancellationToken cancellation)
+    {
+        var started = await Inner.StartInstanceAsync(instance, cancellation);
+        return Counted(started, started.Created);
+    }
+
+    public override async Task<DeliveryResult> SignalAsync(string instanceId, string name, string payloadJson, CancellationToken cancellation)
+    {
+        var result = await Inner.SignalAsync(instanceId, name, payloadJson, cancellation);
+        return Counted(result, result == DeliveryResult.Accepted);
+    }
+
+    public override async Task<DeliveryResult> CancelAsync(string instanceId, CancellationToken cancellation)
+    {
+        var result = await Inner.CancelAsync(instanceId, cancellation);
+        return Counted(result, result == DeliveryResult.Accepted);
+    }
+
+    public override async Task ProbeWriteAsync(DateTime now, CancellationToken cancellation)
+    {
+        await Inner.ProbeWriteAsync(now, cancellation);
+        Interlocked.Increment(ref _writes);
+    }
 }

@@ -138,9 +138,10 @@ internal sealed class DurableBenchmark(Sizes sizes, Report report)
     /// run; steps (turns that consumed an activity result) counted over Window in the steady state.
     /// Returns steps/s and write transactions per step over the same window.
     /// </summary>
-    private (double StepsPerSecond, double CommitsPerStep) Throughput(string dir, int instances)
+    /// <summary>Steps/s of [instances] steps instances on a fresh file in [dir], with the worker's [options] (default: a user's).</summary>
+    internal (double StepsPerSecond, double CommitsPerStep) Throughput(string dir, int instances, DurableWorkerOptions? options = null)
     {
-        var path = Path.Combine(dir, $"steps-{instances}.db");
+        var path = Path.Combine(dir, $"steps-{instances}-{Guid.NewGuid():N}.db");
         using var sqlite = SqliteWorkflowDatabase.Open(path, new SqliteStoreOptions { Synchronous = SqliteSynchronous.Full });
         var store = new CountingStore(sqlite);
         var client = new WorkflowClient(store);
@@ -148,7 +149,7 @@ internal sealed class DurableBenchmark(Sizes sizes, Report report)
         for (int i = 0; i < instances; i++) client.Start("steps", "1000000000", $"i{i}");
 
         long steps = 0;
-        var worker = new DurableWorker(store, new WorkflowDatabase.Sqlite(path), new ActivityRegistry(), committed: (commit, _) =>
+        var worker = new DurableWorker(store, new WorkflowDatabase.Sqlite(path), new ActivityRegistry(), options, committed: (commit, _) =>
         {
             if (commit.ConsumedThrough > 0) Interlocked.Increment(ref steps);
         });

@@ -7,18 +7,19 @@ namespace Workflow.Benchmarks;
 /// Every benchmark figure the issues ask for, as sections run one after the other in one process:
 /// the interpreter against CPython, the pickler's times and sizes, durable steps and time per step
 /// on a SQLite file, timer lateness, many sleeping instances, and `wf worker` processes on
-/// PostgreSQL beside one on SQLite, and how soon a killed worker's work is taken up again. Each figure is measured beside its baseline in the same run and
+/// PostgreSQL beside one on SQLite, how soon a killed worker's work is taken up again, and how
+/// little instances that compute without end delay the others. Each figure is measured beside its baseline in the same run and
 /// printed next to its target: speed targets live here, never in timed unit tests, whose timings
 /// on a busy machine would be noise. A full run of every section writes BENCHMARKS.md (the table,
 /// the machine, the command) at the repository's root.
 /// </summary>
 internal static class Program
 {
-    private static readonly string[] Sections = ["interpreter", "pickling", "durable", "timers", "scale", "workers", "recovery"];
+    private static readonly string[] Sections = ["interpreter", "pickling", "durable", "timers", "scale", "workers", "recovery", "isolation"];
 
     private const string Usage = """
         usage: Workflow.Benchmarks [--quick] [--only SECTION[,SECTION...]] [--runs N] [--samples N] [--rounds N] [--out FILE]
-          sections: interpreter, pickling, durable, timers, scale, workers, recovery (all by default)
+          sections: interpreter, pickling, durable, timers, scale, workers, recovery, isolation (all by default)
           --quick    smaller sizes, the whole run in under two minutes; writes BENCHMARKS.md only with --out
           --out      where to write the report (default: BENCHMARKS.md at the repository root, after a full run of every section)
         """;
@@ -96,6 +97,7 @@ internal static class Program
                     "timers" => TimerBenchmark.Run(sizes.Timers, report),
                     "scale" => ScaleBenchmark.Run(sizes.SleepingInstances, report),
                     "recovery" => RecoveryBenchmark.Run(sizes.RecoveryKills, report),
+                    "isolation" => new IsolationBenchmark(sizes, report).Run(),
                     _ => WorkerScalingBenchmark.Run(sizes, report),
                 });
                 Console.WriteLine($"({section}: {sectionClock.Elapsed.TotalSeconds:F0} s)");
@@ -125,6 +127,7 @@ internal static class Program
         "timers" => "timers: lateness of many timers due in one second",
         "scale" => "scale: instances asleep on timers",
         "recovery" => "recovery: a SIGKILLed wf worker's work taken up again",
+        "isolation" => "isolation: probes beside spinning instances, and what slices cost",
         _ => "workers: wf worker processes on PostgreSQL and on SQLite",
     };
 

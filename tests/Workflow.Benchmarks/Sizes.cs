@@ -48,6 +48,11 @@ internal sealed record Sizes
     /// <summary>Recovery: SIGKILLs per store, each catching an instance mid-turn and an activity mid-run.</summary>
     public int RecoveryKills { get; init; } = 20;
 
+    /// <summary>Isolation: probes run one after another, alone and beside the spinners, and rounds of steps/s with slices on and off.</summary>
+    public int IsolationProbes { get; init; } = 200;
+
+    public int IsolationRounds { get; init; } = 3;
+
     public static Sizes Full => new();
 
     public static Sizes Quick => new()
@@ -64,5 +69,7 @@ internal sealed record Sizes
         WorkerWarmUp = TimeSpan.FromSeconds(4),
         WorkerWindow = TimeSpan.FromSeconds(3),
         RecoveryKills = 5,
+        IsolationProbes = 40,
+        IsolationRounds = 1,
     };
 }

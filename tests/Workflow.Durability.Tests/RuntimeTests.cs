@@ -9,11 +9,13 @@ namespace Workflow.Durability.Tests;
 public class RuntimeTests
 {
     /// <summary>Runs an in-process worker on [db] until nothing can move without a signal, or until [done].</summary>
-    private static void RunUntilIdle(TestDatabase db, ActivityRegistry? activities = null, Func<bool>? done = null, CommitMode commitMode = CommitMode.EveryTurn)
+    /// <param name="sliced">Whether turns run in slices (the default): a test that counts commits turns them off, since where a wall-clock slice ends depends on the machine's load.</param>
+    private static void RunUntilIdle(TestDatabase db, ActivityRegistry? activities = null, Func<bool>? done = null, CommitMode commitMode = CommitMode.EveryTurn, bool sliced = true)
     {
+        var turn = new TurnOptions { CommitMode = commitMode };
         var options = new DurableWorkerOptions
         {
-            Turns = new WorkerOptions { Turn = new TurnOptions { CommitMode = commitMode } },
+            Turns = new WorkerOptions { Turn = sliced ? turn : new TurnOptions { CommitMode = commitMode, Slice = null } },
             Activities = new ActivityOptions { BaseDelay = TimeSpan.FromMilliseconds(10), MaxDelay = TimeSpan.FromMilliseconds(50) },
         };
         var worker = new DurableWorker(db.Store, new WorkflowDatabase.Sqlite(db.Path), activities ?? new ActivityRegistry(), options);
@@ -230,11 +232,11 @@ public class RuntimeTests
         using var perTurn = new TestDatabase();
         perTurn.Deploy("pipe", program);
         perTurn.Client.Start("pipe", null, "p");
-        RunUntilIdle(perTurn);
+        RunUntilIdle(perTurn, sliced: false);
         using var perAwait = new TestDatabase();
         perAwait.Deploy("pipe", program);
         perAwait.Client.Start("pipe", null, "p");
-        RunUntilIdle(perAwait, commitMode: CommitMode.EveryAwait);
+        RunUntilIdle(perAwait, commitMode: CommitMode.EveryAwait, sliced: false);
 
         Assert.Equal(("145", "145"), (perTurn.Instance("p").ResultJson, perAwait.Instance("p").ResultJson));
         // Two turns (start, activity result): a claim and a commit each. Every await and each of the ~22

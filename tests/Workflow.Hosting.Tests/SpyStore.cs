@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Workflow.Durable;
+using Workflow.Tests.Shared;
 
 namespace Workflow.Hosting.Tests;
 
@@ -8,7 +9,7 @@ namespace Workflow.Hosting.Tests;
 /// timer calls, and can make the next few ClaimActivities fail as a broken database would.
 /// Everything goes through to the real store.
 /// </summary>
-internal sealed class SpyStore(IWorkflowStore inner) : IWorkflowStore
+internal sealed class SpyStore(IWorkflowStore inner) : PassThroughStore(inner)
 {
     public readonly ConcurrentQueue<(long TaskId, int Attempts, string Error)> Recorded = new();
     public readonly ConcurrentQueue<int> CompleteBatches = new();
@@ -18,57 +19,43 @@ internal sealed class SpyStore(IWorkflowStore inner) : IWorkflowStore
     public Action<long>? AfterRecord;
     public int Claims;
 
-    public void SaveProgram(string name, string source, string hash, IReadOnlyDictionary<string, string>? modules = null) => inner.SaveProgram(name, source, hash, modules);
-    public ProgramVersion? GetProgram(string hash) => inner.GetProgram(hash);
-    public ProgramVersion? GetLatestProgram(string name) => inner.GetLatestProgram(name);
-    public (InstanceView Instance, bool Created) StartInstance(NewInstance instance) => inner.StartInstance(instance);
-    public InstanceView? GetInstance(string id) => inner.GetInstance(id);
-    public InstancePage ListInstances(InstanceQuery query) => inner.ListInstances(query);
-    public DeliveryResult Signal(string instanceId, string name, string payloadJson) => inner.Signal(instanceId, name, payloadJson);
-    public DeliveryResult Cancel(string instanceId) => inner.Cancel(instanceId);
-    public IReadOnlyList<ClaimedInstance> ClaimInstances(string worker, int max, DateTime now, DateTime leaseUntil) => inner.ClaimInstances(worker, max, now, leaseUntil);
-    public IReadOnlyList<long?> CommitTurns(IReadOnlyList<TurnCommit> commits) => inner.CommitTurns(commits);
+    /// <summary>Commits it says true of are refused, with every commit grouped with them, as a database refuses a row too big.</summary>
+    public Func<TurnCommit, bool>? RefuseCommit;
+    public int CommitCalls;
 
-    public IReadOnlyList<ActivityTask> ClaimActivities(string worker, int max, DateTime now, DateTime leaseUntil)
+    public override IReadOnlyList<long?> CommitTurns(IReadOnlyList<TurnCommit> commits)
+    {
+        Interlocked.Increment(ref CommitCalls);
+        if (RefuseCommit is { } refuse && commits.Any(refuse)) throw new InvalidOperationException("string or blob too big (simulated)");
+        return Inner.CommitTurns(commits);
+    }
+
+    public override IReadOnlyList<ActivityTask> ClaimActivities(string worker, int max, DateTime now, DateTime leaseUntil)
     {
         Interlocked.Increment(ref Claims);
         if (Interlocked.Decrement(ref ClaimFailuresLeft) >= 0) throw new InvalidOperationException("database is locked (simulated)");
-        return inner.ClaimActivities(worker, max, now, leaseUntil);
+        return Inner.ClaimActivities(worker, max, now, leaseUntil);
     }
 
-    public bool RecordActivityAttempt(long taskId, string worker, int attempts, string error, DateTime leaseUntil)
+    public override bool RecordActivityAttempt(long taskId, string worker, int attempts, string error, DateTime leaseUntil)
     {
         Recorded.Enqueue((taskId, attempts, error));
-        var recorded = inner.RecordActivityAttempt(taskId, worker, attempts, error, leaseUntil);
+        var recorded = Inner.RecordActivityAttempt(taskId, worker, attempts, error, leaseUntil);
         AfterRecord?.Invoke(taskId);
         return recorded;
     }
 
-    public IReadOnlyList<long> RenewActivityLeases(string worker, IReadOnlyList<long> taskIds, DateTime leaseUntil) => inner.RenewActivityLeases(worker, taskIds, leaseUntil);
-    public IWorkerRegistration RegisterWorker(string workerId, DateTime now) => inner.RegisterWorker(workerId, now);
-    public IReadOnlyList<string> ReleaseDeadWorkers(string self, DateTime silentSince) => inner.ReleaseDeadWorkers(self, silentSince);
-    public void ProbeWrite(DateTime now) => inner.ProbeWrite(now);
-
-    public void CompleteActivities(IReadOnlyList<ActivityOutcome> outcomes)
+    public override void CompleteActivities(IReadOnlyList<ActivityOutcome> outcomes)
     {
-        inner.CompleteActivities(outcomes);
+        Inner.CompleteActivities(outcomes);
         CompleteBatches.Enqueue(outcomes.Count);
     }
 
-    public IReadOnlyList<TimerRow> ListTimers() => inner.ListTimers();
-    public IReadOnlyList<TimerRow> DueTimers(DateTime now, int max) => inner.DueTimers(now, max);
-
-    public int FireTimers(IReadOnlyList<TimerRow> timers)
+    public override int FireTimers(IReadOnlyList<TimerRow> timers)
     {
-        var fired = inner.FireTimers(timers);
+        var fired = Inner.FireTimers(timers);
         var at = DateTime.UtcNow;
         foreach (var row in timers) Fired.Enqueue((row, at));
         return fired;
     }
-
-    public WorkSummary Summary() => inner.Summary();
-    /// <summary>Nothing: whoever made the wrapped store disposes it.</summary>
-    public void Dispose() { }
-    public IReadOnlyList<Deployment> ListDeployments() => inner.ListDeployments();
-    public PendingWork GetPendingWork(string instanceId) => inner.GetPendingWork(instanceId);
 }

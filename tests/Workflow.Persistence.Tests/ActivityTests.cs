@@ -65,6 +65,21 @@ public abstract class ActivityTests(StoreKind kind) : StoreTest(kind)
     }
 
     [Fact]
+    public void Claims_share_the_runners_between_instances_whatever_order_their_tasks_were_started_in()
+    {
+        StartWithActivities("hog", Enumerable.Range(1, 50).ToArray());
+        StartWithActivities("probe", 1);
+        StartWithActivities("other", 1, 2);
+        // Each instance's first task before anyone's second, oldest first among equals (a claim lists its tasks by id).
+        Assert.Equal([("hog", 1), ("hog", 2), ("probe", 1), ("other", 1), ("other", 2)],
+            Store.ClaimActivities("a", 5, Now, Now.AddMinutes(1)).Select(t => (t.InstanceId, t.Sequence)));
+        // Tasks an instance has running count as taken places: the hog, with two running, waits behind a newcomer.
+        StartWithActivities("late", 1);
+        Assert.Equal([("hog", 3), ("late", 1)], Store.ClaimActivities("a", 2, Now, Now.AddMinutes(1)).Select(t => (t.InstanceId, t.Sequence)));
+        Assert.Equal([("hog", 4)], Store.ClaimActivities("a", 1, Now, Now.AddMinutes(1)).Select(t => (t.InstanceId, t.Sequence)));
+    }
+
+    [Fact]
     public void Outcomes_are_delivered_once_and_make_the_instance_ready()
     {
         StartWithActivities("i1", 1, 2);

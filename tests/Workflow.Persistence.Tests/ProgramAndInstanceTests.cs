@@ -2,7 +2,7 @@ using Workflow.Durable;
 
 namespace Workflow.Persistence.Tests;
 
-public abstract class ProgramAndInstanceTests(StoreKind kind) : StoreTest(kind)
+public abstract class ProgramAndInstanceTests(StoreKind kind, StoreCalls calls = StoreCalls.Sync) : StoreTest(kind, calls)
 {
     [Fact]
     public void A_program_is_stored_once_per_hash_and_the_latest_of_a_name_wins()
@@ -161,3 +161,7 @@ public abstract class ProgramAndInstanceTests(StoreKind kind) : StoreTest(kind)
 public sealed class ProgramAndInstanceTestsOnSqlite() : ProgramAndInstanceTests(StoreKind.Sqlite);
 
 public sealed class ProgramAndInstanceTestsOnPostgres() : ProgramAndInstanceTests(StoreKind.Postgres);
+
+public sealed class ProgramAndInstanceTestsOnSqliteAsync() : ProgramAndInstanceTests(StoreKind.Sqlite, StoreCalls.Async);
+
+public sealed class ProgramAndInstanceTestsOnPostgresAsync() : ProgramAndInstanceTests(StoreKind.Postgres, StoreCalls.Async);

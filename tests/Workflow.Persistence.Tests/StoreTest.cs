@@ -15,7 +15,8 @@ internal sealed class ManualClock : TimeProvider
 /// <summary>
 /// Each test gets a fresh store on a database of its own: a SQLite file in a temporary directory,
 /// or a PostgreSQL database created for it. A test class is written once, abstract over [kind], with
-/// one sealed subclass per StoreKind (`…OnSqlite`, `…OnPostgres`) so every assertion runs on both.
+/// one sealed subclass per StoreKind (`…OnSqlite`, `…OnPostgres`) so every assertion runs on both;
+/// a class may add subclasses that make its calls through the Async methods (`…OnSqliteAsync`, see StoreCalls).
 /// </summary>
 public abstract class StoreTest : IDisposable
 {
@@ -24,13 +25,14 @@ public abstract class StoreTest : IDisposable
     internal readonly ManualClock Clock = new();
     internal readonly TestDatabase Database;
 
-    protected StoreTest(StoreKind kind)
+    protected StoreTest(StoreKind kind, StoreCalls calls = StoreCalls.Sync)
     {
         Kind = kind;
+        Calls = calls;
         Database = TestDatabase.Create(kind);
         try
         {
-            Store = Database.Open(Clock);
+            Store = Open();
             Store.SaveProgram("order", "def main(input):\n    return input\n", Hash);
         }
         catch
@@ -43,13 +45,17 @@ public abstract class StoreTest : IDisposable
 
     internal StoreKind Kind { get; }
 
+    internal StoreCalls Calls { get; }
+
     internal IWorkflowStore Store { get; private set; }
+
+    private IWorkflowStore Open() => Calls == StoreCalls.Async ? new AsyncCallsStore(Database.Open(Clock)) : Database.Open(Clock);
 
     /// <summary>Closes the store and opens the same database again, as a restarted process would.</summary>
     internal void Reopen()
     {
         Store.Dispose();
-        Store = Database.Open(Clock);
+        Store = Open();
     }
 
     internal DateTime Now => Clock.Now.UtcDateTime;

@@ -2,7 +2,7 @@ using Workflow.Durable;
 
 namespace Workflow.Persistence.Tests;
 
-public abstract class TurnTests(StoreKind kind) : StoreTest(kind)
+public abstract class TurnTests(StoreKind kind, StoreCalls calls = StoreCalls.Sync) : StoreTest(kind, calls)
 {
     [Fact]
     public void A_claim_leases_the_instance_until_the_lease_expires()
@@ -277,8 +277,64 @@ public abstract class TurnTests(StoreKind kind) : StoreTest(kind)
         Assert.Equal(new WorkSummary(0, 0, 0, null), Store.Summary());
         Assert.Empty(Claim());
     }
+
+    [Fact]
+    public void A_busy_commit_keeps_the_instance_ready_behind_the_others_and_in_the_busy_lane_until_a_turn_ends_blocked()
+    {
+        Start("spinner");
+        var claimed = ClaimOne("spinner");
+        CommitOne(new TurnCommit { InstanceId = "spinner", Revision = claimed.Revision, Status = InstanceStatus.Running, Pickle = [1], BusyMicros = 50_000 });
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        Start("fresh");
+
+        // The fresh lane sees only the new instance; the busy lane only the spinner, with its busy time.
+        Assert.Equal(["fresh"], Store.ClaimInstances("w", 10, Now, Now.AddMinutes(1), ClaimLane.Fresh).Select(c => c.Instance.Id));
+        var again = Store.ClaimInstances("w", 10, Now, Now.AddMinutes(1), ClaimLane.Busy).Single();
+        Assert.Equal(("spinner", 50_000L), (again.Instance.Id, again.BusyMicros));
+        Assert.Equal(InstanceStatus.Running, Store.GetInstance("spinner")!.Status);
+
+        // A turn that ends blocked takes it back to the fresh lane with its busy time cleared.
+        CommitOne(Turn(again));
+        Store.Signal("spinner", "go", "1");
+        Assert.Empty(Store.ClaimInstances("w", 10, Now.AddMinutes(2), Now.AddMinutes(3), ClaimLane.Busy));
+        var woken = Store.ClaimInstances("w", 10, Now.AddMinutes(2), Now.AddMinutes(3), ClaimLane.Fresh).Single(c => c.Instance.Id == "spinner");
+        Assert.Equal(0, woken.BusyMicros);
+    }
+
+    [Fact]
+    public void A_busy_instance_goes_behind_instances_that_were_ready_before_its_slice_ended()
+    {
+        Start("a");
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        Start("b");
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        var a = ClaimOne("a");
+        CommitOne(new TurnCommit { InstanceId = "a", Revision = a.Revision, Status = InstanceStatus.Running, Pickle = [1], BusyMicros = 1 });
+        Assert.Equal(["b", "a"], Store.ClaimInstances("w", 10, Now.AddMinutes(2), Now.AddMinutes(3)).Select(c => c.Instance.Id));
+    }
+
+    [Fact]
+    public void A_child_past_the_depth_limit_is_not_started_and_its_parent_gets_ChildError()
+    {
+        var deep = "root" + string.Concat(Enumerable.Repeat(".1", ChildInstances.MaxDepth));
+        var shallow = "root" + string.Concat(Enumerable.Repeat(".1", ChildInstances.MaxDepth - 1));
+        foreach (var id in new[] { deep, shallow }) Start(id);
+        foreach (var claimed in Claim())
+            CommitOne(Turn(claimed, children: [new ChildRequest(7, "order", "{}")]));
+
+        Assert.Null(Store.GetInstance(deep + ".7"));
+        var refused = Assert.Single(ClaimOne(deep).Inbox);
+        Assert.Equal((InboxKind.ChildFailed, 7), (refused.Kind, refused.Sequence));
+        Assert.Contains($"child workflows nested too deeply: 'order' would be {ChildInstances.MaxDepth + 1} levels below its root instance, over the limit of {ChildInstances.MaxDepth}", refused.Payload);
+        // One level less is still allowed.
+        Assert.NotNull(Store.GetInstance(shallow + ".7"));
+    }
 }
 
 public sealed class TurnTestsOnSqlite() : TurnTests(StoreKind.Sqlite);
 
 public sealed class TurnTestsOnPostgres() : TurnTests(StoreKind.Postgres);
+
+public sealed class TurnTestsOnSqliteAsync() : TurnTests(StoreKind.Sqlite, StoreCalls.Async);
+
+public sealed class TurnTestsOnPostgresAsync() : TurnTests(StoreKind.Postgres, StoreCalls.Async);

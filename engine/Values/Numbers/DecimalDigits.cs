@@ -11,6 +11,12 @@ namespace Workflow.Values.Numbers;
 /// </summary>
 internal static class DecimalDigits
 {
+    /// <summary>
+    /// Past these a double has no more digits: every one is exact with 1,074 places after the
+    /// point and within 767 significant digits. Longer precisions only add zeros.
+    /// </summary>
+    private const int MaxPlaces = 1_100, MaxSignificant = 800;
+
     private static readonly ulong[] Pow10U64 = CreatePow10();
 
     private static ulong[] CreatePow10()
@@ -54,6 +60,8 @@ internal static class DecimalDigits
     public static (string Digits, int DecPt) Fixed(double x, int ndigits)
     {
         if (x == 0) return ("0", 1);
+        // More places would only add zeros, which are stripped, after computing a huge power of ten.
+        ndigits = Math.Min(ndigits, MaxPlaces);
         string n = RoundScaled(x, ndigits);
         if (n == "0") return ("", -ndigits);
         return StripZeros(n, n.Length - ndigits);
@@ -63,6 +71,7 @@ internal static class DecimalDigits
     public static (string Digits, int DecPt) Significant(double x, int count)
     {
         if (x == 0) return ("0", 1);
+        count = Math.Min(count, MaxSignificant);
         int k = DecimalExponent(x);
         // x × 10**(count-1-k) lies in [10**(count-1), 10**count); rounding may carry it to 10**count.
         string n = RoundScaled(x, count - 1 - k);

@@ -150,12 +150,15 @@ internal static class FloatOps
     {
         if (ndigits >= 0) return i is bool b ? Boxes.Int(b ? 1 : 0) : i;
         var value = IntOps.ToBig(i);
-        var scale = BigInteger.Pow(10, -ndigits);
+        // 10**-ndigits more than twice |value| rounds it to 0: no need to compute a huge power of ten.
+        if (-(double)ndigits > value.GetBitLength() * 0.30103 + 1) return Boxes.Int(0);
+        // Through IntOps, so that the power and the product are checked against the value limit and charged.
+        var scale = IntOps.ToBig(IntOps.Pow(10L, -(long)ndigits));
         var q = IntOps.FloorDivRem(value, scale, out var rem);
         // Round the floor quotient up when the remainder is over half, or exactly half and q is odd.
         int c = (rem * 2).CompareTo(scale);
         if (c > 0 || (c == 0 && !q.IsEven)) q += 1;
-        return IntOps.Normalize(q * scale);
+        return IntOps.Mul(IntOps.Normalize(q), IntOps.Normalize(scale));
     }
 
     /// <summary>int(x) for a float: truncation toward zero; ValueError for nan, OverflowError for inf.</summary>

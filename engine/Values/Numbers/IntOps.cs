@@ -1,4 +1,5 @@
 using System.Numerics;
+using Workflow.Runtime;
 
 namespace Workflow.Values.Numbers;
 
@@ -62,7 +63,15 @@ internal static class IntOps
             // The 128-bit product fits in a long iff the high half is the sign extension of the low half.
             if (high == (low >> 63)) return Boxes.Int(low);
         }
-        return Normalize(ToBig(a) * ToBig(b));
+        return Normalize(BigMultiply(ToBig(a), ToBig(b)));
+    }
+
+    /// <summary>x * y for big operands: the product's size is checked and its time charged before it is computed.</summary>
+    private static BigInteger BigMultiply(BigInteger x, BigInteger y)
+    {
+        ValueSize.EnsureIntBits((double)x.GetBitLength() + y.GetBitLength());
+        BuiltinWork.BigMultiply(x, y);
+        return x * y;
     }
 
     public static object FloorDiv(object a, object b)
@@ -111,6 +120,7 @@ internal static class IntOps
     /// <summary>Floor division with the remainder taking the divisor's sign.</summary>
     internal static BigInteger FloorDivRem(BigInteger a, BigInteger b, out BigInteger rem)
     {
+        BuiltinWork.BigDivide(a, b);
         var q = BigInteger.DivRem(a, b, out rem);
         if (!rem.IsZero && (rem.Sign < 0) != (b.Sign < 0))
         {
@@ -133,14 +143,11 @@ internal static class IntOps
         if (baseBig.IsZero) return Boxes.Int(exp.IsZero ? 1 : 0);
         if (baseBig.IsOne) return Boxes.Int(1);
         if (baseBig == BigInteger.MinusOne) return Boxes.Int(exp.IsEven ? 1 : -1);
-        if (exp > int.MaxValue) throw Errors.OverflowError("int too large to compute");
-
-        int e = (int)exp;
-        if (TryLong(a, out var x0) && e < 64)
+        if (TryLong(a, out var x0) && exp < 64)
         {
             // Square-and-multiply in longs while it cannot overflow, which is every small case.
             long result = 1, basis = x0;
-            int n = e;
+            int n = (int)exp;
             bool overflow = false;
             while (true)
             {
@@ -158,7 +165,12 @@ internal static class IntOps
             }
             if (!overflow) return Boxes.Int(result);
         }
-        return Normalize(BigInteger.Pow(baseBig, e));
+        // The result has exp × log2|base| bits: it is refused, or charged, before any squaring starts.
+        double resultBits = (double)exp * BigInteger.Log(BigInteger.Abs(baseBig), 2);
+        ValueSize.EnsureIntBits(resultBits);
+        if (exp > int.MaxValue) throw Errors.OverflowError("int too large to compute");
+        BuiltinWork.BigPower(resultBits);
+        return Normalize(BigInteger.Pow(baseBig, (int)exp));
     }
 
     public static object PowMod(object a, object b, object m)
@@ -172,9 +184,11 @@ internal static class IntOps
         if (absMod.IsOne) return Boxes.Int(0);
         if (exp.Sign < 0)
         {
+            BuiltinWork.BigModInverse(absMod);
             basis = ModInverse(basis, absMod);
             exp = -exp;
         }
+        BuiltinWork.BigModPower(exp, absMod);
         var r = BigInteger.ModPow(basis, exp, absMod);
         if (r.Sign < 0) r += absMod;
         // The result takes the sign of the modulus, like %.
@@ -262,6 +276,7 @@ internal static class IntOps
             }
         }
         if (ToBig(a).IsZero) return Boxes.Int(0);
+        ValueSize.EnsureIntBits((double)ToBig(a).GetBitLength() + (double)count);
         if (count > int.MaxValue) throw Errors.OverflowError("too many digits in integer");
         return Normalize(ToBig(a) << (int)count);
     }
@@ -353,7 +368,11 @@ internal static class IntOps
         if (abs.IsZero) return "0";
         int bitsPerDigit = radix == 2 ? 1 : radix == 8 ? 3 : 4;
         long bitLength = (long)abs.GetBitLength();
-        int digits = (int)((bitLength + bitsPerDigit - 1) / bitsPerDigit);
+        long digitCount = (bitLength + bitsPerDigit - 1) / bitsPerDigit;
+        // "0x", a sign and grouping come on top; the digits alone decide whether it can be made.
+        ValueSize.EnsureChars(digitCount);
+        BuiltinWork.Chars(digitCount * bitsPerDigit);
+        int digits = (int)digitCount;
         var bytes = abs.ToByteArray(isUnsigned: true, isBigEndian: false);
         var chars = new char[digits];
         for (int i = 0; i < digits; i++)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using System.Text;
+using Workflow.Runtime;
 using Workflow.Values.Text;
 
 namespace Workflow.Values.Numbers;
@@ -116,6 +117,11 @@ internal static class NumberText
             foreach (byte d in digits) v = v * @base + d;
             return Boxes.Int(negative ? -v : v);
         }
+        if ((@base & (@base - 1)) == 0)
+        {
+            var packed = PackBits(digits, System.Numerics.BitOperations.Log2((uint)@base));
+            return IntOps.Normalize(negative ? -packed : packed);
+        }
         BigInteger big = BigInteger.Zero;
         // Take the digits in chunks that fit in a long, to keep the BigInteger work small.
         int chunk = fast;
@@ -132,6 +138,26 @@ internal static class NumberText
             i += n;
         }
         return IntOps.Normalize(negative ? -big : big);
+    }
+
+    /// <summary>
+    /// The value of [digits] in base 2^[bitsPerDigit], each digit's bits laid straight into place:
+    /// linear in the length, where multiplying and adding chunk by chunk would be quadratic, and
+    /// these bases have no digit limit (int('f' * 10**7, 16) is allowed, as in CPython).
+    /// </summary>
+    private static BigInteger PackBits(ReadOnlySpan<byte> digits, int bitsPerDigit)
+    {
+        BuiltinWork.Chars(digits.Length);
+        // One spare byte keeps the top bit from reading as a sign.
+        var bytes = new byte[(long)digits.Length * bitsPerDigit / 8 + 2];
+        long bit = 0;
+        for (int i = digits.Length - 1; i >= 0; i--, bit += bitsPerDigit)
+        {
+            int d = digits[i];
+            for (int k = 0; k < bitsPerDigit; k++)
+                if ((d >> k & 1) != 0) bytes[(bit + k) >> 3] |= (byte)(1 << (int)((bit + k) & 7));
+        }
+        return new BigInteger(bytes, isUnsigned: true, isBigEndian: false);
     }
 
     /// <summary>float(text): 'inf', '-Infinity', 'nan', '1e5', ' 2.5 ', '1_000.5'; ValueError "could not convert string to float: 'x'".</summary>

@@ -251,6 +251,8 @@ internal static class FormatSpec
         }
         if (precision < 0) precision = defaultPrecision;
         else if (type == 'r') type = 'g';
+        // These write every one of [precision] digits: a result over the limit is refused before it is made.
+        if (type is 'e' or 'E' or 'f' or 'F' || (f.Alternate && type is 'g' or 'G')) ValueSize.EnsureChars(precision);
 
         bool upper = type is 'E' or 'F' or 'G';
         string text = FloatFormatter.Format(x, char.ToLowerInvariant(type), precision, f.Alternate, addDot0, upper, f.NoNegativeZero);
@@ -267,9 +269,12 @@ internal static class FormatSpec
         return Layout(f, negative, "", text.Substring(0, digitsEnd), remainder, hasDecimal, groupSize);
     }
 
-    /// <summary>A width we can allocate; CPython would run out of memory where we raise.</summary>
-    private static int CheckedWidth(long width) =>
-        width <= 100_000_000 ? (int)width : throw Errors.ValueError("format width too big");
+    /// <summary>[width] (-1 when absent) as a length to allocate: a padded result over the value limit is refused (MemoryError) before it is made.</summary>
+    private static int CheckedWidth(long width)
+    {
+        ValueSize.EnsureChars(width);
+        return (int)width;
+    }
 
     /// <summary>
     /// Lays a number out as CPython's calc_number_widths and fill_number do:

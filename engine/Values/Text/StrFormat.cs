@@ -71,7 +71,10 @@ internal static class StrFormat
                     : $"Unknown conversion specifier \\x{(int)field.Conversion:x}"),
             };
             string spec = field.SpecNeedsExpanding ? Build(field.Spec, args, kwargs, depth - 1, numbering) : field.Spec;
-            sb.Append(Ops.Format(value, spec));
+            string text = Ops.Format(value, spec);
+            // A short format string can repeat one long argument many times ("{0}{0}{0}…").
+            ValueSize.EnsureChars((long)sb.Length + text.Length);
+            sb.Append(text);
         }
         return sb.ToString();
     }

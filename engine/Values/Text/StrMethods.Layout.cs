@@ -1,5 +1,7 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Text;
+using Workflow.Runtime;
 
 namespace Workflow.Values.Text;
 
@@ -18,17 +20,21 @@ internal static partial class StrMethods
             long or BigInteger or double or bool or PyNone => throw Errors.TypeError("can only join an iterable"),
             _ => Ops.Iterate(iterable),
         };
-        var sb = new StringBuilder();
-        int i = 0;
+        // As in CPython, every part is checked and the result's length summed before any text is copied.
+        var parts = new List<string>();
+        long length = 0;
+        int work = 0;
         foreach (var item in items)
         {
             if (item is not string str)
-                throw Errors.TypeError($"sequence item {i}: expected str instance, {Ops.TypeName(item)} found");
-            if (i > 0) sb.Append(sep);
-            sb.Append(str);
-            i++;
+                throw Errors.TypeError($"sequence item {parts.Count}: expected str instance, {Ops.TypeName(item)} found");
+            BuiltinWork.Step(ref work);
+            length += str.Length + (parts.Count > 0 ? sep.Length : 0);
+            parts.Add(str);
         }
-        return sb.ToString();
+        ValueSize.EnsureChars(length);
+        BuiltinWork.Chars(length);
+        return string.Join(sep, CollectionsMarshal.AsSpan(parts));
     }
 
     /// <summary>The characters of [s] as one-character strings (a surrogate pair stays together).</summary>
@@ -50,10 +56,12 @@ internal static partial class StrMethods
         long count = args.Length > 2 ? AsIndex(args[2]) : -1;
         if (count < 0) count = long.MaxValue;
         if (count == 0) return s;
+        EnsureReplacementFits(s, old, replacement, count);
+        BuiltinWork.Chars(s.Length);
         if (old.Length == 0)
         {
             // The empty string matches before every character and at the end.
-            var sb = new StringBuilder(s.Length + replacement.Length * (s.Length + 1));
+            var sb = new StringBuilder((int)(s.Length + replacement.Length * Math.Min(count, s.Length + 1L)));
             long done = 0;
             for (int i = 0; i < s.Length; i++)
             {
@@ -80,6 +88,21 @@ internal static partial class StrMethods
         if (start == 0) return s;
         result.Append(s, start, s.Length - start);
         return result.ToString();
+    }
+
+    /// <summary>
+    /// Refuses (MemoryError) a replace whose result would pass the value limit, before building it.
+    /// Only when the replacement is longer and the result could be big are the matches counted.
+    /// </summary>
+    private static void EnsureReplacementFits(string s, string old, string replacement, long count)
+    {
+        long growth = replacement.Length - old.Length;
+        if (growth <= 0) return;
+        // The empty string matches before every character and at the end.
+        long most = Math.Min(count, old.Length == 0 ? s.Length + 1L : s.Length / old.Length);
+        if (s.Length + most * growth <= ValueSize.UncheckedChars) return;
+        long matches = old.Length == 0 ? most : Occurrences(s, old, 0, s.Length, count);
+        ValueSize.EnsureChars(s.Length + matches * growth);
     }
 
     private static object Strip(object self, object[] args, Dictionary<string, object>? kwargs) =>
@@ -134,7 +157,7 @@ internal static partial class StrMethods
         long width = AsIndex(OneArg("zfill", args, kwargs));
         int length = CharInfo.CodePointCount(s);
         if (length >= width) return s;
-        int fill = CheckedLength(width) - length;
+        int fill = PaddingTo(width, s, length);
         var chars = new char[fill + s.Length];
         chars.AsSpan(0, fill).Fill('0');
         s.CopyTo(0, chars, fill, s.Length);
@@ -153,7 +176,7 @@ internal static partial class StrMethods
         var (width, fill) = PadArgs("center", args, kwargs);
         int length = CharInfo.CodePointCount(s);
         if (length >= width) return s;
-        int margin = CheckedLength(width) - length;
+        int margin = PaddingTo(width, s, length);
         // CPython's rounding: the odd character goes left only when both margin and width are odd.
         int left = margin / 2 + (margin & (int)width & 1);
         return new string(fill, left) + s + new string(fill, margin - left);
@@ -164,7 +187,7 @@ internal static partial class StrMethods
         var s = (string)self;
         var (width, fill) = PadArgs("ljust", args, kwargs);
         int length = CharInfo.CodePointCount(s);
-        return length >= width ? s : s + new string(fill, CheckedLength(width) - length);
+        return length >= width ? s : s + new string(fill, PaddingTo(width, s, length));
     }
 
     private static object RJust(object self, object[] args, Dictionary<string, object>? kwargs)
@@ -172,7 +195,7 @@ internal static partial class StrMethods
         var s = (string)self;
         var (width, fill) = PadArgs("rjust", args, kwargs);
         int length = CharInfo.CodePointCount(s);
-        return length >= width ? s : new string(fill, CheckedLength(width) - length) + s;
+        return length >= width ? s : new string(fill, PaddingTo(width, s, length)) + s;
     }
 
     private static (long Width, char Fill) PadArgs(string name, object[] args, Dictionary<string, object>? kwargs)
@@ -190,9 +213,15 @@ internal static partial class StrMethods
         return (width, fill);
     }
 
-    /// <summary>A result length we can allocate; CPython would raise MemoryError or OverflowError here.</summary>
-    private static int CheckedLength(long width) =>
-        width <= int.MaxValue / 2 ? (int)width : throw Errors.OverflowError("new string is too long");
+    /// <summary>
+    /// How many fill characters pad [s], of [length] code points, to [width] code points; a padded
+    /// string over the value limit is refused (MemoryError) before it is made.
+    /// </summary>
+    private static int PaddingTo(long width, string s, int length)
+    {
+        ValueSize.EnsureChars(width - length + s.Length);
+        return (int)(width - length);
+    }
 
     private static readonly string[] ExpandTabsParameters = { "tabsize" };
 
@@ -211,6 +240,7 @@ internal static partial class StrMethods
                 if (tabSize > 0)
                 {
                     int spaces = tabSize - column % tabSize;
+                    ValueSize.EnsureChars((long)sb.Length + spaces);
                     sb.Append(' ', spaces);
                     column += spaces;
                 }

@@ -1,3 +1,5 @@
+using Workflow.Runtime;
+
 namespace Workflow.Values.Text;
 
 /// <summary>find, rfind, index, rindex, count, startswith and endswith, with slice-style start and end.</summary>
@@ -28,9 +30,11 @@ internal static partial class StrMethods
         string sub = AsStr(args[0]);
         if (end - start < sub.Length) return -1;
         if (sub.Length == 0) return reverse ? end : start;
-        return reverse
+        int found = reverse
             ? s.LastIndexOf(sub, end - 1, end - start, StringComparison.Ordinal)
             : s.IndexOf(sub, start, end - start, StringComparison.Ordinal);
+        BuiltinWork.Chars(found < 0 ? end - start : reverse ? end - found : found + sub.Length - start);
+        return found;
     }
 
     private static object Count(object self, object[] args, Dictionary<string, object>? kwargs)
@@ -42,14 +46,21 @@ internal static partial class StrMethods
         if (end - start < sub.Length) return Boxes.Int(0);
         // The empty string occurs at every position, both ends included.
         if (sub.Length == 0) return Boxes.Int(end - start + 1);
-        int count = 0;
+        BuiltinWork.Chars(end - start);
+        return Boxes.Int(Occurrences(s, sub, start, end, long.MaxValue));
+    }
+
+    /// <summary>How many times [sub] (not empty) occurs in s[start:end] without overlapping, counting at most [max].</summary>
+    private static long Occurrences(string s, string sub, int start, int end, long max)
+    {
+        long count = 0;
         for (int i = s.IndexOf(sub, start, end - start, StringComparison.Ordinal);
-             i >= 0 && i + sub.Length <= end;
+             i >= 0 && i + sub.Length <= end && count < max;
              i = s.IndexOf(sub, i + sub.Length, end - i - sub.Length, StringComparison.Ordinal))
         {
             count++;
         }
-        return Boxes.Int(count);
+        return count;
     }
 
     private static object StartsWith(object self, object[] args, Dictionary<string, object>? kwargs) =>

@@ -1,3 +1,5 @@
+using Workflow.Runtime;
+
 namespace Workflow.Values.Text;
 
 /// <summary>split, rsplit, splitlines, partition and rpartition.</summary>
@@ -9,14 +11,25 @@ internal static partial class StrMethods
     {
         var (sep, max) = SplitArgs("split", args, kwargs);
         var s = (string)self;
-        return new PyList(sep == null ? SplitWhitespace(s, max) : SplitOn(s, sep, max));
+        return SplitResult(s, sep == null ? SplitWhitespace(s, max) : SplitOn(s, sep, max));
     }
 
     private static object RSplit(object self, object[] args, Dictionary<string, object>? kwargs)
     {
         var (sep, max) = SplitArgs("rsplit", args, kwargs);
         var s = (string)self;
-        return new PyList(sep == null ? RSplitWhitespace(s, max) : RSplitOn(s, sep, max));
+        return SplitResult(s, sep == null ? RSplitWhitespace(s, max) : RSplitOn(s, sep, max));
+    }
+
+    /// <summary>
+    /// The list split() returns, charged and checked: a string of one-character words splits into
+    /// four times its own size in list slots, so a str under the value limit can make a list over it.
+    /// </summary>
+    private static PyList SplitResult(string s, List<object> parts)
+    {
+        BuiltinWork.Chars(s.Length);
+        ValueSize.EnsureItems(parts.Count);
+        return new PyList(parts);
     }
 
     /// <summary>The separator (null for whitespace) and the split limit (long.MaxValue for none).</summary>

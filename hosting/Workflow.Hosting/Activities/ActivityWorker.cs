@@ -34,6 +34,9 @@ internal sealed class ActivityWorker
 
     /// <param name="onCompleted">Called after each group of outcomes is committed: instances got inbox entries (the turn loop's wake-up).</param>
     /// <param name="workerId">The name claims carry; a fresh one per worker by default.</param>
+    /// <summary>The largest result a handler may return, in bytes of UTF-8 JSON (WorkflowOptions.MaxPayloadBytes).</summary>
+    private readonly long _maxResultBytes;
+
     public ActivityWorker(
         IWorkflowStore store,
         ActivityRegistry registry,
@@ -41,8 +44,10 @@ internal sealed class ActivityWorker
         ILogger<ActivityWorker>? logger = null,
         TimeProvider? time = null,
         Action? onCompleted = null,
-        string? workerId = null)
+        string? workerId = null,
+        long maxResultBytes = PayloadLimits.DefaultMaxPayloadBytes)
     {
+        _maxResultBytes = maxResultBytes;
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(options);
@@ -272,7 +277,11 @@ internal sealed class ActivityWorker
         {
             var result = await _pipelines.Get(retries, timeout).ExecuteAsync(
                 static (context, run) => run.AttemptAsync(context.CancellationToken), context, run);
-            return new ActivityOutcome(task.Id, task.InstanceId, task.Sequence, ActivityJson.Write(result), null);
+            var json = ActivityJson.Write(result);
+            // A result is a payload like any other: too large a one fails the call (its retries would make the same).
+            if (PayloadLimits.BytesOver(json, _maxResultBytes) is { } bytes)
+                return Failed(task, $"activity '{task.Name}' returned {ByteSizes.Describe(bytes)} of JSON, over the limit of {ByteSizes.Describe(_maxResultBytes)} for one payload (MaxPayloadBytes): return a reference to the data instead");
+            return new ActivityOutcome(task.Id, task.InstanceId, task.Sequence, json, null);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {

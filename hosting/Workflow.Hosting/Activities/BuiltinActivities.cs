@@ -1,5 +1,6 @@
 using System.Text;
 using Newtonsoft.Json.Linq;
+using Workflow.Boundary;
 
 namespace Workflow.Hosting.Activities;
 
@@ -67,7 +68,7 @@ internal static class BuiltinActivities
         {
             return ActivityJson.Parse(text);
         }
-        catch (Newtonsoft.Json.JsonReaderException e)
+        catch (InvalidJsonException e)
         {
             throw new FormatException($"{method} {url} returned a body that is not JSON: {e.Message}", e);
         }

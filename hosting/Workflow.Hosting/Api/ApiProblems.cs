@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Workflow.Boundary;
 using Workflow.Persistence;
 
 namespace Workflow.Hosting.Api;
@@ -7,8 +8,8 @@ namespace Workflow.Hosting.Api;
 /// <summary>
 /// The API's errors, as RFC 7807 problem details: <c>title</c> says what kind of error, <c>detail</c>
 /// says what exactly (with the ids and where a body breaks), and the extension <c>code</c> is a
-/// stable string clients can switch on (<c>unknown_instance</c>, <c>invalid_json</c>,
-/// <c>storage_unavailable</c>, …).
+/// stable string clients can switch on (<c>unknown_instance</c>, <c>invalid_json</c>, <c>invalid_name</c>,
+/// <c>payload_too_large</c>, <c>storage_unavailable</c>, …).
 /// </summary>
 internal static class ApiProblems
 {
@@ -21,6 +22,22 @@ internal static class ApiProblems
 
     public static IResult BadRequest(string code, string detail, IDictionary<string, object?>? extensions = null) =>
         Result(StatusCodes.Status400BadRequest, code, "The request is not valid", detail, extensions);
+
+    /// <summary>
+    /// What the engine refused before writing anything (WorkflowClient's checks, one per FormatException
+    /// it throws): 400 <c>invalid_id</c> or <c>invalid_name</c> for an id or name that breaks NameRules,
+    /// 413 <c>payload_too_large</c> (with the <c>limit</c> in bytes) for a payload over the limit,
+    /// 400 <c>invalid_json</c> for a payload that is not strict JSON, 400 <c>invalid_input</c> otherwise.
+    /// </summary>
+    public static IResult Refused(FormatException refusal) => refusal switch
+    {
+        InvalidNameException { Kind: NameKind.InstanceId } => BadRequest("invalid_id", refusal.Message),
+        InvalidNameException => BadRequest("invalid_name", refusal.Message),
+        PayloadTooLargeException tooLarge => Result(StatusCodes.Status413PayloadTooLarge, "payload_too_large", "The payload is too large",
+            refusal.Message + "; nothing was written", new Dictionary<string, object?> { ["limit"] = tooLarge.Limit }),
+        InvalidJsonException => BadRequest("invalid_json", refusal.Message),
+        _ => BadRequest("invalid_input", refusal.Message),
+    };
 
     public static IResult UnknownInstance(string id) =>
         Result(StatusCodes.Status404NotFound, "unknown_instance", "No such instance", $"no instance '{id}' exists");

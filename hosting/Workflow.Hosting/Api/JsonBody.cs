@@ -1,30 +1,45 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
+using Workflow.Boundary;
 
 namespace Workflow.Hosting.Api;
 
 /// <summary>
-/// Request bodies read with Newtonsoft.Json (the engine's JSON library), so that a malformed body is
-/// refused with the line, position and path where it breaks, and values keep their exact form
-/// (no dates parsed out of strings, big integers kept whole).
+/// Request bodies, read as strict RFC 8259 JSON (StrictJson, the engine's one JSON reader), so that
+/// anything else is refused with the line and position where it breaks, and values keep their
+/// exact form (no dates parsed out of strings, big integers kept whole). A body may be
+/// <see cref="WorkflowOptions.MaxPayloadBytes"/> plus <see cref="EnvelopeBytes"/>; no more of one is read.
 /// </summary>
 internal static class JsonBody
 {
-    /// <summary>The largest body the API reads: 1 MiB, far above any program or payload a workflow should take.</summary>
-    public const int MaxBytes = 1 << 20;
+    /// <summary>
+    /// Room in a body for what is not its payload: a start's workflow name and id, the field names,
+    /// whitespace. 64 KiB. A payload sent with more whitespace than that must be sent compact.
+    /// </summary>
+    public const int EnvelopeBytes = 64 << 10;
+
+    /// <summary>
+    /// The largest body the API reads: the payload limit and the envelope, and at least 1 MiB and the
+    /// envelope, so that a program of up to 1 MiB (its source as a JSON string) can be deployed
+    /// whatever the payload limit is.
+    /// </summary>
+    public static int MaxBytes(WorkflowOptions options) => Math.Max(options.MaxPayloadBytes, 1 << 20) + EnvelopeBytes;
 
     /// <summary>The body's JSON value (JSON null for an empty body when [emptyIsNull]), or the problem to answer with.</summary>
     public static async Task<(JToken? Value, IResult? Problem)> ReadAsync(HttpRequest request, bool emptyIsNull = false)
     {
-        if (request.ContentLength > MaxBytes) return (null, TooLarge());
+        var maxBytes = MaxBytes(request.HttpContext.RequestServices.GetRequiredService<IOptions<WorkflowOptions>>().Value);
+        if (request.ContentLength > maxBytes) return (null, TooLarge(maxBytes));
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
         while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
         {
-            if (buffer.Length + read > MaxBytes) return (null, TooLarge());
+            if (buffer.Length + read > maxBytes) return (null, TooLarge(maxBytes));
             buffer.Write(chunk, 0, read);
         }
         string text;
@@ -40,42 +55,16 @@ internal static class JsonBody
             return emptyIsNull ? (JValue.CreateNull(), null) : (null, ApiProblems.BadRequest("invalid_json", "the request body is empty; it must be a JSON object"));
         try
         {
-            return (Parse(text), null);
+            return (StrictJson.Parse(text), null);
         }
-        catch (JsonException e)
+        catch (InvalidJsonException e)
         {
             return (null, ApiProblems.BadRequest("invalid_json", $"the request body is not JSON: {e.Message}"));
         }
     }
 
-    /// <summary>How deep a request body may nest (Json.NET's default is 64; writing a value back out recurses once per level).</summary>
-    public const int MaxDepth = 1_000;
-
-    /// <summary>Parses one JSON value, refusing duplicate keys and anything after the value.</summary>
-    public static JToken Parse(string text)
-    {
-        using var reader = new JsonTextReader(new StringReader(text))
-        {
-            DateParseHandling = DateParseHandling.None,
-            FloatParseHandling = FloatParseHandling.Double,
-            MaxDepth = MaxDepth,
-        };
-        var value = JToken.ReadFrom(reader, new JsonLoadSettings { DuplicatePropertyNameHandling = DuplicatePropertyNameHandling.Error });
-        if (reader.Read()) throw new JsonReaderException($"unexpected content after the JSON value, line {reader.LineNumber}, position {reader.LinePosition}.");
-        // Json.NET reads NaN and Infinity, which JSON (RFC 8259) does not have.
-        foreach (var token in value is JContainer container ? container.DescendantsAndSelf() : [value])
-        {
-            if (token is JValue { Type: JTokenType.Float, Value: double d } && !double.IsFinite(d))
-            {
-                var line = (IJsonLineInfo)token;
-                throw new JsonReaderException($"{d} is not a JSON number. Path '{token.Path}', line {line.LineNumber}, position {line.LinePosition}.");
-            }
-        }
-        return value;
-    }
-
-    private static IResult TooLarge() => ApiProblems.Result(StatusCodes.Status413PayloadTooLarge, "body_too_large", "The request body is too large",
-        $"the API reads bodies of up to {MaxBytes:N0} bytes");
+    private static IResult TooLarge(int maxBytes) => ApiProblems.Result(StatusCodes.Status413PayloadTooLarge, "body_too_large", "The request body is too large",
+        $"the API reads bodies of up to {maxBytes:N0} bytes (the payload limit and {EnvelopeBytes:N0} bytes for the rest)");
 
     /// <summary>A JSON response written with Newtonsoft.Json, with [status] and an optional Location header.</summary>
     public static IResult Response(JToken body, int status = StatusCodes.Status200OK, string? location = null) => new NewtonsoftResult(body, status, location);

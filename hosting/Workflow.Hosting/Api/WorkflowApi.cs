@@ -31,13 +31,15 @@ internal static class WorkflowApi
             .WithSummary("Deploy a program version; 400 with its diagnostics when it does not compile")
             .RequestBody<DeployRequest>()
             .Produces<DeployResponse>(StatusCodes.Status201Created)
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         api.MapPost("/instances", StartInstance)
             .WithSummary("Start an instance of a deployed workflow; an id that exists already returns that instance (200)")
             .RequestBody<StartRequest>()
             .Produces<StartResponse>(StatusCodes.Status201Created)
             .Produces<StartResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/instances", ListInstances)
             .WithSummary("A page of instances, newest first; pass nextCursor as cursor for the next page")
@@ -56,6 +58,7 @@ internal static class WorkflowApi
             .RequestBody<JsonElement>()
             .Produces(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         api.MapPost("/instances/{id}/cancel", Cancel)
@@ -88,16 +91,15 @@ internal static class WorkflowApi
             };
         });
 
-    private static IResult ListPrograms(WorkflowRuntime runtime) =>
-        JsonBody.Response(new JObject { ["programs"] = new JArray(runtime.Store.ListDeployments().Select(InstanceJson.Deployment)) });
+    private static async Task<IResult> ListPrograms(WorkflowRuntime runtime, CancellationToken cancellation) =>
+        JsonBody.Response(new JObject { ["programs"] = new JArray((await runtime.Store.ListDeploymentsAsync(cancellation)).Select(InstanceJson.Deployment)) });
 
-    private static async Task<IResult> DeployProgram(HttpRequest request, WorkflowRuntime runtime)
+    private static async Task<IResult> DeployProgram(HttpRequest request, WorkflowRuntime runtime, CancellationToken cancellation)
     {
         var (body, problem) = await JsonBody.ReadAsync(request);
         if (problem != null) return problem;
         if (body is not JObject fields) return ApiProblems.BadRequest("invalid_request", "the body must be a JSON object {\"name\": …, \"source\": …}");
-        if (Text(fields, "name") is not { } name || !ValidName(name))
-            return ApiProblems.BadRequest("invalid_request", "\"name\" must be a string of 1 to 200 letters, digits, '_', '-' or '.'");
+        if (Text(fields, "name") is not { } name) return ApiProblems.BadRequest("invalid_request", "\"name\" must be a string: the workflow's name");
         if (Text(fields, "source") is not { } source) return ApiProblems.BadRequest("invalid_request", "\"source\" must be a string: the program's text");
         var modules = new Dictionary<string, string>(StringComparer.Ordinal);
         if (fields["modules"] is JObject given)
@@ -109,7 +111,15 @@ internal static class WorkflowApi
             }
         }
         else if (fields["modules"] is { Type: not JTokenType.Null }) return ApiProblems.BadRequest("invalid_request", "\"modules\" must be an object of module name → source");
-        var program = runtime.Client.Deploy(name, WorkflowProgram.Compile(source, name + ".wf", modules));
+        WorkflowProgram program;
+        try
+        {
+            program = await runtime.Client.DeployAsync(name, WorkflowProgram.Compile(source, name + ".wf", modules), cancellation);
+        }
+        catch (FormatException e)
+        {
+            return ApiProblems.Refused(e);
+        }
         if (program.HasErrors)
         {
             var diagnostics = program.Diagnostics.Select(d => new { file = d.File, line = d.Line, column = d.Col, message = d.Message }).ToArray();
@@ -121,7 +131,7 @@ internal static class WorkflowApi
         return JsonBody.Response(new JObject { ["name"] = name, ["version"] = program.SourceHash }, StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> StartInstance(HttpRequest request, WorkflowRuntime runtime)
+    private static async Task<IResult> StartInstance(HttpRequest request, WorkflowRuntime runtime, CancellationToken cancellation)
     {
         var (body, problem) = await JsonBody.ReadAsync(request);
         if (problem != null) return problem;
@@ -136,7 +146,7 @@ internal static class WorkflowApi
         var input = fields["input"] is { } value ? value.ToString(Newtonsoft.Json.Formatting.None) : null;
         try
         {
-            var (instance, created) = runtime.Client.Start(workflow, input, id);
+            var (instance, created) = await runtime.Client.StartAsync(workflow, input, id, cancellation);
             if (!created && instance.Workflow != workflow)
                 return ApiProblems.Result(StatusCodes.Status409Conflict, "id_taken", "The id is taken",
                     $"instance '{instance.Id}' exists already and runs {instance.Workflow}, not {workflow}; nothing was started");
@@ -150,11 +160,11 @@ internal static class WorkflowApi
         }
         catch (FormatException e)
         {
-            return ApiProblems.BadRequest(id != null && e.Message.Contains("instance id") ? "invalid_id" : "invalid_input", e.Message);
+            return ApiProblems.Refused(e);
         }
     }
 
-    private static IResult ListInstances(WorkflowRuntime runtime, string? status, string? workflow, string? limit, string? cursor)
+    private static async Task<IResult> ListInstances(WorkflowRuntime runtime, string? status, string? workflow, string? limit, string? cursor, CancellationToken cancellation)
     {
         InstanceStatus? filter = null;
         if (!string.IsNullOrEmpty(status))
@@ -169,7 +179,7 @@ internal static class WorkflowApi
         InstancePage page;
         try
         {
-            page = runtime.Store.ListInstances(new InstanceQuery(filter, string.IsNullOrEmpty(workflow) ? null : workflow, count, string.IsNullOrEmpty(cursor) ? null : cursor));
+            page = await runtime.Store.ListInstancesAsync(new InstanceQuery(filter, string.IsNullOrEmpty(workflow) ? null : workflow, count, string.IsNullOrEmpty(cursor) ? null : cursor), cancellation);
         }
         catch (ArgumentException e) when (e.ParamName == "cursor")
         {
@@ -182,16 +192,16 @@ internal static class WorkflowApi
         });
     }
 
-    private static IResult GetInstance(string id, WorkflowRuntime runtime)
+    private static async Task<IResult> GetInstance(string id, WorkflowRuntime runtime, CancellationToken cancellation)
     {
-        var instance = runtime.Store.GetInstance(id);
+        var instance = await runtime.Store.GetInstanceAsync(id, cancellation);
         if (instance == null) return ApiProblems.UnknownInstance(id);
-        return JsonBody.Response(InstanceJson.Full(instance, runtime.Store.GetPendingWork(id)));
+        return JsonBody.Response(InstanceJson.Full(instance, await runtime.Store.GetPendingWorkAsync(id, cancellation)));
     }
 
-    private static IResult GetStack(string id, WorkflowRuntime runtime, ILoggerFactory loggers)
+    private static async Task<IResult> GetStack(string id, WorkflowRuntime runtime, ILoggerFactory loggers, CancellationToken cancellation)
     {
-        var instance = runtime.Store.GetInstance(id);
+        var instance = await runtime.Store.GetInstanceAsync(id, cancellation);
         if (instance == null) return ApiProblems.UnknownInstance(id);
         try
         {
@@ -206,26 +216,27 @@ internal static class WorkflowApi
         }
     }
 
-    private static async Task<IResult> SendSignal(string id, string name, HttpRequest request, WorkflowRuntime runtime)
+    private static async Task<IResult> SendSignal(string id, string name, HttpRequest request, WorkflowRuntime runtime, CancellationToken cancellation)
     {
+        name = PathNames.Decoded(name);
         var (payload, problem) = await JsonBody.ReadAsync(request, emptyIsNull: true);
         if (problem != null) return problem;
         DeliveryResult result;
         try
         {
-            result = runtime.Client.Signal(id, name, payload!.ToString(Newtonsoft.Json.Formatting.None));
+            result = await runtime.Client.SignalAsync(id, name, payload!.ToString(Newtonsoft.Json.Formatting.None), cancellation);
         }
         catch (FormatException e)
         {
-            return ApiProblems.BadRequest("invalid_payload", e.Message);
+            return ApiProblems.Refused(e);
         }
-        return Delivered(result, id, runtime, () => new JObject { ["id"] = id, ["signal"] = name });
+        return await Delivered(result, id, runtime, () => new JObject { ["id"] = id, ["signal"] = name }, cancellation);
     }
 
-    private static IResult Cancel(string id, WorkflowRuntime runtime) =>
-        Delivered(runtime.Client.Cancel(id), id, runtime, () => new JObject { ["id"] = id, ["cancel"] = true });
+    private static async Task<IResult> Cancel(string id, WorkflowRuntime runtime, CancellationToken cancellation) =>
+        await Delivered(await runtime.Client.CancelAsync(id, cancellation), id, runtime, () => new JObject { ["id"] = id, ["cancel"] = true }, cancellation);
 
-    private static IResult Delivered(DeliveryResult result, string id, WorkflowRuntime runtime, Func<JObject> body)
+    private static async Task<IResult> Delivered(DeliveryResult result, string id, WorkflowRuntime runtime, Func<JObject> body, CancellationToken cancellation)
     {
         switch (result)
         {
@@ -235,7 +246,7 @@ internal static class WorkflowApi
             case DeliveryResult.NotFound:
                 return ApiProblems.UnknownInstance(id);
             default:
-                return ApiProblems.Finished(id, InstanceJson.Status(runtime.Store.GetInstance(id)!.Status));
+                return ApiProblems.Finished(id, InstanceJson.Status((await runtime.Store.GetInstanceAsync(id, cancellation))!.Status));
         }
     }
 
@@ -266,9 +277,6 @@ internal static class WorkflowApi
     }
 
     private static string? Text(JObject fields, string name) => fields[name] is { Type: JTokenType.String } value ? (string)value! : null;
-
-    private static bool ValidName(string name) =>
-        name.Length is > 0 and <= 200 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.');
 
     // The shapes below only describe the API in the OpenAPI document; bodies are read and written with Newtonsoft.Json.
     internal sealed record DeployRequest(string Name, string Source, Dictionary<string, string>? Modules);

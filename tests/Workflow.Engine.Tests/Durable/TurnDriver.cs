@@ -28,6 +28,16 @@ internal sealed class TurnDriver
     public CommitMode Mode = CommitMode.EveryTurn;
     public TimeSpan? TimeLimit;
     public int IntermediateCommits;
+    /// <summary>
+    /// The turn options' slice (fair turns). Null by default: a slice is wall-clock time, and the
+    /// tests of what a turn does must not depend on how fast the machine runs it (slices have tests of their own).
+    /// </summary>
+    public TimeSpan? Slice;
+    public TimeSpan RunBudget = new TurnOptions().RunBudget;
+    public long MaxPickleBytes = new TurnOptions().MaxPickleBytes;
+    /// <summary>The interpreter's options (its clock is replaced by this driver's).</summary>
+    public InterpreterOptions Interpreter = new();
+    private long _busyMicros;
 
     public TurnDriver(string source, string? inputJson = null)
     {
@@ -44,8 +54,13 @@ internal sealed class TurnDriver
     /// <summary>Runs one turn over the inbox and applies its commit.</summary>
     public TurnCommit Turn()
     {
-        var claimed = new ClaimedInstance(_instance, _revision, _inbox.ToArray());
-        var options = new TurnOptions { Interpreter = new InterpreterOptions { Clock = Clock }, CommitMode = Mode, TimeLimit = TimeLimit };
+        var claimed = new ClaimedInstance(_instance, _revision, _inbox.ToArray(), _busyMicros);
+        Interpreter.Clock = Clock;
+        var options = new TurnOptions
+        {
+            Interpreter = Interpreter, CommitMode = Mode, TimeLimit = TimeLimit,
+            Slice = Slice, RunBudget = RunBudget, MaxPickleBytes = MaxPickleBytes,
+        };
         var commit = Workflow.Durable.Turn.Run(claimed, _program, options, Output, c =>
         {
             IntermediateCommits++;
@@ -54,7 +69,19 @@ internal sealed class TurnDriver
         })!;
         Apply(commit);
         _revision++;
+        _busyMicros = commit.BusyMicros;
         return commit;
+    }
+
+    /// <summary>Runs turns until one ends with the instance blocked or finished (a busy one goes on in the next).</summary>
+    public TurnCommit TurnUntilBlocked(int maxTurns = 10_000)
+    {
+        for (int i = 0; i < maxTurns; i++)
+        {
+            var commit = Turn();
+            if (commit.BusyMicros == 0) return commit;
+        }
+        throw new InvalidOperationException($"still busy after {maxTurns} turns");
     }
 
     private void Apply(TurnCommit commit)

@@ -22,6 +22,7 @@ public class CompilerFuzzTests(ITestOutputHelper output)
     private const int TokenSoups = 3_000;
     private const int Mutants = 6_000;
     private const int StrangeTexts = 1_500;
+    private const int MixedNestings = 600;
 
     /// <summary>What is wrong with how [source] compiles, or null when nothing is; its [diagnostics].</summary>
     private static string? Problem(string source, out IReadOnlyList<Diagnostic> diagnostics)
@@ -102,8 +103,38 @@ public class CompilerFuzzTests(ITestOutputHelper output)
         Assert.Equal(TokenSoups, Fuzz(FuzzPrograms.TokenSoups(TokenSoups)));
 
     [Fact]
-    public void Mutants_of_real_programs_compile_or_report_diagnostics() =>
-        Assert.Equal(Mutants, Fuzz(FuzzPrograms.Mutants(Mutants)));
+    public void Mutants_of_real_programs_compile_or_report_diagnostics()
+    {
+        var outcomes = new Outcomes();
+        Assert.Equal(Mutants, Fuzz(FuzzPrograms.Mutants(Mutants), outcomes.Count));
+        outcomes.AssertBothCame();
+    }
+
+    [Fact]
+    public void Random_mixes_of_nesting_compile_or_are_refused()
+    {
+        var outcomes = new Outcomes();
+        Assert.Equal(MixedNestings, Fuzz(FuzzPrograms.MixedNestings(MixedNestings), outcomes.Count));
+        outcomes.AssertBothCame();
+    }
+
+    /// <summary>
+    /// How many programs compiled and how many were refused: both must come often, or the
+    /// generator makes only garbage, or only valid programs, and tests less than it seems to.
+    /// </summary>
+    private sealed class Outcomes
+    {
+        private int _compiled, _refused;
+
+        public string? Count(FuzzCase _, IReadOnlyList<Diagnostic> diagnostics)
+        {
+            if (diagnostics.Count == 0) _compiled++;
+            else _refused++;
+            return null;
+        }
+
+        public void AssertBothCame() => Assert.True(_compiled >= 50 && _refused >= 50, $"{_compiled} compiled, {_refused} refused");
+    }
 
     [Fact]
     public void Strange_text_compiles_or_reports_diagnostics() =>

@@ -101,8 +101,11 @@ internal static class FuzzPrograms
         int at = random.Next(source.Length);
         var lines = source.Split('\n').ToList();
         int line = random.Next(lines.Count);
-        switch (random.Next(11))
+        switch (random.Next(12))
         {
+            case 11:
+                edits.Add($"open brackets at {at}");
+                return source.Insert(at, new string("([{"[random.Next(3)], random.Next(1, 400)));
             case 0:
                 edits.Add($"insert at {at}");
                 return source.Insert(at, InsertableCharacters[random.Next(InsertableCharacters.Length)].ToString());
@@ -329,6 +332,22 @@ internal static class FuzzPrograms
             };
             foreach (var (name, source) in chains)
                 yield return new(new FuzzCase(name, source), length, int.MaxValue, true);
+        }
+    }
+
+    /// <summary>Units of every kind of expression nesting mixed at random, up to 3,000 deep, returned by a function.</summary>
+    public static IEnumerable<FuzzCase> MixedNestings(int count)
+    {
+        for (int n = 0; n < count; n++)
+        {
+            var random = new Random(4_000_000 + n);
+            var units = Enumerable.Range(0, random.Next(1, random.Next(2) == 0 ? 40 : 3_000))
+                .Select(_ => ExpressionNestings[random.Next(ExpressionNestings.Length)]).ToList();
+            var text = new StringBuilder("def main(input):\n    return ");
+            foreach (var unit in units) text.Append(unit.Open);
+            text.Append('x');
+            for (int i = units.Count - 1; i >= 0; i--) text.Append(units[i].Close);
+            yield return new FuzzCase($"mixed nesting {n}, {units.Count} deep", text.Append('\n').ToString());
         }
     }
 

@@ -143,6 +143,24 @@ public sealed class HostStartTests
     }
 
     [Fact]
+    public async Task A_programs_folder_with_a_file_name_that_is_no_workflow_name_stops_the_start_naming_it()
+    {
+        var folder = Directory.CreateTempSubdirectory("wf-programs-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "good.wf"), "def main(input):\n    return 1\n");
+            File.WriteAllText(Path.Combine(folder, "month end.wf"), "def main(input):\n    return 2\n");
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ApiHost.StartAsync(o => o.ProgramsDirectory = folder));
+            Assert.Contains("month end.wf: workflow name 'month end': character 6 is U+0020; a workflow name is made of ASCII letters", error.Message);
+            Assert.Contains("were not deployed", error.Message);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task AddWorkflows_called_twice_adds_the_second_configuration_only()
     {
         await using var host = await ApiHost.StartAsync(services: services => services.AddWorkflows(o => o.BatchSize = 7));

@@ -97,7 +97,7 @@ public sealed class RestApiTests
             (() => host.Post("/api/instances", """{"workflow": "approval", "id": "a.b"}"""), HttpStatusCode.BadRequest, "invalid_id"),
             (() => host.Post("/api/instances", """{"workflow": "approval", "id": 7}"""), HttpStatusCode.BadRequest, "invalid_id"),
             (() => host.Post("/api/programs", """{"name": "broken", "source": "def main(input:\n    return 1\n"}"""), HttpStatusCode.BadRequest, "compile_error"),
-            (() => host.Post("/api/programs", """{"name": "no spaces", "source": "x = 1"}"""), HttpStatusCode.BadRequest, "invalid_request"),
+            (() => host.Post("/api/programs", """{"name": "no spaces", "source": "x = 1"}"""), HttpStatusCode.BadRequest, "invalid_name"),
             (() => host.Post("/api/programs", """{"name": "missing_source"}"""), HttpStatusCode.BadRequest, "invalid_request"),
             (() => host.Get("/api/instances/nobody"), HttpStatusCode.NotFound, "unknown_instance"),
             (() => host.Get("/api/instances/nobody/stack"), HttpStatusCode.NotFound, "unknown_instance"),
@@ -275,7 +275,7 @@ public sealed class RestApiTests
     }
 
     /// <summary>Everything a refused request could have changed, read straight from the file.</summary>
-    private static string Snapshot(string databasePath)
+    internal static string Snapshot(string databasePath)
     {
         using var connection = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False");
         connection.Open();

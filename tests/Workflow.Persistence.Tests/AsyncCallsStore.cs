@@ -1,0 +1,40 @@
+using Workflow.Durable;
+using Workflow.Tests.Shared;
+
+namespace Workflow.Persistence.Tests;
+
+/// <summary>
+/// A store whose synchronous request-path methods (deploy, start, read, list, signal, cancel, probe,
+/// summary) are answered by the wrapped store's Async ones, so that the store tests written against
+/// the synchronous interface check the Async methods too. Each call runs on the thread pool, as a
+/// request does, and is waited for here; everything else passes straight through.
+/// </summary>
+internal sealed class AsyncCallsStore(IWorkflowStore inner) : PassThroughStore(inner)
+{
+    // Never cancelled; a token that can be makes the providers take the paths a request's token takes.
+    private readonly CancellationTokenSource _never = new();
+
+    private T Await<T>(Func<CancellationToken, Task<T>> call) => Task.Run(() => call(_never.Token)).GetAwaiter().GetResult();
+
+    private void Await(Func<CancellationToken, Task> call) => Task.Run(() => call(_never.Token)).GetAwaiter().GetResult();
+
+    public override void SaveProgram(string name, string source, string hash, IReadOnlyDictionary<string, string>? modules = null) =>
+        Await(c => Inner.SaveProgramAsync(name, source, hash, modules, c));
+    public override ProgramVersion? GetLatestProgram(string name) => Await(c => Inner.GetLatestProgramAsync(name, c));
+    public override IReadOnlyList<Deployment> ListDeployments() => Await(Inner.ListDeploymentsAsync);
+    public override (InstanceView Instance, bool Created) StartInstance(NewInstance instance) => Await(c => Inner.StartInstanceAsync(instance, c));
+    public override InstanceView? GetInstance(string id) => Await(c => Inner.GetInstanceAsync(id, c));
+    public override InstancePage ListInstances(InstanceQuery query) => Await(c => Inner.ListInstancesAsync(query, c));
+    public override PendingWork GetPendingWork(string instanceId) => Await(c => Inner.GetPendingWorkAsync(instanceId, c));
+    public override DeliveryResult Signal(string instanceId, string name, string payloadJson) => Await(c => Inner.SignalAsync(instanceId, name, payloadJson, c));
+    public override DeliveryResult Cancel(string instanceId) => Await(c => Inner.CancelAsync(instanceId, c));
+    public override void ProbeWrite(DateTime now) => Await(c => Inner.ProbeWriteAsync(now, c));
+    public override WorkSummary Summary() => Await(Inner.SummaryAsync);
+
+    /// <summary>Closes the wrapped store: the test opened it for this wrapper alone.</summary>
+    public override void Dispose()
+    {
+        Inner.Dispose();
+        _never.Dispose();
+    }
+}
