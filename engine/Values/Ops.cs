@@ -87,29 +87,18 @@ internal static partial class Ops
         {
             switch (v)
             {
-                case PyList list:
+                case PyList or PyTuple:
                     {
-                        // The count is read each time, as CPython does: an item's __repr__ may change the list.
+                        // The count is read each time, as CPython does: an item's __repr__ may change a list.
+                        IReadOnlyList<object> items = v is PyList list ? list.Items : ((PyTuple)v).Items;
                         int work = 0;
-                        text.Append('[');
-                        for (int i = 0; i < list.Items.Count; i++)
+                        text.Append(v is PyList ? '[' : '(');
+                        for (int i = 0; i < items.Count; i++)
                         {
                             BuiltinWork.Step(ref work);
-                            AppendRepr(i > 0 ? text.Append(", ") : text, list.Items[i]);
+                            AppendRepr(i > 0 ? text.Append(", ") : text, items[i]);
                         }
-                        text.Append(']');
-                        break;
-                    }
-                case PyTuple tuple:
-                    {
-                        int work = 0;
-                        text.Append('(');
-                        for (int i = 0; i < tuple.Items.Length; i++)
-                        {
-                            BuiltinWork.Step(ref work);
-                            AppendRepr(i > 0 ? text.Append(", ") : text, tuple.Items[i]);
-                        }
-                        text.Append(tuple.Items.Length == 1 ? ",)" : ")");
+                        text.Append(v is PyList ? "]" : items.Count == 1 ? ",)" : ")");
                         break;
                     }
                 case PyDict dict:
