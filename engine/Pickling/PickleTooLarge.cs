@@ -14,8 +14,11 @@ internal sealed class PickleTooLarge(long limit)
     public long Limit { get; } = limit;
 }
 
-/// <summary>A StringWriter that throws PickleTooLarge once it holds more than [maxChars] characters.</summary>
-internal sealed class BoundedStringWriter(long maxChars, long limitBytes)
+/// <summary>
+/// A StringWriter that throws PickleTooLarge once it holds more than [maxBytes] characters: each is at
+/// least one UTF-8 byte, so the pickle is then surely over the limit.
+/// </summary>
+internal sealed class BoundedStringWriter(long maxBytes)
     : StringWriter(new StringBuilder(1024), CultureInfo.InvariantCulture)
 {
     public override void Write(char value)
@@ -38,6 +41,6 @@ internal sealed class BoundedStringWriter(long maxChars, long limitBytes)
 
     private void Check()
     {
-        if (GetStringBuilder().Length > maxChars) throw new PickleTooLarge(limitBytes);
+        if (GetStringBuilder().Length > maxBytes) throw new PickleTooLarge(maxBytes);
     }
 }

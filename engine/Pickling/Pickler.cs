@@ -45,10 +45,9 @@ internal sealed class Pickler
     public static byte[] Pickle(Interpreter vm, string programHash, bool allLocals = false, long maxBytes = long.MaxValue)
     {
         // Into a string first: cheaper for pickles of a few KB than a StreamWriter's buffers.
-        // A UTF-8 byte per character at least: a text over maxBytes characters is over maxBytes bytes.
         var text = maxBytes == long.MaxValue
             ? new StringWriter(new System.Text.StringBuilder(1024), System.Globalization.CultureInfo.InvariantCulture)
-            : new BoundedStringWriter(maxBytes, maxBytes);
+            : new BoundedStringWriter(maxBytes);
         var pickler = new Pickler(text, allLocals);
         pickler.WriteInstance(vm, programHash);
         pickler._w.Flush();

@@ -12,10 +12,9 @@ public class RuntimeTests
     /// <param name="sliced">Whether turns run in slices (the default): a test that counts commits turns them off, since where a wall-clock slice ends depends on the machine's load.</param>
     private static void RunUntilIdle(TestDatabase db, ActivityRegistry? activities = null, Func<bool>? done = null, CommitMode commitMode = CommitMode.EveryTurn, bool sliced = true)
     {
-        var turn = new TurnOptions { CommitMode = commitMode };
         var options = new DurableWorkerOptions
         {
-            Turns = new WorkerOptions { Turn = sliced ? turn : new TurnOptions { CommitMode = commitMode, Slice = null } },
+            Turns = new WorkerOptions { Turn = new TurnOptions { CommitMode = commitMode, Slice = sliced ? new TurnOptions().Slice : null } },
             Activities = new ActivityOptions { BaseDelay = TimeSpan.FromMilliseconds(10), MaxDelay = TimeSpan.FromMilliseconds(50) },
         };
         var worker = new DurableWorker(db.Store, new WorkflowDatabase.Sqlite(db.Path), activities ?? new ActivityRegistry(), options);
