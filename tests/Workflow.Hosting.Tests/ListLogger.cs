@@ -21,5 +21,8 @@ internal sealed class ListLogger<T> : ILogger<T>
 /// <summary>The real clock moved forward by [offset]: a worker that lives after other workers' leases expired.</summary>
 internal sealed class ShiftedClock(TimeSpan offset) : TimeProvider
 {
-    public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + offset;
+    /// <summary>How far ahead of the real clock this one runs; a test may move it while a worker runs.</summary>
+    public TimeSpan Offset { get; set; } = offset;
+
+    public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Offset;
 }

@@ -138,6 +138,15 @@ internal sealed class ActivityWorker
                 if (claimed.Count < want) slots.Release(want - claimed.Count);
                 foreach (var task in claimed)
                 {
+                    if (_running.ContainsKey(task.Id))
+                    {
+                        // Its lease ran out between two renewals that came late (a busy machine), and this
+                        // worker claimed it back: the claim renewed the lease, and the handler already running
+                        // here goes on. Starting it a second time would call the handler twice in one process.
+                        slots.Release();
+                        _logger.LogWarning("The lease of activity task {TaskId} ({Key}) ran out while its handler ran here (a late renewal); this worker holds it again and the handler goes on", task.Id, task.IdempotencyKey);
+                        continue;
+                    }
                     Interlocked.Increment(ref unfinished);
                     _ = Task.Run(async () =>
                     {

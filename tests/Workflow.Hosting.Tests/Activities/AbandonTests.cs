@@ -157,15 +157,15 @@ public sealed class AbandonTests : ActivityTest
         });
         StartWithActivity("i1", "long", timeoutSeconds: 600);
         var options = FastOptions();
-        options.LeaseDuration = TimeSpan.FromSeconds(4); // renewed every 1.33 s: a renewal may come 2.6 s late on a busy machine
+        options.LeaseDuration = TimeSpan.FromSeconds(6); // renewed every 2 s: a renewal may come 4 s late on a busy machine
         var (run, stop) = Running(Worker(options));
 
         await running.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        // Two and a half leases' worth of time: another worker looks each second and never finds the task free.
+        // More than a lease and a half: another worker looks each second and never finds the task free.
         for (var second = 0; second < 10; second++)
         {
             await Task.Delay(TimeSpan.FromSeconds(1));
-            Assert.Empty(Store.ClaimActivities("other", 10, Now, Now.AddSeconds(4)));
+            Assert.Empty(Store.ClaimActivities("other", 10, Now, Now.AddSeconds(6)));
         }
         release.SetResult();
         var entry = Assert.Single(await WaitForInbox("i1", TimeSpan.FromSeconds(30)));
@@ -175,12 +175,42 @@ public sealed class AbandonTests : ActivityTest
         Assert.Equal(1, calls);
     }
 
-    private async Task WaitForLog(Func<string, bool> match)
+    [Fact]
+    public async Task A_task_whose_lease_ran_out_while_it_ran_here_is_not_started_again_by_this_worker()
+    {
+        var running = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        var calls = 0;
+        Registry.Add("long", async context =>
+        {
+            Interlocked.Increment(ref calls);
+            running.TrySetResult();
+            await release.Task;
+            return "done";
+        });
+        StartWithActivity("i1", "long", timeoutSeconds: 600);
+        var options = FastOptions();
+        options.LeaseDuration = TimeSpan.FromHours(1); // the renewal timer never ticks in this test
+        var clock = new ShiftedClock(TimeSpan.Zero);
+        var (run, stop) = Running(Worker(options, clock));
+
+        await running.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        clock.Offset = TimeSpan.FromHours(2); // as if every renewal had come late: the lease has run out
+        await WaitForLog(m => m.Contains("ran out while its handler ran here"), LogLevel.Warning);
+        release.SetResult();
+        var entry = Assert.Single(await WaitForInbox("i1", TimeSpan.FromSeconds(30)));
+        Assert.Equal((InboxKind.ActivityCompleted, "\"done\""), (entry.Kind, entry.Payload));
+        stop.Cancel();
+        await run;
+        Assert.Equal(1, calls);
+    }
+
+    private async Task WaitForLog(Func<string, bool> match, LogLevel level = LogLevel.Information)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!Log.At(LogLevel.Information).Any(match))
+        while (!Log.At(level).Any(match))
         {
-            Assert.True(DateTime.UtcNow < deadline, "no such log line:\n" + string.Join("\n", Log.At(LogLevel.Information)));
+            Assert.True(DateTime.UtcNow < deadline, "no such log line:\n" + string.Join("\n", Log.At(level)));
             await Task.Delay(20);
         }
     }
