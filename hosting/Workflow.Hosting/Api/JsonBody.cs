@@ -51,7 +51,8 @@ internal static class JsonBody
         {
             return (null, ApiProblems.BadRequest("invalid_json", $"the request body is not UTF-8 text: byte {e.Index}"));
         }
-        if (string.IsNullOrWhiteSpace(text))
+        // Empty, or JSON's whitespace alone (a newline from `curl -d @file`); any other character is read as JSON.
+        if (text.AsSpan().Trim(" \t\r\n").IsEmpty)
             return emptyIsNull ? (JValue.CreateNull(), null) : (null, ApiProblems.BadRequest("invalid_json", "the request body is empty; it must be a JSON object"));
         try
         {

@@ -65,6 +65,8 @@ public sealed class StrictJsonApiTests(WaitingInstanceHost fixture) : IClassFixt
         data.Add("signals: a trailing comma", "/api/instances/waiting/signals/go", """{"approved":true,§}""");
         data.Add("signals: NaN", "/api/instances/waiting/signals/go", "[1, §NaN]");
         data.Add("signals: a duplicate name", "/api/instances/waiting/signals/go", """{"a":1,§"a":2}""");
+        // Whitespace outside JSON's four is not an empty body.
+        data.Add("signals: a no-break space", "/api/instances/waiting/signals/go", "§\u00A0");
         return data;
     }
 
