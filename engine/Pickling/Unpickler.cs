@@ -539,6 +539,13 @@ internal sealed class Unpickler
                     return new PyFunction(code, ModuleOf(code, e), defaults, kwDefaults, closure);
                 }
             case "code": return CodeOf(e, "code");
+            case "shared":
+                {
+                    // A string, float or big int held by several places: one object for all of them.
+                    var valueToken = Required(e, "value");
+                    var value = ScalarOrTagged(valueToken);
+                    return value is string or double or BigInteger ? value : throw Bad(valueToken, "only a string, a float or a big int is a shared heap entry");
+                }
             case "bound_method":
                 return new BoundMethod(Value(Required(e, "self")), Value(Required(e, "function")) as PyFunction ?? throw Bad(e["function"]!, "expected a function"));
             case "bound_native":
