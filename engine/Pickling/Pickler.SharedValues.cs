@@ -9,7 +9,7 @@ namespace Workflow.Pickling;
 /// shortcut of `==` on containers: `[nan] == [nan]` holding the same NaN is True), so it must come
 /// back as one object. The writer cannot know at a value's first occurrence whether a second will
 /// come, so it notes where each one's text went; at the second it makes the value a heap entry
-/// (`{"kind": "shared", "value": v}`), writes `{"ref": i}` there and, once the whole pickle is
+/// (`{"shared": v}`, compact like lists), writes `{"ref": i}` there and, once the whole pickle is
 /// written, puts `{"ref": i}` in place of the first occurrence's text too. Only values met twice
 /// pay for this; the rest cost one table entry while writing.
 /// </summary>
@@ -80,8 +80,7 @@ internal sealed partial class Pickler
     /// <summary>The heap entry of an immutable held by several places.</summary>
     private void WriteSharedEntry(object v)
     {
-        Property("kind", "shared");
-        _w.WritePropertyName("value", false);
+        _w.WritePropertyName("shared", false);
         WriteInline(v);
     }
 

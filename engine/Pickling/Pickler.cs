@@ -20,10 +20,10 @@ namespace Workflow.Pickling;
 ///   "running": id?, "queue": [id…]?, "futures": [v…]?, "nextFuture": n, "signals": [[name, v]…]?,
 ///   "modules": [{ "name", "defs": [name…]?, "globals": {…}? }…],
 ///   "tasklets": [{ "id", "state", "frames": [outermost … innermost], … }…],
-///   "heap": [{ "kind", … } or {"list"|"tuple": [v…]} or {"dict": [[k, v, hash?]…]}…] }
+///   "heap": [{ "kind", … } or {"list"|"tuple": [v…]} or {"dict": [[k, v, hash?]…]} or {"shared": v}…] }
 /// </code>
 /// Keys marked ? are left out at their default. A value is JSON null/bool/int/string, or {"ref": i}
-/// (heap), {"int": "digits"} (big int), {"float": "1.5"|"nan"|"inf"|"-inf"}, {"def": name} (a
+/// (heap; a string, float or big int held by two places is a {"shared": v} entry), {"int": "digits"} (big int), {"float": "1.5"|"nan"|"inf"|"-inf"}, {"def": name} (a
 /// module's top-level function), {"builtin"|"type"|"native"|"const"|"module"|"tasklet": name or id}.
 /// </remarks>
 internal sealed partial class Pickler

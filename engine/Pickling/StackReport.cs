@@ -184,7 +184,7 @@ public static class StackReport
             if (path.Contains(index)) return new JValue("<cycle>");
             // Lists, tuples and dicts are written in the compact form {"list": [items]}.
             var kind = entry["kind"]?.ToString()
-                ?? (entry.Count == 1 && entry.Properties().First().Name is "list" or "tuple" or "dict" ? entry.Properties().First().Name : null)
+                ?? (entry.Count == 1 && entry.Properties().First().Name is "list" or "tuple" or "dict" or "shared" ? entry.Properties().First().Name : null)
                 ?? (FutureDescription(entry) != null ? "future" : null);
             var compactItems = entry["items"] ?? (kind is "list" or "tuple" or "dict" ? entry[kind] : null);
             // Every kind that shows what it holds stops at MaxDepth: an exception whose args hold an
@@ -234,7 +234,7 @@ public static class StackReport
                     case "future":
                         return new JValue($"<future {FutureDescription(entry)} {entry["state"] ?? "pending"}>");
                     case "range": return new JValue($"range({entry["start"]}, {entry["stop"]}, {entry["step"]})");
-                    case "shared": return entry["value"] is { } shared ? Render(shared, depth, path) : new JValue("<?>");
+                    case "shared": return entry["shared"] is { } shared ? Render(shared, depth, path) : new JValue("<?>");
                     default: return new JValue($"<{kind}>");
                 }
             }
@@ -246,8 +246,7 @@ public static class StackReport
 
         /// <summary>A dict key that is a string: written inline, or a reference to a string held by several places.</summary>
         private string? StringKey(JToken key) => key.Type == JTokenType.String ? key.ToString()
-            : key is JObject { Count: 1 } o && o["ref"] is { } r && Entry(r) is { } entry && (string?)entry["kind"] == "shared"
-                && entry["value"] is { Type: JTokenType.String } text ? text.ToString()
+            : key is JObject { Count: 1 } o && o["ref"] is { } r && Entry(r)?["shared"] is { Type: JTokenType.String } text ? text.ToString()
             : null;
 
         private string ClassName(JToken? cls) => cls switch

@@ -542,7 +542,7 @@ internal sealed class Unpickler
             case "shared":
                 {
                     // A string, float or big int held by several places: one object for all of them.
-                    var valueToken = Required(e, "value");
+                    var valueToken = e["shared"] ?? throw Bad(e, "missing \"shared\"");
                     var value = ScalarOrTagged(valueToken);
                     return value is string or double or BigInteger ? value : throw Bad(valueToken, "only a string, a float or a big int is a shared heap entry");
                 }
@@ -645,9 +645,9 @@ internal sealed class Unpickler
     }
 
     private static readonly PValue[] CompactKinds =
-        { new(PickleJsonType.String, "list"), new(PickleJsonType.String, "tuple"), new(PickleJsonType.String, "dict") };
+        { new(PickleJsonType.String, "list"), new(PickleJsonType.String, "tuple"), new(PickleJsonType.String, "dict"), new(PickleJsonType.String, "shared") };
 
-    /// <summary>Lists, tuples and dicts, the commonest entries, are written `{"list": [items]}`: the kind, or null for another shape.</summary>
+    /// <summary>Lists, tuples and dicts, the commonest entries, are written `{"list": [items]}`, and shared strings, floats and big ints `{"shared": v}`: the kind, or null for another shape.</summary>
     private static PNode? CompactKind(PObject e)
     {
         if (e.Count != 1) return null;

@@ -5,7 +5,7 @@ using Workflow.Runtime;
 namespace Workflow.Tests.Pickling;
 
 /// <summary>
-/// A string, float or big int held by two places is written once, as a "shared" heap entry both
+/// A string, float or big int held by two places is written once, as a `{"shared": v}` heap entry both
 /// places refer to, so it is one object again after a resume (`x is y`, `[nan] == [nan]`); one held
 /// by one place stays inline. Functions are named by their identity, never by the variable that
 /// holds them. The conformance programs `stackless/shared_values_identity.wf` and
@@ -27,7 +27,7 @@ public class SharedValuesPickleTests
     }
 
     private static List<JObject> SharedEntries(JObject pickle) =>
-        ((JArray)pickle["heap"]!).OfType<JObject>().Where(e => (string?)e["kind"] == "shared").ToList();
+        ((JArray)pickle["heap"]!).OfType<JObject>().Where(e => e["shared"] != null).ToList();
 
     [Fact]
     public void Values_held_by_two_places_come_back_as_one_object()
@@ -49,9 +49,9 @@ public class SharedValuesPickleTests
         Assert.Equal("True True True True True\n", output);
         var shared = SharedEntries(pickle);
         Assert.Equal(3, shared.Count);
-        Assert.Contains(shared, e => e["value"]!.Type == JTokenType.String && (string)e["value"]! == string.Concat(Enumerable.Repeat("ab", 20)));
-        Assert.Contains(shared, e => e["value"] is JObject { } o && (string?)o["float"] == "nan");
-        Assert.Contains(shared, e => e["value"] is JObject { } o && o["int"] != null);
+        Assert.Contains(shared, e => e["shared"]!.Type == JTokenType.String && (string)e["shared"]! == string.Concat(Enumerable.Repeat("ab", 20)));
+        Assert.Contains(shared, e => e["shared"] is JObject { } o && (string?)o["float"] == "nan");
+        Assert.Contains(shared, e => e["shared"] is JObject { } o && o["int"] != null);
         // Written once: the first place that held it refers to the entry too.
         var text = pickle.ToString(Newtonsoft.Json.Formatting.None);
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(text, string.Concat(Enumerable.Repeat("ab", 20))));
@@ -104,7 +104,7 @@ public class SharedValuesPickleTests
         var first = program.Run(null, new StringWriter());
         var pickle = JObject.Parse(System.Text.Encoding.UTF8.GetString(first.Pickle!));
         var entry = SharedEntries(pickle).Single();
-        entry["value"] = new JObject { ["builtin"] = "len" };
+        entry["shared"] = new JObject { ["builtin"] = "len" };
         var bytes = System.Text.Encoding.UTF8.GetBytes(pickle.ToString());
         var e = Assert.Throws<PickleException>(() => program.Resume(bytes, [("go", "null")], new StringWriter()).Status);
         Assert.Contains("only a string, a float or a big int is a shared heap entry", e.Message);
