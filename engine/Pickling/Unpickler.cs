@@ -543,7 +543,8 @@ internal sealed class Unpickler
                 {
                     // A string, float or big int held by several places: one object for all of them.
                     var valueToken = e["shared"] ?? throw Bad(e, "missing \"shared\"");
-                    var value = ScalarOrTagged(valueToken);
+                    // A string entry is an object of its own, never the one its inline equals share.
+                    var value = valueToken.Type == PickleJsonType.String ? (string)valueToken : ScalarOrTagged(valueToken);
                     return value is string or double or BigInteger ? value : throw Bad(valueToken, "only a string, a float or a big int is a shared heap entry");
                 }
             case "bound_method":
@@ -879,7 +880,7 @@ internal sealed class Unpickler
         {
             case PickleJsonType.Null: return PyNone.Value;
             case PickleJsonType.Boolean: return Boxes.Bool((bool)token);
-            case PickleJsonType.String: return (string)token!;
+            case PickleJsonType.String: return InlineString((string)token!);
             case PickleJsonType.Integer:
                 {
                     var raw = ((PValue)token).Value;
@@ -936,6 +937,16 @@ internal sealed class Unpickler
             default:
                 throw Bad(token, $"unknown value tag '{tag}'");
         }
+    }
+
+    private readonly Dictionary<string, string> _inlineStrings = new(StringComparer.Ordinal);
+
+    /// <summary>Inline strings of equal value are one object (Pickler.SharedValues says why).</summary>
+    private string InlineString(string text)
+    {
+        if (_inlineStrings.TryGetValue(text, out var made)) return made;
+        _inlineStrings[text] = text;
+        return text;
     }
 
     private readonly Dictionary<string, PyFunction> _ownDefs = new();
