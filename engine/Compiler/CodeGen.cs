@@ -21,6 +21,7 @@ internal sealed class CodeGen
     private readonly Dictionary<Node, Scope> _scopes;
     private readonly List<Diagnostic> _diagnostics;
     private readonly HashSet<string> _qualifiedNames = new();
+    private readonly Dictionary<string, string> _stringConstants = new(StringComparer.Ordinal);
     private CodeUnit _u = null!;
 
     private CodeGen(string file, string moduleName, Dictionary<Node, Scope> scopes, List<Diagnostic> diagnostics)
@@ -55,7 +56,7 @@ internal sealed class CodeGen
     private CodeObject CompileUnit(Scope scope, string name, string qualifiedName, int firstLine, Action body, Arguments? args = null)
     {
         var saved = _u;
-        _u = new CodeUnit(scope, name, UniqueQualifiedName(qualifiedName));
+        _u = new CodeUnit(scope, name, UniqueQualifiedName(qualifiedName), _stringConstants);
         E.Line = firstLine;
         var cellParameterSlots = new List<int>();
         int positional = 0, kwOnly = 0;

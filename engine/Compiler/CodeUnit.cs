@@ -38,21 +38,41 @@ internal sealed class CodeUnit
     public readonly List<string> Locals = new();
     private readonly Dictionary<string, int> _localIndex = new();
 
-    public CodeUnit(Scope scope, string name, string qualifiedName)
+    /// <summary>The module's string constants, shared by all its code units: one object per value, as CPython's compiler makes them.</summary>
+    private readonly Dictionary<string, string> _moduleStrings;
+
+    public CodeUnit(Scope scope, string name, string qualifiedName, Dictionary<string, string> moduleStrings)
     {
         Scope = scope;
         Name = name;
         QualifiedName = qualifiedName;
+        _moduleStrings = moduleStrings;
     }
 
     public int Constant(object value)
     {
+        // CPython's compiler makes equal constants of a module one object, and interns those made of
+        // name characters (`"step"`, `"pending"`) across modules, so `a is b` holds for them in every
+        // function, and a pickle holding the same key in many dicts names one string (Pickler.SharedValues).
+        if (value is string s)
+        {
+            if (!_moduleStrings.TryGetValue(s, out var shared)) _moduleStrings[s] = shared = IsNameLike(s) ? string.Intern(s) : s;
+            value = shared;
+        }
         // Keyed by type as well as value: 1, 1.0 and True are equal in Python but distinct constants.
         object key = value is PyTuple or Compiler.CodeObject ? new object() : value;
         if (_constantIndex.TryGetValue((value.GetType(), key), out var index)) return index;
         _constants.Add(value);
         _constantIndex[(value.GetType(), key)] = _constants.Count - 1;
         return _constants.Count - 1;
+    }
+
+    /// <summary>CPython's rule for interning a constant (all_name_chars in Objects/codeobject.c): ASCII letters, digits and `_` only.</summary>
+    private static bool IsNameLike(string s)
+    {
+        foreach (var c in s)
+            if (!(char.IsAsciiLetterOrDigit(c) || c == '_')) return false;
+        return true;
     }
 
     public int NameIndex(string name)

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Workflow.Pickling;
@@ -7,18 +8,22 @@ namespace Workflow.Pickling;
 /// Strings, floats and big ints are written inline, where they are used. One held by two places is
 /// still one object to the script (`x is y`, and the identity shortcut of `==` on containers:
 /// `[nan] == [nan]` holding the same NaN is True), so it must come back as one object, and equal
-/// ones made separately must come back separate.
+/// ones made separately must come back separate. The writer notes where each one's text went, and
+/// once the whole pickle is written decides how to say which places hold the same object, as
+/// cheaply as it can, then puts `{"ref": i}` where that takes a reference.
 /// <para>
-/// Strings: inline strings of equal value are one object (the unpickler makes one per value). That
-/// suits what workflows hold: dict keys and statuses are mostly the program's constants or the keys
-/// of one `json.loads`, many places holding one object. A string equal to one already written but
-/// not the same object gets a heap entry of its own (`{"shared": "text"}`) that its places refer to.
+/// Strings: by default, inline strings of equal value are one object (the unpickler makes one per
+/// value). That suits what workflows mostly hold: dict keys and statuses that are the program's
+/// constants or the keys of one JSON document, many places holding one object. A value for which
+/// the opposite is cheaper (`f"AC-{n % 17}"` made a hundred times: equal strings, each held once)
+/// is listed under the envelope's "separateStrings": its inline occurrences are each an object of
+/// their own. Either way, the objects the rule does not cover get heap entries
+/// (`{"shared": "text"}`) that their places refer to.
 /// </para>
 /// <para>
-/// Floats and big ints are mostly computed, so equal ones are mostly separate objects: each is
-/// written inline, and only one met a second time becomes a heap entry (`{"shared": {"float": …}}`).
-/// The writer cannot know at its first occurrence that a second will come, so it notes where each
-/// one's text went and, once the whole pickle is written, puts `{"ref": i}` there too.
+/// Floats and big ints are mostly computed, so equal ones are mostly separate objects: each inline
+/// occurrence is an object of its own, and one held by several places becomes a heap entry
+/// (`{"shared": {"float": "nan"}}`).
 /// </para>
 /// </summary>
 internal sealed partial class Pickler
@@ -26,58 +31,31 @@ internal sealed partial class Pickler
     /// <summary>The text the JSON writer writes into (its position marks where a value's text is).</summary>
     private readonly StringBuilder _text;
 
-    /// <summary>Each float and big int written inline so far, by identity: where its first occurrence's text is, until it turns out shared.</summary>
-    private readonly Dictionary<object, (int Start, int End)> _inline = new(ReferenceEqualityComparer.Instance);
+    /// <summary>Where a value's text is in the output, and which object wrote it.</summary>
+    private readonly record struct Occurrence(object Value, int Start, int End);
 
-    /// <summary>First occurrences to replace by a reference, once the writing is done: their text's place, and the heap entry.</summary>
-    private readonly List<(int Start, int End, int Heap)> _firstOccurrences = new();
+    /// <summary>Every inline occurrence: strings by value, floats and big ints by identity. Most values occur once.</summary>
+    private struct Occurrences
+    {
+        public Occurrence First;
+        public List<Occurrence>? More;
+    }
 
-    /// <summary>The string object written inline for each value so far: the unpickler makes one object per inline value.</summary>
-    private readonly Dictionary<string, string> _inlineStrings = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Occurrences> _strings = new(StringComparer.Ordinal);
+    private readonly Dictionary<object, Occurrences> _numbers = new(ReferenceEqualityComparer.Instance);
 
     private void WriteImmutable(object v)
     {
-        if (_ids.TryGetValue(v, out var id))
-        {
-            WriteRef(id);
-            return;
-        }
-        if (v is string s)
-        {
-            if (!_inlineStrings.TryGetValue(s, out var inline))
-            {
-                _inlineStrings[s] = s;
-                _w.WriteValue(s);
-            }
-            else if (ReferenceEquals(inline, s))
-            {
-                _w.WriteValue(s);
-            }
-            else
-            {
-                // Equal to a string written inline, but another object: a heap entry of its own.
-                id = _heap.Count;
-                _ids[s] = id;
-                _heap.Add(s);
-                WriteRef(id);
-            }
-            return;
-        }
-        if (_inline.Remove(v, out var first))
-        {
-            // The second place that holds it: from now on it is a heap entry.
-            id = _heap.Count;
-            _ids[v] = id;
-            _heap.Add(v);
-            _firstOccurrences.Add((first.Start, first.End, id));
-            WriteRef(id);
-            return;
-        }
         int start = _text.Length;
         WriteInline(v);
         // The JSON writer puts the comma that separates this value from the one before in front of it.
         if (start < _text.Length && _text[start] == ',') start++;
-        _inline[v] = (start, _text.Length);
+        var occurrence = new Occurrence(v, start, _text.Length);
+        ref var seen = ref v is string s
+            ? ref CollectionsMarshal.GetValueRefOrAddDefault(_strings, s, out var exists)
+            : ref CollectionsMarshal.GetValueRefOrAddDefault(_numbers, v, out exists);
+        if (!exists) seen.First = occurrence;
+        else (seen.More ??= new List<Occurrence>()).Add(occurrence);
     }
 
     private void WriteRef(int id)
@@ -109,27 +87,77 @@ internal sealed partial class Pickler
         }
     }
 
-    /// <summary>The heap entry of a float or big int held by several places, or of a string equal to, but not, one written inline.</summary>
-    private void WriteSharedEntry(object v)
+    /// <summary>
+    /// Called once the instance is written (the text ends with the heap's `]` and the envelope's `}`):
+    /// adds the heap entries of the objects the inline rules do not cover, refers to them from their
+    /// places, and lists the strings whose inline occurrences are separate objects.
+    /// </summary>
+    private void ReferToSharedValues()
     {
-        _w.WritePropertyName("shared", false);
-        WriteInline(v);
-    }
+        var entries = new List<(int Start, int End)>();   // each new entry's value text, in the written text
+        var replaced = new List<(int Start, int End, int Heap)>();
+        var separate = new List<string>();
+        void MakeEntry(List<Occurrence> group)
+        {
+            int heap = _heap.Count + entries.Count;
+            entries.Add((group[0].Start, group[0].End));
+            foreach (var o in group) replaced.Add((o.Start, o.End, heap));
+        }
 
-    /// <summary>Puts `{"ref": i}` where each shared float's or big int's first occurrence was written inline.</summary>
-    private void ReferToSharedFirstOccurrences()
-    {
-        if (_firstOccurrences.Count == 0) return;
-        _firstOccurrences.Sort((a, b) => a.Start.CompareTo(b.Start));
+        foreach (var (_, seen) in _numbers)
+            if (seen.More != null) MakeEntry([seen.First, .. seen.More]);
+        foreach (var (value, seen) in _strings)
+        {
+            if (seen.More == null || seen.More.TrueForAll(o => ReferenceEquals(o.Value, seen.First.Value))) continue;
+            var groups = seen.More.Prepend(seen.First).GroupBy(o => o.Value, ReferenceEqualityComparer.Instance).Select(g => g.ToList()).ToList();
+            // The cost in characters of giving a group an entry, over leaving it inline.
+            int length = seen.First.End - seen.First.Start;
+            int Cost(List<Occurrence> group) => length + 12 + group.Count * (10 - length);
+            var largest = groups.MaxBy(g => g.Count)!;
+            var interned = groups.Where(g => g != largest).Sum(Cost);
+            var separated = length + 1 + groups.Where(g => g.Count > 1).Sum(Cost);
+            if (interned <= separated)
+            {
+                foreach (var group in groups)
+                    if (group != largest) MakeEntry(group);
+            }
+            else
+            {
+                separate.Add(value);
+                foreach (var group in groups)
+                    if (group.Count > 1) MakeEntry(group);
+            }
+        }
+        if (entries.Count == 0 && separate.Count == 0) return;
+
         var whole = _text.ToString();
+        if (!whole.EndsWith("]}", StringComparison.Ordinal)) throw new PickleException("", "the pickle does not end with its heap: this is a bug in the engine");
         _text.Clear();
+        replaced.Sort((a, b) => a.Start.CompareTo(b.Start));
         int copied = 0;
-        foreach (var (start, end, heap) in _firstOccurrences)
+        int body = whole.Length - 2; // before the heap's `]` and the envelope's `}`
+        foreach (var (start, end, heap) in replaced)
         {
             _text.Append(whole, copied, start - copied);
             _text.Append("{\"ref\":").Append(heap).Append('}');
             copied = end;
         }
-        _text.Append(whole, copied, whole.Length - copied);
+        _text.Append(whole, copied, body - copied);
+        for (int i = 0; i < entries.Count; i++)
+        {
+            if (_heap.Count + i > 0) _text.Append(',');
+            _text.Append("{\"shared\":").Append(whole, entries[i].Start, entries[i].End - entries[i].Start).Append('}');
+        }
+        _text.Append(']');
+        if (separate.Count > 0)
+        {
+            using var writer = new StringWriter(_text, System.Globalization.CultureInfo.InvariantCulture);
+            using var json = new Newtonsoft.Json.JsonTextWriter(writer);
+            _text.Append(",\"separateStrings\":");
+            json.WriteStartArray();
+            foreach (var s in separate) json.WriteValue(s);
+            json.WriteEndArray();
+        }
+        _text.Append('}');
     }
 }

@@ -52,7 +52,7 @@ internal sealed partial class Pickler
         var pickler = new Pickler(text, allLocals);
         pickler.WriteInstance(vm, programHash);
         pickler._w.Flush();
-        pickler.ReferToSharedFirstOccurrences();
+        pickler.ReferToSharedValues();
         var bytes = new System.Text.UTF8Encoding(false).GetBytes(pickler._text.ToString());
         if (bytes.Length > maxBytes) throw new PickleTooLarge(maxBytes);
         return bytes;
@@ -433,9 +433,6 @@ internal sealed partial class Pickler
                 break;
             case PyDict dict:
                 WriteDictItems("dict", dict);
-                break;
-            case string or double or BigInteger:
-                WriteSharedEntry(v);
                 break;
             case Cell cell:
                 Property("kind", "cell");

@@ -94,6 +94,7 @@ internal sealed class Unpickler
         var format = Int(Required(root, "format"), 1, int.MaxValue);
         if (format != PickleFormat.Version)
             throw Bad(root["format"]!, $"pickle format {format} is not supported (this engine reads format {PickleFormat.Version})");
+        if (root["separateStrings"] is { } separate) _separateStrings = Arr(separate).Select(Str).ToHashSet(StringComparer.Ordinal);
         var program = Str(Required(root, "program"));
         if (program != _program.Hash)
             throw Bad(root["program"]!, $"the pickle was written by program {program}, not by the program being loaded ({_program.Hash})");
@@ -940,10 +941,13 @@ internal sealed class Unpickler
     }
 
     private readonly Dictionary<string, string> _inlineStrings = new(StringComparer.Ordinal);
+    /// <summary>The values whose inline occurrences are each a string of its own ("separateStrings").</summary>
+    private HashSet<string>? _separateStrings;
 
-    /// <summary>Inline strings of equal value are one object (Pickler.SharedValues says why).</summary>
+    /// <summary>Inline strings of equal value are one object, but for the values listed separate (Pickler.SharedValues says why).</summary>
     private string InlineString(string text)
     {
+        if (_separateStrings != null && _separateStrings.Contains(text)) return text;
         if (_inlineStrings.TryGetValue(text, out var made)) return made;
         _inlineStrings[text] = text;
         return text;

@@ -102,9 +102,25 @@ public class SharedValuesPickleTests
     }
 
     [Fact]
+    public void Equal_strings_each_held_once_are_listed_as_separate_rather_than_given_entries()
+    {
+        var (pickle, output) = RunThroughAPickle("""
+            def main(input):
+                xs = [f"AC-{n % 3}" for n in range(9)]
+                k = xs[0]
+                await signal("go")
+                print(k is xs[0], xs[0] is xs[3], xs[3] is xs[6], xs[1] is xs[4], xs[0] == xs[3])
+            """);
+        Assert.Equal("True False False False True\n", output);
+        Assert.Equal(["AC-0", "AC-1", "AC-2"], pickle["separateStrings"]!.Select(t => (string)t!).Order());
+        // Only the object two places hold gets an entry; the rest stay inline.
+        Assert.Equal("AC-0", (string?)Assert.Single(SharedEntries(pickle))["shared"]);
+    }
+
+    [Fact]
     public void A_shared_entry_holding_anything_but_a_string_float_or_big_int_is_refused_with_its_place()
     {
-        var program = WorkflowProgram.Compile("def main(input):\n    s = 'q' * 9\n    t = 'qqq' * 3\n    await signal('go')\n    print(s, t)\n", "shared.wf");
+        var program = WorkflowProgram.Compile("def main(input):\n    f = float('nan')\n    g = f\n    await signal('go')\n    print(f, g)\n", "shared.wf");
         var first = program.Run(null, new StringWriter());
         var pickle = JObject.Parse(System.Text.Encoding.UTF8.GetString(first.Pickle!));
         var entry = SharedEntries(pickle).Single();
@@ -118,10 +134,13 @@ public class SharedValuesPickleTests
     [Fact]
     public void The_stack_report_shows_a_dict_keyed_by_shared_strings_as_an_object()
     {
-        var program = WorkflowProgram.Compile("def main(input):\n    d = {'key' * 3: 1}\n    e = {''.join(['key'] * 3): 2}\n    await signal('go')\n    print(d, e)\n", "shared.wf");
+        var program = WorkflowProgram.Compile("def main(input):\n    k = 'key' * 3\n    d = {k: 1}\n    e = {k: 2}\n    f = {''.join(['key'] * 3): 3}\n    await signal('go')\n    print(d, e, f)\n", "shared.wf");
         var first = program.Run(null, new StringWriter());
+        var pickle = JObject.Parse(System.Text.Encoding.UTF8.GetString(first.Pickle!));
+        Assert.Equal("keykeykey", (string?)Assert.Single(SharedEntries(pickle))["shared"]);
         var locals = StackReport.Json(first.Pickle!).SelectTokens("$..locals").OfType<JObject>().Single();
         Assert.Equal(new JObject { ["keykeykey"] = 1 }, locals["d"]);
         Assert.Equal(new JObject { ["keykeykey"] = 2 }, locals["e"]);
+        Assert.Equal(new JObject { ["keykeykey"] = 3 }, locals["f"]);
     }
 }
