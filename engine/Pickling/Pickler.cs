@@ -24,7 +24,8 @@ namespace Workflow.Pickling;
 /// </code>
 /// Keys marked ? are left out at their default. A value is JSON null/bool/int/string, or {"ref": i}
 /// (heap), {"int": "digits"} (big int), {"float": "1.5"|"nan"|"inf"|"-inf"}, {"def": name} (a
-/// module's top-level function), {"builtin"|"type"|"native"|"const"|"module"|"tasklet": name or id}.
+/// module's top-level function), {"builtin"|"type"|"native"|"const"|"module"|"tasklet": name or id},
+/// {"utf16": "d800"} (a str with a lone surrogate, see PickledText).
 /// </remarks>
 internal sealed class Pickler
 {
@@ -361,7 +362,8 @@ internal sealed class Pickler
                 _w.WriteValue(l);
                 return;
             case string s:
-                _w.WriteValue(s);
+                if (Values.Text.CodePoints.HasLoneSurrogate(s)) Tagged(PickledText.Tag, PickledText.ToHex(s));
+                else _w.WriteValue(s);
                 return;
             case double d:
                 // The float's repr as tagged text: it round-trips exactly, which neither Json.NET's number
@@ -631,7 +633,7 @@ internal sealed class Pickler
                 break;
             case StrIterator si:
                 Property("kind", "str_iterator");
-                Property("text", si.Text);
+                Value("text", si.Text);
                 Property("index", si.Index);
                 break;
             case RangeIterator ri:

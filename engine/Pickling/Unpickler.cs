@@ -591,7 +591,7 @@ internal sealed class Unpickler
             case "tuple_iterator":
                 return new TupleIterator(new object[Arr(Required(e, "items")).Count], OptionalBool(e, "reversed")) { Index = Int(Required(e, "index"), -1, int.MaxValue) };
             case "str_iterator":
-                return new StrIterator(Str(Required(e, "text"))) { Index = Int(Required(e, "index"), 0, int.MaxValue) };
+                return new StrIterator(Value(Required(e, "text")) as string ?? throw Bad(e, "an iterator's text is a string")) { Index = Int(Required(e, "index"), 0, int.MaxValue) };
             case "range_iterator":
                 return new RangeIterator(Value(Required(e, "range")) as PyRange ?? throw Bad(e["range"]!, "expected a range"), OptionalBool(e, "reversed"))
                 {
@@ -924,6 +924,8 @@ internal sealed class Unpickler
                 }
             case "tasklet":
                 return TaskletRef(inner);
+            case PickledText.Tag:
+                return PickledText.FromHex(Str(inner)) ?? throw Bad(inner, "expected UTF-16 code units, four hex digits each");
             case "def":
                 return OwnDef(Str(inner).Contains(':') ? Str(inner) : "__main__:" + Str(inner), inner);
             default:
