@@ -220,9 +220,15 @@ public class CodePointsTests
                 print(repr(ch), len(ch), ord(ch))
             print(repr(mixed), [len(m) for m in mixed])
             print(len("\ud83d" + "\ude00"))
+            a = lone + "x"
+            b = a
+            c = lone + "x"
+            for step in range(2):
+                print(a is b, a is c, a == c, repr(c))
             """;
         const string expected = "'a' 1 97\n'\\ud800' 1 55296\n'😀' 1 128512\n'\\udc00' 1 56320\n"
-            + "['x\\udfff', '\\ud800', '😀\\ud800'] [2, 1, 2]\n1\n";
+            + "['x\\udfff', '\\ud800', '😀\\ud800'] [2, 1, 2]\n1\n"
+            + "True False True '\\ud800x'\nTrue False True '\\ud800x'\n";
         Assert.Equal(expected, Run.Output(source));
         Assert.Equal(expected, Run.Output(source, options: new Workflow.Runtime.InterpreterOptions { Chaos = true }));
     }
