@@ -104,14 +104,15 @@ internal static partial class BuiltinFunctions
             Arguments.Count("chr", a, 1, 1);
             var code = Arguments.Int(a[0]);
             if (code < 0 || code > 0x10FFFF) throw Errors.ValueError("chr() arg not in range(0x110000)");
-            return char.ConvertFromUtf32((int)code is >= 0xD800 and <= 0xDFFF ? 0xFFFD : (int)code);
+            // A surrogate code point is a lone surrogate, as in CPython (see Text.CodePoints).
+            return code < 0x10000 ? ((char)code).ToString() : char.ConvertFromUtf32((int)code);
         });
         Add("ord", (a, k) =>
         {
             Arguments.Count("ord", a, 1, 1);
             if (a[0] is not string s) throw Errors.TypeError($"ord() expected string of length 1, but {Ops.TypeName(a[0])} found");
             if (s.Length == 2 && char.IsSurrogatePair(s[0], s[1])) return Boxes.Int(char.ConvertToUtf32(s[0], s[1]));
-            if (s.Length != 1) throw Errors.TypeError($"ord() expected a character, but string of length {s.Length} found");
+            if (s.Length != 1) throw Errors.TypeError($"ord() expected a character, but string of length {CodePoints.Length(s)} found");
             return Boxes.Int(s[0]);
         });
         Add("hash", (a, k) => { Arguments.Count("hash", a, 1, 1); return Boxes.Int(Ops.Hash(a[0])); });
@@ -491,7 +492,7 @@ internal static partial class BuiltinFunctions
             case PyTuple tuple: return new TupleIterator(tuple.Items, reversed: true);
             case string s:
                 ValueSize.EnsureItems(s.Length);
-                return new TupleIterator(s.Select(c => (object)c.ToString()).ToArray(), reversed: true);
+                return new TupleIterator(CodePoints.Characters(s), reversed: true);
             case PyRange range: return new RangeIterator(range, reversed: true);
             case PyDict dict: return new TupleIterator(dict.Items.Select(kv => kv.Key).ToArray(), reversed: true);
             case DictView view: return new TupleIterator(Ops.Iterate(view).ToArray(), reversed: true);

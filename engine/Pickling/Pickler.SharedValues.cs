@@ -72,7 +72,7 @@ internal sealed partial class Pickler
         switch (v)
         {
             case string s:
-                _w.WriteValue(s);
+                WriteStr(s);
                 return;
             case double d:
                 // The float's repr as tagged text: it round-trips exactly, which neither Json.NET's number
@@ -155,7 +155,20 @@ internal sealed partial class Pickler
             using var json = new Newtonsoft.Json.JsonTextWriter(writer);
             _text.Append(",\"separateStrings\":");
             json.WriteStartArray();
-            foreach (var s in separate) json.WriteValue(s);
+            foreach (var s in separate)
+            {
+                if (Values.Text.CodePoints.HasLoneSurrogate(s))
+                {
+                    json.WriteStartObject();
+                    json.WritePropertyName(PickledText.Tag);
+                    json.WriteValue(PickledText.ToHex(s));
+                    json.WriteEndObject();
+                }
+                else
+                {
+                    json.WriteValue(s);
+                }
+            }
             json.WriteEndArray();
         }
         _text.Append('}');

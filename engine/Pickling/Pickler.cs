@@ -24,7 +24,8 @@ namespace Workflow.Pickling;
 /// </code>
 /// Keys marked ? are left out at their default. A value is JSON null/bool/int/string, or {"ref": i}
 /// (heap; a string, float or big int held by two places is a {"shared": v} entry), {"int": "digits"} (big int), {"float": "1.5"|"nan"|"inf"|"-inf"}, {"def": name} (a
-/// module's top-level function), {"builtin"|"type"|"native"|"const"|"module"|"tasklet": name or id}.
+/// module's top-level function), {"builtin"|"type"|"native"|"const"|"module"|"tasklet": name or id},
+/// {"utf16": "d800"} (a str with a lone surrogate, see PickledText).
 /// </remarks>
 internal sealed partial class Pickler
 {
@@ -411,6 +412,13 @@ internal sealed partial class Pickler
 
     private static PickleException Unnamed(string what) => new("", $"the {what} has no name in the pickle's table of built-ins: this is a bug in the engine");
 
+    /// <summary>A str as a JSON string, or {"utf16": hex} when it holds a lone surrogate (PickledText says why).</summary>
+    private void WriteStr(string s)
+    {
+        if (Values.Text.CodePoints.HasLoneSurrogate(s)) Tagged(PickledText.Tag, PickledText.ToHex(s));
+        else _w.WriteValue(s);
+    }
+
     private void Tagged(string tag, string name)
     {
         _w.WriteStartObject();
@@ -630,7 +638,7 @@ internal sealed partial class Pickler
                 break;
             case StrIterator si:
                 Property("kind", "str_iterator");
-                Property("text", si.Text);
+                Value("text", si.Text);
                 Property("index", si.Index);
                 break;
             case RangeIterator ri:

@@ -94,7 +94,7 @@ internal sealed class Unpickler
         var format = Int(Required(root, "format"), 1, int.MaxValue);
         if (format != PickleFormat.Version)
             throw Bad(root["format"]!, $"pickle format {format} is not supported (this engine reads format {PickleFormat.Version})");
-        if (root["separateStrings"] is { } separate) _separateStrings = Arr(separate).Select(Str).ToHashSet(StringComparer.Ordinal);
+        if (root["separateStrings"] is { } separate) _separateStrings = Arr(separate).Select(t => LoneSurrogateText(t) ?? Str(t)).ToHashSet(StringComparer.Ordinal);
         var program = Str(Required(root, "program"));
         if (program != _program.Hash)
             throw Bad(root["program"]!, $"the pickle was written by program {program}, not by the program being loaded ({_program.Hash})");
@@ -545,7 +545,8 @@ internal sealed class Unpickler
                     // A string, float or big int held by several places: one object for all of them.
                     var valueToken = e["shared"] ?? throw Bad(e, "missing \"shared\"");
                     // A string entry is an object of its own, never the one its inline equals share.
-                    var value = valueToken.Type == PickleJsonType.String ? (string)valueToken : ScalarOrTagged(valueToken);
+                    var value = valueToken.Type == PickleJsonType.String ? (string)valueToken
+                        : LoneSurrogateText(valueToken) ?? ScalarOrTagged(valueToken);
                     return value is string or double or BigInteger ? value : throw Bad(valueToken, "only a string, a float or a big int is a shared heap entry");
                 }
             case "bound_method":
@@ -600,7 +601,7 @@ internal sealed class Unpickler
             case "tuple_iterator":
                 return new TupleIterator(new object[Arr(Required(e, "items")).Count], OptionalBool(e, "reversed")) { Index = Int(Required(e, "index"), -1, int.MaxValue) };
             case "str_iterator":
-                return new StrIterator(Str(Required(e, "text"))) { Index = Int(Required(e, "index"), 0, int.MaxValue) };
+                return new StrIterator(Value(Required(e, "text")) as string ?? throw Bad(e, "an iterator's text is a string")) { Index = Int(Required(e, "index"), 0, int.MaxValue) };
             case "range_iterator":
                 return new RangeIterator(Value(Required(e, "range")) as PyRange ?? throw Bad(e["range"]!, "expected a range"), OptionalBool(e, "reversed"))
                 {
@@ -933,6 +934,8 @@ internal sealed class Unpickler
                 }
             case "tasklet":
                 return TaskletRef(inner);
+            case PickledText.Tag:
+                return InlineString(LoneSurrogateText(token)!);
             case "def":
                 return OwnDef(Str(inner).Contains(':') ? Str(inner) : "__main__:" + Str(inner), inner);
             default:
@@ -943,6 +946,13 @@ internal sealed class Unpickler
     private readonly Dictionary<string, string> _inlineStrings = new(StringComparer.Ordinal);
     /// <summary>The values whose inline occurrences are each a string of its own ("separateStrings").</summary>
     private HashSet<string>? _separateStrings;
+
+    /// <summary>The text of a {"utf16": hex} value (a str with a lone surrogate, see PickledText), a new object; null for another value.</summary>
+    private static string? LoneSurrogateText(PNode token)
+    {
+        if (token is not PObject { Count: 1 } o || o.FirstProperty is not (PickledText.Tag, { } hex)) return null;
+        return PickledText.FromHex(Str(hex)) ?? throw Bad(hex, "expected UTF-16 code units, four hex digits each");
+    }
 
     /// <summary>Inline strings of equal value are one object, but for the values listed separate (Pickler.SharedValues says why).</summary>
     private string InlineString(string text)

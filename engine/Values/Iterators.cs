@@ -79,17 +79,23 @@ internal sealed class TupleIterator : PyIterator
     }
 }
 
+/// <summary>
+/// Iterates a str by code point (Text.CodePoints): a surrogate pair is one item. [Index] is a
+/// char position, always on a code-point boundary, which is what a pickle stores.
+/// </summary>
 internal sealed class StrIterator : PyIterator
 {
     public readonly string Text;
     public int Index;
     public StrIterator(string text) => Text = text;
-    public override string TypeName => "str_ascii_iterator";
+    public override string TypeName => System.Text.Ascii.IsValid(Text) ? "str_ascii_iterator" : "str_iterator";
     public override bool MoveNext(out object value)
     {
         if (Index < Text.Length)
         {
-            value = Text[Index++].ToString();
+            int units = Values.Text.CodePoints.UnitsAt(Text, Index);
+            value = units == 1 ? Text[Index].ToString() : Text.Substring(Index, 2);
+            Index += units;
             return true;
         }
         value = null!;

@@ -121,7 +121,7 @@ internal static partial class Ops
             var c = NumericCompare(a, b);
             return Boxes.Bool(c != null && Holds(op, c.Value));
         }
-        if (a is string sa && b is string sb) return Boxes.Bool(Holds(op, string.CompareOrdinal(sa, sb)));
+        if (a is string sa && b is string sb) return Boxes.Bool(Holds(op, Text.CodePoints.Compare(sa, sb)));
         if (a is PyList la && b is PyList lb) return SequenceCompare(op, la.Items, lb.Items);
         if (a is PyTuple ta && b is PyTuple tb) return SequenceCompare(op, ta.Items, tb.Items);
         if (a is PyInstance ai && FindUserMethod(ai, CompareDunders[op], out var method)) return CallMethod(ai, method, CompareDunders[op], b);
@@ -157,7 +157,7 @@ internal static partial class Ops
     public static bool Less(object a, object b)
     {
         if (a is long x && b is long y) return x < y;
-        if (a is string s && b is string t) return string.CompareOrdinal(s, t) < 0;
+        if (a is string s && b is string t) return Text.CodePoints.Compare(s, t) < 0;
         return Truthy(Compare(2, a, b));
     }
 }

@@ -1,5 +1,5 @@
 using System.Numerics;
-using System.Text;
+using Workflow.Values.Text;
 using Workflow.Runtime;
 
 namespace Workflow.Values;
@@ -10,7 +10,7 @@ internal static partial class Ops
     {
         switch (v)
         {
-            case string s: return s.Length;
+            case string s: return CodePoints.Length(s);
             case PyList list: return list.Items.Count;
             case PyTuple tuple: return tuple.Items.Length;
             case PyDict dict: return dict.Count;
@@ -38,7 +38,7 @@ internal static partial class Ops
             case string s:
                 if (item is not string sub) throw Errors.TypeError($"'in <string>' requires string as left operand, not {TypeName(item)}");
                 BuiltinWork.Chars(s.Length);
-                return s.Contains(sub, StringComparison.Ordinal);
+                return CodePoints.IndexOf(s, sub, 0, s.Length) >= 0;
             case PyList list: return IndexOfItem(list.Items, item) >= 0;
             case PyTuple tuple: return IndexOfItem(tuple.Items, item) >= 0;
             case PyDict dict: return dict.ContainsKey(item);
@@ -121,16 +121,9 @@ internal static partial class Ops
                 if (key is PySlice ts) return new PyTuple(SliceItems(tuple.Items, ts).ToArray());
                 return tuple.Items[SequenceIndex(key, tuple.Items.Length, "tuple")];
             case string s:
-                if (key is PySlice ss)
-                {
-                    var (start, _, step, count) = ss.Indices(s.Length);
-                    if (step == 1) return s.Substring((int)start, (int)count);
-                    var sb = new StringBuilder((int)count);
-                    for (long i = 0, j = start; i < count; i++, j += step) sb.Append(s[(int)j]);
-                    return sb.ToString();
-                }
+                if (key is PySlice ss) return CodePoints.Slice(s, ss);
                 if (key is not (long or bool or BigInteger)) throw Errors.TypeError($"string indices must be integers, not '{TypeName(key)}'");
-                return s[SequenceIndex(key, s.Length, "string")].ToString();
+                return CodePoints.At(s, SequenceIndex(key, CodePoints.Length(s), "string"));
             case PyDict dict:
                 if (dict.TryGetValue(key, out var value)) return value;
                 throw Errors.KeyError(key);

@@ -299,7 +299,7 @@ internal static partial class Ops
     {
         PyList list => list.Items.Count,
         PyTuple tuple => tuple.Items.Length,
-        string s => s.Length,
+        string s => CodePoints.Length(s),
         PyRange range => range.Length,
         PyDict dict => dict.Count,
         DictView view => view.Dict.Count,

@@ -5,7 +5,8 @@ namespace Workflow.Values.Text;
 /// <summary>
 /// CPython's per-character predicates and case mappings over code points, backed by the
 /// generated UnicodeTables, with ASCII fast paths. Strings are UTF-16, so callers combine
-/// surrogate pairs with [CodePointAt] first; a lone surrogate is a code point of its own.
+/// surrogate pairs with [CodePointAt] first; a lone surrogate is a code point of its own
+/// (the rule is written down in CodePoints, which does the index arithmetic).
 /// </summary>
 internal static class CharInfo
 {
@@ -33,33 +34,6 @@ internal static class CharInfo
         }
         length = 1;
         return c;
-    }
-
-    /// <summary>The length of [s] in code points, as Python counts it: a surrogate pair is one.</summary>
-    public static int CodePointCount(string s)
-    {
-        int n = s.Length;
-        for (int i = 0; i + 1 < s.Length; i++)
-        {
-            if (char.IsHighSurrogate(s[i]) && char.IsLowSurrogate(s[i + 1]))
-            {
-                n--;
-                i++;
-            }
-        }
-        return n;
-    }
-
-    /// <summary>The first [count] code points of [s].</summary>
-    public static string TruncateCodePoints(string s, int count)
-    {
-        int i = 0;
-        for (int seen = 0; seen < count && i < s.Length; seen++)
-        {
-            CodePointAt(s, i, out int len);
-            i += len;
-        }
-        return i >= s.Length ? s : s.Substring(0, i);
     }
 
     public static void AppendCodePoint(StringBuilder sb, int cp)

@@ -38,7 +38,8 @@ internal static class FormatSpec
     /// <summary>A parsed format specification. [Width] and [Precision] are -1 when absent; [Grouping] is ',', '_' or '\0'.</summary>
     private struct Spec
     {
-        public char Fill;
+        /// <summary>One code point: one char, or two for an astral fill character.</summary>
+        public string Fill;
         public char Align;
         public char Sign;
         public bool NoNegativeZero;
@@ -50,16 +51,17 @@ internal static class FormatSpec
 
         public static Spec Parse(string spec, char defaultType, char defaultAlign, string typeName)
         {
-            var f = new Spec { Fill = ' ', Align = defaultAlign, Width = -1, Precision = -1, Type = defaultType };
+            var f = new Spec { Fill = " ", Align = defaultAlign, Width = -1, Precision = -1, Type = defaultType };
             int pos = 0, end = spec.Length;
             bool alignSpecified = false, fillSpecified = false;
+            int fillUnits = end > 0 ? CodePoints.UnitsAt(spec, 0) : 1;
 
-            if (end - pos >= 2 && IsAlign(spec[pos + 1]))
+            if (end - pos >= fillUnits + 1 && IsAlign(spec[pos + fillUnits]))
             {
-                f.Align = spec[pos + 1];
-                f.Fill = spec[pos];
+                f.Align = spec[pos + fillUnits];
+                f.Fill = spec.Substring(pos, fillUnits);
                 fillSpecified = alignSpecified = true;
-                pos += 2;
+                pos += fillUnits + 1;
             }
             else if (end - pos >= 1 && IsAlign(spec[pos]))
             {
@@ -81,7 +83,7 @@ internal static class FormatSpec
             // A leading '0' before the width means zero padding after the sign, for numbers only.
             if (!fillSpecified && pos < end && spec[pos] == '0')
             {
-                f.Fill = '0';
+                f.Fill = "0";
                 if (!alignSpecified && defaultAlign == '>') f.Align = '=';
                 pos++;
             }
@@ -153,17 +155,19 @@ internal static class FormatSpec
         if (f.NoNegativeZero) throw Errors.ValueError("Negative zero coercion (z) not allowed in string format specifier");
         if (f.Alternate) throw Errors.ValueError("Alternate form (#) not allowed in string format specifier");
         if (f.Align == '=') throw Errors.ValueError("'=' alignment not allowed in string format specifier");
-        if (f.Precision >= 0 && s.Length > f.Precision) s = CharInfo.TruncateCodePoints(s, (int)f.Precision);
+        if (f.Precision >= 0 && s.Length > f.Precision && CodePoints.Length(s) > f.Precision)
+            s = s.Substring(0, CodePoints.CharIndex(s, (int)f.Precision));
         return Pad(s, f.Width, f.Align, f.Fill);
     }
 
     /// <summary>Pads [s] to [width] code points with [fill] on the side(s) [align] asks for ('^' puts the odd one on the right).</summary>
-    private static string Pad(string s, long width, char align, char fill)
+    private static string Pad(string s, long width, char align, string fill)
     {
-        int padding = CheckedWidth(width) - CharInfo.CodePointCount(s);
+        int padding = CheckedWidth(width) - CodePoints.Length(s);
         if (padding <= 0) return s;
+        if (fill.Length > 1) ValueSize.EnsureChars(2L * padding + s.Length);
         int left = align switch { '>' => padding, '^' => padding / 2, _ => 0 };
-        return new string(fill, left) + s + new string(fill, padding - left);
+        return CodePoints.Repeat(fill, left) + s + CodePoints.Repeat(fill, padding - left);
     }
 
     private static string FormatInt(object value, Spec f, string typeName)
@@ -291,9 +295,9 @@ internal static class FormatSpec
             _ => negative ? "-" : "",
         };
         // The remainder is where a 'c' format puts its character, which may take two UTF-16 units.
-        int nonDigits = sign.Length + prefix.Length + (hasDecimal ? 1 : 0) + CharInfo.CodePointCount(remainder);
+        int nonDigits = sign.Length + prefix.Length + (hasDecimal ? 1 : 0) + CodePoints.Length(remainder);
         int width = CheckedWidth(f.Width);
-        int minWidth = f.Fill == '0' && f.Align == '=' ? width - nonDigits : 0;
+        int minWidth = f.Fill == "0" && f.Align == '=' ? width - nonDigits : 0;
         string grouped = digits.Length == 0 ? "" : Group(digits, minWidth, groupSize, f.Grouping);
         int padding = width - (nonDigits + grouped.Length);
         int left = 0, inner = 0, right = 0;
@@ -307,10 +311,12 @@ internal static class FormatSpec
                 default: left = padding; break;
             }
         }
-        var sb = new StringBuilder(remainder.Length + nonDigits + grouped.Length + Math.Max(padding, 0));
-        sb.Append(f.Fill, left).Append(sign).Append(prefix).Append(f.Fill, inner).Append(grouped);
+        if (f.Fill.Length > 1) ValueSize.EnsureChars(2L * padding + remainder.Length + nonDigits + grouped.Length);
+        var sb = new StringBuilder(remainder.Length + nonDigits + grouped.Length + Math.Max(padding, 0) * f.Fill.Length);
+        CodePoints.AppendRepeat(sb, f.Fill, left).Append(sign).Append(prefix);
+        CodePoints.AppendRepeat(sb, f.Fill, inner).Append(grouped);
         if (hasDecimal) sb.Append('.');
-        sb.Append(remainder).Append(f.Fill, right);
+        CodePoints.AppendRepeat(sb.Append(remainder), f.Fill, right);
         return sb.ToString();
     }
 

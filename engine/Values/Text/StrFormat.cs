@@ -198,9 +198,9 @@ internal static class StrFormat
     {
         if (text.Length == 0) return -1;
         long acc = 0;
-        foreach (char ch in text)
+        for (int i = 0, len; i < text.Length; i += len)
         {
-            int d = CharInfo.DecimalValue(ch);
+            int d = CharInfo.DecimalValue(CharInfo.CodePointAt(text, i, out len));
             if (d < 0) return -1;
             if (acc > (long.MaxValue - d) / 10) throw Errors.ValueError("Too many decimal digits in format string");
             acc = acc * 10 + d;
@@ -224,7 +224,7 @@ internal static class StrFormat
             case PyTuple tuple when key is long i:
                 return i < tuple.Count ? tuple.Items[(int)i] : throw Errors.IndexError("tuple index out of range");
             case string s when key is long i:
-                return i < s.Length ? s[(int)i].ToString() : throw Errors.IndexError("string index out of range");
+                return i < CodePoints.Length(s) ? CodePoints.At(s, (int)i) : throw Errors.IndexError("string index out of range");
             case PyList:
                 throw Errors.TypeError("list indices must be integers or slices, not str");
             case PyTuple:

@@ -16,7 +16,7 @@ internal static partial class StrMethods
         {
             PyList list => list.Items.ToArray(),
             PyTuple tuple => tuple.Items,
-            string text => CodePoints(text),
+            string text => CodePoints.Characters(text),
             long or BigInteger or double or bool or PyNone => throw Errors.TypeError("can only join an iterable"),
             _ => Ops.Iterate(iterable),
         };
@@ -37,16 +37,6 @@ internal static partial class StrMethods
         return string.Join(sep, CollectionsMarshal.AsSpan(parts));
     }
 
-    /// <summary>The characters of [s] as one-character strings (a surrogate pair stays together).</summary>
-    private static IEnumerable<object> CodePoints(string s)
-    {
-        for (int i = 0, len; i < s.Length; i += len)
-        {
-            CharInfo.CodePointAt(s, i, out len);
-            yield return s.Substring(i, len);
-        }
-    }
-
     private static object Replace(object self, object[] args, Dictionary<string, object>? kwargs)
     {
         var s = (string)self;
@@ -63,24 +53,26 @@ internal static partial class StrMethods
             // The empty string matches before every character and at the end.
             var sb = new StringBuilder((int)(s.Length + replacement.Length * Math.Min(count, s.Length + 1L)));
             long done = 0;
-            for (int i = 0; i < s.Length; i++)
+            for (int i = 0, units; i < s.Length; i += units)
             {
                 if (done < count)
                 {
                     sb.Append(replacement);
                     done++;
                 }
-                sb.Append(s[i]);
+                units = CodePoints.UnitsAt(s, i);
+                sb.Append(s, i, units);
             }
             if (done < count) sb.Append(replacement);
             return sb.ToString();
         }
-        if (count == long.MaxValue) return s.Replace(old, replacement, StringComparison.Ordinal);
+        if (count == long.MaxValue && !CodePoints.CanSplitPair(old))
+            return s.Replace(old, replacement, StringComparison.Ordinal);
         var result = new StringBuilder(s.Length);
         int start = 0;
         while (count-- > 0)
         {
-            int k = s.IndexOf(old, start, StringComparison.Ordinal);
+            int k = CodePoints.IndexOf(s, old, start, s.Length);
             if (k < 0) break;
             result.Append(s, start, k - start).Append(replacement);
             start = k + old.Length;
@@ -99,7 +91,7 @@ internal static partial class StrMethods
         long growth = replacement.Length - old.Length;
         if (growth <= 0) return;
         // The empty string matches before every character and at the end.
-        long most = Math.Min(count, old.Length == 0 ? s.Length + 1L : s.Length / old.Length);
+        long most = Math.Min(count, old.Length == 0 ? CodePoints.Length(s) + 1L : s.Length / old.Length);
         if (s.Length + most * growth <= ValueSize.UncheckedChars) return;
         long matches = old.Length == 0 ? most : Occurrences(s, old, 0, s.Length, count);
         ValueSize.EnsureChars(s.Length + matches * growth);
@@ -129,10 +121,19 @@ internal static partial class StrMethods
             if (left) while (start < end && CharInfo.IsSpace(s[start])) start++;
             if (right) while (end > start && CharInfo.IsSpace(s[end - 1])) end--;
         }
-        else
+        else if (CodePoints.IsBmpOnly(chars))
         {
+            // A surrogate of [s] is never in [chars], so a pair is never cut.
             if (left) while (start < end && chars.Contains(s[start])) start++;
             if (right) while (end > start && chars.Contains(s[end - 1])) end--;
+        }
+        else
+        {
+            var set = new HashSet<int>();
+            for (int i = 0, len; i < chars.Length; i += len) set.Add(CharInfo.CodePointAt(chars, i, out len));
+            int units;
+            if (left) while (start < end && set.Contains(CharInfo.CodePointAt(s, start, out units))) start += units;
+            if (right) while (end > start && set.Contains(CharInfo.CodePointBefore(s, end, out units))) end -= units;
         }
         return start == 0 && end == s.Length ? s : s.Substring(start, end - start);
     }
@@ -141,21 +142,23 @@ internal static partial class StrMethods
     {
         var s = (string)self;
         string prefix = AsClinicStr(OneArg("removeprefix", args, kwargs), "removeprefix() argument");
-        return prefix.Length > 0 && s.StartsWith(prefix, StringComparison.Ordinal) ? s.Substring(prefix.Length) : s;
+        return prefix.Length > 0 && prefix.Length <= s.Length && CodePoints.OccursAt(s, prefix, 0) ? s.Substring(prefix.Length) : s;
     }
 
     private static object RemoveSuffix(object self, object[] args, Dictionary<string, object>? kwargs)
     {
         var s = (string)self;
         string suffix = AsClinicStr(OneArg("removesuffix", args, kwargs), "removesuffix() argument");
-        return suffix.Length > 0 && s.EndsWith(suffix, StringComparison.Ordinal) ? s.Substring(0, s.Length - suffix.Length) : s;
+        return suffix.Length > 0 && suffix.Length <= s.Length && CodePoints.OccursAt(s, suffix, s.Length - suffix.Length)
+            ? s.Substring(0, s.Length - suffix.Length)
+            : s;
     }
 
     private static object ZFill(object self, object[] args, Dictionary<string, object>? kwargs)
     {
         var s = (string)self;
         long width = AsIndex(OneArg("zfill", args, kwargs));
-        int length = CharInfo.CodePointCount(s);
+        int length = CodePoints.Length(s);
         if (length >= width) return s;
         int fill = PaddingTo(width, s, length);
         var chars = new char[fill + s.Length];
@@ -174,52 +177,54 @@ internal static partial class StrMethods
     {
         var s = (string)self;
         var (width, fill) = PadArgs("center", args, kwargs);
-        int length = CharInfo.CodePointCount(s);
+        int length = CodePoints.Length(s);
         if (length >= width) return s;
-        int margin = PaddingTo(width, s, length);
+        int margin = PaddingTo(width, s, length, fill);
         // CPython's rounding: the odd character goes left only when both margin and width are odd.
         int left = margin / 2 + (margin & (int)width & 1);
-        return new string(fill, left) + s + new string(fill, margin - left);
+        return CodePoints.Repeat(fill, left) + s + CodePoints.Repeat(fill, margin - left);
     }
 
     private static object LJust(object self, object[] args, Dictionary<string, object>? kwargs)
     {
         var s = (string)self;
         var (width, fill) = PadArgs("ljust", args, kwargs);
-        int length = CharInfo.CodePointCount(s);
-        return length >= width ? s : s + new string(fill, PaddingTo(width, s, length));
+        int length = CodePoints.Length(s);
+        return length >= width ? s : s + CodePoints.Repeat(fill, PaddingTo(width, s, length, fill));
     }
 
     private static object RJust(object self, object[] args, Dictionary<string, object>? kwargs)
     {
         var s = (string)self;
         var (width, fill) = PadArgs("rjust", args, kwargs);
-        int length = CharInfo.CodePointCount(s);
-        return length >= width ? s : new string(fill, PaddingTo(width, s, length)) + s;
+        int length = CodePoints.Length(s);
+        return length >= width ? s : CodePoints.Repeat(fill, PaddingTo(width, s, length, fill)) + s;
     }
 
-    private static (long Width, char Fill) PadArgs(string name, object[] args, Dictionary<string, object>? kwargs)
+    /// <summary>The width and the fill character: one code point, so one or two chars.</summary>
+    private static (long Width, string Fill) PadArgs(string name, object[] args, Dictionary<string, object>? kwargs)
     {
         VarArgs(name, args, kwargs, 1, 2);
         long width = AsIndex(args[0]);
-        char fill = ' ';
+        string fill = " ";
         if (args.Length > 1)
         {
             if (args[1] is not string f)
                 throw Errors.TypeError($"The fill character must be a unicode character, not {Ops.TypeName(args[1])}");
-            if (f.Length != 1) throw Errors.TypeError("The fill character must be exactly one character long");
-            fill = f[0];
+            if (!CodePoints.IsOneCodePoint(f)) throw Errors.TypeError("The fill character must be exactly one character long");
+            fill = f;
         }
         return (width, fill);
     }
 
     /// <summary>
     /// How many fill characters pad [s], of [length] code points, to [width] code points; a padded
-    /// string over the value limit is refused (MemoryError) before it is made.
+    /// string over the value limit (counting chars: an astral [fill] takes two) is refused
+    /// (MemoryError) before it is made.
     /// </summary>
-    private static int PaddingTo(long width, string s, int length)
+    private static int PaddingTo(long width, string s, int length, string fill = "0")
     {
-        ValueSize.EnsureChars(width - length + s.Length);
+        ValueSize.EnsureChars(Math.Min(width - length, long.MaxValue / 4) * fill.Length + s.Length);
         return (int)(width - length);
     }
 
@@ -233,8 +238,9 @@ internal static partial class StrMethods
         if (!s.Contains('\t')) return s;
         var sb = new StringBuilder(s.Length + 16);
         int column = 0;
-        foreach (char c in s)
+        for (int i = 0; i < s.Length; i++)
         {
+            char c = s[i];
             if (c == '\t')
             {
                 if (tabSize > 0)
@@ -248,7 +254,8 @@ internal static partial class StrMethods
             else
             {
                 sb.Append(c);
-                column++;
+                // The column counts code points: the low half of a pair takes none.
+                if (!char.IsLowSurrogate(c) || CodePoints.IsBoundary(s, i)) column++;
                 if (c == '\n' || c == '\r') column = 0;
             }
         }

@@ -26,26 +26,34 @@ internal static partial class StrMethods
     private static int FindIn(string name, string s, object[] args, Dictionary<string, object>? kwargs, bool reverse)
     {
         SearchArgs(name, args, kwargs);
-        var (start, end) = SliceBounds(args, 1, s.Length);
+        var (start, end) = CharBounds(s, args, 1);
         string sub = AsStr(args[0]);
         if (end - start < sub.Length) return -1;
-        if (sub.Length == 0) return reverse ? end : start;
-        int found = reverse
-            ? s.LastIndexOf(sub, end - 1, end - start, StringComparison.Ordinal)
-            : s.IndexOf(sub, start, end - start, StringComparison.Ordinal);
+        if (sub.Length == 0) return CodePoints.CodePointIndex(s, reverse ? end : start);
+        int found = reverse ? CodePoints.LastIndexOf(s, sub, start, end) : CodePoints.IndexOf(s, sub, start, end);
         BuiltinWork.Chars(found < 0 ? end - start : reverse ? end - found : found + sub.Length - start);
-        return found;
+        return found < 0 ? -1 : CodePoints.CodePointIndex(s, found);
+    }
+
+    /// <summary>The start and end arguments at [first] (code-point indexes, slice semantics) as char positions in [s].</summary>
+    private static (int Start, int End) CharBounds(string s, object[] args, int first)
+    {
+        if (args.Length <= first) return (0, s.Length);
+        var (start, end) = SliceBounds(args, first, CodePoints.Length(s));
+        // An empty range may start past the end (find('', 9) on a short string finds nothing).
+        if (start > end) return (s.Length + 1, s.Length);
+        return (CodePoints.CharIndex(s, start), CodePoints.CharIndex(s, end));
     }
 
     private static object Count(object self, object[] args, Dictionary<string, object>? kwargs)
     {
         var s = (string)self;
         SearchArgs("count", args, kwargs);
-        var (start, end) = SliceBounds(args, 1, s.Length);
+        var (start, end) = CharBounds(s, args, 1);
         string sub = AsStr(args[0]);
         if (end - start < sub.Length) return Boxes.Int(0);
         // The empty string occurs at every position, both ends included.
-        if (sub.Length == 0) return Boxes.Int(end - start + 1);
+        if (sub.Length == 0) return Boxes.Int(CodePoints.CodePointIndex(s, end) - CodePoints.CodePointIndex(s, start) + 1);
         BuiltinWork.Chars(end - start);
         return Boxes.Int(Occurrences(s, sub, start, end, long.MaxValue));
     }
@@ -54,9 +62,9 @@ internal static partial class StrMethods
     private static long Occurrences(string s, string sub, int start, int end, long max)
     {
         long count = 0;
-        for (int i = s.IndexOf(sub, start, end - start, StringComparison.Ordinal);
+        for (int i = CodePoints.IndexOf(s, sub, start, end);
              i >= 0 && i + sub.Length <= end && count < max;
-             i = s.IndexOf(sub, i + sub.Length, end - i - sub.Length, StringComparison.Ordinal))
+             i = CodePoints.IndexOf(s, sub, i + sub.Length, end))
         {
             count++;
         }
@@ -72,7 +80,7 @@ internal static partial class StrMethods
     private static object TailMatch(string name, string s, object[] args, Dictionary<string, object>? kwargs, bool atEnd)
     {
         SearchArgs(name, args, kwargs);
-        var (start, end) = SliceBounds(args, 1, s.Length);
+        var (start, end) = CharBounds(s, args, 1);
         switch (args[0])
         {
             case string sub:
@@ -95,7 +103,6 @@ internal static partial class StrMethods
     {
         if (end - sub.Length < start) return false;
         if (sub.Length == 0) return true;
-        int offset = atEnd ? end - sub.Length : start;
-        return string.CompareOrdinal(s, offset, sub, 0, sub.Length) == 0;
+        return CodePoints.OccursAt(s, sub, atEnd ? end - sub.Length : start);
     }
 }

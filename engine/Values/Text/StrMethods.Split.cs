@@ -98,7 +98,7 @@ internal static partial class StrMethods
         int start = 0;
         while (max-- > 0)
         {
-            int k = s.IndexOf(sep, start, StringComparison.Ordinal);
+            int k = CodePoints.IndexOf(s, sep, start, s.Length);
             if (k < 0) break;
             parts.Add(s.Substring(start, k - start));
             start = k + sep.Length;
@@ -113,7 +113,7 @@ internal static partial class StrMethods
         int end = s.Length;
         while (max-- > 0 && end >= sep.Length)
         {
-            int k = s.LastIndexOf(sep, end - 1, end, StringComparison.Ordinal);
+            int k = CodePoints.LastIndexOf(s, sep, 0, end);
             if (k < 0) break;
             parts.Add(s.Substring(k + sep.Length, end - k - sep.Length));
             end = k;
@@ -152,7 +152,7 @@ internal static partial class StrMethods
     {
         var s = (string)self;
         string sep = PartitionSeparator("partition", args, kwargs);
-        int k = s.IndexOf(sep, StringComparison.Ordinal);
+        int k = CodePoints.IndexOf(s, sep, 0, s.Length);
         if (k < 0) return PyTuple.Of(s, "", "");
         return PyTuple.Of(s.Substring(0, k), sep, s.Substring(k + sep.Length));
     }
@@ -161,7 +161,7 @@ internal static partial class StrMethods
     {
         var s = (string)self;
         string sep = PartitionSeparator("rpartition", args, kwargs);
-        int k = s.LastIndexOf(sep, StringComparison.Ordinal);
+        int k = CodePoints.LastIndexOf(s, sep, 0, s.Length);
         if (k < 0) return PyTuple.Of("", "", s);
         return PyTuple.Of(s.Substring(0, k), sep, s.Substring(k + sep.Length));
     }
