@@ -51,12 +51,15 @@ internal sealed class CodeUnit
 
     public int Constant(object value)
     {
-        // CPython's compiler makes equal constants of a module one object, and interns those made of
-        // name characters (`"step"`, `"pending"`) across modules, so `a is b` holds for them in every
-        // function, and a pickle holding the same key in many dicts names one string (Pickler.SharedValues).
+        // CPython's compiler makes equal constants of a module one object (and interns the name-like
+        // ones across modules), so `a is b` holds for them in every function. Here every constant up to
+        // MaxInternedConstant characters is interned: a pickle then says "the constant" by writing its
+        // text inline, and the unpickler finds the same object in any process that compiled the
+        // program (Pickler.SharedValues). Longer ones are one object per module only (the intern pool
+        // is never freed, and programs are redeployed).
         if (value is string s)
         {
-            if (!_moduleStrings.TryGetValue(s, out var shared)) _moduleStrings[s] = shared = IsNameLike(s) ? string.Intern(s) : s;
+            if (!_moduleStrings.TryGetValue(s, out var shared)) _moduleStrings[s] = shared = s.Length <= MaxInternedConstant ? string.Intern(s) : s;
             value = shared;
         }
         // Keyed by type as well as value: 1, 1.0 and True are equal in Python but distinct constants.
@@ -67,13 +70,8 @@ internal sealed class CodeUnit
         return _constants.Count - 1;
     }
 
-    /// <summary>CPython's rule for interning a constant (all_name_chars in Objects/codeobject.c): ASCII letters, digits and `_` only.</summary>
-    private static bool IsNameLike(string s)
-    {
-        foreach (var c in s)
-            if (!(char.IsAsciiLetterOrDigit(c) || c == '_')) return false;
-        return true;
-    }
+    /// <summary>The longest string constant interned process-wide.</summary>
+    internal const int MaxInternedConstant = 256;
 
     public int NameIndex(string name)
     {

@@ -12,8 +12,9 @@ namespace Workflow.Pickling;
 /// once the whole pickle is written decides how to say which places hold the same object, as
 /// cheaply as it can, then puts `{"ref": i}` where that takes a reference.
 /// <para>
-/// Strings: by default, inline strings of equal value are one object (the unpickler makes one per
-/// value). That suits what workflows mostly hold: dict keys and statuses that are the program's
+/// Strings: by default, inline strings of equal value are one object: the program's constant of that
+/// value when there is one (constants are interned, see CodeUnit.Constant), else one the unpickler
+/// makes. That suits what workflows mostly hold: dict keys and statuses that are the program's
 /// constants or the keys of one JSON document, many places holding one object. A value for which
 /// the opposite is cheaper (`f"AC-{n % 17}"` made a hundred times: equal strings, each held once)
 /// is listed under the envelope's "separateStrings": its inline occurrences are each an object of
@@ -108,13 +109,19 @@ internal sealed partial class Pickler
             if (seen.More != null) MakeEntry([seen.First, .. seen.More]);
         foreach (var (value, seen) in _strings)
         {
-            if (seen.More == null || seen.More.TrueForAll(o => ReferenceEquals(o.Value, seen.First.Value))) continue;
-            var groups = seen.More.Prepend(seen.First).GroupBy(o => o.Value, ReferenceEqualityComparer.Instance).Select(g => g.ToList()).ToList();
+            // An interned string (a program's constant, or a built-in's literal) is the object the
+            // unpickler finds for inline text of that value: only that object may be left inline.
+            var constant = string.IsInterned(value);
+            if (constant == null && (seen.More == null || seen.More.TrueForAll(o => ReferenceEquals(o.Value, seen.First.Value)))) continue;
+            if (constant != null && ReferenceEquals(seen.First.Value, constant) && (seen.More == null || seen.More.TrueForAll(o => ReferenceEquals(o.Value, constant)))) continue;
+            var groups = (seen.More ?? []).Prepend(seen.First).GroupBy(o => o.Value, ReferenceEqualityComparer.Instance).Select(g => g.ToList()).ToList();
             // The cost in characters of giving a group an entry, over leaving it inline.
             int length = seen.First.End - seen.First.Start;
             int Cost(List<Occurrence> group) => length + 12 + group.Count * (10 - length);
-            var largest = groups.MaxBy(g => g.Count)!;
-            var interned = groups.Where(g => g != largest).Sum(Cost);
+            var largest = constant != null
+                ? groups.FirstOrDefault(g => ReferenceEquals(g[0].Value, constant))
+                : groups.MaxBy(g => g.Count)!;
+            var interned = largest == null ? int.MaxValue : groups.Where(g => g != largest).Sum(Cost);
             var separated = length + 1 + groups.Where(g => g.Count > 1).Sum(Cost);
             if (interned <= separated)
             {

@@ -959,6 +959,8 @@ internal sealed class Unpickler
     {
         if (_separateStrings != null && _separateStrings.Contains(text)) return text;
         if (_inlineStrings.TryGetValue(text, out var made)) return made;
+        // The program's constant of that value (constants are interned), or a built-in's literal.
+        if (string.IsInterned(text) is { } constant) text = constant;
         _inlineStrings[text] = text;
         return text;
     }
