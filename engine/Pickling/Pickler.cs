@@ -628,6 +628,7 @@ internal sealed class Pickler
                 Items("items", ti.Items);
                 Property("index", ti.Index);
                 if (ti.Reversed) Property("reversed", true);
+                if (ti.ReverseTypeName != null) Property("type_name", ti.ReverseTypeName);
                 break;
             case StrIterator si:
                 Property("kind", "str_iterator");

@@ -589,7 +589,7 @@ internal sealed class Unpickler
             case "list_reverseiterator":
                 return new ListReverseIterator(ListOf(e, "list")) { Index = Int(Required(e, "index"), -1, int.MaxValue) };
             case "tuple_iterator":
-                return new TupleIterator(new object[Arr(Required(e, "items")).Count], OptionalBool(e, "reversed")) { Index = Int(Required(e, "index"), -1, int.MaxValue) };
+                return new TupleIterator(new object[Arr(Required(e, "items")).Count], OptionalBool(e, "reversed"), ReverseTypeName(e)) { Index = Int(Required(e, "index"), -1, int.MaxValue) };
             case "str_iterator":
                 return new StrIterator(Str(Required(e, "text"))) { Index = Int(Required(e, "index"), 0, int.MaxValue) };
             case "range_iterator":
@@ -1001,6 +1001,11 @@ internal sealed class Unpickler
     private static string Str(PNode t) => t.Type == PickleJsonType.String ? (string)t! : throw Bad(t, "expected a string");
 
     private static bool Bool(PNode t) => t.Type == PickleJsonType.Boolean ? (bool)t : throw Bad(t, "expected true or false");
+
+    /// <summary>The optional type name of a reversed tuple_iterator (reversed(dict)): only a known iterator type's name.</summary>
+    private static string? ReverseTypeName(PObject o) => o["type_name"] is { } t
+        ? BuiltinTypes.IteratorTypes.ContainsKey(Str(t)) ? Str(t) : throw Bad(t, "unknown iterator type name")
+        : null;
 
     private static bool OptionalBool(PObject o, string name) => o[name] is { } t && Bool(t);
 

@@ -26,4 +26,7 @@ internal sealed class PyGenerator
     public PyGenerator(Frame frame) => Frame = frame;
 
     public string Name => Frame.Code.Name;
+
+    /// <summary>'map', 'filter'…: the built-in iterator type a prelude generator implements, or null for a script's generator.</summary>
+    public string? BuiltinTypeName => Frame.Code.FileName == Builtins.Prelude.FileName ? Builtins.Prelude.IteratorTypeName(Frame.Code.Name) : null;
 }

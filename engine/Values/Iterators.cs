@@ -59,13 +59,16 @@ internal sealed class TupleIterator : PyIterator
     public readonly object[] Items;
     public int Index;
     public readonly bool Reversed;
-    public TupleIterator(object[] items, bool reversed = false)
+    /// <summary>The name of the reversed iterator this one stands for when it is not 'reversed': reversed(dict) gives a 'dict_reversekeyiterator'.</summary>
+    public readonly string? ReverseTypeName;
+    public TupleIterator(object[] items, bool reversed = false, string? reverseTypeName = null)
     {
         Items = items;
         Reversed = reversed;
+        ReverseTypeName = reverseTypeName;
         Index = reversed ? items.Length - 1 : 0;
     }
-    public override string TypeName => Reversed ? "reversed" : "tuple_iterator";
+    public override string TypeName => Reversed ? ReverseTypeName ?? "reversed" : "tuple_iterator";
     public override bool MoveNext(out object value)
     {
         if (Index >= 0 && Index < Items.Length)
@@ -84,7 +87,8 @@ internal sealed class StrIterator : PyIterator
     public readonly string Text;
     public int Index;
     public StrIterator(string text) => Text = text;
-    public override string TypeName => "str_ascii_iterator";
+    /// <summary>CPython has a faster iterator for all-ASCII text, and names it apart.</summary>
+    public override string TypeName => Text.All(char.IsAscii) ? "str_ascii_iterator" : "str_iterator";
     public override bool MoveNext(out object value)
     {
         if (Index < Text.Length)
