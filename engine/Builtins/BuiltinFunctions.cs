@@ -230,6 +230,7 @@ internal static partial class BuiltinFunctions
         BuiltinTypes.List.NativeMethods = ListMethods.Table;
         BuiltinTypes.Dict.NativeMethods = DictMethods.Table;
         BuiltinTypes.Tuple.NativeMethods = TupleMethods.Table;
+        BuiltinTypes.Range.NativeMethods = RangeMethods.Table;
         BuiltinTypes.Channel.NativeMethods = new Dictionary<string, NativeMethod>
         {
             ["send"] = (self, a, k) => { Arguments.Count("send", a, 1, 1); return ((PyChannel)self).Send(Vm, a[0]); },
@@ -345,9 +346,19 @@ internal static partial class BuiltinFunctions
         Arguments.NoKeywords("range", k);
         if (a.Length == 0) throw Errors.TypeError("range expected at least 1 argument, got 0");
         if (a.Length > 3) throw Errors.TypeError($"range expected at most 3 arguments, got {a.Length}");
-        if (a.Length == 1) return new PyRange(0, Arguments.Int(a[0]), 1);
-        return new PyRange(Arguments.Int(a[0]), Arguments.Int(a[1]), a.Length == 3 ? Arguments.Int(a[2]) : 1);
+        if (a.Length == 1) return a[0] is long n ? new PyRange(0, n, 1) : PyRange.Of(0, RangeArgument(a[0]), 1);
+        if (a[0] is long start && a[1] is long stop && (a.Length == 2 || a[2] is long)) return new PyRange(start, stop, a.Length == 3 ? (long)a[2] : 1);
+        return PyRange.Of(RangeArgument(a[0]), RangeArgument(a[1]), a.Length == 3 ? RangeArgument(a[2]) : 1);
     }
+
+    /// <summary>A bound of range(): any int (a bool counts), as CPython's __index__.</summary>
+    private static System.Numerics.BigInteger RangeArgument(object v) => v switch
+    {
+        long l => l,
+        bool b => b ? 1 : 0,
+        System.Numerics.BigInteger big => big,
+        _ => throw Errors.TypeError($"'{Ops.TypeName(v)}' object cannot be interpreted as an integer"),
+    };
 
     private static object IntArgument(object v) => v is long or BigInteger ? v : v is bool b ? Boxes.Int(b ? 1 : 0)
         : throw Errors.TypeError($"'{Ops.TypeName(v)}' object cannot be interpreted as an integer");

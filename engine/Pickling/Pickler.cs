@@ -587,9 +587,10 @@ internal sealed class Pickler
                 break;
             case PyRange r:
                 Property("kind", "range");
-                Property("start", r.Start);
-                Property("stop", r.Stop);
-                Property("step", r.Step);
+                // Script ints: a plain JSON integer within 64 bits, a tagged {"int": digits} past them.
+                Value("start", r.Start);
+                Value("stop", r.Stop);
+                Value("step", r.Step);
                 break;
             case PySlice sl:
                 Property("kind", "slice");

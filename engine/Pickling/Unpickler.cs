@@ -615,9 +615,9 @@ internal sealed class Unpickler
                 };
             case "range":
                 {
-                    var step = Long(Required(e, "step"), long.MinValue + 1);
-                    if (step == 0) throw Bad(e["step"]!, "a range's step cannot be zero");
-                    return new PyRange(Long(Required(e, "start"), long.MinValue), Long(Required(e, "stop"), long.MinValue), step);
+                    var step = RangeBound(e, "step");
+                    if (step.IsZero) throw Bad(e["step"]!, "a range's step cannot be zero");
+                    return PyRange.Of(RangeBound(e, "start"), RangeBound(e, "stop"), step);
                 }
             case "slice": return new PySlice(Value(Required(e, "start")), Value(Required(e, "stop")), Value(Required(e, "step")));
             case var other:
@@ -1006,6 +1006,14 @@ internal sealed class Unpickler
     private static string? ReverseTypeName(PObject o) => o["type_name"] is { } t
         ? BuiltinTypes.IteratorTypes.ContainsKey(Str(t)) ? Str(t) : throw Bad(t, "unknown iterator type name")
         : null;
+
+    /// <summary>A bound of a pickled range: a script int of any size.</summary>
+    private BigInteger RangeBound(PObject o, string name) => Value(Required(o, name)) switch
+    {
+        long l => l,
+        BigInteger big => big,
+        _ => throw Bad(o[name]!, "expected an integer"),
+    };
 
     private static bool OptionalBool(PObject o, string name) => o[name] is { } t && Bool(t);
 

@@ -106,20 +106,28 @@ internal sealed class RangeIterator : PyIterator
     public readonly PyRange Range;
     public long Index;
     public readonly bool Reversed;
-    private readonly long _length;
     public RangeIterator(PyRange range, bool reversed = false)
     {
         Range = range;
         Reversed = reversed;
-        _length = range.Length;
     }
-    public override string TypeName => "range_iterator";
+    /// <summary>CPython names the iterator of a range past 64 bits apart.</summary>
+    public override string TypeName => Range.IsSmall ? "range_iterator" : "longrange_iterator";
     public override bool MoveNext(out object value)
     {
-        var length = _length;
-        if (Index < length)
+        if (Range.IsSmall)
         {
-            value = Boxes.Int(Range[Reversed ? length - 1 - Index : Index]);
+            var length = Range.SmallLength;
+            if (Index < length)
+            {
+                value = Boxes.Int(Range.SmallItem(Reversed ? length - 1 - Index : Index));
+                Index++;
+                return true;
+            }
+        }
+        else if (Index < Range.BigLength)
+        {
+            value = Range.Item(Reversed ? Range.BigLength - 1 - Index : Index);
             Index++;
             return true;
         }

@@ -19,6 +19,8 @@ internal static partial class Ops
     {
         PyClass c => Errors.AttributeError($"type object '{c.Name}' has no attribute '{name}'"),
         PyModule m => Errors.AttributeError($"module '{m.Name}' has no attribute '{name}'"),
+        // CPython's method looks a missing attribute up on its function, which reports it.
+        BoundMethod bm => MissingAttribute(bm.Function, name),
         _ => Errors.AttributeError($"'{TypeName(obj)}' object has no attribute '{name}'"),
     };
 

@@ -58,14 +58,7 @@ internal static partial class Ops
     }
 
     /// <summary>Two ranges are equal when they give the same numbers, which their ends decide (CPython's range_equals): no need to walk them.</summary>
-    private static bool RangeEqual(PyRange a, PyRange b)
-    {
-        long length = a.Length;
-        if (length != b.Length) return false;
-        if (length == 0) return true;
-        if (a.Start != b.Start) return false;
-        return length == 1 || a.Step == b.Step;
-    }
+    private static bool RangeEqual(PyRange a, PyRange b) => a.SameNumbers(b);
 
     public static bool IsNumber(object v) => v is long or double or bool or BigInteger;
 

@@ -158,7 +158,7 @@ internal static partial class Ops
     /// <summary>The repr of a value that holds no other value to repr.</summary>
     private static string ReprOfObject(object v) => v switch
     {
-        PyRange r => r.Step == 1 ? $"range({r.Start}, {r.Stop})" : $"range({r.Start}, {r.Stop}, {r.Step})",
+        PyRange r => r.Repr(),
         PyClass c => c.Dict.TryGetValue("__module__", out var module) ? $"<class '{module}.{QualifiedName(c)}'>" : $"<class '{c.Name}'>",
         PyInstance i => $"<{ModuleOf(i.Class)}{QualifiedName(i.Class)} object at {FakeAddress(i)}>",
         PyFunction fn => $"<function {fn.Code.QualifiedName} at {FakeAddress(fn)}>",
@@ -210,7 +210,7 @@ internal static partial class Ops
             case PyTuple tuple: return tuple.Items.Length > 0;
             case PyDict dict: return dict.Count > 0;
             case BigInteger: return true;
-            case PyRange r: return r.Length > 0;
+            case PyRange r: return !r.BigLength.IsZero;
             case DictView view: return view.Dict.Count > 0;
             case PyInstance inst:
                 if (FindUserMethod(inst, "__bool__", out var boolMethod))

@@ -25,6 +25,9 @@ ALLOWED_BUILTINS = {
     'Exception', 'ValueError', 'TypeError', 'KeyError', 'IndexError', 'ZeroDivisionError',
     'AttributeError', 'NameError', 'RuntimeError', 'StopIteration', 'AssertionError',
     'NotImplementedError', 'OverflowError',
+    # format(): user __format__ methods get their spec from format() as from f-strings
+    # (fstrings_format/user_format_spec.wf).
+    'format',
 }
 STACKLESS_BUILTINS = {'spawn', 'channel', 'schedule', 'ChannelClosedError', 'DeadlockError'}
 
