@@ -340,6 +340,7 @@ internal sealed class Pickler
         ReturnKind.YieldFrom => "yield_from",
         ReturnKind.Next => "next",
         ReturnKind.ForIterNext => "for_iter_next",
+        ReturnKind.Close => "close",
         _ => throw new PickleException("", $"a frame run by a nested C# call ({kind}) cannot be pickled: this is a bug in the engine"),
     };
 
@@ -516,6 +517,7 @@ internal sealed class Pickler
                 Property("kind", "generator");
                 if (g.Started) Property("started", true);
                 if (g.Running) Property("running", true);
+                if (g.Unshared) Property("unshared", true);
                 if (g.Finished)
                 {
                     Property("finished", true);

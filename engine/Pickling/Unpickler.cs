@@ -291,8 +291,8 @@ internal sealed class Unpickler
                 if (!g.Running || g.Finished) throw Bad(generatorRef, "a generator on a frame chain must be running");
                 if (!_chained.Add(g)) throw Bad(generatorRef, "the generator is on two frame chains");
                 if (parent == null) throw Bad(token, "a generator's frame cannot be a tasklet's first frame");
-                if (g.Frame.ReturnKind is not (ReturnKind.ForIter or ReturnKind.YieldFrom or ReturnKind.Next))
-                    throw Bad(generatorRef, "a running generator was resumed by a for loop, yield from or next()");
+                if (g.Frame.ReturnKind is not (ReturnKind.ForIter or ReturnKind.YieldFrom or ReturnKind.Next or ReturnKind.Close))
+                    throw Bad(generatorRef, "a running generator was resumed by a for loop, yield from, next() or a loop closing it");
                 frame = g.Frame;
             }
             else
@@ -302,6 +302,7 @@ internal sealed class Unpickler
                 if (frame.Code.IsGenerator) throw Bad(token, $"{frame.Code.QualifiedName} is a generator function: its frame is pickled with its generator");
                 FillFrame(frame, token);
                 if (frame.ReturnKind == ReturnKind.Next) throw Bad(token, "only a generator's frame returns to next()");
+                if (frame.ReturnKind == ReturnKind.Close) throw Bad(token, "only a generator's frame is closed by its loop");
                 if (parent == null && frame.ReturnKind != ReturnKind.Call) throw Bad(token, "a tasklet's first frame must be a call");
             }
             bool top = i == frames.Count - 1;
@@ -424,6 +425,7 @@ internal sealed class Unpickler
                 "yield_from" => ReturnKind.YieldFrom,
                 "next" => ReturnKind.Next,
                 "for_iter_next" => ReturnKind.ForIterNext,
+                "close" => ReturnKind.Close,
                 var other => throw Bad(kind, $"unknown return kind '{other}'"),
             };
         }
@@ -711,6 +713,7 @@ internal sealed class Unpickler
             case PyGenerator g:
                 g.Started = OptionalBool(e, "started");
                 g.Running = OptionalBool(e, "running");
+                g.Unshared = OptionalBool(e, "unshared");
                 g.Finished = OptionalBool(e, "finished");
                 if (e["handled"] is { } handled) g.HandledException = Exception(handled);
                 if (e["callerHandled"] is { } callerHandled) g.CallerHandledException = Exception(callerHandled);

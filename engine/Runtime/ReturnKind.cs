@@ -24,6 +24,12 @@ internal enum ReturnKind : byte
     Next,
     /// <summary>A user iterator's __next__ called by ForIter: a return pushes the value; StopIteration ends the loop.</summary>
     ForIterNext,
+    /// <summary>
+    /// A generator being closed (GeneratorExit raised at its yield) by the GetIter 2 that ends a
+    /// `for` loop owning it: GeneratorExit escaping or a return pushes None; a yield raises
+    /// RuntimeError in the caller.
+    /// </summary>
+    Close,
     /// <summary>A frame run by a nested interpreter loop for a C# caller (a key function, __eq__…): returning ends that loop.</summary>
     Nested,
 }
