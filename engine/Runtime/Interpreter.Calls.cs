@@ -205,8 +205,11 @@ internal sealed partial class Interpreter
             {
                 case ReturnKind.Call:
                 case ReturnKind.ForIterNext:
-                case ReturnKind.Close:
                     parent.Stack[parent.Sp++] = result;
+                    break;
+                case ReturnKind.Close:
+                    // A generator that caught GeneratorExit and returned: closed all the same.
+                    parent.Stack[parent.Sp++] = PyNone.Value;
                     break;
                 case ReturnKind.Init:
                     if (result is not PyNone) throw Errors.TypeError($"__init__() should return None, not '{Ops.TypeName(result)}'");
