@@ -217,6 +217,7 @@ public sealed class WorkflowProgram
         else
         {
             vm = new Interpreter(output, options, _modules) { UnobservedFailure = unobserved };
+            if (log != null) vm.UnraisableException = (t, e) => log($"{t}: exception ignored in a generator closed by its for loop:\n{Traceback.Format(e)}");
             outcome = vm.Run(Code, input);
         }
         return Finish(vm, outcome);
@@ -231,6 +232,7 @@ public sealed class WorkflowProgram
     {
         var vm = Pickling.Unpickler.Unpickle(pickle, ProgramCode, output, options);
         if (log != null) vm.UnobservedFailure = (t, e) => log($"{t} failed and nobody awaited it:\n{Traceback.Format(e)}");
+        if (log != null) vm.UnraisableException = (t, e) => log($"{t}: exception ignored in a generator closed by its for loop:\n{Traceback.Format(e)}");
         foreach (var (name, payload) in signals) vm.DeliverSignal(name, JsonValues.Parse(payload));
         var outcome = vm.Continue() ?? throw new InvalidOperationException("a stop at a safe point in a run that does not stop at safe points");
         return Finish(vm, outcome);

@@ -97,7 +97,15 @@ internal static partial class BuiltinFunctions
         });
         Add("setattr", (a, k) => { Arguments.Count("setattr", a, 3, 3); Ops.SetAttr(a[0], AttributeName(a[1], "setattr"), a[2]); return PyNone.Value; });
         Add("delattr", (a, k) => { Arguments.Count("delattr", a, 2, 2); Ops.DelAttr(a[0], AttributeName(a[1], "delattr")); return PyNone.Value; });
-        Add("iter", (a, k) => { Arguments.Count("iter", a, 1, 1); return Vm.GetIterator(a[0]); });
+        Add("iter", (a, k) =>
+        {
+            Arguments.Count("iter", a, 1, 2);
+            if (a.Length == 1) return Vm.GetIterator(a[0]);
+            // iter(callable, sentinel): always the prelude's generator, since the callable (script
+            // code, or a channel's receive) may block between two values.
+            if (!IsCallable(a[0])) throw Errors.TypeError("iter(v, w): v must be callable");
+            return Vm.CallPrelude("_iter_callable", a[0], a[1]);
+        });
         Add("next", (a, k) => { Arguments.Count("next", a, 1, 2); return Vm.NextBuiltin(a[0], a.Length == 2 ? a[1] : null); });
         Add("chr", (a, k) =>
         {
@@ -223,6 +231,7 @@ internal static partial class BuiltinFunctions
         BuiltinTypes.List.NativeMethods = ListMethods.Table;
         BuiltinTypes.Dict.NativeMethods = DictMethods.Table;
         BuiltinTypes.Tuple.NativeMethods = TupleMethods.Table;
+        BuiltinTypes.Range.NativeMethods = RangeMethods.Table;
         BuiltinTypes.Channel.NativeMethods = new Dictionary<string, NativeMethod>
         {
             ["send"] = (self, a, k) => { Arguments.Count("send", a, 1, 1); return ((PyChannel)self).Send(Vm, a[0]); },
@@ -259,7 +268,7 @@ internal static partial class BuiltinFunctions
             return a[0] is PyTuple t ? t : new PyTuple(Ops.ToList(a[0]).ToArray());
         });
         BuiltinTypes.Dict.NativeConstructor = Materializing(() => BuiltinTypes.Dict, DictMethods.Construct);
-        foreach (var (table, name) in new[] { (StrMethods.Table, "join"), (ListMethods.Table, "extend"), (DictMethods.Table, "update") })
+        foreach (var (table, name) in new[] { (StrMethods.Table, "join"), (ListMethods.Table, "extend"), (DictMethods.Table, "update"), (DictMethods.Table, "fromkeys") })
             table[name] = Materializing(name, table[name]);
         BuiltinTypes.Range.NativeConstructor = RangeConstructor;
         BuiltinTypes.Type.NativeConstructor = (a, k) =>
@@ -275,8 +284,8 @@ internal static partial class BuiltinFunctions
     private static object Print(object[] args, Dictionary<string, object>? kwargs)
     {
         Arguments.OnlyKeywords("print", kwargs, "sep", "end", "flush");
-        var sep = Arguments.Keyword(kwargs, "sep") is string s ? s : " ";
-        var end = Arguments.Keyword(kwargs, "end") is string e ? e : "\n";
+        var sep = PrintSeparator(kwargs, "sep", " ");
+        var end = PrintSeparator(kwargs, "end", "\n");
         var output = Vm.Out;
         for (int i = 0; i < args.Length; i++)
         {
@@ -286,6 +295,14 @@ internal static partial class BuiltinFunctions
         output.Write(end);
         return PyNone.Value;
     }
+
+    /// <summary>print's sep or end: None or absent means the default; anything but a str is refused, as CPython does.</summary>
+    private static string PrintSeparator(Dictionary<string, object>? kwargs, string name, string fallback) => Arguments.Keyword(kwargs, name) switch
+    {
+        null or PyNone => fallback,
+        string text => text,
+        var other => throw Errors.TypeError($"{name} must be None or a string, not {Ops.TypeName(other)}"),
+    };
 
     private static object IntConstructor(object[] a, Dictionary<string, object>? k)
     {
@@ -330,9 +347,19 @@ internal static partial class BuiltinFunctions
         Arguments.NoKeywords("range", k);
         if (a.Length == 0) throw Errors.TypeError("range expected at least 1 argument, got 0");
         if (a.Length > 3) throw Errors.TypeError($"range expected at most 3 arguments, got {a.Length}");
-        if (a.Length == 1) return new PyRange(0, Arguments.Int(a[0]), 1);
-        return new PyRange(Arguments.Int(a[0]), Arguments.Int(a[1]), a.Length == 3 ? Arguments.Int(a[2]) : 1);
+        if (a.Length == 1) return a[0] is long n ? new PyRange(0, n, 1) : PyRange.Of(0, RangeArgument(a[0]), 1);
+        if (a[0] is long start && a[1] is long stop && (a.Length == 2 || a[2] is long)) return new PyRange(start, stop, a.Length == 3 ? (long)a[2] : 1);
+        return PyRange.Of(RangeArgument(a[0]), RangeArgument(a[1]), a.Length == 3 ? RangeArgument(a[2]) : 1);
     }
+
+    /// <summary>A bound of range(): any int (a bool counts), as CPython's __index__.</summary>
+    private static System.Numerics.BigInteger RangeArgument(object v) => v switch
+    {
+        long l => l,
+        bool b => b ? 1 : 0,
+        System.Numerics.BigInteger big => big,
+        _ => throw Errors.TypeError($"'{Ops.TypeName(v)}' object cannot be interpreted as an integer"),
+    };
 
     private static object IntArgument(object v) => v is long or BigInteger ? v : v is bool b ? Boxes.Int(b ? 1 : 0)
         : throw Errors.TypeError($"'{Ops.TypeName(v)}' object cannot be interpreted as an integer");
@@ -494,8 +521,9 @@ internal static partial class BuiltinFunctions
                 ValueSize.EnsureItems(s.Length);
                 return new TupleIterator(CodePoints.Characters(s), reversed: true);
             case PyRange range: return new RangeIterator(range, reversed: true);
-            case PyDict dict: return new TupleIterator(dict.Items.Select(kv => kv.Key).ToArray(), reversed: true);
-            case DictView view: return new TupleIterator(Ops.Iterate(view).ToArray(), reversed: true);
+            case PyDict dict: return new TupleIterator(dict.Items.Select(kv => kv.Key).ToArray(), reversed: true, "dict_reversekeyiterator");
+            case DictView view:
+                return new TupleIterator(Ops.Iterate(view).ToArray(), reversed: true, view.TypeName.Replace("dict_", "dict_reverse")[..^1] + "iterator");
             case PyInstance inst when Ops.FindUserMethod(inst, "__reversed__", out var m): return Ops.CallMethod(inst, m, "__reversed__");
             case PyInstance inst when Ops.FindUserMethod(inst, "__len__", out _) && Ops.FindUserMethod(inst, "__getitem__", out _):
                 {

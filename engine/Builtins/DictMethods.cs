@@ -21,7 +21,11 @@ internal static class DictMethods
         ["update"] = Update,
         ["copy"] = Copy,
         ["clear"] = Clear,
+        ["fromkeys"] = FromKeys,
     };
+
+    /// <summary>The methods of the table that CPython defines as class methods: they ignore the receiver, and dict.fromkeys takes none.</summary>
+    public static readonly HashSet<string> ClassMethods = new() { "fromkeys" };
 
     /// <summary>dict(), dict(mapping), dict(iterable_of_pairs), dict(**kw) and dict(x, **kw).</summary>
     public static PyDict Construct(object[] args, Dictionary<string, object>? kwargs)
@@ -81,6 +85,16 @@ internal static class DictMethods
         if (args.Length == 1) Merge(dict, args[0]);
         AddKeywords(dict, kwargs);
         return PyNone.Value;
+    }
+
+    /// <summary>dict.fromkeys(iterable, value=None): a new dict mapping every item to the one value (a lazy iterable was read by the prelude).</summary>
+    private static object FromKeys(object self, object[] args, Dictionary<string, object>? kwargs)
+    {
+        MethodArgs.Positional("dict", "fromkeys", args, kwargs, 1, 2);
+        var value = args.Length > 1 ? args[1] : PyNone.Value;
+        var dict = new PyDict();
+        foreach (var key in Ops.Iterate(args[0])) dict.Set(key, value);
+        return dict;
     }
 
     private static object Copy(object self, object[] args, Dictionary<string, object>? kwargs)

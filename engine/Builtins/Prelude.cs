@@ -42,6 +42,17 @@ internal static class Prelude
         _ => false,
     };
 
+    /// <summary>The CPython type a prelude generator function implements (its values report that name, not 'generator'), or null.</summary>
+    public static string? IteratorTypeName(string function) => function switch
+    {
+        "_map" => "map",
+        "_filter" => "filter",
+        "_zip" => "zip",
+        "_enumerate" => "enumerate",
+        "_iter_callable" => "callable_iterator",
+        _ => null,
+    };
+
     /// <summary>True when calling [callable] runs script code.</summary>
     public static bool IsScript(object? callable) => callable switch
     {

@@ -20,8 +20,13 @@ internal static class UnboundMethods
         if (owner.NativeMethods == null || !owner.NativeMethods.TryGetValue(name, out var method)) return null;
         return Made.GetOrAdd((owner, name), key =>
         {
+            var classMethod = owner == BuiltinTypes.Dict && DictMethods.ClassMethods.Contains(name);
             var made = new BuiltinFunction($"{owner.Name}.{name}", (args, kw) =>
             {
+                // dict.fromkeys(keys): a class method is called without a receiver. It ignores the one
+                // it gets; an empty dict stands in so that the call stays picklable when the prelude
+                // reads a lazy iterable first (it calls the method back bound to that receiver).
+                if (classMethod) return method(new PyDict(), args, kw);
                 if (args.Length == 0) throw Errors.TypeError($"unbound method {owner.Name}.{name}() needs an argument");
                 if (!BuiltinTypes.TypeOf(args[0]).IsSubclassOf(owner))
                     throw Errors.TypeError($"descriptor '{name}' for '{owner.Name}' objects doesn't apply to a '{Ops.TypeName(args[0])}' object");

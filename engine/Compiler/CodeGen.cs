@@ -336,13 +336,20 @@ internal sealed class CodeGen
         var head = new Label();
         var orElse = new Label();
         var end = new Label();
+        // `for x in gen():` owns the generator the call makes (nobody else can hold it): leaving the
+        // loop early closes it. Break and return do it in UnwindBlocks; an exception through the
+        // body reaches closeOnError, which closes it and re-raises.
+        bool owns = f.Iter is Call;
         Expression(f.Iter);
-        E.Emit(OpCode.GetIter);
+        E.Emit(OpCode.GetIter, owns ? Runtime.Interpreter.OwningGetIterArg : 0);
+        int outer = E.CurrentHandler;
+        var closeOnError = new Label();
+        if (owns) E.CurrentHandler = E.AddHandler(closeOnError, E.Depth);
         E.Bind(head);
         E.Line = f.Line;
         E.EmitJump(OpCode.ForIter, orElse);
         Store(f.Target);
-        _u.Blocks.Add(new Block { Kind = BlockKind.ForLoop, Continue = head, Break = end, OuterHandler = E.CurrentHandler });
+        _u.Blocks.Add(new Block { Kind = BlockKind.ForLoop, Continue = head, Break = end, OuterHandler = outer, ClosesIterator = owns });
         Body(f.Body);
         _u.Blocks.RemoveAt(_u.Blocks.Count - 1);
         if (E.Reachable)
@@ -350,9 +357,26 @@ internal sealed class CodeGen
             E.Line = f.Line;
             E.EmitJump(OpCode.JumpBackward, head);
         }
+        E.CurrentHandler = outer;
         E.Bind(orElse);
         Body(f.OrElse);
+        if (owns)
+        {
+            if (E.Reachable) E.EmitJump(OpCode.Jump, end);
+            E.Bind(closeOnError);
+            E.Line = f.Line;
+            E.Emit(OpCode.Swap, 2);
+            CloseLoopIterator();
+            E.Emit(OpCode.Reraise);
+        }
         E.Bind(end);
+    }
+
+    /// <summary>Pops a loop's iterator, closing first the generator an owning loop holds alone.</summary>
+    private void CloseLoopIterator(bool closes = true)
+    {
+        if (closes) E.Emit(OpCode.GetIter, Runtime.Interpreter.ClosingGetIter);
+        E.Emit(OpCode.PopTop);
     }
 
     private void BreakOrContinue(Stmt s, bool isBreak)
@@ -368,7 +392,8 @@ internal sealed class CodeGen
         var block = _u.Blocks[loop];
         if (isBreak)
         {
-            if (block.Kind == BlockKind.ForLoop) E.Emit(OpCode.PopTop);
+            E.CurrentHandler = block.OuterHandler;
+            if (block.Kind == BlockKind.ForLoop) CloseLoopIterator(block.ClosesIterator);
             E.EmitJump(OpCode.Jump, block.Break!);
         }
         else
@@ -406,7 +431,7 @@ internal sealed class CodeGen
             {
                 case BlockKind.ForLoop:
                     if (preserveTop) E.Emit(OpCode.Swap, 2);
-                    E.Emit(OpCode.PopTop);
+                    CloseLoopIterator(block.ClosesIterator);
                     break;
                 case BlockKind.WhileLoop:
                     break;

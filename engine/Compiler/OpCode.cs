@@ -77,7 +77,12 @@ internal enum OpCode : byte
     /// <summary>If the top is true jumps to [arg] leaving it, else pops it (`or`).</summary>
     JumpIfTrueOrPop,
 
-    /// <summary>iterable → iterator.</summary>
+    /// <summary>
+    /// iterable → iterator. [arg] 1: the iterable of `for x in call(...):`, so a generator the call
+    /// has just made stays owned by the loop (PyGenerator.Unshared). [arg] 2: iterator → None, closing
+    /// such an owned generator as its loop ends early (break, return, an exception): GeneratorExit
+    /// runs its finally blocks now, as CPython does when the loop drops the only reference.
+    /// </summary>
     GetIter,
     /// <summary>iterator → iterator, next value; when exhausted pops the iterator and jumps to [arg]. Safe point (a generator may block).</summary>
     ForIter,

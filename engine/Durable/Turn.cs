@@ -89,6 +89,7 @@ internal static class Turn
         }
         LimitRun(vm, options, claimed.BusyMicros);
         if (log != null) vm.UnobservedFailure = (t, e) => log($"instance {instance.Id}: {t} failed and nobody awaited it:\n{Traceback.Format(e)}");
+        if (log != null) vm.UnraisableException = (t, e) => log($"instance {instance.Id}: {t}: exception ignored in a generator closed by its for loop:\n{Traceback.Format(e)}");
 
         try
         {

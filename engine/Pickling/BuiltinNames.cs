@@ -93,7 +93,7 @@ internal static class BuiltinNames
                      BuiltinTypes.NoneType, BuiltinTypes.Slice, BuiltinTypes.Function, BuiltinTypes.BuiltinFunction,
                      BuiltinTypes.Method, BuiltinTypes.Generator, BuiltinTypes.Module, BuiltinTypes.Iterator,
                      BuiltinTypes.DictView, BuiltinTypes.Channel, BuiltinTypes.Tasklet, BuiltinTypes.Future, BuiltinTypes.Cell, BuiltinTypes.Super,
-                 })
+                 }.Concat(BuiltinTypes.IteratorTypes.Values))
             t.Add(type.Name, type);
         foreach (var (moduleName, module) in BuiltinFunctions.Modules)
             foreach (var (name, value) in module.Globals.Items)

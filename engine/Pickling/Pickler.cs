@@ -351,6 +351,7 @@ internal sealed partial class Pickler
         ReturnKind.YieldFrom => "yield_from",
         ReturnKind.Next => "next",
         ReturnKind.ForIterNext => "for_iter_next",
+        ReturnKind.Close => "close",
         _ => throw new PickleException("", $"a frame run by a nested C# call ({kind}) cannot be pickled: this is a bug in the engine"),
     };
 
@@ -523,6 +524,7 @@ internal sealed partial class Pickler
                 Property("kind", "generator");
                 if (g.Started) Property("started", true);
                 if (g.Running) Property("running", true);
+                if (g.Unshared) Property("unshared", true);
                 if (g.Finished)
                 {
                     Property("finished", true);
@@ -594,9 +596,10 @@ internal sealed partial class Pickler
                 break;
             case PyRange r:
                 Property("kind", "range");
-                Property("start", r.Start);
-                Property("stop", r.Stop);
-                Property("step", r.Step);
+                // Script ints: a plain JSON integer within 64 bits, a tagged {"int": digits} past them.
+                Value("start", r.Start);
+                Value("stop", r.Stop);
+                Value("step", r.Step);
                 break;
             case PySlice sl:
                 Property("kind", "slice");
@@ -635,6 +638,7 @@ internal sealed partial class Pickler
                 Items("items", ti.Items);
                 Property("index", ti.Index);
                 if (ti.Reversed) Property("reversed", true);
+                if (ti.ReverseTypeName != null) Property("type_name", ti.ReverseTypeName);
                 break;
             case StrIterator si:
                 Property("kind", "str_iterator");

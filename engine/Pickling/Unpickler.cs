@@ -292,8 +292,8 @@ internal sealed class Unpickler
                 if (!g.Running || g.Finished) throw Bad(generatorRef, "a generator on a frame chain must be running");
                 if (!_chained.Add(g)) throw Bad(generatorRef, "the generator is on two frame chains");
                 if (parent == null) throw Bad(token, "a generator's frame cannot be a tasklet's first frame");
-                if (g.Frame.ReturnKind is not (ReturnKind.ForIter or ReturnKind.YieldFrom or ReturnKind.Next))
-                    throw Bad(generatorRef, "a running generator was resumed by a for loop, yield from or next()");
+                if (g.Frame.ReturnKind is not (ReturnKind.ForIter or ReturnKind.YieldFrom or ReturnKind.Next or ReturnKind.Close))
+                    throw Bad(generatorRef, "a running generator was resumed by a for loop, yield from, next() or a loop closing it");
                 frame = g.Frame;
             }
             else
@@ -303,6 +303,7 @@ internal sealed class Unpickler
                 if (frame.Code.IsGenerator) throw Bad(token, $"{frame.Code.QualifiedName} is a generator function: its frame is pickled with its generator");
                 FillFrame(frame, token);
                 if (frame.ReturnKind == ReturnKind.Next) throw Bad(token, "only a generator's frame returns to next()");
+                if (frame.ReturnKind == ReturnKind.Close) throw Bad(token, "only a generator's frame is closed by its loop");
                 if (parent == null && frame.ReturnKind != ReturnKind.Call) throw Bad(token, "a tasklet's first frame must be a call");
             }
             bool top = i == frames.Count - 1;
@@ -425,6 +426,7 @@ internal sealed class Unpickler
                 "yield_from" => ReturnKind.YieldFrom,
                 "next" => ReturnKind.Next,
                 "for_iter_next" => ReturnKind.ForIterNext,
+                "close" => ReturnKind.Close,
                 var other => throw Bad(kind, $"unknown return kind '{other}'"),
             };
         }
@@ -599,7 +601,7 @@ internal sealed class Unpickler
             case "list_reverseiterator":
                 return new ListReverseIterator(ListOf(e, "list")) { Index = Int(Required(e, "index"), -1, int.MaxValue) };
             case "tuple_iterator":
-                return new TupleIterator(new object[Arr(Required(e, "items")).Count], OptionalBool(e, "reversed")) { Index = Int(Required(e, "index"), -1, int.MaxValue) };
+                return new TupleIterator(new object[Arr(Required(e, "items")).Count], OptionalBool(e, "reversed"), ReverseTypeName(e)) { Index = Int(Required(e, "index"), -1, int.MaxValue) };
             case "str_iterator":
                 return new StrIterator(Value(Required(e, "text")) as string ?? throw Bad(e, "an iterator's text is a string")) { Index = Int(Required(e, "index"), 0, int.MaxValue) };
             case "range_iterator":
@@ -625,9 +627,9 @@ internal sealed class Unpickler
                 };
             case "range":
                 {
-                    var step = Long(Required(e, "step"), long.MinValue + 1);
-                    if (step == 0) throw Bad(e["step"]!, "a range's step cannot be zero");
-                    return new PyRange(Long(Required(e, "start"), long.MinValue), Long(Required(e, "stop"), long.MinValue), step);
+                    var step = RangeBound(e, "step");
+                    if (step.IsZero) throw Bad(e["step"]!, "a range's step cannot be zero");
+                    return PyRange.Of(RangeBound(e, "start"), RangeBound(e, "stop"), step);
                 }
             case "slice": return new PySlice(Value(Required(e, "start")), Value(Required(e, "stop")), Value(Required(e, "step")));
             case var other:
@@ -721,6 +723,7 @@ internal sealed class Unpickler
             case PyGenerator g:
                 g.Started = OptionalBool(e, "started");
                 g.Running = OptionalBool(e, "running");
+                g.Unshared = OptionalBool(e, "unshared");
                 g.Finished = OptionalBool(e, "finished");
                 if (e["handled"] is { } handled) g.HandledException = Exception(handled);
                 if (e["callerHandled"] is { } callerHandled) g.CallerHandledException = Exception(callerHandled);
@@ -1035,6 +1038,19 @@ internal sealed class Unpickler
     private static string Str(PNode t) => t.Type == PickleJsonType.String ? (string)t! : throw Bad(t, "expected a string");
 
     private static bool Bool(PNode t) => t.Type == PickleJsonType.Boolean ? (bool)t : throw Bad(t, "expected true or false");
+
+    /// <summary>The optional type name of a reversed tuple_iterator (reversed(dict)): only a known iterator type's name.</summary>
+    private static string? ReverseTypeName(PObject o) => o["type_name"] is { } t
+        ? BuiltinTypes.IteratorTypes.ContainsKey(Str(t)) ? Str(t) : throw Bad(t, "unknown iterator type name")
+        : null;
+
+    /// <summary>A bound of a pickled range: a script int of any size.</summary>
+    private BigInteger RangeBound(PObject o, string name) => Value(Required(o, name)) switch
+    {
+        long l => l,
+        BigInteger big => big,
+        _ => throw Bad(o[name]!, "expected an integer"),
+    };
 
     private static bool OptionalBool(PObject o, string name) => o[name] is { } t && Bool(t);
 

@@ -19,7 +19,7 @@ internal sealed partial class Interpreter
                     var frame = BindArguments(fn, args, kwargs);
                     if (fn.Code.IsGenerator)
                     {
-                        var gen = new PyGenerator(frame);
+                        var gen = new PyGenerator(frame) { Unshared = true };
                         frame.Generator = gen;
                         return gen;
                     }
@@ -161,7 +161,8 @@ internal sealed partial class Interpreter
         g.CallerHandledException = t.HandledException;
         t.HandledException = g.HandledException ?? t.HandledException;
         var frame = g.Frame;
-        if (g.Started) frame.Stack[frame.Sp++] = PyNone.Value;
+        // The value of the yield it stopped at; a close raises GeneratorExit there instead.
+        if (g.Started && kind != ReturnKind.Close) frame.Stack[frame.Sp++] = PyNone.Value;
         g.Started = true;
         g.Running = true;
         frame.ReturnKind = kind;
@@ -205,6 +206,10 @@ internal sealed partial class Interpreter
                 case ReturnKind.Call:
                 case ReturnKind.ForIterNext:
                     parent.Stack[parent.Sp++] = result;
+                    break;
+                case ReturnKind.Close:
+                    // A generator that caught GeneratorExit and returned: closed all the same.
+                    parent.Stack[parent.Sp++] = PyNone.Value;
                     break;
                 case ReturnKind.Init:
                     if (result is not PyNone) throw Errors.TypeError($"__init__() should return None, not '{Ops.TypeName(result)}'");

@@ -443,6 +443,29 @@ internal sealed partial class Interpreter
 
                         case OpCode.GetIter:
                             {
+                                if (arg == ClosingGetIter)
+                                {
+                                    // A `for` loop left early (break, return, exception): it closes a generator
+                                    // only it could reach, running its finally blocks now, as CPython does when
+                                    // the loop drops the last reference.
+                                    if (st[sp - 1].V is PyGenerator { Unshared: true, Finished: false } owned)
+                                    {
+                                        if (owned.Started)
+                                        {
+                                            st[--sp].V = null!;
+                                            f.Ip = ip;
+                                            f.Sp = sp;
+                                            PushFrame(t, f, PrepareResume(owned, ReturnKind.Close));
+                                            f = t.Top!;
+                                            error = new PyException(ExceptionTypes.GeneratorExit, PyTuple.Empty);
+                                            addTraceback = false;
+                                            goto HandleError;
+                                        }
+                                        owned.Finished = true;
+                                    }
+                                    st[sp - 1].V = PyNone.Value;
+                                    break;
+                                }
                                 var iterable = st[sp - 1].V;
                                 if (iterable is PyInstance { } ii && ii.Class.TryLookup("__iter__", out var iterMethod) && iterMethod is PyFunction iterFn)
                                 {
@@ -874,6 +897,15 @@ internal sealed partial class Interpreter
                                     _nestedResult = v;
                                     return;
                                 }
+                                if (f.ReturnKind == ReturnKind.Close)
+                                {
+                                    // It caught GeneratorExit and yielded again: CPython reports this as unraisable
+                                    // and drops the generator; the loop goes on after its GetIter 2.
+                                    UnraisableException?.Invoke(t, Errors.RuntimeError("generator ignored GeneratorExit").Exception);
+                                    parent.Stack[parent.Sp++] = PyNone.Value;
+                                    if (_stopAtSafePoints && PauseAfterPush(t, boundary)) return;
+                                    goto Reload;
+                                }
                                 parent.Stack[parent.Sp++] = v;
                                 if (_stopAtSafePoints && PauseAfterPush(t, boundary)) return;
                                 goto Reload;
@@ -974,6 +1006,8 @@ internal sealed partial class Interpreter
                         goto Reload;
                     }
                     if (result == Suspended) return;
+                    // A new generator stays the loop's own only when this call is the iterable of a `for` (GetIter 1).
+                    if (result is PyGenerator { Unshared: true } fresh && code[ip] != OwningGetIter) fresh.Unshared = false;
                     st[sp++].V = result;
                     if (--_budget <= 0)
                     {
@@ -1021,7 +1055,7 @@ internal sealed partial class Interpreter
         for (int i = sp - slots; i < sp; i++) stack[i] = null!;
         sp -= slots;
         if (!fn.Code.IsGenerator) return frame;
-        var gen = new PyGenerator(frame);
+        var gen = new PyGenerator(frame) { Unshared = true };
         frame.Generator = gen;
         return gen;
     }
@@ -1046,6 +1080,12 @@ internal sealed partial class Interpreter
         for (int i = 0; i < slots.Length; i++)
             if (slots[i] >= 0) frame.Cells[i].Value = frame.Locals[slots[i]];
     }
+
+    /// <summary>GetIter's argument for `for x in call(...):`, whose loop may own the generator the call makes (PyGenerator.Unshared).</summary>
+    internal const int OwningGetIterArg = 1;
+    /// <summary>GetIter's argument that closes an owned generator when its loop ends early and leaves None.</summary>
+    internal const int ClosingGetIter = 2;
+    private const int OwningGetIter = (int)OpCode.GetIter | (OwningGetIterArg << 8);
 
     private void PushFrame(Tasklet t, Frame caller, Frame callee)
     {

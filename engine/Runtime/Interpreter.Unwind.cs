@@ -53,6 +53,18 @@ internal sealed partial class Interpreter
                 t.Top = parent;
                 throw new ScriptError(error);
             }
+            if (f.ReturnKind == ReturnKind.Close && parent != null
+                && (error.Class == ExceptionTypes.GeneratorExit || error.Class.IsSubclassOf(ExceptionTypes.Exception)))
+            {
+                // The closed generator let GeneratorExit through: closing succeeded; GetIter 2 leaves
+                // None. Any other error has nobody to go to (CPython's close from a reference count
+                // reaching zero reports it as unraisable); only the BaseExceptions of the host
+                // (a cancellation) go on unwinding.
+                if (error.Class != ExceptionTypes.GeneratorExit) UnraisableException?.Invoke(t, error);
+                parent.Stack[parent.Sp++] = PyNone.Value;
+                t.Top = parent;
+                return true;
+            }
             if (f.ReturnKind == ReturnKind.ForIterNext && parent != null && error.Class.IsSubclassOf(ExceptionTypes.StopIteration))
             {
                 // A user iterator is exhausted: its loop ends (or `yield from` gets the StopIteration value).

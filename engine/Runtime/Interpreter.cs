@@ -49,6 +49,13 @@ internal sealed partial class Interpreter
     /// <summary>Called when a spawned tasklet fails and nobody awaits it: such failures are logged, not fatal.</summary>
     public Action<Tasklet, PyException>? UnobservedFailure;
 
+    /// <summary>
+    /// CPython's "Exception ignored in": an error with no caller to raise it to, from a generator
+    /// closed by the `for` loop that owned it (its finally raised, or it yielded again). CPython
+    /// writes it to stderr and goes on; the host logs it.
+    /// </summary>
+    public Action<Tasklet, PyException>? UnraisableException;
+
     /// <summary>Futures not yet settled, oldest first: outside events settle them (gather/first through their parts).</summary>
     public readonly List<PyFuture> PendingFutures = new();
     /// <summary>Signals that arrived before the workflow asked for them, in arrival order.</summary>

@@ -23,7 +23,18 @@ internal sealed class PyGenerator
     public PyException? HandledException;
     public PyException? CallerHandledException;
 
+    /// <summary>
+    /// True while no script code but one `for` loop can reach this generator, so the loop may close
+    /// it when it ends early, as CPython's reference count does (see GetIter in OpCode). Set when a
+    /// generator function's call makes it; cleared as soon as that call's result goes anywhere but
+    /// straight into the GetIter of a `for x in call(...):` (a variable, an argument, a return value).
+    /// </summary>
+    public bool Unshared;
+
     public PyGenerator(Frame frame) => Frame = frame;
 
     public string Name => Frame.Code.Name;
+
+    /// <summary>'map', 'filter'…: the built-in iterator type a prelude generator implements, or null for a script's generator.</summary>
+    public string? BuiltinTypeName => Frame.Code.FileName == Builtins.Prelude.FileName ? Builtins.Prelude.IteratorTypeName(Frame.Code.Name) : null;
 }

@@ -36,6 +36,21 @@ internal static class BuiltinTypes
     public static readonly PyClass Cell = new("cell", Object);
     public static readonly PyClass Super = new("super", Object);
 
+    /// <summary>
+    /// The classes of the iterator kinds (and dict views), under the names CPython gives them, so
+    /// that type(map(f, xs)).__name__ is 'map' whichever implementation (a C# iterator or a prelude
+    /// generator) stands behind the value. A kind missing here reports the generic 'iterator'.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, PyClass> IteratorTypes = new[]
+    {
+        "list_iterator", "list_reverseiterator", "tuple_iterator", "str_iterator", "str_ascii_iterator",
+        "range_iterator", "longrange_iterator", "dict_keyiterator", "dict_valueiterator", "dict_itemiterator",
+        "dict_reversekeyiterator", "dict_reversevalueiterator", "dict_reverseitemiterator", "reversed",
+        "map", "filter", "zip", "enumerate", "callable_iterator", "dict_keys", "dict_values", "dict_items",
+    }.ToDictionary(name => name, name => new PyClass(name, Object));
+
+    public static PyClass IteratorType(string name) => IteratorTypes.TryGetValue(name, out var type) ? type : Iterator;
+
     /// <summary>type(v).</summary>
     public static PyClass TypeOf(object v) => v switch
     {
@@ -55,9 +70,10 @@ internal static class BuiltinTypes
         PyFunction => Function,
         Runtime.BuiltinFunction or BoundNativeMethod => BuiltinFunction,
         BoundMethod => Method,
-        PyGenerator => Generator,
+        PyGenerator g => g.BuiltinTypeName is { } name ? IteratorType(name) : Generator,
+        PyIterator it => IteratorType(it.TypeName),
         PyModule => Module,
-        Values.DictView => DictView,
+        Values.DictView view => IteratorType(view.TypeName),
         PyChannel => Channel,
         Runtime.Tasklet => Tasklet,
         PyFuture => Future,

@@ -24,6 +24,8 @@ internal static class ExceptionTypes
     public static readonly PyClass AssertionError = new("AssertionError", Exception);
     public static readonly PyClass ImportError = new("ImportError", Exception);
     public static readonly PyClass ModuleNotFoundError = new("ModuleNotFoundError", ImportError);
+    /// <summary>Raised inside a generator at its yield when it is closed (a `for` loop that owned it ended early).</summary>
+    public static readonly PyClass GeneratorExit = new("GeneratorExit", BaseException);
 
     // The stackless additions.
     public static readonly PyClass ChannelClosedError = new("ChannelClosedError", Exception);
@@ -51,6 +53,6 @@ internal static class ExceptionTypes
         BaseException, Exception, ArithmeticError, ZeroDivisionError, OverflowError, LookupError,
         KeyError, IndexError, ValueError, TypeError, AttributeError, NameError, UnboundLocalError,
         RuntimeError, NotImplementedError, RecursionError, MemoryError, StopIteration, AssertionError,
-        ImportError, ModuleNotFoundError, ChannelClosedError, DeadlockError, CancelledError, ActivityError, ChildError,
+        ImportError, ModuleNotFoundError, GeneratorExit, ChannelClosedError, DeadlockError, CancelledError, ActivityError, ChildError,
     };
 }

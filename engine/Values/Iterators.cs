@@ -59,13 +59,16 @@ internal sealed class TupleIterator : PyIterator
     public readonly object[] Items;
     public int Index;
     public readonly bool Reversed;
-    public TupleIterator(object[] items, bool reversed = false)
+    /// <summary>The name of the reversed iterator this one stands for when it is not 'reversed': reversed(dict) gives a 'dict_reversekeyiterator'.</summary>
+    public readonly string? ReverseTypeName;
+    public TupleIterator(object[] items, bool reversed = false, string? reverseTypeName = null)
     {
         Items = items;
         Reversed = reversed;
+        ReverseTypeName = reverseTypeName;
         Index = reversed ? items.Length - 1 : 0;
     }
-    public override string TypeName => Reversed ? "reversed" : "tuple_iterator";
+    public override string TypeName => Reversed ? ReverseTypeName ?? "reversed" : "tuple_iterator";
     public override bool MoveNext(out object value)
     {
         if (Index >= 0 && Index < Items.Length)
@@ -108,20 +111,28 @@ internal sealed class RangeIterator : PyIterator
     public readonly PyRange Range;
     public long Index;
     public readonly bool Reversed;
-    private readonly long _length;
     public RangeIterator(PyRange range, bool reversed = false)
     {
         Range = range;
         Reversed = reversed;
-        _length = range.Length;
     }
-    public override string TypeName => "range_iterator";
+    /// <summary>CPython names the iterator of a range past 64 bits apart.</summary>
+    public override string TypeName => Range.IsSmall ? "range_iterator" : "longrange_iterator";
     public override bool MoveNext(out object value)
     {
-        var length = _length;
-        if (Index < length)
+        if (Range.IsSmall)
         {
-            value = Boxes.Int(Range[Reversed ? length - 1 - Index : Index]);
+            var length = Range.SmallLength;
+            if (Index < length)
+            {
+                value = Boxes.Int(Range.SmallItem(Reversed ? length - 1 - Index : Index));
+                Index++;
+                return true;
+            }
+        }
+        else if (Index < Range.BigLength)
+        {
+            value = Range.Item(Reversed ? Range.BigLength - 1 - Index : Index);
             Index++;
             return true;
         }

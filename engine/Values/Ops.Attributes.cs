@@ -19,6 +19,8 @@ internal static partial class Ops
     {
         PyClass c => Errors.AttributeError($"type object '{c.Name}' has no attribute '{name}'"),
         PyModule m => Errors.AttributeError($"module '{m.Name}' has no attribute '{name}'"),
+        // CPython's method looks a missing attribute up on its function, which reports it.
+        BoundMethod bm => MissingAttribute(bm.Function, name),
         _ => Errors.AttributeError($"'{TypeName(obj)}' object has no attribute '{name}'"),
     };
 
@@ -97,6 +99,7 @@ internal static partial class Ops
                 value = null!;
                 return false;
         }
+        if (IsNumber(obj) && TryGetNumberAttr(obj, name, out value)) return true;
         var type = BuiltinTypes.TypeOf(obj);
         if (type.NativeMethods != null && type.NativeMethods.TryGetValue(name, out var method))
         {
@@ -105,6 +108,25 @@ internal static partial class Ops
         }
         value = null!;
         return false;
+    }
+
+    /// <summary>The data attributes of numbers: int's real, imag, numerator, denominator (a bool gives ints) and float's real, imag.</summary>
+    private static bool TryGetNumberAttr(object number, string name, out object value)
+    {
+        if (number is double)
+        {
+            value = name switch { "real" => number, "imag" => 0.0, _ => null! };
+            return value != null;
+        }
+        object asInt = number is bool b ? Boxes.Int(b ? 1 : 0) : number;
+        value = name switch
+        {
+            "real" or "numerator" => asInt,
+            "imag" => Boxes.Int(0),
+            "denominator" => Boxes.Int(1),
+            _ => null!,
+        };
+        return value != null;
     }
 
     public static void SetAttr(object obj, string name, object value)

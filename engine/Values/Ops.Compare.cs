@@ -33,7 +33,7 @@ internal static partial class Ops
                     if (b is not PyDict db || da.Count != db.Count) return false;
                     using var level = ValueNesting.Enter("in comparison");
                     foreach (var kv in da.Items)
-                        if (!db.TryGetValue(kv.Key, out var other) || (!ReferenceEquals(kv.Value, other) && !Eq(kv.Value, other))) return false;
+                        if (!db.TryGetValue(kv.Key, out var other) || !(ReferenceEquals(kv.Value, other) || Eq(kv.Value, other))) return false;
                     return true;
                 }
             case PyRange ra: return b is PyRange rb && RangeEqual(ra, rb);
@@ -58,14 +58,7 @@ internal static partial class Ops
     }
 
     /// <summary>Two ranges are equal when they give the same numbers, which their ends decide (CPython's range_equals): no need to walk them.</summary>
-    private static bool RangeEqual(PyRange a, PyRange b)
-    {
-        long length = a.Length;
-        if (length != b.Length) return false;
-        if (length == 0) return true;
-        if (a.Start != b.Start) return false;
-        return length == 1 || a.Step == b.Step;
-    }
+    private static bool RangeEqual(PyRange a, PyRange b) => a.SameNumbers(b);
 
     public static bool IsNumber(object v) => v is long or double or bool or BigInteger;
 

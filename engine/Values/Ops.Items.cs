@@ -45,14 +45,7 @@ internal static partial class Ops
             case DictView { Kind: DictViewKind.Keys } keys: return keys.Dict.ContainsKey(item);
             case DictView { Kind: DictViewKind.Items } items:
                 return item is PyTuple { Items.Length: 2 } pair && items.Dict.TryGetValue(pair.Items[0], out var value) && Eq(value, pair.Items[1]);
-            case PyRange range:
-                if (item is long or bool or BigInteger || item is double d && Math.Floor(d) == d)
-                {
-                    long n = item is double dd ? (long)dd : Index(item);
-                    if (range.Step > 0 ? n < range.Start || n >= range.Stop : n > range.Start || n <= range.Stop) return false;
-                    return (n - range.Start) % range.Step == 0;
-                }
-                return false;
+            case PyRange range: return range.Contains(item);
             case PyInstance inst when FindUserMethod(inst, "__contains__", out var contains):
                 return Truthy(CallMethod(inst, contains, "__contains__", item));
         }
@@ -127,14 +120,7 @@ internal static partial class Ops
             case PyDict dict:
                 if (dict.TryGetValue(key, out var value)) return value;
                 throw Errors.KeyError(key);
-            case PyRange range:
-                if (key is PySlice rs)
-                {
-                    var (start, _, step, count) = rs.Indices(range.Length);
-                    var first = range[start];
-                    return new PyRange(first, first + count * step * range.Step, step * range.Step);
-                }
-                return Boxes.Int(range[SequenceIndex(key, (int)Math.Min(range.Length, int.MaxValue), "range object")]);
+            case PyRange range: return range.GetItem(key);
             case PyInstance inst when FindUserMethod(inst, "__getitem__", out var getitem):
                 return CallMethod(inst, getitem, "__getitem__", key);
             case PyClass cls when cls == BuiltinTypes.List || cls == BuiltinTypes.Dict || cls == BuiltinTypes.Tuple:

@@ -158,12 +158,13 @@ internal static partial class Ops
     /// <summary>The repr of a value that holds no other value to repr.</summary>
     private static string ReprOfObject(object v) => v switch
     {
-        PyRange r => r.Step == 1 ? $"range({r.Start}, {r.Stop})" : $"range({r.Start}, {r.Stop}, {r.Step})",
+        PyRange r => r.Repr(),
         PyClass c => c.Dict.TryGetValue("__module__", out var module) ? $"<class '{module}.{QualifiedName(c)}'>" : $"<class '{c.Name}'>",
         PyInstance i => $"<{ModuleOf(i.Class)}{QualifiedName(i.Class)} object at {FakeAddress(i)}>",
         PyFunction fn => $"<function {fn.Code.QualifiedName} at {FakeAddress(fn)}>",
         BuiltinFunction bf => $"<built-in function {bf.Name}>",
         BoundNativeMethod nm => $"<built-in method {nm.Name} of {TypeName(nm.Self)} object at {FakeAddress(nm.Self)}>",
+        PyGenerator { BuiltinTypeName: { } name } g => $"<{name} object at {FakeAddress(g)}>",
         PyGenerator g => $"<generator object {g.Frame.Code.QualifiedName} at {FakeAddress(g)}>",
         PyModule m => $"<module '{m.Name}'>",
         Tasklet t => $"<tasklet {t.Id}>",
@@ -209,7 +210,7 @@ internal static partial class Ops
             case PyTuple tuple: return tuple.Items.Length > 0;
             case PyDict dict: return dict.Count > 0;
             case BigInteger: return true;
-            case PyRange r: return r.Length > 0;
+            case PyRange r: return !r.BigLength.IsZero;
             case DictView view: return view.Dict.Count > 0;
             case PyInstance inst:
                 if (FindUserMethod(inst, "__bool__", out var boolMethod))
@@ -310,7 +311,11 @@ internal static partial class Ops
     public static string Format(object v, string spec)
     {
         if (v is PyInstance inst && FindUserMethod(inst, "__format__", out var fmt))
-            return CallForString(inst, fmt, "__format__");
+        {
+            // As CPython's format(): the spec is passed ('' when there is none) and the result must be a str.
+            var result = Interpreter.Current.CallNested(Bind(inst, fmt), new object[] { spec }, null, "__format__");
+            return result as string ?? throw Errors.TypeError($"__format__ must return a str, not {TypeName(result)}");
+        }
         if (v is bool or long or BigInteger or double or string) return FormatSpec.Format(v, spec);
         if (spec.Length == 0) return Str(v);
         throw Errors.TypeError($"unsupported format string passed to {TypeName(v)}.__format__");

@@ -25,6 +25,12 @@ ALLOWED_BUILTINS = {
     'Exception', 'ValueError', 'TypeError', 'KeyError', 'IndexError', 'ZeroDivisionError',
     'AttributeError', 'NameError', 'RuntimeError', 'StopIteration', 'AssertionError',
     'NotImplementedError', 'OverflowError',
+    # format(): user __format__ methods get their spec from format() as from f-strings
+    # (fstrings_format/user_format_spec.wf).
+    'format',
+    # GeneratorExit: what a generator closed by the for loop owning it sees at its yield
+    # (generators/close_on_break.wf).
+    'GeneratorExit',
 }
 STACKLESS_BUILTINS = {'spawn', 'channel', 'schedule', 'ChannelClosedError', 'DeadlockError'}
 

@@ -208,33 +208,9 @@ internal static class StrFormat
         return acc;
     }
 
-    private static object GetAttribute(object value, string attribute)
-    {
-        if (value is PyInstance instance && instance.Attributes.TryGetValue(attribute, out var found)) return found;
-        // Class attributes, methods and the attributes of built-in values need the interpreter.
-        throw Errors.ValueError($"str.format() does not support attribute access here: '.{attribute}' on a {Ops.TypeName(value)}");
-    }
+    /// <summary>`.attr` in a field: ordinary attribute lookup, with its AttributeError (CPython's getattr).</summary>
+    private static object GetAttribute(object value, string attribute) => Ops.GetAttr(value, attribute);
 
-    private static object GetItem(object value, object key)
-    {
-        switch (value)
-        {
-            case PyList list when key is long i:
-                return i < list.Count ? list.Items[(int)i] : throw Errors.IndexError("list index out of range");
-            case PyTuple tuple when key is long i:
-                return i < tuple.Count ? tuple.Items[(int)i] : throw Errors.IndexError("tuple index out of range");
-            case string s when key is long i:
-                return i < CodePoints.Length(s) ? CodePoints.At(s, (int)i) : throw Errors.IndexError("string index out of range");
-            case PyList:
-                throw Errors.TypeError("list indices must be integers or slices, not str");
-            case PyTuple:
-                throw Errors.TypeError("tuple indices must be integers or slices, not str");
-            case string:
-                throw Errors.TypeError("string indices must be integers, not 'str'");
-            case PyDict dict:
-                return dict.TryGetValue(key, out var item) ? item : throw Errors.KeyError(key);
-            default:
-                throw Errors.TypeError($"'{Ops.TypeName(value)}' object is not subscriptable");
-        }
-    }
+    /// <summary>`[key]` in a field: ordinary subscription, so lists, dicts, ranges and __getitem__ answer with their own errors.</summary>
+    private static object GetItem(object value, object key) => Ops.GetItem(value, key);
 }
