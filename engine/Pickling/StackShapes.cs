@@ -64,25 +64,21 @@ internal static class StackShapes
                 entry.Add(new StackSlot(SlotShape.Exception));
                 Merge(code.Handlers[h].Target, entry);
             }
-            var op = (OpCode)(ins[at] & 0xFF);
-            int arg = ins[at] >> 8;
             // A fused instruction is its sequence's first member, whose other members follow in place.
-            op = op switch
-            {
-                OpCode.LoadFastConstBinary or OpCode.LoadFastLoadFast => OpCode.LoadFast,
-                OpCode.CompareJumpIfFalse => OpCode.CompareOp,
-                _ => op,
-            };
+            var op = OpCodeTable.Unfused((OpCode)(ins[at] & 0xFF));
+            var facts = OpCodeTable.Of(op);
+            int arg = ins[at] >> 8;
             var s = before.ToList();
-            if (Step(op, arg, s, out var jumpState, out bool fallsThrough))
+            var jumpState = Step(op, arg, s);
+            if (facts.Jumps)
             {
-                if (jumpState.Count != before.Length + Emitter.StackEffect(op, arg, jump: true))
+                if (jumpState.Count != before.Length + OpCodeTable.StackEffect(op, arg, jump: true))
                     throw new PickleException("", $"{code.QualifiedName}: the unpickler's stack analysis of {op} disagrees with the compiler: this is a bug in the engine");
                 Merge(arg, jumpState);
             }
-            if (fallsThrough)
+            if (facts.FallsThrough)
             {
-                if (s.Count != before.Length + Emitter.StackEffect(op, arg, jump: false))
+                if (s.Count != before.Length + OpCodeTable.StackEffect(op, arg, jump: false))
                     throw new PickleException("", $"{code.QualifiedName}: the unpickler's stack analysis of {op} disagrees with the compiler: this is a bug in the engine");
                 Merge(at + 1, s);
             }
@@ -91,13 +87,13 @@ internal static class StackShapes
     }
 
     /// <summary>
-    /// Applies instruction [op] to stack [s] (its fall-through successor's stack) and says
-    /// whether it can jump to its argument (with [jump]'s stack) and whether it falls through.
+    /// Applies instruction [op] to stack [s], making it the stack of its fall-through successor,
+    /// and returns the stack at its jump target (the same list when they do not differ). Whether
+    /// it jumps or falls through at all is OpCodeTable's to say.
     /// </summary>
-    private static bool Step(OpCode op, int arg, List<StackSlot> s, out List<StackSlot> jump, out bool fallsThrough)
+    private static List<StackSlot> Step(OpCode op, int arg, List<StackSlot> s)
     {
-        jump = s;
-        fallsThrough = true;
+        var jump = s;
         void Pop(int n) => s.RemoveRange(s.Count - n, n);
         void Push(SlotShape shape, int a = 0) => s.Add(new StackSlot(shape, a));
         void PushAny(int n = 1)
@@ -107,156 +103,154 @@ internal static class StackShapes
         switch (op)
         {
             case OpCode.Nop or OpCode.DeleteFast or OpCode.DeleteDeref or OpCode.DeleteGlobal or OpCode.DeleteName:
-                return false;
+                return jump;
             case OpCode.LoadConst:
                 Push(SlotShape.Constant, arg);
-                return false;
+                return jump;
             case OpCode.LoadFast or OpCode.LoadDeref or OpCode.LoadGlobal or OpCode.LoadName:
                 PushAny();
-                return false;
+                return jump;
             case OpCode.LoadClosure:
                 Push(SlotShape.Cell);
-                return false;
+                return jump;
             case OpCode.StoreFast or OpCode.StoreDeref or OpCode.StoreGlobal or OpCode.StoreName or OpCode.PopTop:
                 Pop(1);
-                return false;
+                return jump;
             case OpCode.Copy:
                 s.Add(s[^arg]);
-                return false;
+                return jump;
             case OpCode.Swap:
                 (s[^1], s[^arg]) = (s[^arg], s[^1]);
-                return false;
+                return jump;
             case OpCode.BinaryOp or OpCode.CompareOp or OpCode.IsOp or OpCode.ContainsOp or OpCode.BinarySubscr:
                 Pop(2);
                 PushAny();
-                return false;
+                return jump;
             case OpCode.UnaryNegative or OpCode.UnaryPositive or OpCode.UnaryNot or OpCode.UnaryInvert
                 or OpCode.GetIter or OpCode.LoadAttr or OpCode.YieldValue or OpCode.Await or OpCode.Materialize:
                 Pop(1);
                 PushAny();
-                return false;
+                return jump;
             case OpCode.Jump or OpCode.JumpBackward:
-                fallsThrough = false;
-                return true;
+                return jump;
             case OpCode.PopJumpIfFalse or OpCode.PopJumpIfTrue:
                 Pop(1);
-                return true;
+                return jump;
             case OpCode.JumpIfFalseOrPop or OpCode.JumpIfTrueOrPop:
                 jump = s.ToList();
                 Pop(1);
-                return true;
+                return jump;
             case OpCode.ForIter:
                 // Exhausted: the iterator is popped. Otherwise the next value is pushed above it.
                 jump = s.Take(s.Count - 1).ToList();
                 PushAny();
-                return true;
+                return jump;
             case OpCode.ForIterYieldFrom:
                 // Exhausted: the sub-generator's return value replaces it.
                 jump = s.Take(s.Count - 1).Append(StackSlot.Any).ToList();
                 PushAny();
-                return true;
+                return jump;
             case OpCode.BuildList:
                 Pop(arg);
                 Push(SlotShape.List);
-                return false;
+                return jump;
             case OpCode.BuildTuple:
                 Pop(arg);
                 Push(SlotShape.Tuple);
-                return false;
+                return jump;
             case OpCode.BuildString:
                 Pop(arg);
                 Push(SlotShape.String);
-                return false;
+                return jump;
             case OpCode.BuildSlice:
                 Pop(arg);
                 PushAny();
-                return false;
+                return jump;
             case OpCode.BuildDict:
                 Pop(2 * arg);
                 Push(SlotShape.Dict);
-                return false;
+                return jump;
             case OpCode.ListExtend or OpCode.DictMerge or OpCode.ListAppend:
                 // The list or dict below stays where it is.
                 Pop(1);
-                return false;
+                return jump;
             case OpCode.ListToTuple:
                 Pop(1);
                 Push(SlotShape.Tuple);
-                return false;
+                return jump;
             case OpCode.DictSet:
                 Pop(2);
-                return false;
+                return jump;
             case OpCode.FormatValue:
                 Pop((arg & 4) != 0 ? 2 : 1);
                 Push(SlotShape.String);
-                return false;
+                return jump;
             case OpCode.UnpackSequence:
                 Pop(1);
                 PushAny(arg);
-                return false;
+                return jump;
             case OpCode.UnpackEx:
                 Pop(1);
                 PushAny((arg & 0xFF) + (arg >> 8) + 1);
-                return false;
+                return jump;
             case OpCode.StoreAttr or OpCode.DeleteSubscr:
                 Pop(2);
-                return false;
+                return jump;
             case OpCode.DeleteAttr:
                 Pop(1);
-                return false;
+                return jump;
             case OpCode.StoreSubscr:
                 Pop(3);
-                return false;
+                return jump;
             case OpCode.Call:
                 Pop(arg + 1);
                 PushAny();
-                return false;
+                return jump;
             case OpCode.CallKw or OpCode.CallMethod:
                 Pop(arg + 2);
                 PushAny();
-                return false;
+                return jump;
             case OpCode.CallEx:
                 Pop(arg + 2);
                 PushAny();
-                return false;
+                return jump;
             case OpCode.MakeFunction:
                 {
                     var codeSlot = s[^1];
                     Pop(1 + System.Numerics.BitOperations.PopCount((uint)(arg & 7)));
                     Push(SlotShape.Function, codeSlot.Shape == SlotShape.Constant ? codeSlot.Arg : -1);
-                    return false;
+                    return jump;
                 }
             case OpCode.BuildClass:
                 Pop(3);
                 PushAny();
-                return false;
+                return jump;
             case OpCode.ReturnValue or OpCode.RaiseVarargs or OpCode.Reraise or OpCode.RaiseAssertion:
-                fallsThrough = false;
-                return false;
+                return jump;
             case OpCode.PushExcInfo:
                 Pop(1);
                 Push(SlotShape.HandledOrNone);
                 Push(SlotShape.Exception);
-                return false;
+                return jump;
             case OpCode.PopExcept:
                 Pop(1);
-                return false;
+                return jump;
             case OpCode.CheckExcMatch:
                 // The exception below stays; the match's bool replaces the type.
                 Pop(1);
                 PushAny();
-                return false;
+                return jump;
             case OpCode.ImportName:
                 Push(SlotShape.Module);
-                return false;
+                return jump;
             case OpCode.ImportFrom:
                 PushAny();
-                return false;
+                return jump;
             case OpCode.LoadMethod:
                 Pop(1);
                 Push(SlotShape.Method, arg);
                 Push(SlotShape.MethodSelf);
-                return false;
+                return jump;
             default:
                 throw new PickleException("", $"the unpickler's stack analysis does not know {op}: this is a bug in the engine");
         }
