@@ -103,6 +103,33 @@ public class GoldenPickleTests
         Assert.Equal(Workflow.Pickling.StackReport.Json(v1).ToString(), Workflow.Pickling.StackReport.Json(v2).ToString());
     }
 
+    /// <summary>
+    /// A frame's "site" in either format names a site of its function or is refused, with the
+    /// path of the "site" value: a format-1 number or a format-2 "kind#n", never one for the other.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void A_site_that_names_no_resume_site_is_refused_at_its_path(int version)
+    {
+        var program = Load("approval").ProgramCode;
+        var json = JObject.Parse(File.ReadAllText(Path.Combine(Folder, $"approval.v{version}.json")));
+        var frame = Frames(json).First(f => f["module"] == null && f["site"]!.ToString() != "entry");
+        JToken[] hostile = version == 1
+            ? new JToken[] { -1, 100_000, 2_147_483_648L, 1.5, "call#0", "0", true, JValue.CreateNull(), new JArray(), new JObject() }
+            : new JToken[] { 0, "call#100000", "call#-1", "call#+1", "call# 1", "call#", "#0", "call", "bogus#0", "Call#0", "call#1#2", "call#99999999999", 1.5, true, JValue.CreateNull(), new JArray() };
+        foreach (var value in hostile)
+        {
+            var original = frame["site"]!;
+            frame["site"] = value;
+            var bytes = System.Text.Encoding.UTF8.GetBytes(json.ToString(Formatting.None));
+            frame["site"] = original;
+            var e = Assert.Throws<Workflow.Pickling.PickleException>(() =>
+                Workflow.Pickling.Unpickler.Unpickle(bytes, program, new StringWriter(), new Workflow.Runtime.InterpreterOptions()));
+            Assert.True(e.Path.EndsWith(".site"), $"{value.ToString(Formatting.None)}: {e.Path}: {e.Message}");
+        }
+    }
+
     /// <summary>Every frame object of a pickle, tasklets' and generators' alike, in order.</summary>
     private static IEnumerable<JObject> Frames(JObject pickle) =>
         pickle.Descendants().OfType<JObject>().Where(o => o["function"] != null && o["site"] != null);
