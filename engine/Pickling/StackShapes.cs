@@ -69,14 +69,16 @@ internal static class StackShapes
             var facts = OpCodeTable.Of(op);
             int arg = ins[at] >> 8;
             var s = before.ToList();
-            var jumpState = Step(op, arg, s);
-            if (facts.Jumps)
+            bool jumps = Step(op, arg, s, out var jumpState, out bool fallsThrough);
+            if (jumps != facts.Jumps || fallsThrough != facts.FallsThrough)
+                throw new PickleException("", $"{code.QualifiedName}: the unpickler's stack analysis of {op} disagrees with OpCodeTable on where it goes: this is a bug in the engine");
+            if (jumps)
             {
                 if (jumpState.Count != before.Length + OpCodeTable.StackEffect(op, arg, jump: true))
                     throw new PickleException("", $"{code.QualifiedName}: the unpickler's stack analysis of {op} disagrees with the compiler: this is a bug in the engine");
                 Merge(arg, jumpState);
             }
-            if (facts.FallsThrough)
+            if (fallsThrough)
             {
                 if (s.Count != before.Length + OpCodeTable.StackEffect(op, arg, jump: false))
                     throw new PickleException("", $"{code.QualifiedName}: the unpickler's stack analysis of {op} disagrees with the compiler: this is a bug in the engine");
@@ -87,13 +89,13 @@ internal static class StackShapes
     }
 
     /// <summary>
-    /// Applies instruction [op] to stack [s], making it the stack of its fall-through successor,
-    /// and returns the stack at its jump target (the same list when they do not differ). Whether
-    /// it jumps or falls through at all is OpCodeTable's to say.
+    /// Applies instruction [op] to stack [s] (its fall-through successor's stack) and says
+    /// whether it can jump to its argument (with [jump]'s stack) and whether it falls through.
     /// </summary>
-    private static List<StackSlot> Step(OpCode op, int arg, List<StackSlot> s)
+    private static bool Step(OpCode op, int arg, List<StackSlot> s, out List<StackSlot> jump, out bool fallsThrough)
     {
-        var jump = s;
+        jump = s;
+        fallsThrough = true;
         void Pop(int n) => s.RemoveRange(s.Count - n, n);
         void Push(SlotShape shape, int a = 0) => s.Add(new StackSlot(shape, a));
         void PushAny(int n = 1)
@@ -103,154 +105,156 @@ internal static class StackShapes
         switch (op)
         {
             case OpCode.Nop or OpCode.DeleteFast or OpCode.DeleteDeref or OpCode.DeleteGlobal or OpCode.DeleteName:
-                return jump;
+                return false;
             case OpCode.LoadConst:
                 Push(SlotShape.Constant, arg);
-                return jump;
+                return false;
             case OpCode.LoadFast or OpCode.LoadDeref or OpCode.LoadGlobal or OpCode.LoadName:
                 PushAny();
-                return jump;
+                return false;
             case OpCode.LoadClosure:
                 Push(SlotShape.Cell);
-                return jump;
+                return false;
             case OpCode.StoreFast or OpCode.StoreDeref or OpCode.StoreGlobal or OpCode.StoreName or OpCode.PopTop:
                 Pop(1);
-                return jump;
+                return false;
             case OpCode.Copy:
                 s.Add(s[^arg]);
-                return jump;
+                return false;
             case OpCode.Swap:
                 (s[^1], s[^arg]) = (s[^arg], s[^1]);
-                return jump;
+                return false;
             case OpCode.BinaryOp or OpCode.CompareOp or OpCode.IsOp or OpCode.ContainsOp or OpCode.BinarySubscr:
                 Pop(2);
                 PushAny();
-                return jump;
+                return false;
             case OpCode.UnaryNegative or OpCode.UnaryPositive or OpCode.UnaryNot or OpCode.UnaryInvert
                 or OpCode.GetIter or OpCode.LoadAttr or OpCode.YieldValue or OpCode.Await or OpCode.Materialize:
                 Pop(1);
                 PushAny();
-                return jump;
+                return false;
             case OpCode.Jump or OpCode.JumpBackward:
-                return jump;
+                fallsThrough = false;
+                return true;
             case OpCode.PopJumpIfFalse or OpCode.PopJumpIfTrue:
                 Pop(1);
-                return jump;
+                return true;
             case OpCode.JumpIfFalseOrPop or OpCode.JumpIfTrueOrPop:
                 jump = s.ToList();
                 Pop(1);
-                return jump;
+                return true;
             case OpCode.ForIter:
                 // Exhausted: the iterator is popped. Otherwise the next value is pushed above it.
                 jump = s.Take(s.Count - 1).ToList();
                 PushAny();
-                return jump;
+                return true;
             case OpCode.ForIterYieldFrom:
                 // Exhausted: the sub-generator's return value replaces it.
                 jump = s.Take(s.Count - 1).Append(StackSlot.Any).ToList();
                 PushAny();
-                return jump;
+                return true;
             case OpCode.BuildList:
                 Pop(arg);
                 Push(SlotShape.List);
-                return jump;
+                return false;
             case OpCode.BuildTuple:
                 Pop(arg);
                 Push(SlotShape.Tuple);
-                return jump;
+                return false;
             case OpCode.BuildString:
                 Pop(arg);
                 Push(SlotShape.String);
-                return jump;
+                return false;
             case OpCode.BuildSlice:
                 Pop(arg);
                 PushAny();
-                return jump;
+                return false;
             case OpCode.BuildDict:
                 Pop(2 * arg);
                 Push(SlotShape.Dict);
-                return jump;
+                return false;
             case OpCode.ListExtend or OpCode.DictMerge or OpCode.ListAppend:
                 // The list or dict below stays where it is.
                 Pop(1);
-                return jump;
+                return false;
             case OpCode.ListToTuple:
                 Pop(1);
                 Push(SlotShape.Tuple);
-                return jump;
+                return false;
             case OpCode.DictSet:
                 Pop(2);
-                return jump;
+                return false;
             case OpCode.FormatValue:
                 Pop((arg & 4) != 0 ? 2 : 1);
                 Push(SlotShape.String);
-                return jump;
+                return false;
             case OpCode.UnpackSequence:
                 Pop(1);
                 PushAny(arg);
-                return jump;
+                return false;
             case OpCode.UnpackEx:
                 Pop(1);
                 PushAny((arg & 0xFF) + (arg >> 8) + 1);
-                return jump;
+                return false;
             case OpCode.StoreAttr or OpCode.DeleteSubscr:
                 Pop(2);
-                return jump;
+                return false;
             case OpCode.DeleteAttr:
                 Pop(1);
-                return jump;
+                return false;
             case OpCode.StoreSubscr:
                 Pop(3);
-                return jump;
+                return false;
             case OpCode.Call:
                 Pop(arg + 1);
                 PushAny();
-                return jump;
+                return false;
             case OpCode.CallKw or OpCode.CallMethod:
                 Pop(arg + 2);
                 PushAny();
-                return jump;
+                return false;
             case OpCode.CallEx:
                 Pop(arg + 2);
                 PushAny();
-                return jump;
+                return false;
             case OpCode.MakeFunction:
                 {
                     var codeSlot = s[^1];
                     Pop(1 + System.Numerics.BitOperations.PopCount((uint)(arg & 7)));
                     Push(SlotShape.Function, codeSlot.Shape == SlotShape.Constant ? codeSlot.Arg : -1);
-                    return jump;
+                    return false;
                 }
             case OpCode.BuildClass:
                 Pop(3);
                 PushAny();
-                return jump;
+                return false;
             case OpCode.ReturnValue or OpCode.RaiseVarargs or OpCode.Reraise or OpCode.RaiseAssertion:
-                return jump;
+                fallsThrough = false;
+                return false;
             case OpCode.PushExcInfo:
                 Pop(1);
                 Push(SlotShape.HandledOrNone);
                 Push(SlotShape.Exception);
-                return jump;
+                return false;
             case OpCode.PopExcept:
                 Pop(1);
-                return jump;
+                return false;
             case OpCode.CheckExcMatch:
                 // The exception below stays; the match's bool replaces the type.
                 Pop(1);
                 PushAny();
-                return jump;
+                return false;
             case OpCode.ImportName:
                 Push(SlotShape.Module);
-                return jump;
+                return false;
             case OpCode.ImportFrom:
                 PushAny();
-                return jump;
+                return false;
             case OpCode.LoadMethod:
                 Pop(1);
                 Push(SlotShape.Method, arg);
                 Push(SlotShape.MethodSelf);
-                return jump;
+                return false;
             default:
                 throw new PickleException("", $"the unpickler's stack analysis does not know {op}: this is a bug in the engine");
         }

@@ -53,6 +53,7 @@ public class OpCodeTableTests
     public static IEnumerable<object[]> Sources()
     {
         yield return new object[] { "(prelude)" };
+        yield return new object[] { "(rare)" };
         foreach (var p in Directory.EnumerateFiles(Corpus.Directory, "*.wf", SearchOption.AllDirectories).OrderBy(p => p, StringComparer.Ordinal))
             yield return new object[] { Path.GetRelativePath(Corpus.Directory, p).Replace('\\', '/') };
     }
@@ -66,6 +67,10 @@ public class OpCodeTableTests
             if (program == "(prelude)")
             {
                 module = Workflow.Builtins.Prelude.Module;
+            }
+            else if (program == "(rare)")
+            {
+                module = ModuleCompiler.Compile(RareOpcodes, "rare.wf", "__main__", new List<Diagnostic>())!;
             }
             else
             {
@@ -82,6 +87,9 @@ public class OpCodeTableTests
             }
         }
     }
+
+    /// <summary>Opcodes no corpus program makes (the corpus runs; this is only compiled).</summary>
+    private const string RareOpcodes = "from json import dumps\ndef outer():\n    v = 1\n    def inner():\n        return v\n    del v\n    return inner\n";
 
     private static (OpCode Op, int Arg) At(CodeObject code, int i) =>
         (OpCodeTable.Unfused((OpCode)(code.Instructions[i] & 0xFF)), code.Instructions[i] >> 8);
@@ -112,6 +120,9 @@ public class OpCodeTableTests
             Assert.Equal(next, code.ResumeSites.Length);
         }
         Assert.True(functions > 1000 && sites > 10000, $"{functions} functions, {sites} sites");
+        // The checks here and below see every opcode the compiler emits, so every row is tried.
+        var seen = CorpusCode().SelectMany(c => c.Code.Instructions.Select(ins => (OpCode)(ins & 0xFF))).ToHashSet();
+        Assert.Equal(new[] { OpCode.Nop }, Enum.GetValues<OpCode>().Where(op => !seen.Contains(op)));
     }
 
     [Fact]
@@ -175,7 +186,7 @@ public class OpCodeTableTests
     {
         foreach (var (program, code) in CorpusCode())
         {
-            // StackShapes throws where its own step disagrees with the table's stack effects.
+            // StackShapes throws where its own step disagrees with the table's stack effects or flow.
             var shapes = StackShapes.Of(code);
             var depth = DepthsFromTable(code);
             for (int i = 0; i < depth.Length; i++)
