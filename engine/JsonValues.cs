@@ -17,25 +17,33 @@ internal static class JsonValues
     /// Parses [json], which must be strict RFC 8259 JSON (StrictJson), into script values;
     /// InvalidJsonException, naming the line and position, when it is not.
     /// </summary>
-    public static object Parse(string json) => ToScript(StrictJson.Parse(json));
+    public static object Parse(string json) => ToScript(StrictJson.Parse(json), new Dictionary<string, string>(StringComparer.Ordinal));
 
     // Recursive, one level per container: StrictJson refuses values nested deeper than its MaxDepth.
-    private static object ToScript(JToken token) => token.Type switch
+    private static object ToScript(JToken token, Dictionary<string, string> keys) => token.Type switch
     {
         JTokenType.Null => PyNone.Value,
         JTokenType.Boolean => Boxes.Bool((bool)token),
         JTokenType.Integer => ((JValue)token).Value is BigInteger big ? Values.Numbers.IntOps.Normalize(big) : Boxes.Int((long)token),
         JTokenType.Float => (double)token,
         JTokenType.String => (string)token!,
-        JTokenType.Array => new PyList(token.Select(ToScript).ToList()),
-        JTokenType.Object => ToDict((JObject)token),
+        JTokenType.Array => new PyList(token.Select(item => ToScript(item, keys)).ToList()),
+        JTokenType.Object => ToDict((JObject)token, keys),
         _ => throw new FormatException($"unsupported JSON token {token.Type} at {token.Path}"),
     };
 
-    private static PyDict ToDict(JObject obj)
+    /// <summary>
+    /// Equal keys of one document are one string object, as CPython's json.loads makes them (its
+    /// decoder's memo): a list of records holds each key once, in memory and in the pickle.
+    /// </summary>
+    private static PyDict ToDict(JObject obj, Dictionary<string, string> keys)
     {
         var dict = new PyDict();
-        foreach (var property in obj.Properties()) dict.Set(property.Name, ToScript(property.Value));
+        foreach (var property in obj.Properties())
+        {
+            if (!keys.TryGetValue(property.Name, out var key)) keys[property.Name] = key = property.Name;
+            dict.Set(key, ToScript(property.Value, keys));
+        }
         return dict;
     }
 

@@ -20,21 +20,22 @@ namespace Workflow.Pickling;
 ///   "running": id?, "queue": [id…]?, "futures": [v…]?, "nextFuture": n, "signals": [[name, v]…]?,
 ///   "modules": [{ "name", "defs": [name…]?, "globals": {…}? }…],
 ///   "tasklets": [{ "id", "state", "frames": [outermost … innermost], … }…],
-///   "heap": [{ "kind", … } or {"list"|"tuple": [v…]} or {"dict": [[k, v, hash?]…]}…] }
+///   "heap": [{ "kind", … } or {"list"|"tuple": [v…]} or {"dict": [[k, v, hash?]…]} or {"shared": v}…] }
 /// </code>
 /// Keys marked ? are left out at their default. A value is JSON null/bool/int/string, or {"ref": i}
-/// (heap), {"int": "digits"} (big int), {"float": "1.5"|"nan"|"inf"|"-inf"}, {"def": name} (a
+/// (heap; a string, float or big int held by two places is a {"shared": v} entry), {"int": "digits"} (big int), {"float": "1.5"|"nan"|"inf"|"-inf"}, {"def": name} (a
 /// module's top-level function), {"builtin"|"type"|"native"|"const"|"module"|"tasklet": name or id}.
 /// </remarks>
-internal sealed class Pickler
+internal sealed partial class Pickler
 {
     private readonly JsonTextWriter _w;
     private readonly Dictionary<object, int> _ids = new(ReferenceEqualityComparer.Instance);
     private readonly List<object> _heap = new();
     private readonly bool _allLocals;
 
-    private Pickler(TextWriter output, bool allLocals)
+    private Pickler(StringWriter output, bool allLocals)
     {
+        _text = output.GetStringBuilder();
         _w = new JsonTextWriter(output) { Formatting = Formatting.None, FloatFormatHandling = FloatFormatHandling.String, ArrayPool = CharBuffers.Shared };
         _allLocals = allLocals;
     }
@@ -51,7 +52,8 @@ internal sealed class Pickler
         var pickler = new Pickler(text, allLocals);
         pickler.WriteInstance(vm, programHash);
         pickler._w.Flush();
-        var bytes = new System.Text.UTF8Encoding(false).GetBytes(text.ToString());
+        pickler.ReferToSharedFirstOccurrences();
+        var bytes = new System.Text.UTF8Encoding(false).GetBytes(pickler._text.ToString());
         if (bytes.Length > maxBytes) throw new PickleTooLarge(maxBytes);
         return bytes;
     }
@@ -140,7 +142,7 @@ internal sealed class Pickler
         bool anyDefs = false;
         foreach (var (name, value) in module.Globals.Items)
         {
-            if (value is not PyFunction fn || !IsOwnDef(fn)) continue;
+            if (!IsDefUnderItsName(name, value)) continue;
             if (!anyDefs)
             {
                 _w.WritePropertyName("defs", false);
@@ -153,7 +155,7 @@ internal sealed class Pickler
         bool anyGlobals = false;
         foreach (var (name, value) in module.Globals.Items)
         {
-            if (value is PyFunction fn && IsOwnDef(fn)) continue;
+            if (IsDefUnderItsName(name, value)) continue;
             if (name == "__name__" && value is string s && s == module.Name) continue;
             if (!anyGlobals)
             {
@@ -166,6 +168,14 @@ internal sealed class Pickler
         }
         if (anyGlobals) _w.WriteEndObject();
     }
+
+    /// <summary>
+    /// Whether global [name] is where [value]'s own `def` bound it. Another name bound to the same
+    /// function (`handler = check_a`, a loop variable over functions) is an ordinary global whose
+    /// value is written by the function's identity ({"def": "check_a"}), never by the variable's name.
+    /// </summary>
+    private static bool IsDefUnderItsName(string name, object value) =>
+        value is PyFunction fn && name == fn.Code.Name && IsOwnDef(fn);
 
     /// <summary>
     /// A function made by a top-level `def` of its module, still bound to its name there, with no
@@ -360,16 +370,8 @@ internal sealed class Pickler
             case long l:
                 _w.WriteValue(l);
                 return;
-            case string s:
-                _w.WriteValue(s);
-                return;
-            case double d:
-                // The float's repr as tagged text: it round-trips exactly, which neither Json.NET's number
-                // parser nor .NET's "R" format always does (2**-25 prints as 2.980232238769531E-08).
-                Tagged("float", Values.Numbers.NumberText.FloatRepr(d));
-                return;
-            case BigInteger big:
-                Tagged("int", big.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            case string or double or BigInteger:
+                WriteImmutable(v);
                 return;
             case BuiltinFunction bf:
                 Tagged("builtin", BuiltinNames.NameOf(bf) ?? throw Unnamed($"built-in function {bf.Name}"));
@@ -404,10 +406,7 @@ internal sealed class Pickler
             _ids[v] = id;
             _heap.Add(v);
         }
-        _w.WriteStartObject();
-        _w.WritePropertyName("ref", false);
-        _w.WriteValue(id);
-        _w.WriteEndObject();
+        WriteRef(id);
     }
 
     private static PickleException Unnamed(string what) => new("", $"the {what} has no name in the pickle's table of built-ins: this is a bug in the engine");
@@ -434,6 +433,9 @@ internal sealed class Pickler
                 break;
             case PyDict dict:
                 WriteDictItems("dict", dict);
+                break;
+            case string or double or BigInteger:
+                WriteSharedEntry(v);
                 break;
             case Cell cell:
                 Property("kind", "cell");

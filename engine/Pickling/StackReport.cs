@@ -184,7 +184,7 @@ public static class StackReport
             if (path.Contains(index)) return new JValue("<cycle>");
             // Lists, tuples and dicts are written in the compact form {"list": [items]}.
             var kind = entry["kind"]?.ToString()
-                ?? (entry.Count == 1 && entry.Properties().First().Name is "list" or "tuple" or "dict" ? entry.Properties().First().Name : null)
+                ?? (entry.Count == 1 && entry.Properties().First().Name is "list" or "tuple" or "dict" or "shared" ? entry.Properties().First().Name : null)
                 ?? (FutureDescription(entry) != null ? "future" : null);
             var compactItems = entry["items"] ?? (kind is "list" or "tuple" or "dict" ? entry[kind] : null);
             // Every kind that shows what it holds stops at MaxDepth: an exception whose args hold an
@@ -207,10 +207,10 @@ public static class StackReport
                     case "dict":
                         {
                             var pairs = compactItems as JArray ?? new JArray();
-                            if (pairs.All(p => p is JArray { Count: >= 2 } a && a[0].Type == JTokenType.String))
+                            if (pairs.All(p => p is JArray { Count: >= 2 } a && StringKey(a[0]) != null))
                             {
                                 var obj = new JObject();
-                                foreach (var p in pairs.Take(MaxItems)) obj[p[0]!.ToString()] = Render(p[1]!, depth + 1, path);
+                                foreach (var p in pairs.Take(MaxItems)) obj[StringKey(p[0]!)!] = Render(p[1]!, depth + 1, path);
                                 if (pairs.Count > MaxItems) obj["…"] = $"{pairs.Count - MaxItems} more";
                                 return obj;
                             }
@@ -234,6 +234,7 @@ public static class StackReport
                     case "future":
                         return new JValue($"<future {FutureDescription(entry)} {entry["state"] ?? "pending"}>");
                     case "range": return new JValue($"range({entry["start"]}, {entry["stop"]}, {entry["step"]})");
+                    case "shared": return entry["shared"] is { } shared ? Render(shared, depth, path) : new JValue("<?>");
                     default: return new JValue($"<{kind}>");
                 }
             }
@@ -242,6 +243,11 @@ public static class StackReport
                 path.Remove(index);
             }
         }
+
+        /// <summary>A dict key that is a string: written inline, or a reference to a string held by several places.</summary>
+        private string? StringKey(JToken key) => key.Type == JTokenType.String ? key.ToString()
+            : key is JObject { Count: 1 } o && o["ref"] is { } r && Entry(r)?["shared"] is { Type: JTokenType.String } text ? text.ToString()
+            : null;
 
         private string ClassName(JToken? cls) => cls switch
         {

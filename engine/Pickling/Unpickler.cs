@@ -561,6 +561,14 @@ internal sealed class Unpickler
                     return new PyFunction(code, ModuleOf(code, e), defaults, kwDefaults, closure);
                 }
             case "code": return CodeOf(e, "code");
+            case "shared":
+                {
+                    // A string, float or big int held by several places: one object for all of them.
+                    var valueToken = e["shared"] ?? throw Bad(e, "missing \"shared\"");
+                    // A string entry is an object of its own, never the one its inline equals share.
+                    var value = valueToken.Type == PickleJsonType.String ? (string)valueToken : ScalarOrTagged(valueToken);
+                    return value is string or double or BigInteger ? value : throw Bad(valueToken, "only a string, a float or a big int is a shared heap entry");
+                }
             case "bound_method":
                 return new BoundMethod(Value(Required(e, "self")), Value(Required(e, "function")) as PyFunction ?? throw Bad(e["function"]!, "expected a function"));
             case "bound_native":
@@ -660,9 +668,9 @@ internal sealed class Unpickler
     }
 
     private static readonly PValue[] CompactKinds =
-        { new(PickleJsonType.String, "list"), new(PickleJsonType.String, "tuple"), new(PickleJsonType.String, "dict") };
+        { new(PickleJsonType.String, "list"), new(PickleJsonType.String, "tuple"), new(PickleJsonType.String, "dict"), new(PickleJsonType.String, "shared") };
 
-    /// <summary>Lists, tuples and dicts, the commonest entries, are written `{"list": [items]}`: the kind, or null for another shape.</summary>
+    /// <summary>Lists, tuples and dicts, the commonest entries, are written `{"list": [items]}`, and shared strings, floats and big ints `{"shared": v}`: the kind, or null for another shape.</summary>
     private static PNode? CompactKind(PObject e)
     {
         if (e.Count != 1) return null;
@@ -894,7 +902,7 @@ internal sealed class Unpickler
         {
             case PickleJsonType.Null: return PyNone.Value;
             case PickleJsonType.Boolean: return Boxes.Bool((bool)token);
-            case PickleJsonType.String: return (string)token!;
+            case PickleJsonType.String: return InlineString((string)token!);
             case PickleJsonType.Integer:
                 {
                     var raw = ((PValue)token).Value;
@@ -951,6 +959,16 @@ internal sealed class Unpickler
             default:
                 throw Bad(token, $"unknown value tag '{tag}'");
         }
+    }
+
+    private readonly Dictionary<string, string> _inlineStrings = new(StringComparer.Ordinal);
+
+    /// <summary>Inline strings of equal value are one object (Pickler.SharedValues says why).</summary>
+    private string InlineString(string text)
+    {
+        if (_inlineStrings.TryGetValue(text, out var made)) return made;
+        _inlineStrings[text] = text;
+        return text;
     }
 
     private readonly Dictionary<string, PyFunction> _ownDefs = new();

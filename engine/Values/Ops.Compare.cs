@@ -33,7 +33,7 @@ internal static partial class Ops
                     if (b is not PyDict db || da.Count != db.Count) return false;
                     using var level = ValueNesting.Enter("in comparison");
                     foreach (var kv in da.Items)
-                        if (!db.TryGetValue(kv.Key, out var other) || !Eq(kv.Value, other)) return false;
+                        if (!db.TryGetValue(kv.Key, out var other) || (!ReferenceEquals(kv.Value, other) && !Eq(kv.Value, other))) return false;
                     return true;
                 }
             case PyRange ra: return b is PyRange rb && RangeEqual(ra, rb);

@@ -148,6 +148,13 @@ internal static class Program
             Console.Error.WriteLine($"wf: {e.Message}");
             return 1;
         }
+        catch (Workflow.Pickling.PickleException e)
+        {
+            // What chaos is there to find: a state the pickle does not carry. The message names the place in the pickle.
+            stdout.Flush();
+            Console.Error.WriteLine($"wf: the chaos run could not resume from its pickle: {e.Message}\nThe program ran as far as its output shows; this is a bug in the engine.");
+            return 1;
+        }
         finally
         {
             stdout.Flush();

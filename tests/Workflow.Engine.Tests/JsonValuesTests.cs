@@ -27,6 +27,20 @@ public class JsonValuesTests
     }
 
     [Fact]
+    public void Equal_keys_of_one_document_are_one_string_object_as_in_CPython_json_loads()
+    {
+        var records = (PyList)JsonValues.Parse("[{\"id\": \"a\", \"n\": 1}, {\"id\": \"b\", \"n\": 2}, {\"nested\": {\"id\": \"id\"}}]");
+        var keys = records.Items.Select(r => ((PyDict)r).Items.First().Key).ToList();
+        Assert.Same(keys[0], keys[1]);
+        var nested = (PyDict)Get((PyDict)records.Items[2], "nested");
+        var (innerKey, innerValue) = nested.Items.Single();
+        Assert.Same(keys[0], innerKey);
+        Assert.NotSame(innerKey, innerValue); // values are not memoised, as in CPython
+        var other = (PyDict)JsonValues.Parse("{\"id\": 1}");
+        Assert.NotSame(keys[0], other.Items.Single().Key); // one memo per document
+    }
+
+    [Fact]
     public void An_input_read_back_from_the_store_that_is_not_JSON_fails_the_instance_naming_where()
     {
         // What an older, lenient version of the API stored: the instance fails at its first turn, and the worker goes on.
