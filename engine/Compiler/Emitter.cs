@@ -5,6 +5,8 @@ internal sealed class Label
 {
     public int Offset = -1;
     public int Depth = -1;
+    /// <summary>[Depth] came from code of unknown depth (see Emitter._depthUnknown): it is a guess too.</summary>
+    public bool DepthGuessed;
     public readonly List<int> Patches = new();
 }
 
@@ -78,7 +80,7 @@ internal sealed class Emitter
             target.Patches.Add(Offset);
             Emit(op, 0);
         }
-        if (target.Depth < 0) target.Depth = depthAtJump;
+        Record(target, depthAtJump);
     }
 
     public void Bind(Label label)
@@ -88,7 +90,7 @@ internal sealed class Emitter
         label.Patches.Clear();
         if (!Reachable)
         {
-            _depthUnknown = label.Depth < 0;
+            _depthUnknown = label.Depth < 0 || label.DepthGuessed;
             if (label.Depth >= 0) Depth = label.Depth;
         }
         Reachable = true;
@@ -99,8 +101,16 @@ internal sealed class Emitter
     {
         Handlers.Add(new ExceptionHandler(-1, depth));
         _handlerLabels.Add(target);
-        if (target.Depth < 0) target.Depth = depth + 1;
+        Record(target, depth + 1);
         return Handlers.Count - 1;
+    }
+
+    /// <summary>Notes the depth a path brings to [target]: the first known one, or a guess until one is known.</summary>
+    private void Record(Label target, int depth)
+    {
+        if (target.Depth >= 0 && (_depthUnknown || !target.DepthGuessed)) return;
+        target.Depth = depth;
+        target.DepthGuessed = _depthUnknown;
     }
 
     private readonly List<Label> _handlerLabels = new();
