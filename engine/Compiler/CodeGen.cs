@@ -339,7 +339,8 @@ internal sealed class CodeGen
         // `for x in gen():` owns the generator the call makes (nobody else can hold it): leaving the
         // loop early closes it. Break and return do it in UnwindBlocks; an exception through the
         // body reaches closeOnError, which closes it and re-raises.
-        bool owns = f.Iter is Call;
+        // In dead code (after a return) nothing is emitted and the stack depth is a guess: no close handler there.
+        bool owns = f.Iter is Call && E.Reachable;
         Expression(f.Iter);
         E.Emit(OpCode.GetIter, owns ? Runtime.Interpreter.OwningGetIterArg : 0);
         int outer = E.CurrentHandler;
@@ -375,7 +376,7 @@ internal sealed class CodeGen
     /// <summary>Pops a loop's iterator, closing first the generator an owning loop holds alone.</summary>
     private void CloseLoopIterator(bool closes = true)
     {
-        if (closes) E.Emit(OpCode.GetIter, Runtime.Interpreter.ClosingGetIter);
+        if (closes) E.Emit(OpCode.CloseIterator);
         E.Emit(OpCode.PopTop);
     }
 

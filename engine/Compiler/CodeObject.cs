@@ -2,15 +2,21 @@ namespace Workflow.Compiler;
 
 /// <summary>
 /// A place in a function where the tasklet may be suspended and later resumed, possibly in another
-/// process: after a call, an await, a yield, a loop back-edge. Its [Id] is its ordinal within the
-/// function, which stays stable when the compiler's instruction layout changes but the source does
-/// not, so a pickle names the site and never a raw bytecode offset. [Instruction] is the safe
-/// point's own offset; [Offset] is where execution goes on (the next instruction, or for a loop
-/// back-edge the loop's head); [StackDepth] is the operand stack depth there once the safe point's
-/// result has been pushed.
+/// process: after a call, an await, a yield, a loop back-edge. A pickle names the site, never a
+/// raw bytecode offset, by its [Kind] and its [Ordinal] among the function's sites of that kind
+/// ([Name], `call#2`): that stays when the compiler's instruction layout changes and when other
+/// opcodes become safe points of new kinds, as long as the source does not change.
+/// [Format1Ordinal] is its ordinal among the sites of the kinds format 1 counted (-1 for a later
+/// kind), how format-1 pickles name it. [Index] is its place in CodeObject.ResumeSites.
+/// [Instruction] is the safe point's own offset; [Offset] is where execution goes on (the next
+/// instruction, or for a loop back-edge the loop's head); [StackDepth] is the operand stack depth
+/// there once the safe point's result has been pushed.
 /// </summary>
-internal sealed record ResumeSite(int Id, int Instruction, int Offset, int Line, int StackDepth)
+internal sealed record ResumeSite(int Index, SiteKind Kind, int Ordinal, int Format1Ordinal, int Instruction, int Offset, int Line, int StackDepth)
 {
+    /// <summary>The site's identity as pickles and `wf dis` write it.</summary>
+    public string Name => $"{SiteKinds.Name(Kind)}#{Ordinal}";
+
     /// <summary>Names of the local variables live after this site (filled by Liveness).</summary>
     public string[] LiveLocals { get; set; } = Array.Empty<string>();
     /// <summary>The local slots of LiveLocals, in the same order.</summary>
@@ -68,6 +74,22 @@ internal sealed class CodeObject
     {
         foreach (var site in ResumeSites)
             if (site.Instruction == instruction) return site;
+        return null;
+    }
+
+    /// <summary>The resume site of [kind] with [ordinal] among the sites of that kind, if there is one.</summary>
+    public ResumeSite? ResumeSiteNamed(SiteKind kind, int ordinal)
+    {
+        foreach (var site in ResumeSites)
+            if (site.Kind == kind && site.Ordinal == ordinal) return site;
+        return null;
+    }
+
+    /// <summary>The resume site a format-1 pickle names by [ordinal], if there is one.</summary>
+    public ResumeSite? ResumeSiteOfFormat1(int ordinal)
+    {
+        foreach (var site in ResumeSites)
+            if (site.Format1Ordinal == ordinal) return site;
         return null;
     }
 

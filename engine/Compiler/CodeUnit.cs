@@ -18,7 +18,7 @@ internal sealed class Block
     public Label? Break;
     public List<Syntax.Stmt>? FinalBody;
     public string? HandlerName;
-    /// <summary>A for loop over a call's result: leaving it early closes the generator it may own (GetIter 2).</summary>
+    /// <summary>A for loop over a call's result: leaving it early closes the generator it may own (CloseIterator).</summary>
     public bool ClosesIterator;
     /// <summary>The exception handler in force outside this block, which protects its clean-up code.</summary>
     public int OuterHandler;

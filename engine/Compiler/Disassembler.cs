@@ -35,29 +35,32 @@ internal static class Disassembler
             int arg = code.Instructions[i] >> 8;
             var line = code.Lines[i] != lastLine ? code.Lines[i].ToString() : "";
             lastLine = code.Lines[i];
-            sb.Append($"{line,5} {i,5} {op,-18} {Describe(code, op, arg)}");
+            sb.Append($"{line,5} {i,5} {op,-18} {Describe(code, i, op, arg)}");
             if (code.HandlerOf[i] >= 0) sb.Append($"  [handler → {code.Handlers[code.HandlerOf[i]].Target}]");
             sb.Append('\n');
-            var site = code.ResumeSiteOf(i);
-            if (site != null && Emitter.IsSafePoint(op))
-                sb.Append($"              resume site {site.Id} (stack {site.StackDepth}): live {(site.LiveLocals.Length == 0 ? "-" : string.Join(", ", site.LiveLocals))}\n");
+            // A fused instruction keeps the resume site of the first instruction it was written over.
+            if (code.ResumeSiteOf(i) is { } site)
+                sb.Append($"              resume site {site.Name} (stack {site.StackDepth}): live {(site.LiveLocals.Length == 0 ? "-" : string.Join(", ", site.LiveLocals))}\n");
         }
         sb.Append('\n');
     }
 
-    private static string Describe(CodeObject code, OpCode op, int arg) => op switch
+    private static string Describe(CodeObject code, int at, OpCode op, int arg) => OpCodeTable.Of(op).Operand switch
     {
-        OpCode.LoadConst => arg.ToString() + " (" + ConstantText(code.Constants[arg]) + ")",
-        OpCode.LoadFast or OpCode.StoreFast or OpCode.DeleteFast or OpCode.LoadFastConstBinary or OpCode.LoadFastLoadFast => $"{arg} ({code.LocalNames[arg]})",
-        OpCode.LoadDeref or OpCode.StoreDeref or OpCode.DeleteDeref or OpCode.LoadClosure =>
-            $"{arg} ({(arg < code.CellNames.Length ? code.CellNames[arg] : code.FreeNames[arg - code.CellNames.Length])})",
-        OpCode.LoadGlobal or OpCode.StoreGlobal or OpCode.DeleteGlobal or OpCode.LoadName or OpCode.StoreName or OpCode.DeleteName
-            or OpCode.LoadAttr or OpCode.LoadMethod or OpCode.StoreAttr or OpCode.DeleteAttr or OpCode.ImportName or OpCode.ImportFrom => $"{arg} ({code.Names[arg]})",
-        OpCode.BinaryOp => $"{arg & 0xFF} ({(Syntax.BinaryOperator)(arg & 0xFF)}{((arg & 0x100) != 0 ? ", in place" : "")})",
-        OpCode.CompareOp or OpCode.CompareJumpIfFalse => $"{arg} ({new[] { "==", "!=", "<", "<=", ">", ">=" }[arg]})",
-        _ when Liveness.IsJump(op) => $"to {arg}",
+        Operand.Constant => $"{arg} ({ConstantText(code.Constants[arg])})",
+        Operand.Local => $"{arg} ({code.LocalNames[arg]})",
+        Operand.Cell => $"{arg} ({(arg < code.CellNames.Length ? code.CellNames[arg] : code.FreeNames[arg - code.CellNames.Length])})",
+        Operand.Global or Operand.Attribute or Operand.Module => $"{arg} ({code.Names[arg]})",
+        Operand.BinaryOperator => $"{arg & 0xFF} ({(Syntax.BinaryOperator)(arg & 0xFF)}{((arg & 0x100) != 0 ? ", in place" : "")})",
+        // The fused compare-and-jump finds its target in the jump written after it.
+        Operand.Comparison when op == OpCode.CompareJumpIfFalse => $"{arg} ({Comparisons[arg]}) to {code.Instructions[at + 1] >> 8}",
+        Operand.Comparison => $"{arg} ({Comparisons[arg]})",
+        Operand.Target => $"to {arg}",
+        Operand.Counts => $"{arg & 0xFF}, {arg >> 8}",
         _ => arg == 0 ? "" : arg.ToString(),
     };
+
+    private static readonly string[] Comparisons = { "==", "!=", "<", "<=", ">", ">=" };
 
     private static string ConstantText(object c) => c switch
     {

@@ -5,6 +5,8 @@ internal sealed class Label
 {
     public int Offset = -1;
     public int Depth = -1;
+    /// <summary>[Depth] came from code of unknown depth (see Emitter._depthUnknown): it is a guess too.</summary>
+    public bool DepthGuessed;
     public readonly List<int> Patches = new();
 }
 
@@ -33,6 +35,8 @@ internal sealed class Emitter
     // pickles name) but never runs, and its stack depth is a guess. See Emit.
     private bool _depthUnknown;
 
+    private readonly SiteNumbering _siteNumbering = new();
+
     public int Offset => Code.Count;
 
     public void Emit(OpCode op, int arg = 0)
@@ -44,7 +48,7 @@ internal sealed class Emitter
         Code.Add((int)op | (arg << 8));
         Lines.Add(Line);
         HandlerOf.Add(CurrentHandler);
-        Depth += StackEffect(op, arg, jump: false);
+        Depth += OpCodeTable.StackEffect(op, arg, jump: false);
         if (Depth < 0)
         {
             // Dead code such as `return a and b` after a `return` pops what it never pushed.
@@ -52,20 +56,21 @@ internal sealed class Emitter
             Depth = 0;
         }
         if (Depth > MaxDepth) MaxDepth = Depth;
-        if (IsSafePoint(op))
+        var facts = OpCodeTable.Of(op);
+        if (facts.IsSafePoint)
         {
             // A preempted loop goes on at its head, not after the back-edge.
             int continueAt = op == OpCode.JumpBackward ? arg : Offset;
-            ResumeSites.Add(new ResumeSite(ResumeSites.Count, Offset - 1, continueAt, Line, Depth));
+            var (ordinal, format1Ordinal) = _siteNumbering.Next(facts.Site);
+            ResumeSites.Add(new ResumeSite(ResumeSites.Count, facts.Site, ordinal, format1Ordinal, Offset - 1, continueAt, Line, Depth));
         }
-        if (op is OpCode.Jump or OpCode.JumpBackward or OpCode.ReturnValue or OpCode.RaiseVarargs or OpCode.Reraise or OpCode.RaiseAssertion)
-            Reachable = false;
+        if (!facts.FallsThrough) Reachable = false;
     }
 
     public void EmitJump(OpCode op, Label target)
     {
         if (!Reachable) return;
-        var depthAtJump = Depth + StackEffect(op, 0, jump: true);
+        var depthAtJump = Depth + OpCodeTable.StackEffect(op, 0, jump: true);
         if (target.Offset >= 0)
         {
             Emit(op, target.Offset);
@@ -75,7 +80,7 @@ internal sealed class Emitter
             target.Patches.Add(Offset);
             Emit(op, 0);
         }
-        if (target.Depth < 0) target.Depth = depthAtJump;
+        Record(target, depthAtJump);
     }
 
     public void Bind(Label label)
@@ -85,7 +90,7 @@ internal sealed class Emitter
         label.Patches.Clear();
         if (!Reachable)
         {
-            _depthUnknown = label.Depth < 0;
+            _depthUnknown = label.Depth < 0 || label.DepthGuessed;
             if (label.Depth >= 0) Depth = label.Depth;
         }
         Reachable = true;
@@ -96,8 +101,16 @@ internal sealed class Emitter
     {
         Handlers.Add(new ExceptionHandler(-1, depth));
         _handlerLabels.Add(target);
-        if (target.Depth < 0) target.Depth = depth + 1;
+        Record(target, depth + 1);
         return Handlers.Count - 1;
+    }
+
+    /// <summary>Notes the depth a path brings to [target]: the first known one, or a guess until one is known.</summary>
+    private void Record(Label target, int depth)
+    {
+        if (target.Depth >= 0 && (_depthUnknown || !target.DepthGuessed)) return;
+        target.Depth = depth;
+        target.DepthGuessed = _depthUnknown;
     }
 
     private readonly List<Label> _handlerLabels = new();
@@ -114,66 +127,4 @@ internal sealed class Emitter
         }
         return result;
     }
-
-    public static bool IsSafePoint(OpCode op) => op is OpCode.Call or OpCode.CallKw or OpCode.CallEx or OpCode.Await
-        or OpCode.YieldValue or OpCode.JumpBackward or OpCode.ForIter or OpCode.ForIterYieldFrom or OpCode.BuildClass
-        or OpCode.ImportName or OpCode.CallMethod or OpCode.Materialize or OpCode.ContainsOp or OpCode.GetIter
-        // Operators and subscripts on instances of user classes call their dunder methods as frames.
-        or OpCode.BinaryOp or OpCode.CompareOp or OpCode.BinarySubscr;
-
-    /// <summary>The change in operand-stack depth an instruction makes, on its fall-through path or, with [jump], when it jumps.</summary>
-    public static int StackEffect(OpCode op, int arg, bool jump) => op switch
-    {
-        OpCode.Nop => 0,
-        OpCode.LoadConst or OpCode.LoadFast or OpCode.LoadDeref or OpCode.LoadClosure or OpCode.LoadGlobal or OpCode.LoadName => 1,
-        OpCode.StoreFast or OpCode.StoreDeref or OpCode.StoreGlobal or OpCode.StoreName => -1,
-        OpCode.DeleteFast or OpCode.DeleteDeref or OpCode.DeleteGlobal or OpCode.DeleteName => 0,
-        OpCode.PopTop => -1,
-        OpCode.Copy => 1,
-        OpCode.Swap => 0,
-        OpCode.BinaryOp => -1,
-        OpCode.UnaryNegative or OpCode.UnaryPositive or OpCode.UnaryNot or OpCode.UnaryInvert => 0,
-        OpCode.CompareOp or OpCode.IsOp or OpCode.ContainsOp => -1,
-        OpCode.Jump or OpCode.JumpBackward => 0,
-        OpCode.PopJumpIfFalse or OpCode.PopJumpIfTrue => -1,
-        OpCode.JumpIfFalseOrPop or OpCode.JumpIfTrueOrPop => jump ? 0 : -1,
-        OpCode.GetIter => 0,
-        OpCode.ForIter => jump ? -1 : 1,
-        OpCode.ForIterYieldFrom => jump ? 0 : 1,
-        OpCode.BuildList or OpCode.BuildTuple or OpCode.BuildString or OpCode.BuildSlice => 1 - arg,
-        OpCode.BuildDict => 1 - 2 * arg,
-        OpCode.ListExtend or OpCode.DictMerge or OpCode.ListAppend => -1,
-        OpCode.ListToTuple => 0,
-        OpCode.DictSet => -2,
-        OpCode.FormatValue => (arg & 4) != 0 ? -1 : 0,
-        OpCode.UnpackSequence => arg - 1,
-        OpCode.UnpackEx => (arg & 0xFF) + (arg >> 8),
-        OpCode.LoadAttr => 0,
-        OpCode.StoreAttr => -2,
-        OpCode.DeleteAttr => -1,
-        OpCode.BinarySubscr => -1,
-        OpCode.StoreSubscr => -3,
-        OpCode.DeleteSubscr => -2,
-        OpCode.Call => -arg,
-        OpCode.CallKw => -arg - 1,
-        OpCode.CallEx => -1 - arg,
-        OpCode.MakeFunction => -System.Numerics.BitOperations.PopCount((uint)(arg & 7)),
-        OpCode.BuildClass => -2,
-        OpCode.ReturnValue => -1,
-        OpCode.YieldValue or OpCode.Await => 0,
-        OpCode.RaiseVarargs => -arg,
-        OpCode.Reraise => -1,
-        OpCode.PushExcInfo => 1,
-        OpCode.PopExcept => -1,
-        OpCode.CheckExcMatch => 0,
-        OpCode.ImportName => 1,
-        OpCode.ImportFrom => 1,
-        OpCode.RaiseAssertion => -arg,
-        OpCode.LoadMethod => 1,
-        OpCode.Materialize => 0,
-        OpCode.LoadFastConstBinary or OpCode.LoadFastLoadFast => throw new InvalidOperationException("fused instructions are never emitted"),
-        OpCode.CompareJumpIfFalse => throw new InvalidOperationException("fused instructions are never emitted"),
-        OpCode.CallMethod => -arg - 1,
-        _ => throw new InvalidOperationException($"no stack effect for {op}"),
-    };
 }

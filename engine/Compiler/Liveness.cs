@@ -23,7 +23,7 @@ internal static class Liveness
             // Resuming may raise instead (an await that fails), which lands in the handler. A
             // preempted loop resumes at its head and never raises there.
             int handler = code.HandlerOf[site.Instruction];
-            bool backEdge = (OpCode)(code.Instructions[site.Instruction] & 0xFF) == OpCode.JumpBackward;
+            bool backEdge = site.Kind == SiteKind.LoopBack;
             if (handler >= 0 && !backEdge) Union(live, liveIn, code.Handlers[handler].Target, code.LocalNames.Length);
             site.LiveSlots = Enumerable.Range(0, live.Length).Where(slot => live[slot]).ToArray();
             site.LiveLocals = site.LiveSlots.Select(slot => code.LocalNames[slot]).ToArray();
@@ -52,14 +52,18 @@ internal static class Liveness
             for (int i = n - 1; i >= 0; i--)
             {
                 Array.Clear(scratch);
-                var op = (OpCode)(ins[i] & 0xFF);
+                // A fused instruction's sequence is still in place after it: its first member speaks for it.
+                var facts = OpCodeTable.Of(OpCodeTable.Unfused((OpCode)(ins[i] & 0xFF)));
                 int arg = ins[i] >> 8;
-                if (FallsThrough(op) && i + 1 < n) Or(scratch, liveIn[i + 1]);
-                if (IsJump(op)) Or(scratch, liveIn[arg]);
+                if (facts.FallsThrough && i + 1 < n) Or(scratch, liveIn[i + 1]);
+                if (facts.Jumps) Or(scratch, liveIn[arg]);
                 if (code.HandlerOf[i] >= 0) Or(scratch, liveIn[code.Handlers[code.HandlerOf[i]].Target]);
-                if (op == OpCode.StoreFast) scratch[arg >> 6] &= ~(1UL << (arg & 63));
-                // `del x` reads x too: it raises UnboundLocalError when x has no value.
-                if (op is OpCode.LoadFast or OpCode.DeleteFast) scratch[arg >> 6] |= 1UL << (arg & 63);
+                if (facts.Operand == Operand.Local)
+                {
+                    if (facts.Access == Access.Write) scratch[arg >> 6] &= ~(1UL << (arg & 63));
+                    // `del x` reads x too: it raises UnboundLocalError when x has no value.
+                    if (facts.Access is Access.Read or Access.Delete) scratch[arg >> 6] |= 1UL << (arg & 63);
+                }
                 for (int w = 0; w < words; w++)
                 {
                     if (liveIn[i][w] != scratch[w])
@@ -77,10 +81,4 @@ internal static class Liveness
     {
         for (int w = 0; w < into.Length; w++) into[w] |= from[w];
     }
-
-    private static bool FallsThrough(OpCode op) => op is not (OpCode.Jump or OpCode.JumpBackward or OpCode.ReturnValue
-        or OpCode.RaiseVarargs or OpCode.Reraise or OpCode.RaiseAssertion);
-
-    public static bool IsJump(OpCode op) => op is OpCode.Jump or OpCode.JumpBackward or OpCode.PopJumpIfFalse
-        or OpCode.PopJumpIfTrue or OpCode.JumpIfFalseOrPop or OpCode.JumpIfTrueOrPop or OpCode.ForIter or OpCode.ForIterYieldFrom;
 }

@@ -2,9 +2,10 @@ namespace Workflow.Compiler;
 
 /// <summary>
 /// The VM's instruction set. An instruction is one int: the opcode in the low 8 bits and its
-/// argument in the high 24. Each entry says what the argument is and the operand-stack effect,
-/// written bottom → top. Opcodes marked "safe point" may suspend the tasklet; the compiler records
-/// a resume site after each of them (see CodeObject.ResumeSites).
+/// argument in the high 24. Each entry says what the instruction does, the operand stack written
+/// bottom → top. How each behaves to an analysis (its stack effect, whether it is a safe point
+/// and of which resume-site kind, where it jumps, what its argument names) is OpCodeTable's, one
+/// line per opcode; keep the two in step when adding one (OpCodeTableTests checks the table).
 /// </summary>
 internal enum OpCode : byte
 {
@@ -47,7 +48,7 @@ internal enum OpCode : byte
     /// <summary>Swaps the top with the item [arg] places down (2 = the one below the top).</summary>
     Swap,
 
-    /// <summary>a, b → a ∘ b, where ∘ is BinaryOperator [arg &amp; 0xFF]; bit 8 of [arg] asks for the in-place form (+= on a list extends it).</summary>
+    /// <summary>a, b → a ∘ b, where ∘ is BinaryOperator [arg &amp; 0xFF]; bit 8 of [arg] asks for the in-place form (+= on a list extends it). A user class's dunder method runs as a prelude frame.</summary>
     BinaryOp,
     /// <summary>a → -a.</summary>
     UnaryNegative,
@@ -57,16 +58,16 @@ internal enum OpCode : byte
     UnaryNot,
     /// <summary>a → ~a.</summary>
     UnaryInvert,
-    /// <summary>a, b → a ∘ b for the rich comparison [arg] (0 ==, 1 !=, 2 &lt;, 3 &lt;=, 4 &gt;, 5 &gt;=).</summary>
+    /// <summary>a, b → a ∘ b for the rich comparison [arg] (0 ==, 1 !=, 2 &lt;, 3 &lt;=, 4 &gt;, 5 &gt;=). A user class's dunder method runs as a prelude frame.</summary>
     CompareOp,
     /// <summary>a, b → a is b ([arg] 0) or a is not b ([arg] 1).</summary>
     IsOp,
-    /// <summary>a, b → a in b ([arg] 0) or a not in b ([arg] 1). When b is a generator, channel or user iterator the search runs as a prelude frame. Safe point.</summary>
+    /// <summary>a, b → a in b ([arg] 0) or a not in b ([arg] 1). When b is a generator, channel or user iterator the search runs as a prelude frame.</summary>
     ContainsOp,
 
     /// <summary>Jumps forward to offset [arg].</summary>
     Jump,
-    /// <summary>Jumps back to offset [arg]: a loop back-edge, where preemption may happen. Safe point.</summary>
+    /// <summary>Jumps back to offset [arg]: a loop back-edge, where preemption may happen.</summary>
     JumpBackward,
     /// <summary>Pops; jumps to [arg] if it was false.</summary>
     PopJumpIfFalse,
@@ -78,15 +79,20 @@ internal enum OpCode : byte
     JumpIfTrueOrPop,
 
     /// <summary>
-    /// iterable → iterator. [arg] 1: the iterable of `for x in call(...):`, so a generator the call
-    /// has just made stays owned by the loop (PyGenerator.Unshared). [arg] 2: iterator → None, closing
-    /// such an owned generator as its loop ends early (break, return, an exception): GeneratorExit
-    /// runs its finally blocks now, as CPython does when the loop drops the only reference.
+    /// iterable → iterator (a user class's __iter__ runs as a frame). [arg] 1: the iterable of
+    /// `for x in call(...):`, so a generator the call has just made stays owned by the loop
+    /// (PyGenerator.Unshared), and CloseIterator closes it when the loop ends early.
     /// </summary>
     GetIter,
-    /// <summary>iterator → iterator, next value; when exhausted pops the iterator and jumps to [arg]. Safe point (a generator may block).</summary>
+    /// <summary>
+    /// iterator → None, closing a generator its `for x in call(...):` loop owns as the loop ends early
+    /// (break, return, an exception): GeneratorExit runs its finally blocks now, as CPython does when
+    /// the loop drops the only reference. Its own site kind, so no other site moves.
+    /// </summary>
+    CloseIterator,
+    /// <summary>iterator → iterator, next value; when exhausted pops the iterator and jumps to [arg]. A generator may block there.</summary>
     ForIter,
-    /// <summary>Like ForIter for `yield from`: when exhausted replaces the iterator with the sub-generator's return value and jumps to [arg]. Safe point.</summary>
+    /// <summary>Like ForIter for `yield from`: when exhausted replaces the iterator with the sub-generator's return value and jumps to [arg].</summary>
     ForIterYieldFrom,
 
     /// <summary>[arg] items → list.</summary>
@@ -123,30 +129,30 @@ internal enum OpCode : byte
     StoreAttr,
     /// <summary>object → (), deleting object.Names[arg].</summary>
     DeleteAttr,
-    /// <summary>container, key → container[key].</summary>
+    /// <summary>container, key → container[key]. A user class's __getitem__ runs as a prelude frame.</summary>
     BinarySubscr,
     /// <summary>value, container, key → (), setting container[key] = value.</summary>
     StoreSubscr,
     /// <summary>container, key → (), deleting container[key].</summary>
     DeleteSubscr,
 
-    /// <summary>callable, [arg] positional arguments → result. Safe point.</summary>
+    /// <summary>callable, [arg] positional arguments → result.</summary>
     Call,
-    /// <summary>callable, [arg] arguments, names tuple → result; the last len(names) arguments are keyword arguments. Safe point.</summary>
+    /// <summary>callable, [arg] arguments, names tuple → result; the last len(names) arguments are keyword arguments.</summary>
     CallKw,
-    /// <summary>callable, args tuple[, kwargs dict when [arg] is 1] → result (calls with * or **). Safe point.</summary>
+    /// <summary>callable, args tuple[, kwargs dict when [arg] is 1] → result (calls with * or **).</summary>
     CallEx,
     /// <summary>
     /// [defaults tuple if arg&amp;1], [kw-defaults dict if arg&amp;2], [closure tuple if arg&amp;4], code → function.
     /// </summary>
     MakeFunction,
-    /// <summary>body function, name, bases tuple → class: runs the body in a new namespace. Safe point.</summary>
+    /// <summary>body function, name, bases tuple → class: runs the body in a new namespace.</summary>
     BuildClass,
     /// <summary>value → (), returning it to the caller.</summary>
     ReturnValue,
-    /// <summary>value → value sent back in (None): suspends the generator. Safe point.</summary>
+    /// <summary>value → value sent back in (None): suspends the generator.</summary>
     YieldValue,
-    /// <summary>awaitable → its result, blocking the tasklet until it is ready. Safe point.</summary>
+    /// <summary>awaitable → its result, blocking the tasklet until it is ready.</summary>
     Await,
 
     /// <summary>Raises: [arg] 0 re-raises the exception being handled, 1 raises the top, 2 raises exc from cause.</summary>
@@ -160,7 +166,7 @@ internal enum OpCode : byte
     /// <summary>exception, type → exception, bool: does the exception match the class or tuple of classes?</summary>
     CheckExcMatch,
 
-    /// <summary>→ module Names[arg], importing it on first use. Safe point (runs the module body).</summary>
+    /// <summary>→ module Names[arg], importing it on first use. Runs the module body as a frame.</summary>
     ImportName,
     /// <summary>module → module, module.Names[arg]; ImportError when missing.</summary>
     ImportFrom,
@@ -170,13 +176,13 @@ internal enum OpCode : byte
     /// native method), so the call needs no bound-method object; else → attribute, NoSelf.
     /// </summary>
     LoadMethod,
-    /// <summary>method, self-or-NoSelf, [arg] arguments → result: the call half of LoadMethod. Safe point.</summary>
+    /// <summary>method, self-or-NoSelf, [arg] arguments → result: the call half of LoadMethod.</summary>
     CallMethod,
 
     /// <summary>
     /// iterable → iterable, or a list of its items when iterating it may run script code or block
     /// (a generator, a channel, a user iterator): the list is built by the prelude's `_list` as a
-    /// frame. Emitted before UnpackSequence, UnpackEx and ListExtend. Safe point.
+    /// frame. Emitted before UnpackSequence, UnpackEx and ListExtend.
     /// </summary>
     Materialize,
 

@@ -14,9 +14,9 @@ namespace Workflow.Pickling;
 /// writer never recurses however deep the data is.
 /// </summary>
 /// <remarks>
-/// Layout (version 1):
+/// Layout (version 2, PickleFormat):
 /// <code>
-/// { "format": 1, "program": sha256, "input": v?, "main": 1, "mainCalled": false?, "nextTasklet": n?,
+/// { "format": 2, "program": sha256, "input": v?, "main": 1, "mainCalled": false?, "nextTasklet": n?,
 ///   "running": id?, "queue": [id…]?, "futures": [v…]?, "nextFuture": n, "signals": [[name, v]…]?,
 ///   "modules": [{ "name", "defs": [name…]?, "globals": {…}? }…],
 ///   "tasklets": [{ "id", "state", "frames": [outermost … innermost], … }…],
@@ -270,7 +270,7 @@ internal sealed partial class Pickler
         int[] liveSlots;
         if (site != null)
         {
-            Property("site", site.Id);
+            Property("site", site.Name);
             liveSlots = site.LiveSlots;
         }
         else if (f.Ip == 0 && f.Sp == 0)

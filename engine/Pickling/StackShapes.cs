@@ -64,25 +64,23 @@ internal static class StackShapes
                 entry.Add(new StackSlot(SlotShape.Exception));
                 Merge(code.Handlers[h].Target, entry);
             }
-            var op = (OpCode)(ins[at] & 0xFF);
-            int arg = ins[at] >> 8;
             // A fused instruction is its sequence's first member, whose other members follow in place.
-            op = op switch
-            {
-                OpCode.LoadFastConstBinary or OpCode.LoadFastLoadFast => OpCode.LoadFast,
-                OpCode.CompareJumpIfFalse => OpCode.CompareOp,
-                _ => op,
-            };
+            var op = OpCodeTable.Unfused((OpCode)(ins[at] & 0xFF));
+            var facts = OpCodeTable.Of(op);
+            int arg = ins[at] >> 8;
             var s = before.ToList();
-            if (Step(op, arg, s, out var jumpState, out bool fallsThrough))
+            bool jumps = Step(op, arg, s, out var jumpState, out bool fallsThrough);
+            if (jumps != facts.Jumps || fallsThrough != facts.FallsThrough)
+                throw new PickleException("", $"{code.QualifiedName}: the unpickler's stack analysis of {op} disagrees with OpCodeTable on where it goes: this is a bug in the engine");
+            if (jumps)
             {
-                if (jumpState.Count != before.Length + Emitter.StackEffect(op, arg, jump: true))
+                if (jumpState.Count != before.Length + OpCodeTable.StackEffect(op, arg, jump: true))
                     throw new PickleException("", $"{code.QualifiedName}: the unpickler's stack analysis of {op} disagrees with the compiler: this is a bug in the engine");
                 Merge(arg, jumpState);
             }
             if (fallsThrough)
             {
-                if (s.Count != before.Length + Emitter.StackEffect(op, arg, jump: false))
+                if (s.Count != before.Length + OpCodeTable.StackEffect(op, arg, jump: false))
                     throw new PickleException("", $"{code.QualifiedName}: the unpickler's stack analysis of {op} disagrees with the compiler: this is a bug in the engine");
                 Merge(at + 1, s);
             }
@@ -131,7 +129,7 @@ internal static class StackShapes
                 PushAny();
                 return false;
             case OpCode.UnaryNegative or OpCode.UnaryPositive or OpCode.UnaryNot or OpCode.UnaryInvert
-                or OpCode.GetIter or OpCode.LoadAttr or OpCode.YieldValue or OpCode.Await or OpCode.Materialize:
+                or OpCode.GetIter or OpCode.CloseIterator or OpCode.LoadAttr or OpCode.YieldValue or OpCode.Await or OpCode.Materialize:
                 Pop(1);
                 PushAny();
                 return false;

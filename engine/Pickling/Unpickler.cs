@@ -36,6 +36,8 @@ internal sealed class Unpickler
     private readonly HashSet<PyGenerator> _chained = new(ReferenceEqualityComparer.Instance);
     /// <summary>Frames the pickle put at their function's entry (offset 0 may also be a loop head's resume site).</summary>
     private readonly HashSet<Frame> _entryFrames = new(ReferenceEqualityComparer.Instance);
+    /// <summary>The pickle's format version: format 1 names resume sites differently (PickleFormat).</summary>
+    private int _format = PickleFormat.Version;
     /// <summary>Frames whose operand stacks are checked once every heap object is complete (a constant tuple's items, say).</summary>
     private readonly List<(Frame Frame, PObject Token)> _stackChecks = new();
 
@@ -92,8 +94,9 @@ internal sealed class Unpickler
     {
         NoTypeMetadata(root);
         var format = Int(Required(root, "format"), 1, int.MaxValue);
-        if (format != PickleFormat.Version)
-            throw Bad(root["format"]!, $"pickle format {format} is not supported (this engine reads format {PickleFormat.Version})");
+        if (format < PickleFormat.OldestReadable || format > PickleFormat.Version)
+            throw Bad(root["format"]!, $"pickle format {format} is not supported (this engine reads formats {PickleFormat.OldestReadable} to {PickleFormat.Version})");
+        _format = format;
         if (root["separateStrings"] is { } separate) _separateStrings = Arr(separate).Select(t => LoneSurrogateText(t) ?? Str(t)).ToHashSet(StringComparer.Ordinal);
         var program = Str(Required(root, "program"));
         if (program != _program.Hash)
@@ -335,13 +338,12 @@ internal sealed class Unpickler
         var site = SiteOf(frame, token);
         bool waitsForValue = !top || resumePending;
         if (frame.Sp != site.StackDepth - (waitsForValue ? 1 : 0))
-            throw Bad(token, $"the operand stack has {frame.Sp} values; resume site {site.Id} needs {site.StackDepth - (waitsForValue ? 1 : 0)}");
-        var op = (OpCode)(frame.Code.Instructions[site.Instruction] & 0xFF);
-        if (waitsForValue && op == OpCode.JumpBackward) throw Bad(token, "a loop's back-edge does not wait for a value");
-        if (top && t.ResumeValue == PyChannel.EndOfIteration && op != OpCode.ForIter)
+            throw Bad(token, $"the operand stack has {frame.Sp} values; resume site {site.Name} needs {site.StackDepth - (waitsForValue ? 1 : 0)}");
+        if (waitsForValue && site.Kind == SiteKind.LoopBack) throw Bad(token, "a loop's back-edge does not wait for a value");
+        if (top && t.ResumeValue == PyChannel.EndOfIteration && site.Kind != SiteKind.ForStep)
             throw Bad(token, "only a for loop over a channel resumes with end_of_iteration");
         // Closing the channel wakes a receiver waiting as a loop with end_of_iteration, which leaves the loop its ForIter names.
-        if (top && t.State == TaskletState.Blocked && t.Receiving == ReceiveMode.Loop && op != OpCode.ForIter)
+        if (top && t.State == TaskletState.Blocked && t.Receiving == ReceiveMode.Loop && site.Kind != SiteKind.ForStep)
             throw Bad(token, "only a for loop over a channel waits to receive as a loop");
     }
 
@@ -352,18 +354,40 @@ internal sealed class Unpickler
         var op = (OpCode)(parent.Code.Instructions[site.Instruction] & 0xFF);
         bool ok = child.ReturnKind switch
         {
-            ReturnKind.ForIter => op == OpCode.ForIter,
-            ReturnKind.YieldFrom => op == OpCode.ForIterYieldFrom,
-            ReturnKind.ForIterNext => op is OpCode.ForIter or OpCode.ForIterYieldFrom,
-            ReturnKind.ClassBody => op == OpCode.BuildClass,
-            ReturnKind.Import => op == OpCode.ImportName,
-            _ => op is OpCode.Call or OpCode.CallKw or OpCode.CallEx or OpCode.CallMethod or OpCode.GetIter or OpCode.Materialize or OpCode.ContainsOp
-                or OpCode.BinaryOp or OpCode.CompareOp or OpCode.CompareJumpIfFalse or OpCode.BinarySubscr,
+            ReturnKind.ForIter => site.Kind == SiteKind.ForStep,
+            ReturnKind.YieldFrom => site.Kind == SiteKind.YieldFrom,
+            ReturnKind.ForIterNext => site.Kind is SiteKind.ForStep or SiteKind.YieldFrom,
+            ReturnKind.ClassBody => site.Kind == SiteKind.ClassBody,
+            ReturnKind.Import => site.Kind == SiteKind.Import,
+            // Every other safe point waits for a frame it called (a function, or a dunder method through the prelude).
+            _ => site.Kind is not (SiteKind.Await or SiteKind.Yield or SiteKind.LoopBack or SiteKind.ForStep or SiteKind.YieldFrom
+                or SiteKind.ClassBody or SiteKind.Import),
         };
         if (!ok) throw Bad(token, $"a frame that returns as '{Pickler.ReturnKindName(child.ReturnKind)}' cannot be called from a {op} instruction");
     }
 
     private bool IsEntry(Frame frame) => _entryFrames.Contains(frame);
+
+    /// <summary>
+    /// The resume site a frame's "site" names: format 2 writes its kind and its ordinal among the
+    /// function's sites of that kind ("call#2"), format 1 its ordinal among all sites of the kinds
+    /// format 1 had (PickleFormat).
+    /// </summary>
+    private ResumeSite SiteNamed(CodeObject code, PNode token)
+    {
+        if (_format == 1)
+        {
+            if (token.Type == PickleJsonType.String) throw Bad(token, "a format-1 site is a number or \"entry\"");
+            int ordinal1 = Int(token, 0, int.MaxValue);
+            return code.ResumeSiteOfFormat1(ordinal1) ?? throw Bad(token, $"{code.QualifiedName} has no format-1 resume site {ordinal1}");
+        }
+        var name = token.Type == PickleJsonType.String ? Str(token) : throw Bad(token, "a site is \"kind#ordinal\" or \"entry\"");
+        int hash = name.IndexOf('#');
+        var kind = hash > 0 ? SiteKinds.Parse(name[..hash]) : SiteKind.None;
+        if (kind == SiteKind.None || !int.TryParse(name.AsSpan(hash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int ordinal))
+            throw Bad(token, $"'{name}' is not a resume site (\"kind#ordinal\", such as \"call#0\")");
+        return code.ResumeSiteNamed(kind, ordinal) ?? throw Bad(token, $"{code.QualifiedName} has no resume site {name}");
+    }
 
     private ResumeSite SiteOf(Frame frame, PNode token) =>
         frame.Code.ResumeSiteAt(frame.Ip, frame.Sp) ?? frame.Code.ResumeSiteAt(frame.Ip, frame.Sp - 1)
@@ -403,16 +427,14 @@ internal sealed class Unpickler
             }
         }
         var siteToken = Required(token, "site");
-        if (siteToken.Type == PickleJsonType.String)
+        if (siteToken.Type == PickleJsonType.String && Str(siteToken) == "entry")
         {
-            if (Str(siteToken) != "entry") throw Bad(siteToken, "a site is a number or \"entry\"");
             frame.Ip = 0;
             _entryFrames.Add(frame);
         }
         else
         {
-            var id = Int(siteToken, 0, code.ResumeSites.Length - 1);
-            frame.Ip = code.ResumeSites[id].Offset;
+            frame.Ip = SiteNamed(code, siteToken).Offset;
         }
         if (token["return"] is { } kind)
         {

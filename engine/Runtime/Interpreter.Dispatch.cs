@@ -441,31 +441,30 @@ internal sealed partial class Interpreter
                             else sp--;
                             break;
 
+                        case OpCode.CloseIterator:
+                            // A `for` loop left early (break, return, exception): it closes a generator
+                            // only it could reach, running its finally blocks now, as CPython does when
+                            // the loop drops the last reference.
+                            if (st[sp - 1].V is PyGenerator { Unshared: true, Finished: false } owned)
+                            {
+                                if (owned.Started)
+                                {
+                                    st[--sp].V = null!;
+                                    f.Ip = ip;
+                                    f.Sp = sp;
+                                    PushFrame(t, f, PrepareResume(owned, ReturnKind.Close));
+                                    f = t.Top!;
+                                    error = new PyException(ExceptionTypes.GeneratorExit, PyTuple.Empty);
+                                    addTraceback = false;
+                                    goto HandleError;
+                                }
+                                owned.Finished = true;
+                            }
+                            st[sp - 1].V = PyNone.Value;
+                            break;
+
                         case OpCode.GetIter:
                             {
-                                if (arg == ClosingGetIter)
-                                {
-                                    // A `for` loop left early (break, return, exception): it closes a generator
-                                    // only it could reach, running its finally blocks now, as CPython does when
-                                    // the loop drops the last reference.
-                                    if (st[sp - 1].V is PyGenerator { Unshared: true, Finished: false } owned)
-                                    {
-                                        if (owned.Started)
-                                        {
-                                            st[--sp].V = null!;
-                                            f.Ip = ip;
-                                            f.Sp = sp;
-                                            PushFrame(t, f, PrepareResume(owned, ReturnKind.Close));
-                                            f = t.Top!;
-                                            error = new PyException(ExceptionTypes.GeneratorExit, PyTuple.Empty);
-                                            addTraceback = false;
-                                            goto HandleError;
-                                        }
-                                        owned.Finished = true;
-                                    }
-                                    st[sp - 1].V = PyNone.Value;
-                                    break;
-                                }
                                 var iterable = st[sp - 1].V;
                                 if (iterable is PyInstance { } ii && ii.Class.TryLookup("__iter__", out var iterMethod) && iterMethod is PyFunction iterFn)
                                 {
@@ -900,7 +899,7 @@ internal sealed partial class Interpreter
                                 if (f.ReturnKind == ReturnKind.Close)
                                 {
                                     // It caught GeneratorExit and yielded again: CPython reports this as unraisable
-                                    // and drops the generator; the loop goes on after its GetIter 2.
+                                    // and drops the generator; the loop goes on after its CloseIterator.
                                     UnraisableException?.Invoke(t, Errors.RuntimeError("generator ignored GeneratorExit").Exception);
                                     parent.Stack[parent.Sp++] = PyNone.Value;
                                     if (_stopAtSafePoints && PauseAfterPush(t, boundary)) return;
@@ -1083,8 +1082,6 @@ internal sealed partial class Interpreter
 
     /// <summary>GetIter's argument for `for x in call(...):`, whose loop may own the generator the call makes (PyGenerator.Unshared).</summary>
     internal const int OwningGetIterArg = 1;
-    /// <summary>GetIter's argument that closes an owned generator when its loop ends early and leaves None.</summary>
-    internal const int ClosingGetIter = 2;
     private const int OwningGetIter = (int)OpCode.GetIter | (OwningGetIterArg << 8);
 
     private void PushFrame(Tasklet t, Frame caller, Frame callee)

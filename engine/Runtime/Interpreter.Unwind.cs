@@ -56,7 +56,7 @@ internal sealed partial class Interpreter
             if (f.ReturnKind == ReturnKind.Close && parent != null
                 && (error.Class == ExceptionTypes.GeneratorExit || error.Class.IsSubclassOf(ExceptionTypes.Exception)))
             {
-                // The closed generator let GeneratorExit through: closing succeeded; GetIter 2 leaves
+                // The closed generator let GeneratorExit through: closing succeeded; CloseIterator leaves
                 // None. Any other error has nobody to go to (CPython's close from a reference count
                 // reaching zero reports it as unraisable); only the BaseExceptions of the host
                 // (a cancellation) go on unwinding.

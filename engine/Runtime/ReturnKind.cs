@@ -27,7 +27,7 @@ internal enum ReturnKind : byte
     /// <summary>A frame run by a nested interpreter loop for a C# caller (a key function, __eq__…): returning ends that loop.</summary>
     Nested,
     /// <summary>
-    /// A generator being closed (GeneratorExit raised at its yield) by the GetIter 2 that ends a
+    /// A generator being closed (GeneratorExit raised at its yield) by the CloseIterator that ends a
     /// `for` loop owning it: GeneratorExit (or another Exception) escaping, or a return, pushes None
     /// for the loop to pop; a yield is reported as unraisable and the generator dropped. Errors go
     /// to Interpreter.UnraisableException, as CPython's "Exception ignored in".

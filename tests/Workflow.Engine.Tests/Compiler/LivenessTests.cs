@@ -49,11 +49,13 @@ public class LivenessTests
     }
 
     [Fact]
-    public void Every_safe_point_has_a_resume_site_with_a_stable_ordinal_id()
+    public void Every_safe_point_has_a_resume_site_named_by_its_kind_and_ordinal()
     {
         var f = Function("def f(n):\n    for i in range(n):\n        g(i)\n    h()\n", "f");
-        Assert.Equal(Enumerable.Range(0, f.ResumeSites.Length), f.ResumeSites.Select(s => s.Id));
-        Assert.All(f.ResumeSites, s => Assert.True(Emitter.IsSafePoint((OpCode)(f.Instructions[s.Instruction] & 0xFF))));
+        Assert.Equal(Enumerable.Range(0, f.ResumeSites.Length), f.ResumeSites.Select(s => s.Index));
+        // The loop over a call closes the generator the call may make when the loop ends early: close#0.
+        Assert.Equal(new[] { "call#0", "iter#0", "for#0", "call#1", "loop#0", "close#0", "call#2" }, f.ResumeSites.Select(s => s.Name));
+        Assert.All(f.ResumeSites, s => Assert.True(OpCodeTable.IsSafePoint((OpCode)(f.Instructions[s.Instruction] & 0xFF))));
     }
 
     [Fact]

@@ -31,4 +31,26 @@ public class UnreachableCodeTests
             """);
         Assert.Equal("raised 1\nTrue False 2\n", output);
     }
+
+    /// <summary>
+    /// A try statement in a loop after a `return`: its handler's depth was taken from the dead
+    /// loop's guessed depth and then trusted, and a `return` in the handler underflowed (found by
+    /// CompilerFuzzTests swapping two lines of retry_simulation.wf).
+    /// </summary>
+    [Fact]
+    public void A_try_in_a_loop_after_a_return_compiles_and_never_runs()
+    {
+        var output = Run.Output("""
+            def f(n):
+                return n * 2
+                for attempt in range(n):
+                    try:
+                        return attempt
+                    except ValueError as e:
+                        return -1
+                return 0
+            print(f(3))
+            """);
+        Assert.Equal("6\n", output);
+    }
 }
