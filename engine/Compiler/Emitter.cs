@@ -41,6 +41,11 @@ internal sealed class Emitter
         // stack depth would be meaningless (e.g. a `return` whose finally body ends in `break`).
         if (!Reachable) return;
         if (arg < 0 || arg > 0xFFFFFF) throw new InvalidOperationException($"instruction argument {arg} out of range for {op}");
+        if (IsRerunSite(op))
+        {
+            // The instruction may push a prelude frame and run again on its result: it resumes at itself.
+            ResumeSites.Add(new ResumeSite(ResumeSites.Count, Offset, Offset, Line, Depth));
+        }
         Code.Add((int)op | (arg << 8));
         Lines.Add(Line);
         HandlerOf.Add(CurrentHandler);
@@ -119,7 +124,16 @@ internal sealed class Emitter
         or OpCode.YieldValue or OpCode.JumpBackward or OpCode.ForIter or OpCode.ForIterYieldFrom or OpCode.BuildClass
         or OpCode.ImportName or OpCode.CallMethod or OpCode.Materialize or OpCode.ContainsOp or OpCode.GetIter
         // Operators and subscripts on instances of user classes call their dunder methods as frames.
-        or OpCode.BinaryOp or OpCode.CompareOp or OpCode.BinarySubscr;
+        or OpCode.BinaryOp or OpCode.CompareOp or OpCode.BinarySubscr
+        or OpCode.UnaryNegative or OpCode.UnaryPositive or OpCode.UnaryInvert or OpCode.UnaryNot or OpCode.FormatValue or OpCode.BuildDict;
+
+    /// <summary>
+    /// Instructions that push no single result but may still need a user method (a truth test, an
+    /// item assignment): they push a prelude frame and run again on what it returns,
+    /// so their resume site is the instruction itself, with the stack it had.
+    /// </summary>
+    public static bool IsRerunSite(OpCode op) => op is OpCode.PopJumpIfFalse or OpCode.PopJumpIfTrue
+        or OpCode.JumpIfFalseOrPop or OpCode.JumpIfTrueOrPop or OpCode.StoreSubscr or OpCode.DeleteSubscr or OpCode.DictSet;
 
     /// <summary>The change in operand-stack depth an instruction makes, on its fall-through path or, with [jump], when it jumps.</summary>
     public static int StackEffect(OpCode op, int arg, bool jump) => op switch

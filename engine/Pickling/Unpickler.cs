@@ -356,7 +356,9 @@ internal sealed class Unpickler
             ReturnKind.ClassBody => op == OpCode.BuildClass,
             ReturnKind.Import => op == OpCode.ImportName,
             _ => op is OpCode.Call or OpCode.CallKw or OpCode.CallEx or OpCode.CallMethod or OpCode.GetIter or OpCode.Materialize or OpCode.ContainsOp
-                or OpCode.BinaryOp or OpCode.CompareOp or OpCode.CompareJumpIfFalse or OpCode.BinarySubscr,
+                or OpCode.BinaryOp or OpCode.CompareOp or OpCode.CompareJumpIfFalse or OpCode.BinarySubscr
+                or OpCode.UnaryNegative or OpCode.UnaryPositive or OpCode.UnaryInvert or OpCode.UnaryNot or OpCode.FormatValue or OpCode.BuildDict
+                || Emitter.IsRerunSite(op),
         };
         if (!ok) throw Bad(token, $"a frame that returns as '{Pickler.ReturnKindName(child.ReturnKind)}' cannot be called from a {op} instruction");
     }

@@ -25,6 +25,8 @@ ALLOWED_BUILTINS = {
     'Exception', 'ValueError', 'TypeError', 'KeyError', 'IndexError', 'ZeroDivisionError',
     'AttributeError', 'NameError', 'RuntimeError', 'StopIteration', 'AssertionError',
     'NotImplementedError', 'OverflowError',
+    # The dunder protocol: a method returns it to let the other operand try (classes/notimplemented_*).
+    'NotImplemented',
 }
 STACKLESS_BUILTINS = {'spawn', 'channel', 'schedule', 'ChannelClosedError', 'DeadlockError'}
 
