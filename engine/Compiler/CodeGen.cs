@@ -113,7 +113,7 @@ internal sealed class CodeGen
             HandlerOf = E.HandlerOf.ToArray(),
             Handlers = E.FinishHandlers(),
             MaxStack = E.MaxDepth + 1,
-            ResumeSites = E.ResumeSites.ToArray(),
+            ResumeSites = E.AllResumeSites(),
         };
         Liveness.Annotate(code);
         Quickening.Apply(code);

@@ -44,7 +44,7 @@ internal sealed class Emitter
         if (IsRerunSite(op))
         {
             // The instruction may push a prelude frame and run again on its result: it resumes at itself.
-            ResumeSites.Add(new ResumeSite(ResumeSites.Count, Offset, Offset, Line, Depth));
+            _laterSites.Add(new ResumeSite(-1, Offset, Offset, Line, Depth));
         }
         Code.Add((int)op | (arg << 8));
         Lines.Add(Line);
@@ -61,7 +61,8 @@ internal sealed class Emitter
         {
             // A preempted loop goes on at its head, not after the back-edge.
             int continueAt = op == OpCode.JumpBackward ? arg : Offset;
-            ResumeSites.Add(new ResumeSite(ResumeSites.Count, Offset - 1, continueAt, Line, Depth));
+            if (IsLaterSafePoint(op)) _laterSites.Add(new ResumeSite(-1, Offset - 1, continueAt, Line, Depth));
+            else ResumeSites.Add(new ResumeSite(ResumeSites.Count, Offset - 1, continueAt, Line, Depth));
         }
         if (op is OpCode.Jump or OpCode.JumpBackward or OpCode.ReturnValue or OpCode.RaiseVarargs or OpCode.Reraise or OpCode.RaiseAssertion)
             Reachable = false;
@@ -132,6 +133,21 @@ internal sealed class Emitter
     /// item assignment): they push a prelude frame and run again on what it returns,
     /// so their resume site is the instruction itself, with the stack it had.
     /// </summary>
+    /// <summary>Safe points added after pickles were first written; their sites are numbered after the others.</summary>
+    private static bool IsLaterSafePoint(OpCode op) => op is OpCode.UnaryNegative or OpCode.UnaryPositive or OpCode.UnaryInvert
+        or OpCode.UnaryNot or OpCode.FormatValue or OpCode.BuildDict;
+
+    /// <summary>
+    /// The sites of the safe points that user methods run from C# added (IsLaterSafePoint, IsRerunSite):
+    /// numbered after all the others, so the site numbers in pickles written before them still name
+    /// the same places.
+    /// </summary>
+    private readonly List<ResumeSite> _laterSites = new();
+
+    /// <summary>Every resume site, numbered: the original kinds first, then the later ones.</summary>
+    public ResumeSite[] AllResumeSites() =>
+        ResumeSites.Concat(_laterSites.Select((site, i) => site with { Id = ResumeSites.Count + i })).ToArray();
+
     public static bool IsRerunSite(OpCode op) => op is OpCode.PopJumpIfFalse or OpCode.PopJumpIfTrue
         or OpCode.JumpIfFalseOrPop or OpCode.JumpIfTrueOrPop or OpCode.StoreSubscr or OpCode.DeleteSubscr or OpCode.DictSet;
 
