@@ -775,6 +775,11 @@ internal sealed partial class Interpreter
                                 }
                                 f.Ip = ip;
                                 f.Sp = sp;
+                                if (container is PyDict plainDict && key is string or long)
+                                {
+                                    st[sp - 1].V = plainDict.TryGetValue(key, out var found) ? found : throw Errors.KeyError(key);
+                                    break;
+                                }
                                 if (container is PyDict)
                                 {
                                     // A key whose __hash__ or __eq__ is a user method: the lookup runs as prelude frames.
@@ -797,6 +802,11 @@ internal sealed partial class Interpreter
                                 var key = st[--sp].V;
                                 var container = st[--sp].V;
                                 var v = st[--sp].V;
+                                if (container is PyDict plainDict && key is string or long)
+                                {
+                                    plainDict.Set(key, v);
+                                    break;
+                                }
                                 if (ReferenceEquals(key, Builtins.BuiltinFunctions.SubscrDone)) break; // _setitem did it
                                 if (container is PyInstance or PyDict)
                                 {
