@@ -72,7 +72,11 @@ internal static class ListMethods
     {
         var items = ((PyList)self).Items;
         var value = MethodArgs.One("list", "remove", args, kwargs);
-        long found = Ops.IndexOfItem(items, value);
+        var vm = Interpreter.Current;
+        long found = 0;
+        // A user __eq__ met on the way: the search runs as the prelude's frames (it may block).
+        var frame = vm.ScriptFreeOr(() => { found = Ops.IndexOfItem(items, value); return PyNone.Value; }, () => vm.CallPrelude("_list_remove", self, value));
+        if (frame is not PyNone) return frame;
         if (found < 0) throw Errors.ValueError("list.remove(x): x not in list");
         // A user __eq__ may have shrunk the list meanwhile.
         if (found < items.Count) items.RemoveAt((int)found);
@@ -84,15 +88,20 @@ internal static class ListMethods
         MethodArgs.Positional("list", "index", args, kwargs, 1, 3);
         var items = ((PyList)self).Items;
         var (start, stop) = MethodArgs.SearchBounds(args, items.Count);
-        long found = Ops.IndexOfItem(items, args[0], start, stop);
-        return found >= 0 ? Boxes.Int(found) : throw Errors.ValueError($"{Ops.Repr(args[0])} is not in list");
+        var vm = Interpreter.Current;
+        return vm.ScriptFreeOr(() =>
+        {
+            long found = Ops.IndexOfItem(items, args[0], start, stop);
+            return found >= 0 ? Boxes.Int(found) : throw Errors.ValueError($"{Ops.Repr(args[0])} is not in list");
+        }, () => vm.CallPrelude("_list_index", self, args[0], Boxes.Int(start), Boxes.Int(stop)));
     }
 
     private static object Count(object self, object[] args, Dictionary<string, object>? kwargs)
     {
         var items = ((PyList)self).Items;
         var value = MethodArgs.One("list", "count", args, kwargs);
-        return Boxes.Int(Ops.CountItems(items, value));
+        var vm = Interpreter.Current;
+        return vm.ScriptFreeOr(() => Boxes.Int(Ops.CountItems(items, value)), () => vm.CallPrelude("_list_count", self, value));
     }
 
     private static object Reverse(object self, object[] args, Dictionary<string, object>? kwargs)
@@ -139,11 +148,18 @@ internal static class ListMethods
         // comparisons that mutate it cannot disturb the sort; any such mutation is discarded.
         var items = ((PyList)self).Items;
         var values = items.ToArray();
+        var snapshot = values.Length > 1 && key is null or PyNone ? (object[])values.Clone() : null;
         items.Clear();
         bool modified;
         try
         {
-            SortArray(values, key, reverse, "list.sort()");
+            if (snapshot == null) SortArray(values, key, reverse, "list.sort()");
+            // A comparison that needs a user method: the sort runs again from the prelude, as frames.
+            else if (Interpreter.Current.ScriptFreeOr(() => { SortArray(values, null, reverse, "list.sort()"); return Boxes.False; }, () => Boxes.True) is true)
+            {
+                values = snapshot;
+                return Interpreter.Current.CallPrelude("_list_sort", self, PyNone.Value, Boxes.Bool(reverse));
+            }
         }
         finally
         {
@@ -174,6 +190,63 @@ internal static class ListMethods
         {
             items.Clear();
             items.AddRange(values);
+        }
+    }
+
+    /// <summary>
+    /// One attempt of the prelude's _sort_keys: sorts [items] (by [keys] when a list) as SortArray
+    /// does, taking the results of the comparisons that need user methods from [answers], in order.
+    /// Returns a 1-tuple of the sorted list, or, at the first comparison not yet answered, the pair
+    /// to compare (the prelude compares them as frames, appends the answer and calls again: the
+    /// sort is deterministic, so it retraces the same steps).
+    /// </summary>
+    public static PyTuple SortReplaying(PyList items, object keys, bool reverse, PyList answers)
+    {
+        var values = items.Items.ToArray();
+        object[]? keyArray = null;
+        if (keys is PyList kl)
+        {
+            if (kl.Items.Count != values.Length) throw Errors.TypeError("__sort_replay() needs a list of keys as long as the items");
+            keyArray = kl.Items.ToArray();
+        }
+        else if (keys is not PyNone) throw Errors.TypeError("__sort_replay() needs a list of keys or None");
+        if (values.Length < 2) return PyTuple.Of(new PyList(values.ToList()));
+        if (reverse)
+        {
+            if (keyArray != null) Array.Reverse(keyArray);
+            Array.Reverse(values);
+        }
+        var sort = keyArray != null ? new TimSort(keyArray, values) : new TimSort(values, null);
+        sort.Answers = new SortAnswers(answers.Items);
+        try
+        {
+            sort.Run();
+        }
+        catch (SortAnswers.Question q)
+        {
+            return PyTuple.Of(q.A, q.B);
+        }
+        if (reverse) Array.Reverse(values);
+        return PyTuple.Of(new PyList(values.ToList()));
+    }
+
+    /// <summary>The comparisons of a replayed sort: plain ones made in C#, the others answered from the prelude's list.</summary>
+    internal sealed class SortAnswers(List<object> answers)
+    {
+        private int _next;
+
+        public sealed class Question(object a, object b) : Exception
+        {
+            public object A { get; } = a;
+            public object B { get; } = b;
+        }
+
+        public bool Less(object a, object b)
+        {
+            var vm = Interpreter.Current;
+            if (vm.TryScriptFree(Ops.Less, a, b, out bool less)) return less;
+            if (_next < answers.Count) return Ops.Truthy(answers[_next++]);
+            throw new Question(a, b);
         }
     }
 
@@ -240,10 +313,13 @@ internal static class ListMethods
         /// <summary>Comparisons made so far in the current batch of BuiltinWork: a sort is charged per comparison.</summary>
         private int _comparisons;
 
+        /// <summary>Set when the sort retraces itself with the answers of comparisons made by script (SortReplaying).</summary>
+        public SortAnswers? Answers;
+
         private bool Less(object a, object b)
         {
             BuiltinWork.Step(ref _comparisons);
-            return Ops.Less(a, b);
+            return Answers != null ? Answers.Less(a, b) : Ops.Less(a, b);
         }
 
         public void Run()

@@ -88,6 +88,42 @@ internal sealed class PyDict
 
     public bool ContainsKey(object key) => FindEntry(key, HashOf(key)) >= 0;
 
+    // The halves of a lookup the prelude does when a key's __hash__ or __eq__ is a user method
+    // (_dict_find): it computes the hash and compares the stored keys these give it, as frames,
+    // then names the entry by its stored key object and hash.
+
+    /// <summary>
+    /// The stored keys whose hash is [hash], oldest first: the order in which CPython's probing
+    /// meets keys of one hash, so user __eq__ methods are called as they are there.
+    /// </summary>
+    public List<object> KeysWithHash(long hash)
+    {
+        var keys = new List<object>();
+        if (_count == 0) return keys;
+        for (int i = _buckets[BucketOf(hash)] - 1; i >= 0; i = _entries[i].Next)
+            if (_entries[i].Hash == hash) keys.Add(_entries[i].Key!);
+        keys.Reverse();
+        return keys;
+    }
+
+    /// <summary>The entry holding the very object [storedKey] with [hash]; -1 when the dict lost it meanwhile.</summary>
+    public int FindStored(object storedKey, long hash)
+    {
+        if (_count == 0) return -1;
+        for (int i = _buckets[BucketOf(hash)] - 1; i >= 0; i = _entries[i].Next)
+            if (_entries[i].Hash == hash && ReferenceEquals(_entries[i].Key, storedKey)) return i;
+        return -1;
+    }
+
+    public object ValueAt(int entry) => _entries[entry].Value!;
+
+    public void SetValueAt(int entry, object value) => _entries[entry].Value = value;
+
+    public void RemoveEntry(int entry) => RemoveAt(entry);
+
+    /// <summary>Adds [key], known to be absent, with its [hash] already computed.</summary>
+    public void InsertNew(object key, object value, long hash) => Insert(key, value, hash);
+
     public void Clear()
     {
         _entries = Array.Empty<Entry>();
