@@ -33,6 +33,7 @@ internal static partial class BuiltinFunctions
             Arguments.Count("repr", a, 1, 1);
             if (a[0] is PyInstance inst && Ops.FindUserMethod(inst, "__repr__", out var repr)) return Vm.CallPrelude("_to_string", Ops.Bind(inst, repr), "__repr__");
             // A container holding instances with __repr__: the prelude writes it, each __repr__ a frame.
+            if (Ops.IsScalar(a[0])) return Ops.Repr(a[0]);
             return Vm.ScriptFreeOr(() => Ops.Repr(a[0]), () => Vm.CallPrelude("_repr", a[0]));
         });
         Add("ascii", (a, k) => { Arguments.Count("ascii", a, 1, 1); return Ops.Ascii(a[0]); });
@@ -127,6 +128,7 @@ internal static partial class BuiltinFunctions
         Add("hash", (a, k) =>
         {
             Arguments.Count("hash", a, 1, 1);
+            if (Ops.IsScalar(a[0])) return Boxes.Int(Ops.Hash(a[0]));
             return Vm.ScriptFreeOr(() => Boxes.Int(Ops.Hash(a[0])), () => Vm.CallPrelude("_hash", a[0]));
         });
         Add("callable", (a, k) => { Arguments.Count("callable", a, 1, 1); return Boxes.Bool(IsCallable(a[0])); });
@@ -134,6 +136,7 @@ internal static partial class BuiltinFunctions
         {
             Arguments.Count("format", a, 1, 2);
             var spec = a.Length == 2 ? (string)a[1] : "";
+            if (Ops.IsScalar(a[0])) return Ops.Format(a[0], spec);
             return Vm.ScriptFreeOr(() => Ops.Format(a[0], spec), () => Vm.CallPrelude("_format", a[0], spec));
         });
         Add("bin", (a, k) => { Arguments.Count("bin", a, 1, 1); return Ops.Format(IntArgument(a[0]), "#b"); });
@@ -251,6 +254,7 @@ internal static partial class BuiltinFunctions
                 if (Ops.FindUserMethod(inst, "__str__", out var str)) return Vm.CallPrelude("_to_string", Ops.Bind(inst, str), "__str__");
                 if (inst is not PyException && Ops.FindUserMethod(inst, "__repr__", out var repr)) return Vm.CallPrelude("_to_string", Ops.Bind(inst, repr), "__repr__");
             }
+            if (Ops.IsScalar(a[0])) return Ops.Str(a[0]);
             return Vm.ScriptFreeOr(() => Ops.Str(a[0]), () => Vm.CallPrelude("_str", a[0]));
         };
         BuiltinTypes.List.NativeConstructor = (a, k) =>

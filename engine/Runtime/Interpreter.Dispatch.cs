@@ -1227,9 +1227,7 @@ internal sealed partial class Interpreter
 
     private void PushFrame(Tasklet t, Frame caller, Frame callee)
     {
-        callee.Parent = caller;
-        callee.Depth = caller.Depth + 1;
-        if (callee.Depth > Options.MaxDepth)
+        if (!callee.Link(caller, Options.MaxDepth))
         {
             callee.Parent = null;
             throw Errors.New(ExceptionTypes.RecursionError, "maximum recursion depth exceeded");

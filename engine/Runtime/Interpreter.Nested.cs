@@ -233,9 +233,7 @@ internal sealed partial class Interpreter
         var saved = t.Top!;
         var savedCaller = _nestedCaller;
         var savedReturnKind = frame.ReturnKind;
-        frame.Parent = saved;
-        frame.Depth = saved.Depth + 1;
-        if (frame.Depth > Options.MaxDepth) throw Errors.New(ExceptionTypes.RecursionError, "maximum recursion depth exceeded");
+        if (!frame.Link(saved, Options.MaxDepth)) throw Errors.New(ExceptionTypes.RecursionError, "maximum recursion depth exceeded");
         t.Top = frame;
         _nestedDepth++;
         _nestedCaller = caller;

@@ -205,6 +205,12 @@ internal static partial class Ops
     public static object CallMethod(PyInstance inst, object method, string name, params object[] args) =>
         Interpreter.Current.CallNested(Bind(inst, method), args, null, name);
 
+    /// <summary>
+    /// Whether [v] is a value whose str, repr, hash and format never reach script code: the fast
+    /// paths of built-ins that otherwise try their work with user methods refused (ScriptFreeOr).
+    /// </summary>
+    public static bool IsScalar(object v) => v is string or long or double or bool or PyNone or BigInteger;
+
     /// <summary>Whether the truth of [v] is a user method's answer (__bool__ or __len__): the prelude's _truth runs it as a frame.</summary>
     public static bool HasUserTruth(object v) =>
         v is PyInstance inst && (FindUserMethod(inst, "__bool__", out _) || FindUserMethod(inst, "__len__", out _));
