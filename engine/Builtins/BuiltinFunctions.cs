@@ -51,23 +51,28 @@ internal static partial class BuiltinFunctions
         {
             Arguments.OnlyKeywords("zip", k, "strict");
             var strict = Ops.Truthy(Arguments.Keyword(k, "strict") ?? false);
-            // iter() of each argument happens now, as in CPython; only the stepping is lazy.
+            // iter() of each argument happens now, as in CPython; only the stepping is lazy. A user
+            // __iter__ runs as a frame, in the prelude's _zip_of.
+            if (a.Any(x => x is PyInstance)) return Vm.CallPrelude("_zip_of", new PyTuple(a), Boxes.Bool(strict));
             if (Prelude.AnyMayRunScript(a)) return Vm.CallPrelude("_zip", new PyTuple(a.Select(Vm.GetIterator).ToArray()), Boxes.Bool(strict));
             return new ZipIterator(a.Select(Vm.GetIterator).ToArray(), strict);
         });
         Add("map", (a, k) =>
         {
             if (a.Length < 2) throw Errors.TypeError("map() must have at least two arguments.");
+            // Always the prelude's generator: even a built-in function (str, len…) may call a user
+            // method on an item, which must run as a frame. (The C# MapIterator is only read from
+            // older pickles.) A user __iter__ of an argument runs as a frame too, in _map_of.
             var iterables = a[1..];
-            if (Prelude.IsScript(a[0]) || Prelude.AnyMayRunScript(iterables))
-                return Vm.CallPrelude("_map", a[0], new PyTuple(iterables.Select(Vm.GetIterator).ToArray()));
-            return new MapIterator(a[0], iterables.Select(Vm.GetIterator).ToArray());
+            if (iterables.Any(x => x is PyInstance)) return Vm.CallPrelude("_map_of", a[0], new PyTuple(iterables));
+            return Vm.CallPrelude("_map", a[0], new PyTuple(iterables.Select(Vm.GetIterator).ToArray()));
         });
         Add("filter", (a, k) =>
         {
             Arguments.Count("filter", a, 2, 2);
-            if (Prelude.IsScript(a[0]) || Prelude.MayRunScript(a[1])) return Vm.CallPrelude("_filter", a[0], Vm.GetIterator(a[1]));
-            return new FilterIterator(a[0], Vm.GetIterator(a[1]));
+            // As map: the prelude's generator (the C# FilterIterator is only read from older pickles).
+            if (a[1] is PyInstance) return Vm.CallPrelude("_filter_of", a[0], a[1]);
+            return Vm.CallPrelude("_filter", a[0], Vm.GetIterator(a[1]));
         });
         AddPreludeHelpers();
         // any() and all() stop at the first decisive item, so a lazy iterable is walked by the prelude, not read whole.
@@ -578,6 +583,7 @@ internal static partial class BuiltinFunctions
         var iterable = a.Length > 0 ? a[0] : Arguments.Keyword(k, "iterable") ?? throw Errors.TypeError("enumerate() missing required argument 'iterable' (pos 1)");
         var start = a.Length > 1 ? a[1] : Arguments.Keyword(k, "start") ?? Boxes.Int(0);
         if (start is not (long or BigInteger)) throw Errors.TypeError($"'{Ops.TypeName(start)}' object cannot be interpreted as an integer");
+        if (iterable is PyInstance) return Vm.CallPrelude("_enumerate_of", iterable, start);
         if (Prelude.MayRunScript(iterable)) return Vm.CallPrelude("_enumerate", Vm.GetIterator(iterable), start);
         return new EnumerateIterator(Vm.GetIterator(iterable), start);
     }

@@ -78,6 +78,7 @@ internal static partial class BuiltinFunctions
             return a[0] is bool ? a[0] : throw Errors.TypeError($"__bool__ should return bool, returned {Ops.TypeName(a[0])}");
         });
         Add("__is_tuple", (a, k) => { Arguments.Count("__is_tuple", a, 1, 1); return Boxes.Bool(a[0] is PyTuple); });
+        Add("__is_exception", (a, k) => { Arguments.Count("__is_exception", a, 1, 1); return Boxes.Bool(a[0] is PyException); });
         Add("__hash_method", (a, k) =>
         {
             Arguments.Count("__hash_method", a, 1, 1);
@@ -158,6 +159,7 @@ internal static partial class BuiltinFunctions
             return ListMethods.SortReplaying(Helper<PyList>(a, 0, "__sort_replay"), a[1], Ops.Truthy(a[2]), Helper<PyList>(a, 3, "__sort_replay"));
         });
         Add("__repr_kind", (a, k) => { Arguments.Count("__repr_kind", a, 1, 1); return Boxes.Int(Ops.ReprKind(a[0])); });
+        Add("__repr_around", (a, k) => { Arguments.Count("__repr_around", a, 1, 1); return Ops.ReprAround(a[0]); });
         Add("__plain_repr", (a, k) => { Arguments.Count("__plain_repr", a, 1, 1); return Ops.Repr(a[0]); });
         Add("__plain_str", (a, k) => { Arguments.Count("__plain_str", a, 1, 1); return Ops.Str(a[0]); });
         Add("__plain_format", (a, k) =>

@@ -293,14 +293,31 @@ internal static partial class Ops
         _ => throw Errors.TypeError("__hash__ method should return an integer"),
     };
 
-    /// <summary>How the prelude's _repr treats [v]: 0 C#'s repr, 1 list, 2 tuple, 3 dict, 4 a user __repr__ to call.</summary>
+    /// <summary>
+    /// How the prelude's _repr treats [v]: 0 C#'s repr, 1 list, 2 tuple, 3 dict, 4 a user __repr__
+    /// to call, 5 a repr around one value (ReprAround).
+    /// </summary>
     public static int ReprKind(object v) => v switch
     {
         PyList => 1,
         PyTuple => 2,
         PyDict => 3,
         PyInstance inst when FindUserMethod(inst, "__repr__", out _) => 4,
+        PyException or BoundMethod or DictView => 5,
         _ => 0,
+    };
+
+    /// <summary>
+    /// The repr of an exception, bound method or dict view as text before, one value whose repr
+    /// goes between, and text after (as AppendRepr writes them), for the prelude's _repr.
+    /// </summary>
+    public static PyTuple ReprAround(object v) => v switch
+    {
+        PyException e when e.Args.Items.Length == 1 => PyTuple.Of(e.Class.Name + "(", e.Args.Items[0], ")"),
+        PyException e => PyTuple.Of(e.Class.Name, e.Args, ""),
+        BoundMethod bm => PyTuple.Of("<bound method " + bm.Function.Code.QualifiedName + " of ", bm.Self, ">"),
+        DictView view => PyTuple.Of(view.TypeName + "(", new PyList(Interpreter.Current.Iterate(view)), ")"),
+        _ => throw Errors.TypeError($"no repr around a value of type '{TypeName(v)}'"),
     };
 
     /// <summary>

@@ -60,9 +60,11 @@ internal sealed class PyDict
     }
 
     /// <summary>Sets key to value; an existing key keeps its position (and its original key object, as CPython).</summary>
-    public void Set(object key, object value)
+    public void Set(object key, object value) => Set(key, value, HashOf(key));
+
+    /// <summary>Sets [key], whose [hash] is known (it comes from another dict, as CPython's dict_merge reuses it).</summary>
+    public void Set(object key, object value, long hash)
     {
-        long hash = HashOf(key);
         int i = FindEntry(key, hash);
         if (i >= 0)
         {
