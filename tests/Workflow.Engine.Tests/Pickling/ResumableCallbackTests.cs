@@ -54,6 +54,12 @@ public class ResumableCallbackTests
         Case("unary_dunders", "Num.__neg__", "class Num:\n    def __init__(self, v):\n        self.v = v\n    def __neg__(self):\n        return ask(-self.v)\n    def __invert__(self):\n        return ask(~self.v)\n    def __abs__(self):\n        return ask(99)\nprint(-Num(3), ~Num(3), abs(Num(1)))"),
         Case("json_default", "_json_prepare", "import json\nclass P:\n    pass\nprint(json.dumps([P(), {'x': P()}], default=lambda o: ask(7)))"),
         Case("hash_builtin_of_tuple", "_hash", "class H:\n    def __hash__(self):\n        return ask(5)\nprint(hash(H()), hash((1, H())) == hash((1, 5)))"),
+        Case("dict_get_pop_setdefault", "_dict_find", "class K:\n    def __init__(self, n):\n        self.n = n\n    def __hash__(self):\n        return ask(self.n)\n    def __eq__(self, other):\n        return self.n == other.n\n    def __repr__(self):\n        return 'K' + str(self.n)\nd = {K(1): 'a', K(2): 'b'}\nprint(d.get(K(1)), d.get(K(3), 'none'), d.setdefault(K(4), 'd'), d.pop(K(2)), d)"),
+        Case("dict_update_fromkeys_constructor", "_dict_store_pairs", "class K:\n    def __init__(self, n):\n        self.n = n\n    def __hash__(self):\n        return ask(self.n)\n    def __eq__(self, other):\n        return self.n == other.n\n    def __repr__(self):\n        return 'K' + str(self.n)\nd = dict([(K(1), 'a')])\nd.update([(K(2), 'b')], x=1)\nprint(d, dict.fromkeys([K(3), K(3)]), dict(d))"),
+        Case("format_by_str_format", "_str_format", "class F:\n    def __format__(self, spec):\n        return 'F' + str(ask(3)) + spec\n    def __str__(self):\n        return 'S' + str(ask(4))\nprint('{} {:>2} {!s}'.format(F(), F(), F()))"),
+        Case("str_by_map_of_builtin", "_map", "class S:\n    def __init__(self, v):\n        self.v = v\n    def __str__(self):\n        return 'S' + str(ask(self.v))\nprint(list(map(str, [S(1), S(2)])), '-'.join(map(str, [S(3)])))"),
+        Case("iter_by_enumerate_zip", "_enumerate_of", "class It:\n    def __iter__(self):\n        return iter([ask(1), 2])\nprint(list(enumerate(It())), list(zip(It(), It())))"),
+        Case("repr_of_exception_and_view", "_repr_into", "class R:\n    def __repr__(self):\n        return 'R' + str(ask(2))\nprint(repr(ValueError(R())), {R(): 1}.keys(), str(KeyError(R())))"),
         Case("any_all_enumerate_zip", "_any", "def gen(n):\n    for i in range(n):\n        yield ask(i)\nprint(any(x > 1 for x in gen(3)), all(gen(2)), list(enumerate(gen(2))), list(zip(gen(2), 'ab')))"),
     };
 
