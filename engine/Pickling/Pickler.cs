@@ -18,11 +18,13 @@ namespace Workflow.Pickling;
 /// <code>
 /// { "format": 2, "program": sha256, "input": v?, "main": 1, "mainCalled": false?, "nextTasklet": n?,
 ///   "running": id?, "queue": [id…]?, "futures": [v…]?, "nextFuture": n, "signals": [[name, v]…]?,
-///   "modules": [{ "name", "defs": [name…]?, "globals": {…}? }…],
+///   "modules": [{ "name", "defs": [name…] or "all"?, "globals": {…}? }…],
 ///   "tasklets": [{ "id", "state", "frames": [outermost … innermost], … }…],
 ///   "heap": [{ "kind", … } or {"list"|"tuple": [v…]} or {"dict": [[k, v, hash?]…]} or {"shared": v}…] }
 /// </code>
-/// Keys marked ? are left out at their default. A value is JSON null/bool/int/string, or {"ref": i}
+/// Keys marked ? are left out at their default, and so are parts of values: a frame's "site" is
+/// "kind#n" with "#0" left out ("call" is "call#0", SiteNames), and a module's "defs" is "all" when
+/// it would list every top-level def of the module's code in order (ModuleDefs). A value is JSON null/bool/int/string, or {"ref": i}
 /// (heap; a string, float or big int held by two places is a {"shared": v} entry), {"int": "digits"} (big int), {"float": "1.5"|"nan"|"inf"|"-inf"}, {"def": name} (a
 /// module's top-level function), {"builtin"|"type"|"native"|"const"|"module"|"tasklet": name or id},
 /// {"utf16": "d800"} (a str with a lone surrogate, see PickledText).
@@ -135,24 +137,25 @@ internal sealed partial class Pickler
 
     /// <summary>
     /// A module's globals. Those still bound to the function their own top-level `def` made are
-    /// listed by name under "defs" (the unpickler makes the function from the program's code), so
-    /// a module's functions cost a few bytes each; `__name__` is implied.
+    /// listed by name under "defs", or written "all" when they are every def of the module's code in
+    /// order (ModuleDefs), so a module's functions cost a few bytes at most; `__name__` is implied.
     /// </summary>
     private void WriteGlobals(PyModule module)
     {
-        bool anyDefs = false;
+        var defs = new List<string>();
         foreach (var (name, value) in module.Globals.Items)
+            if (IsDefUnderItsName(name, value)) defs.Add(name);
+        if (ModuleDefs.AreAll(module, defs))
         {
-            if (!IsDefUnderItsName(name, value)) continue;
-            if (!anyDefs)
-            {
-                _w.WritePropertyName("defs", false);
-                _w.WriteStartArray();
-                anyDefs = true;
-            }
-            _w.WriteValue(name);
+            Property("defs", ModuleDefs.All);
         }
-        if (anyDefs) _w.WriteEndArray();
+        else if (defs.Count > 0)
+        {
+            _w.WritePropertyName("defs", false);
+            _w.WriteStartArray();
+            foreach (var name in defs) _w.WriteValue(name);
+            _w.WriteEndArray();
+        }
         bool anyGlobals = false;
         foreach (var (name, value) in module.Globals.Items)
         {
@@ -270,7 +273,7 @@ internal sealed partial class Pickler
         int[] liveSlots;
         if (site != null)
         {
-            Property("site", site.Name);
+            Property("site", SiteNames.Write(site));
             liveSlots = site.LiveSlots;
         }
         else if (f.Ip == 0 && f.Sp == 0)

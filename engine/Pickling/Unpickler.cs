@@ -220,10 +220,20 @@ internal sealed class Unpickler
             }
             if (name == Builtins.Prelude.ModuleName) throw Bad(entry["name"]!, "the built-ins module is not pickled");
             var code = _program.Module(name) ?? throw Bad(entry["name"]!, $"the program has no module '{name}'");
-            var module = new PyModule(name, code.FileName);
+            var module = new PyModule(name, code.FileName) { Code = code };
             _vm.Modules[name] = module;
             if (entry["defs"] is { } defs)
-                foreach (var def in Arr(defs)) module.Globals[Str(def)] = OwnDef(name + ":" + Str(def), def);
+            {
+                if (defs.Type == PickleJsonType.String)
+                {
+                    if (Str(defs) != ModuleDefs.All) throw Bad(defs, $"\"defs\" is a list of names or \"{ModuleDefs.All}\"");
+                    foreach (var def in ModuleDefs.TopLevelNames(code)) module.Globals[def] = OwnDef(name + ":" + def, defs);
+                }
+                else
+                {
+                    foreach (var def in Arr(defs)) module.Globals[Str(def)] = OwnDef(name + ":" + Str(def), def);
+                }
+            }
             globals.Add((module, entry["globals"] is { } g ? Obj(g) : new PObject()));
         }
         if (!_vm.Modules.ContainsKey("__main__")) throw Bad(entries, "the pickle has no __main__ module");
@@ -370,7 +380,7 @@ internal sealed class Unpickler
 
     /// <summary>
     /// The resume site a frame's "site" names: format 2 writes its kind and its ordinal among the
-    /// function's sites of that kind ("call#2"), format 1 its ordinal among all sites of the kinds
+    /// function's sites of that kind ("call#2", "call" for "call#0": SiteNames), format 1 its ordinal among all sites of the kinds
     /// format 1 had (PickleFormat).
     /// </summary>
     private ResumeSite SiteNamed(CodeObject code, PNode token)
@@ -381,11 +391,9 @@ internal sealed class Unpickler
             int ordinal1 = Int(token, 0, int.MaxValue);
             return code.ResumeSiteOfFormat1(ordinal1) ?? throw Bad(token, $"{code.QualifiedName} has no format-1 resume site {ordinal1}");
         }
-        var name = token.Type == PickleJsonType.String ? Str(token) : throw Bad(token, "a site is \"kind#ordinal\" or \"entry\"");
-        int hash = name.IndexOf('#');
-        var kind = hash > 0 ? SiteKinds.Parse(name[..hash]) : SiteKind.None;
-        if (kind == SiteKind.None || !int.TryParse(name.AsSpan(hash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int ordinal))
-            throw Bad(token, $"'{name}' is not a resume site (\"kind#ordinal\", such as \"call#0\")");
+        var name = token.Type == PickleJsonType.String ? Str(token) : throw Bad(token, "a site is \"kind#ordinal\", \"kind\" or \"entry\"");
+        if (!SiteNames.TryParse(name, out var kind, out int ordinal))
+            throw Bad(token, $"'{name}' is not a resume site (\"kind#ordinal\" such as \"call#2\", or \"kind\" for \"kind#0\")");
         return code.ResumeSiteNamed(kind, ordinal) ?? throw Bad(token, $"{code.QualifiedName} has no resume site {name}");
     }
 
