@@ -1,6 +1,7 @@
 using System.Numerics;
 using Newtonsoft.Json;
 using Workflow.Compiler;
+using Workflow.Pickling.Kinds;
 using Workflow.Runtime;
 using Workflow.Values;
 
@@ -228,13 +229,7 @@ internal sealed partial class Pickler
         OptionalValue("result", t.Result);
         OptionalValue("error", t.Error);
         if (t.ErrorObserved) Property("errorObserved", true);
-        if (t.Awaiters is { Count: > 0 })
-        {
-            _w.WritePropertyName("awaiters", false);
-            _w.WriteStartArray();
-            foreach (var a in t.Awaiters) _w.WriteValue(a.Id);
-            _w.WriteEndArray();
-        }
+        if (t.Awaiters is { Count: > 0 }) TaskletIds("awaiters", t.Awaiters);
         _w.WriteEndObject();
     }
 
@@ -262,7 +257,8 @@ internal sealed partial class Pickler
         _w.WriteEndArray();
     }
 
-    private void WriteFrame(Frame f)
+    /// <summary>A frame: a tasklet's, or a generator's in its heap entry (PickledGenerator).</summary>
+    internal void WriteFrame(Frame f)
     {
         var code = f.Code;
         _w.WriteStartObject();
@@ -320,11 +316,7 @@ internal sealed partial class Pickler
             for (int i = 0; i < f.Sp; i++) WriteValue(f.Stack[i]);
             _w.WriteEndArray();
         }
-        if (f.Namespace != null)
-        {
-            _w.WritePropertyName("namespace", false);
-            WriteNames(f.Namespace);
-        }
+        if (f.Namespace != null) Names("namespace", f.Namespace);
         OptionalValue("extra", f.Extra);
         OptionalValue("nextDefault", f.NextDefault);
         _w.WriteEndObject();
@@ -431,281 +423,21 @@ internal sealed partial class Pickler
         _w.WriteEndObject();
     }
 
+    /// <summary>A heap entry: its kind (Kinds/, one file each) writes what is inside the braces.</summary>
     private void WriteHeapEntry(object v)
     {
         _w.WriteStartObject();
-        switch (v)
-        {
-            // The commonest kinds in their compact form: {"list": [...]}, {"tuple": [...]}, {"dict": [[k, v]...]}.
-            case PyList list:
-                Items("list", list.Items);
-                break;
-            case PyTuple tuple:
-                Items("tuple", tuple.Items);
-                break;
-            case PyDict dict:
-                WriteDictItems("dict", dict);
-                break;
-            case Cell cell:
-                Property("kind", "cell");
-                OptionalValue("value", cell.Value);
-                break;
-            case PyException e:
-                Property("kind", "exception");
-                Value("class", e.Class);
-                Items("args", e.Args.Items);
-                if (e.Attributes.Count > 0)
-                {
-                    _w.WritePropertyName("attrs", false);
-                    WriteNames(e.Attributes);
-                }
-                if (e.Traceback.Count > 0)
-                {
-                    _w.WritePropertyName("traceback", false);
-                    _w.WriteStartArray();
-                    foreach (var entry in e.Traceback)
-                    {
-                        _w.WriteStartArray();
-                        _w.WriteValue(entry.File);
-                        _w.WriteValue(entry.Line);
-                        _w.WriteValue(entry.Function);
-                        _w.WriteEndArray();
-                    }
-                    _w.WriteEndArray();
-                }
-                OptionalValue("context", e.Context);
-                OptionalValue("cause", e.Cause);
-                if (e.SuppressContext) Property("suppressContext", true);
-                break;
-            case PyInstance inst:
-                Property("kind", "instance");
-                Value("class", inst.Class);
-                _w.WritePropertyName("attrs", false);
-                WriteNames(inst.Attributes);
-                break;
-            case PyClass cls:
-                Property("kind", "class");
-                Property("name", cls.Name);
-                Value("base", cls.Base!);
-                _w.WritePropertyName("dict", false);
-                WriteNames(cls.Dict);
-                break;
-            case PyFunction fn:
-                Property("kind", "function");
-                if (fn.Module.Name != "__main__") Property("module", fn.Module.Name);
-                Property("code", fn.Code.QualifiedName);
-                if (fn.Defaults.Length > 0) Items("defaults", fn.Defaults);
-                if (fn.KwDefaults is { Count: > 0 })
-                {
-                    _w.WritePropertyName("kwdefaults", false);
-                    WriteNames(fn.KwDefaults);
-                }
-                if (fn.Closure.Length > 0) Items("closure", fn.Closure);
-                break;
-            case CodeObject code:
-                Property("kind", "code");
-                if (code.ModuleName != "__main__") Property("module", code.ModuleName);
-                Property("code", code.QualifiedName);
-                break;
-            case BoundMethod bm:
-                Property("kind", "bound_method");
-                Value("self", bm.Self);
-                Value("function", bm.Function);
-                break;
-            case BoundNativeMethod bn:
-                Property("kind", "bound_native");
-                Value("self", bn.Self);
-                Property("name", bn.Name);
-                Value("method", bn.Method);
-                break;
-            case PySuper super:
-                Property("kind", "super");
-                Value("class", super.Class);
-                Value("self", super.Self);
-                break;
-            case PyGenerator g:
-                Property("kind", "generator");
-                if (g.Started) Property("started", true);
-                if (g.Running) Property("running", true);
-                if (g.Unshared) Property("unshared", true);
-                if (g.Finished)
-                {
-                    Property("finished", true);
-                    if (g.Frame.Code.ModuleName != "__main__") Property("module", g.Frame.Code.ModuleName);
-                    Property("function", g.Frame.Code.QualifiedName);
-                }
-                else
-                {
-                    _w.WritePropertyName("frame", false);
-                    WriteFrame(g.Frame);
-                }
-                OptionalValue("handled", g.HandledException);
-                OptionalValue("callerHandled", g.CallerHandledException);
-                break;
-            case PyChannel ch:
-                Property("kind", "channel");
-                Property("capacity", ch.Capacity);
-                if (ch.Closed) Property("closed", true);
-                if (ch.Buffer.Count > 0) Items("buffer", ch.Buffer);
-                if (ch.Senders.Count > 0)
-                {
-                    _w.WritePropertyName("senders", false);
-                    _w.WriteStartArray();
-                    foreach (var (sender, value) in ch.Senders)
-                    {
-                        _w.WriteStartObject();
-                        Property("tasklet", sender.Id);
-                        Value("value", value);
-                        _w.WriteEndObject();
-                    }
-                    _w.WriteEndArray();
-                }
-                if (ch.Receivers.Count > 0)
-                {
-                    _w.WritePropertyName("receivers", false);
-                    _w.WriteStartArray();
-                    foreach (var receiver in ch.Receivers) _w.WriteValue(receiver.Id);
-                    _w.WriteEndArray();
-                }
-                break;
-            case PyFuture future:
-                // Compact, like lists: the future's type is the key, {"signal": name, "sequence": n, …}.
-                switch (future.Kind)
-                {
-                    case FutureKind.Signal: Property("signal", future.Name); break;
-                    case FutureKind.Activity: Property("activity", future.Name); break;
-                    case FutureKind.Child: Property("child", future.Name); break;
-                    case FutureKind.Timer:
-                        // Whole milliseconds: exact in JSON, and what the timer row holds.
-                        Property("timer", (long)Math.Round(future.Due * 1000));
-                        break;
-                    case FutureKind.Gather:
-                    case FutureKind.First:
-                        Items(future.Kind == FutureKind.Gather ? "gather" : "first", future.Parts!);
-                        break;
-                    default: throw Unnamed("future kind");
-                }
-                Property("sequence", future.Sequence);
-                if (future.State != FutureState.Pending) Property("state", future.State == FutureState.Resolved ? "resolved" : "failed");
-                OptionalValue("value", future.Value);
-                OptionalValue("error", future.Error);
-                if (future.Awaiters.Count > 0)
-                {
-                    _w.WritePropertyName("awaiters", false);
-                    _w.WriteStartArray();
-                    foreach (var a in future.Awaiters) _w.WriteValue(a.Id);
-                    _w.WriteEndArray();
-                }
-                break;
-            case PyRange r:
-                Property("kind", "range");
-                // Script ints: a plain JSON integer within 64 bits, a tagged {"int": digits} past them.
-                Value("start", r.Start);
-                Value("stop", r.Stop);
-                Value("step", r.Step);
-                break;
-            case PySlice sl:
-                Property("kind", "slice");
-                Value("start", sl.Start);
-                Value("stop", sl.Stop);
-                Value("step", sl.Step);
-                break;
-            case DictView view:
-                Property("kind", "dict_view");
-                Value("dict", view.Dict);
-                Property("view", ViewName(view.Kind));
-                break;
-            default:
-                WriteIterator(v);
-                break;
-        }
+        PickledKinds.ToWrite(v).Write(this, v);
         _w.WriteEndObject();
     }
 
-    private void WriteIterator(object v)
-    {
-        switch (v)
-        {
-            case ListIterator li:
-                Property("kind", "list_iterator");
-                Value("list", li.List);
-                Property("index", li.Index);
-                break;
-            case ListReverseIterator lr:
-                Property("kind", "list_reverseiterator");
-                Value("list", lr.List);
-                Property("index", lr.Index);
-                break;
-            case TupleIterator ti:
-                Property("kind", "tuple_iterator");
-                Items("items", ti.Items);
-                Property("index", ti.Index);
-                if (ti.Reversed) Property("reversed", true);
-                if (ti.ReverseTypeName != null) Property("type_name", ti.ReverseTypeName);
-                break;
-            case StrIterator si:
-                Property("kind", "str_iterator");
-                Value("text", si.Text);
-                Property("index", si.Index);
-                break;
-            case RangeIterator ri:
-                Property("kind", "range_iterator");
-                Value("range", ri.Range);
-                Property("index", ri.Index);
-                if (ri.Reversed) Property("reversed", true);
-                break;
-            case DictIterator di:
-                Property("kind", "dict_iterator");
-                Value("dict", di.Dict);
-                Property("view", ViewName(di.Kind));
-                // Positions count live entries: the unpickled dict has no deleted slots.
-                Property("index", di.Dict.LiveEntriesBefore(di.Position));
-                Property("count", di.Count);
-                if (di.Version != di.Dict.Version) Property("changed", true);
-                break;
-            case EnumerateIterator ei:
-                Property("kind", "enumerate");
-                Value("inner", ei.Inner);
-                Value("count", ei.Count);
-                break;
-            case ZipIterator zi:
-                Property("kind", "zip");
-                Items("inner", zi.Inner);
-                if (zi.Strict) Property("strict", true);
-                if (zi.Done) Property("done", true);
-                break;
-            case MapIterator mi:
-                Property("kind", "map");
-                Value("function", mi.Function);
-                Items("inner", mi.Inner);
-                break;
-            case FilterIterator fi:
-                Property("kind", "filter");
-                Value("function", fi.Function);
-                Value("inner", fi.Inner);
-                break;
-            case SequenceIterator sq:
-                Property("kind", "sequence_iterator");
-                Value("target", sq.Target);
-                Property("index", sq.Index);
-                break;
-            case ChannelIterator ci:
-                Property("kind", "channel_iterator");
-                Value("channel", ci.Channel);
-                break;
-            default:
-                throw new PickleException("", $"no pickle kind for a value of type '{Ops.TypeName(v)}': this is a bug in the engine");
-        }
-    }
+    // ------------------------------------------------------------------------------ for the kinds
 
-    internal static string ViewName(DictViewKind kind) => kind switch
-    {
-        DictViewKind.Keys => "keys",
-        DictViewKind.Values => "values",
-        _ => "items",
-    };
+    /// <summary>The JSON writer, for a kind's own shapes (Kinds/); property names there are the pickle's own ASCII keys.</summary>
+    internal JsonTextWriter Writer => _w;
 
-    private void WriteDictItems(string name, PyDict dict)
+    /// <summary>A dict's entries under [name]: [[k, v, hash?]…] (PickledDict).</summary>
+    internal void DictItems(string name, PyDict dict)
     {
         _w.WritePropertyName(name, false);
         _w.WriteStartArray();
@@ -721,18 +453,29 @@ internal sealed partial class Pickler
         _w.WriteEndArray();
     }
 
-    private void WriteNames<TValue>(IEnumerable<KeyValuePair<string, TValue>> names) where TValue : notnull
+    /// <summary>A map of script names under [name]: {name: v…}.</summary>
+    internal void Names<TValue>(string name, IEnumerable<KeyValuePair<string, TValue>> names) where TValue : notnull
     {
+        _w.WritePropertyName(name, false);
         _w.WriteStartObject();
-        foreach (var (name, value) in names)
+        foreach (var (key, value) in names)
         {
-            _w.WritePropertyName(name);
+            _w.WritePropertyName(key);
             WriteValue(value);
         }
         _w.WriteEndObject();
     }
 
-    private void Items<T>(string name, IEnumerable<T> items) where T : notnull
+    /// <summary>Tasklets by id under [name]: [id…].</summary>
+    internal void TaskletIds(string name, IEnumerable<Tasklet> tasklets)
+    {
+        _w.WritePropertyName(name, false);
+        _w.WriteStartArray();
+        foreach (var t in tasklets) _w.WriteValue(t.Id);
+        _w.WriteEndArray();
+    }
+
+    internal void Items<T>(string name, IEnumerable<T> items) where T : notnull
     {
         _w.WritePropertyName(name, false);
         _w.WriteStartArray();
@@ -740,13 +483,13 @@ internal sealed partial class Pickler
         _w.WriteEndArray();
     }
 
-    private void Value(string name, object value)
+    internal void Value(string name, object value)
     {
         _w.WritePropertyName(name, false);
         WriteValue(value);
     }
 
-    private void OptionalValue(string name, object? value)
+    internal void OptionalValue(string name, object? value)
     {
         if (value == null) return;
         _w.WritePropertyName(name, false);
@@ -754,19 +497,19 @@ internal sealed partial class Pickler
     }
 
     // Property names below are the pickle's own keys, plain ASCII: Json.NET need not escape them.
-    private void Property(string name, string value)
+    internal void Property(string name, string value)
     {
         _w.WritePropertyName(name, false);
         _w.WriteValue(value);
     }
 
-    private void Property(string name, long value)
+    internal void Property(string name, long value)
     {
         _w.WritePropertyName(name, false);
         _w.WriteValue(value);
     }
 
-    private void Property(string name, bool value)
+    internal void Property(string name, bool value)
     {
         _w.WritePropertyName(name, false);
         _w.WriteValue(value);
