@@ -24,13 +24,6 @@ internal sealed class StackReader
         return index >= 0 && index < _heap.Count ? _heap[(int)index] as JObject : null;
     }
 
-    /// <summary>An entry's kind, read as the unpickler reads it (PickledKinds); null when it has none.</summary>
-    public static PickledKind? KindOf(JObject entry)
-    {
-        if (entry["kind"] is { } kind) return PickledKinds.Named(kind.ToString());
-        return PickledKinds.Unnamed(entry, entry.Count, entry.Count > 0 ? ((JProperty)entry.First!).Name : null, static (o, key) => o[key] != null);
-    }
-
     public JToken Render(JToken value, int depth, HashSet<int> path)
     {
         if (value is not JObject tagged || tagged.Count != 1) return value.DeepClone();
@@ -55,7 +48,7 @@ internal sealed class StackReader
         var entry = Entry(inner);
         if (entry == null) return new JValue("<?>");
         if (path.Contains(index)) return new JValue("<cycle>");
-        var kind = KindOf(entry);
+        var kind = PickledKinds.Of(entry);
         if (kind == null) return new JValue($"<{entry["kind"]}>");
         // Every kind that shows what it holds stops at MaxDepth: an exception whose args hold an
         // exception, a hundred thousand deep, must not take the stack (and `wf stack`) down.

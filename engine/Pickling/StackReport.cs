@@ -84,7 +84,7 @@ public static class StackReport
                 if (id.Type == JTokenType.Integer) reasons[id.Value<long>()] = reason;
         }
         foreach (var entry in (root["heap"] as JArray ?? new JArray()).OfType<JObject>())
-            StackReader.KindOf(entry)?.AddWaiters(entry, Add);
+            PickledKinds.Of(entry)?.AddWaiters(entry, Add);
         foreach (var t in root["tasklets"] as JArray ?? new JArray()) Add(t["awaiters"], "await");
         return reasons;
     }

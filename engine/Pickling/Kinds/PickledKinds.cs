@@ -1,3 +1,4 @@
+using Newtonsoft.Json.Linq;
 using Workflow.Values;
 
 namespace Workflow.Pickling.Kinds;
@@ -21,6 +22,9 @@ internal static class PickledKinds
         new PickledFilter(), new PickledSequenceIterator(), new PickledChannelIterator(),
     };
 
+    /// <summary>Every kind.</summary>
+    public static IReadOnlyList<PickledKind> All => Table;
+
     private static readonly Dictionary<string, PickledKind> ByKey = Table.ToDictionary(k => k.Key, StringComparer.Ordinal);
 
     private static readonly Dictionary<Type, PickledKind> ByType =
@@ -34,9 +38,28 @@ internal static class PickledKinds
     /// <summary>The kind named [key] ("kind": key), or null.</summary>
     public static PickledKind? Named(string key) => ByKey.GetValueOrDefault(key);
 
+    /// <summary>The kind of heap entry [e] as the unpickler reads it: refused when it names none.</summary>
+    public static PickledKind Of(PObject e)
+    {
+        if (e["kind"] is { } kindToken)
+        {
+            var key = PickleRead.Str(kindToken);
+            return Named(key) ?? throw PickleRead.Bad(kindToken, $"unknown kind '{key}'");
+        }
+        return Unnamed(e, e.Count, e.Count > 0 ? e.FirstProperty.Key : null, static (o, key) => o[key] != null)
+            ?? throw PickleRead.Bad(e, "missing \"kind\"");
+    }
+
+    /// <summary>The kind of heap entry [entry] as `wf stack` reads it, alike; null when it names none.</summary>
+    public static PickledKind? Of(JObject entry)
+    {
+        if (entry["kind"] is { } kind) return Named(kind.ToString());
+        return Unnamed(entry, entry.Count, entry.Count > 0 ? ((JProperty)entry.First!).Name : null, static (o, key) => o[key] != null);
+    }
+
     /// <summary>The kind of an entry without "kind": a compact kind's one key, or a future's type key; null for another shape.</summary>
     /// <remarks>Read alike from the unpickler's PObject and `wf stack`'s JObject: [has] says whether [entry] has a key.</remarks>
-    public static PickledKind? Unnamed<TEntry>(TEntry entry, int count, string? firstKey, Func<TEntry, string, bool> has)
+    private static PickledKind? Unnamed<TEntry>(TEntry entry, int count, string? firstKey, Func<TEntry, string, bool> has)
     {
         if (count == 1 && firstKey != null && ByKey.TryGetValue(firstKey, out var compact) && compact.IsCompact) return compact;
         foreach (var key in PickledFuture.TypeKeys)
