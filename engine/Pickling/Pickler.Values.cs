@@ -1,7 +1,4 @@
 using System.Numerics;
-using Newtonsoft.Json;
-using Workflow.Compiler;
-using Workflow.Pickling.Kinds;
 using Workflow.Runtime;
 using Workflow.Values;
 

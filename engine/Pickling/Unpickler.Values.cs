@@ -1,13 +1,9 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using static System.Runtime.CompilerServices.MethodImplOptions;
-using Newtonsoft.Json;
-using Newtonsoft.Json.Linq;
-using Workflow.Compiler;
-using Workflow.Pickling.Kinds;
-using static Workflow.Pickling.PickleRead;
 using Workflow.Runtime;
 using Workflow.Values;
+using static Workflow.Pickling.PickleRead;
 
 namespace Workflow.Pickling;
 
