@@ -14,7 +14,7 @@ namespace Workflow.Compiler;
 /// </summary>
 internal sealed record ResumeSite(int Index, SiteKind Kind, int Ordinal, int Format1Ordinal, int Instruction, int Offset, int Line, int StackDepth)
 {
-    /// <summary>The site's identity as pickles and `wf dis` write it.</summary>
+    /// <summary>The site's identity as `wf dis` writes it (pickles leave out "#0": Pickling.SiteNames).</summary>
     public string Name => $"{SiteKinds.Name(Kind)}#{Ordinal}";
 
     /// <summary>Names of the local variables live after this site (filled by Liveness).</summary>

@@ -2,7 +2,7 @@ namespace Workflow.Compiler;
 
 /// <summary>
 /// The kinds of resume site. A site's identity in a pickle is its kind and its ordinal among the
-/// function's sites of that kind (`call#2`), so making another opcode a safe point (a new kind)
+/// function's sites of that kind (`call#2`; a pickle writes `call#0` as `call`, Pickling.SiteNames), so making another opcode a safe point (a new kind)
 /// moves no existing site. OpCodeTable says which opcodes are safe points of which kind.
 /// </summary>
 internal enum SiteKind : byte

@@ -10,7 +10,8 @@ namespace Workflow.Pickling;
 /// How a frame's "site" names its resume site (or is "entry" for a frame not yet started):
 /// <list type="bullet">
 /// <item>Format 2: "kind#n", the n-th (from 0) site of that kind in the function, in instruction
-/// order, e.g. "call#2", "loop#0". The kinds and their names are Compiler.SiteKinds; several
+/// order, e.g. "call#2", "loop#1"; "#0" is left out at its default ("call" is "call#0", and the
+/// reader takes either spelling: SiteNames). The kinds and their names are Compiler.SiteKinds; several
 /// opcodes share one kind (every call instruction is "call"). Making another opcode a safe point
 /// adds a kind and moves no site of the other kinds, so it needs no new version; renaming a kind,
 /// moving an opcode to another kind, or changing the number or order of one kind's sites in a

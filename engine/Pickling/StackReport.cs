@@ -1,5 +1,6 @@
 using System.Text;
 using Newtonsoft.Json.Linq;
+using Workflow.Pickling.Kinds;
 
 namespace Workflow.Pickling;
 
@@ -11,9 +12,6 @@ namespace Workflow.Pickling;
 /// </summary>
 public static class StackReport
 {
-    private const int MaxDepth = 4;
-    private const int MaxItems = 50;
-
     /// <summary>
     /// The frame chains as JSON: <c>{"tasklets": [{"id", "main", "state", "waitingFor"?, "frames":
     /// [{"module", "function", "line", "locals": {...}}…]}…]}</c>, frames outermost first.
@@ -31,7 +29,7 @@ public static class StackReport
         {
             throw new PickleException((e as Newtonsoft.Json.JsonReaderException)?.Path ?? "", "not valid JSON: " + e.Message);
         }
-        var reader = new Reader(root);
+        var reader = new StackReader(root);
         var tasklets = new JArray();
         var mainId = root["main"]?.Value<long?>();
         var waits = WaitReasons(root);
@@ -55,13 +53,13 @@ public static class StackReport
             var frames = new JArray();
             foreach (var f in t["frames"] as JArray ?? new JArray())
             {
-                var frame = f["generator"] is { } g ? reader.GeneratorFrame(g) : f as JObject;
+                var frame = f["generator"] is { } g ? PickledGenerator.FrameOnChain(reader, g) : f as JObject;
                 if (frame == null) continue;
                 var locals = new JObject();
                 if (frame["locals"] is JObject vars)
                     foreach (var (name, value) in vars) locals[name] = reader.Render(value!, 0, new HashSet<int>());
                 if (frame["cells"] is JObject cells)
-                    foreach (var (name, cell) in cells) locals[name] = reader.RenderCell(cell!);
+                    foreach (var (name, cell) in cells) locals[name] = PickledCell.ShowVariable(reader, cell!);
                 frames.Add(new JObject
                 {
                     ["module"] = frame["module"] ?? "__main__",
@@ -76,25 +74,7 @@ public static class StackReport
         return new JObject { ["tasklets"] = tasklets };
     }
 
-    /// <summary>What each waiting tasklet waits for, found where it waits: a channel, a future, another tasklet.</summary>
-    /// <summary>
-    /// What a future heap entry waits for, as the VM says it (PyFuture.Description): futures are
-    /// written compactly, their type as the key ({"activity": name, "sequence": n}); null for
-    /// an entry that is not a future.
-    /// </summary>
-    private static string? FutureDescription(JObject entry)
-    {
-        if (entry["signal"] is { } signal) return $"signal '{signal}'";
-        if (entry["activity"] is { } activity) return $"activity '{activity}'";
-        if (entry["child"] is { } child) return $"child '{child}'";
-        if (entry["timer"] is JValue { Type: JTokenType.Integer } due)
-            return $"timer due {DateTimeOffset.FromUnixTimeMilliseconds(due.Value<long>()):yyyy-MM-dd HH:mm:ss.fff}Z";
-        if (entry["gather"] is JArray gather) return $"gather of {gather.Count}";
-        if (entry["first"] is JArray first) return $"first of {first.Count}";
-        if (entry["kind"]?.ToString() == "future") return $"{entry["type"]} '{entry["name"]}'";
-        return null;
-    }
-
+    /// <summary>What each waiting tasklet waits for, found where it waits: a channel, a future (their kinds say), another tasklet.</summary>
     private static Dictionary<long, string> WaitReasons(JObject root)
     {
         var reasons = new Dictionary<long, string>();
@@ -104,14 +84,7 @@ public static class StackReport
                 if (id.Type == JTokenType.Integer) reasons[id.Value<long>()] = reason;
         }
         foreach (var entry in (root["heap"] as JArray ?? new JArray()).OfType<JObject>())
-        {
-            if (FutureDescription(entry) is { } future) Add(entry["awaiters"], future);
-            else if (entry["kind"]?.ToString() == "channel")
-            {
-                Add(new JArray((entry["senders"] as JArray ?? new JArray()).Select(s => s["tasklet"])), "send");
-                Add(entry["receivers"], "receive");
-            }
-        }
+            PickledKinds.Of(entry)?.AddWaiters(entry, Add);
         foreach (var t in root["tasklets"] as JArray ?? new JArray()) Add(t["awaiters"], "await");
         return reasons;
     }
@@ -134,126 +107,5 @@ public static class StackReport
             }
         }
         return sb.ToString();
-    }
-
-    /// <summary>Follows heap references for display; never recurses more than MaxDepth levels.</summary>
-    private sealed class Reader
-    {
-        private readonly JArray _heap;
-
-        public Reader(JObject root) => _heap = root["heap"] as JArray ?? new JArray();
-
-        private JObject? Entry(JToken reference)
-        {
-            var index = reference.Type == JTokenType.Integer ? reference.Value<long>() : -1;
-            return index >= 0 && index < _heap.Count ? _heap[(int)index] as JObject : null;
-        }
-
-        public JObject? GeneratorFrame(JToken generator) =>
-            generator is JObject { Count: 1 } o && o["ref"] is { } r ? Entry(r)?["frame"] as JObject : null;
-
-        public JToken RenderCell(JToken cell)
-        {
-            var entry = cell is JObject o && o["ref"] is { } r ? Entry(r) : null;
-            return entry?["value"] is { } v ? Render(v, 0, new HashSet<int>()) : JValue.CreateNull();
-        }
-
-        public JToken Render(JToken value, int depth, HashSet<int> path)
-        {
-            if (value is not JObject tagged || tagged.Count != 1) return value.DeepClone();
-            var (tag, inner) = tagged.Properties().Select(p => (p.Name, p.Value)).First();
-            switch (tag)
-            {
-                case "float":
-                    return double.TryParse(inner.ToString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) && double.IsFinite(d)
-                        ? new JValue(d) : new JValue(inner.ToString());
-                case "int": return new JValue(inner.ToString());
-                case "builtin": return new JValue($"<built-in function {inner}>");
-                case "type": return new JValue($"<class '{inner}'>");
-                case "native": return new JValue($"<built-in method {inner}>");
-                case "module": return new JValue($"<module '{inner}'>");
-                case "tasklet": return new JValue($"<tasklet {inner}>");
-                case "def": return new JValue($"<function {inner}>");
-                case "const": return new JValue(inner.ToString());
-                case "ref": break;
-                default: return new JValue("<?>");
-            }
-            var index = inner.Type == JTokenType.Integer ? (int)inner.Value<long>() : -1;
-            var entry = Entry(inner);
-            if (entry == null) return new JValue("<?>");
-            if (path.Contains(index)) return new JValue("<cycle>");
-            // Lists, tuples and dicts are written in the compact form {"list": [items]}.
-            var kind = entry["kind"]?.ToString()
-                ?? (entry.Count == 1 && entry.Properties().First().Name is "list" or "tuple" or "dict" or "shared" ? entry.Properties().First().Name : null)
-                ?? (FutureDescription(entry) != null ? "future" : null);
-            var compactItems = entry["items"] ?? (kind is "list" or "tuple" or "dict" ? entry[kind] : null);
-            // Every kind that shows what it holds stops at MaxDepth: an exception whose args hold an
-            // exception, a hundred thousand deep, must not take the stack (and `wf stack`) down.
-            if (depth >= MaxDepth && kind is "list" or "tuple" or "dict" or "instance" or "exception") return new JValue($"<{kind}…>");
-            path.Add(index);
-            try
-            {
-                switch (kind)
-                {
-                    case "list":
-                    case "tuple":
-                        {
-                            var items = new JArray();
-                            var source = compactItems as JArray ?? new JArray();
-                            foreach (var item in source.Take(MaxItems)) items.Add(Render(item, depth + 1, path));
-                            if (source.Count > MaxItems) items.Add($"… {source.Count - MaxItems} more");
-                            return items;
-                        }
-                    case "dict":
-                        {
-                            var pairs = compactItems as JArray ?? new JArray();
-                            if (pairs.All(p => p is JArray { Count: >= 2 } a && StringKey(a[0]) != null))
-                            {
-                                var obj = new JObject();
-                                foreach (var p in pairs.Take(MaxItems)) obj[StringKey(p[0]!)!] = Render(p[1]!, depth + 1, path);
-                                if (pairs.Count > MaxItems) obj["…"] = $"{pairs.Count - MaxItems} more";
-                                return obj;
-                            }
-                            var list = new JArray();
-                            foreach (var p in pairs.Take(MaxItems).OfType<JArray>().Where(a => a.Count >= 2))
-                                list.Add(new JArray(Render(p[0], depth + 1, path), Render(p[1], depth + 1, path)));
-                            return list;
-                        }
-                    case "instance":
-                    case "exception":
-                        {
-                            var obj = new JObject { ["__class__"] = ClassName(entry["class"]) };
-                            if (entry["args"] is JArray args) obj["args"] = new JArray(args.Select(a => Render(a, depth + 1, path)));
-                            if (entry["attrs"] is JObject attrs)
-                                foreach (var (name, v) in attrs) obj[name] = Render(v!, depth + 1, path);
-                            return obj;
-                        }
-                    case "function": return new JValue($"<function {entry["code"]}>");
-                    case "class": return new JValue($"<class '{entry["name"]}'>");
-                    case "generator": return new JValue($"<generator {entry["frame"]?["function"] ?? entry["function"]}>");
-                    case "future":
-                        return new JValue($"<future {FutureDescription(entry)} {entry["state"] ?? "pending"}>");
-                    case "range": return new JValue($"range({entry["start"]}, {entry["stop"]}, {entry["step"]})");
-                    case "shared": return entry["shared"] is { } shared ? Render(shared, depth, path) : new JValue("<?>");
-                    default: return new JValue($"<{kind}>");
-                }
-            }
-            finally
-            {
-                path.Remove(index);
-            }
-        }
-
-        /// <summary>A dict key that is a string: written inline, or a reference to a string held by several places.</summary>
-        private string? StringKey(JToken key) => key.Type == JTokenType.String ? key.ToString()
-            : key is JObject { Count: 1 } o && o["ref"] is { } r && Entry(r)?["shared"] is { Type: JTokenType.String } text ? text.ToString()
-            : null;
-
-        private string ClassName(JToken? cls) => cls switch
-        {
-            JObject o when o["type"] is { } t => t.ToString(),
-            JObject o when o["ref"] is { } r => Entry(r)?["name"]?.ToString() ?? "?",
-            _ => "?",
-        };
     }
 }

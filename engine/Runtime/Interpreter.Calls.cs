@@ -285,7 +285,7 @@ internal sealed partial class Interpreter
         }
         var code = _moduleSource?.Load(name)
             ?? throw Errors.New(ExceptionTypes.ModuleNotFoundError, $"No module named '{name}'");
-        var module = new PyModule(name, code.FileName);
+        var module = new PyModule(name, code.FileName) { Code = code };
         Modules[name] = module;
         return new Frame(code, module, null) { ReturnKind = ReturnKind.Import, Extra = module };
     }

@@ -97,7 +97,7 @@ internal sealed partial class Interpreter
     {
         _input = input ?? PyNone.Value;
         RunPrelude();
-        var mainModule = new PyModule("__main__", module.FileName);
+        var mainModule = new PyModule("__main__", module.FileName) { Code = module };
         Modules["__main__"] = mainModule;
         _main = NewTasklet(new Frame(module, mainModule, null));
     }

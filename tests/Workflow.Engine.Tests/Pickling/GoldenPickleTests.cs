@@ -120,7 +120,8 @@ public class GoldenPickleTests
 
     /// <summary>
     /// A frame's "site" in either format names a site of its function or is refused, with the
-    /// path of the "site" value: a format-1 number or a format-2 "kind#n", never one for the other.
+    /// path of the "site" value: a format-1 number or a format-2 "kind#n" (or "kind" for "kind#0"),
+    /// never one for the other.
     /// </summary>
     [Theory]
     [InlineData(1)]
@@ -132,7 +133,7 @@ public class GoldenPickleTests
         var frame = Frames(json).First(f => f["module"] == null && f["site"]!.ToString() != "entry");
         JToken[] hostile = version == 1
             ? new JToken[] { -1, 100_000, 2_147_483_648L, 1.5, "call#0", "0", true, JValue.CreateNull(), new JArray(), new JObject() }
-            : new JToken[] { 0, "call#100000", "call#-1", "call#+1", "call# 1", "call#", "#0", "call", "bogus#0", "Call#0", "call#1#2", "call#99999999999", 1.5, true, JValue.CreateNull(), new JArray() };
+            : new JToken[] { 0, "call#100000", "call#-1", "call#+1", "call# 1", "call#", "#0", "bogus", "entry#0", "call#0 ", "bogus#0", "Call#0", "call#1#2", "call#99999999999", 1.5, true, JValue.CreateNull(), new JArray() };
         foreach (var value in hostile)
         {
             var original = frame["site"]!;
