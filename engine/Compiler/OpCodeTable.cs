@@ -141,7 +141,7 @@ internal static class OpCodeTable
         new(OpCode.ReturnValue,          Operand.Number,          Access.None,   Flow.Exit,   SiteKind.None,         Pop),
         new(OpCode.YieldValue,           Operand.Number,          Access.None,   Flow.Next,   SiteKind.Yield,        None),
         new(OpCode.Await,                Operand.Number,          Access.None,   Flow.Next,   SiteKind.Await,        None),
-        new(OpCode.RaiseVarargs,         Operand.Number,          Access.None,   Flow.Exit,   SiteKind.None,         n => -n),
+        new(OpCode.RaiseVarargs,         Operand.Number,          Access.None,   Flow.Exit,   SiteKind.Raise,        n => -n),
         new(OpCode.Reraise,              Operand.Number,          Access.None,   Flow.Exit,   SiteKind.None,         Pop),
         new(OpCode.PushExcInfo,          Operand.Number,          Access.None,   Flow.Next,   SiteKind.None,         Push),
         new(OpCode.PopExcept,            Operand.Number,          Access.None,   Flow.Next,   SiteKind.None,         Pop),

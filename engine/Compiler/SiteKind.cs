@@ -43,6 +43,12 @@ internal enum SiteKind : byte
     StoreItem,
     /// <summary>DeleteSubscr: __delitem__ or a user-hashed key; the instruction runs again (as Truth).</summary>
     DeleteItem,
+    /// <summary>
+    /// RaiseVarargs of an exception class whose __init__ is script: the prelude's _raise_new makes
+    /// and raises the exception as a frame. The site is the instruction itself (as Truth); the
+    /// frame never returns to it.
+    /// </summary>
+    Raise,
 }
 
 /// <summary>
@@ -76,6 +82,7 @@ internal static class SiteKinds
         (SiteKind.Truth,       "truth",       false),
         (SiteKind.StoreItem,   "store_item",  false),
         (SiteKind.DeleteItem,  "delete_item", false),
+        (SiteKind.Raise,       "raise",       false),
     };
 
     public static IEnumerable<SiteKind> All => Rows.Select(r => r.Kind);
@@ -101,7 +108,7 @@ internal static class SiteKinds
     /// than the place after it: the instruction pushes a prelude frame for a user method and runs
     /// again on its answer (it pushes no single result the frame's return could stand for).
     /// </summary>
-    public static bool ResumesAtItself(SiteKind kind) => kind is SiteKind.Truth or SiteKind.StoreItem or SiteKind.DeleteItem;
+    public static bool ResumesAtItself(SiteKind kind) => kind is SiteKind.Truth or SiteKind.StoreItem or SiteKind.DeleteItem or SiteKind.Raise;
 
     /// <summary>Whether format 1's site ordinals counted sites of [kind].</summary>
     public static bool InFormat1(SiteKind kind)

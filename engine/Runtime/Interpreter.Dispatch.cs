@@ -315,6 +315,14 @@ internal sealed partial class Interpreter
                                     result = CallPrelude("_binary_op", a!, b!, Boxes.Int(arg & 0xFF), Boxes.Bool((arg & 0x100) != 0));
                                     goto Deliver;
                                 }
+                                if (a is PyList && (arg & 0x1FF) == ((int)BinaryOperator.Add | 0x100) && Builtins.Prelude.MayRunScript(b!))
+                                {
+                                    // lst += gen(): the prelude's _list_iadd reads the generator, channel or user iterator as frames.
+                                    st[sp].V = null!;
+                                    st[--sp].V = null!;
+                                    result = CallPrelude("_list_iadd", a, b!);
+                                    goto Deliver;
+                                }
                                 st[sp - 1].V = Ops.Binary((BinaryOperator)(arg & 0xFF), a, b, inPlace: (arg & 0x100) != 0);
                                 break;
                             }
@@ -1072,6 +1080,17 @@ internal sealed partial class Interpreter
                             {
                                 error = t.HandledException ?? Errors.RuntimeError("No active exception to reraise").Exception;
                                 addTraceback = t.HandledException == null;
+                            }
+                            else if (st[sp - arg].V is PyClass { IsException: true } raisedClass && raisedClass.TryLookup("__init__", out var init) && init is PyFunction)
+                            {
+                                // `raise Cls` whose __init__ is script: the prelude's _raise_new makes the exception
+                                // as a frame (it may block) and raises it. The site is this instruction, with the
+                                // class (and the cause) the frame's return would stand for (SiteKinds.ResumesAtItself).
+                                var cause = arg == 2 ? st[--sp].V : PyNone.Value;
+                                if (arg == 1) st[--sp].V = null!;
+                                ip--;
+                                result = CallPrelude("_raise_new", raisedClass, Boxes.Bool(arg == 2), cause);
+                                goto Deliver;
                             }
                             else
                             {

@@ -60,6 +60,7 @@ public class ResumableCallbackTests
         Case("str_by_map_of_builtin", "_map", "class S:\n    def __init__(self, v):\n        self.v = v\n    def __str__(self):\n        return 'S' + str(ask(self.v))\nprint(list(map(str, [S(1), S(2)])), '-'.join(map(str, [S(3)])))"),
         Case("iter_by_enumerate_zip", "_enumerate_of", "class It:\n    def __iter__(self):\n        return iter([ask(1), 2])\nprint(list(enumerate(It())), list(zip(It(), It())))"),
         Case("repr_of_exception_and_view", "_repr_into", "class R:\n    def __repr__(self):\n        return 'R' + str(ask(2))\nprint(repr(ValueError(R())), {R(): 1}.keys(), str(KeyError(R())))"),
+        Case("init_of_raised_class", "_raise_new", "class Late(Exception):\n    def __init__(self):\n        super().__init__('late ' + str(ask(3)))\ntry:\n    raise Late\nexcept Late as e:\n    print(e)\ntry:\n    raise Late from None\nexcept Late as e:\n    print(e, e.__suppress_context__)"),
         Case("any_all_enumerate_zip", "_any", "def gen(n):\n    for i in range(n):\n        yield ask(i)\nprint(any(x > 1 for x in gen(3)), all(gen(2)), list(enumerate(gen(2))), list(zip(gen(2), 'ab')))"),
     };
 
