@@ -45,7 +45,7 @@ internal static class DictMethods
         var dict = (PyDict)self;
         var key = args[0];
         var fallback = args.Length > 1 ? args[1] : PyNone.Value;
-        if (key is string or long) return dict.TryGetValue(key, out var value) ? value : fallback;
+        if (key is string or long && dict.KeysCompareWithoutScript) return dict.TryGetValue(key, out var value) ? value : fallback;
         var vm = Interpreter.Current;
         return vm.ScriptFreeOr(() => dict.TryGetValue(key, out var found) ? found : fallback, () => vm.CallPrelude("_dict_get", dict, key, fallback));
     }
@@ -61,7 +61,7 @@ internal static class DictMethods
         MethodArgs.Positional("dict", "pop", args, kwargs, 1, 2);
         var dict = (PyDict)self;
         var key = args[0];
-        if (dict.Count > 0 && key is not (string or long))
+        if (dict.Count > 0 && (key is not (string or long) || !dict.KeysCompareWithoutScript))
         {
             var vm = Interpreter.Current;
             return vm.ScriptFreeOr(() => PopOrDefault(dict, key, args),
@@ -91,7 +91,7 @@ internal static class DictMethods
         var dict = (PyDict)self;
         var key = args[0];
         var fallback = args.Length > 1 ? args[1] : PyNone.Value;
-        if (key is string or long) return SetDefault(dict, key, fallback);
+        if (key is string or long && dict.KeysCompareWithoutScript) return SetDefault(dict, key, fallback);
         var vm = Interpreter.Current;
         return vm.ScriptFreeOr(() => SetDefault(dict, key, fallback), () => vm.CallPrelude("_dict_setdefault", dict, key, fallback));
     }
@@ -178,7 +178,7 @@ internal static class DictMethods
     /// </summary>
     private static object Store(PyDict dict, List<object> pairs, object result)
     {
-        bool plainKeys = true;
+        bool plainKeys = dict.KeysCompareWithoutScript;
         foreach (PyTuple pair in pairs)
             if (pair.Items[0] is not (string or long)) plainKeys = false;
         if (plainKeys)

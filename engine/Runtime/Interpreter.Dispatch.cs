@@ -708,7 +708,7 @@ internal sealed partial class Interpreter
                                 }
                                 var k = st[--sp].V;
                                 var display = (PyDict)st[sp - arg].V;
-                                if (k is string or long) display.Set(k, v);
+                                if (k is string or long && display.KeysCompareWithoutScript) display.Set(k, v);
                                 else if (!StoredWithoutScript(display, k, v))
                                 {
                                     // A key with a user __hash__ or __eq__: stored by the prelude's _setitem as frames, then
@@ -805,7 +805,7 @@ internal sealed partial class Interpreter
                                 }
                                 f.Ip = ip;
                                 f.Sp = sp;
-                                if (container is PyDict plainDict && key is string or long)
+                                if (container is PyDict plainDict && key is string or long && plainDict.KeysCompareWithoutScript)
                                 {
                                     st[sp - 1].V = plainDict.TryGetValue(key, out var found) ? found : throw Errors.KeyError(key);
                                     break;
@@ -832,7 +832,7 @@ internal sealed partial class Interpreter
                                 var key = st[--sp].V;
                                 var container = st[--sp].V;
                                 var v = st[--sp].V;
-                                if (container is PyDict plainDict && key is string or long)
+                                if (container is PyDict plainDict && key is string or long && plainDict.KeysCompareWithoutScript)
                                 {
                                     plainDict.Set(key, v);
                                     break;

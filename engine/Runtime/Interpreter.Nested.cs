@@ -97,8 +97,8 @@ internal sealed partial class Interpreter
     /// <summary>`item in container` (or `not in` with [negate]) as a boxed bool, or a frame of _contains_plain.</summary>
     internal object ContainsInContainer(object container, object item, bool negate)
     {
-        // Keys of a str or an int never call user methods (but a stored instance of equal hash would).
-        if (container is PyDict plainDict && item is string or long) return Boxes.Bool(plainDict.ContainsKey(item) != negate);
+        // Keys of a str or an int call no user method unless the dict holds a key that may (an instance of equal hash).
+        if (container is PyDict plainDict && item is string or long && plainDict.KeysCompareWithoutScript) return Boxes.Bool(plainDict.ContainsKey(item) != negate);
         if (container is not (PyList or PyTuple or PyDict)) return Boxes.Bool(Ops.Contains(container, item) != negate);
         bool saved = _scriptFree;
         _scriptFree = true;

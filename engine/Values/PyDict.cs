@@ -126,8 +126,20 @@ internal sealed class PyDict
     /// <summary>Adds [key], known to be absent, with its [hash] already computed.</summary>
     public void InsertNew(object key, object value, long hash) => Insert(key, value, hash);
 
+    /// <summary>
+    /// How many keys may compare by a user __eq__ (instances, and tuples, which may hold them).
+    /// While there are none, a str or int key is found without script code: the interpreter's
+    /// fast paths for such keys ask KeysCompareWithoutScript first.
+    /// </summary>
+    private int _keysMaybeUserEquality;
+
+    public bool KeysCompareWithoutScript => _keysMaybeUserEquality == 0;
+
+    private static bool MayCompareByUserEquality(object key) => key is PyInstance or PyTuple;
+
     public void Clear()
     {
+        _keysMaybeUserEquality = 0;
         _entries = Array.Empty<Entry>();
         _buckets = Array.Empty<int>();
         _shift = 64;
@@ -282,6 +294,7 @@ internal sealed class PyDict
         e.Next = _buckets[b] - 1;
         _buckets[b] = i + 1;
         _count++;
+        if (MayCompareByUserEquality(key)) _keysMaybeUserEquality++;
         Version++;
     }
 
@@ -296,6 +309,7 @@ internal sealed class PyDict
             while (_entries[j].Next != i) j = _entries[j].Next;
             _entries[j].Next = _entries[i].Next;
         }
+        if (MayCompareByUserEquality(_entries[i].Key!)) _keysMaybeUserEquality--;
         _entries[i] = default;
         _count--;
         Version++;
