@@ -229,15 +229,31 @@ internal static class ListMethods
 
     /// <summary>
     /// CPython's pre-sort check, the part a user method can observe: when every key is an instance
-    /// of one class (exactly) whose __lt__ is a user function, that function, which list.sort then
-    /// calls directly (unsafe_object_compare) instead of making a full `&lt;`; otherwise null.
+    /// of one class (exactly) whose __lt__ is a user function, (that function, false): list.sort
+    /// then calls it directly (unsafe_object_compare) instead of making a full `&lt;`. When every key
+    /// is a non-empty tuple and their first items are such instances, (the function, true): the
+    /// first items of two tuples are compared so (unsafe_tuple_compare). Otherwise null.
     /// </summary>
-    public static PyFunction? SameClassLessThan(List<object> keys)
+    public static PyTuple? SortPresortCheck(List<object> keys)
     {
-        if (keys.Count == 0 || keys[0] is not PyInstance first) return null;
+        if (keys.Count == 0) return null;
+        bool inTuples = keys[0] is PyTuple { Count: > 0 };
+        PyClass? cls = null;
         foreach (var key in keys)
-            if (key is not PyInstance inst || inst.Class != first.Class) return null;
-        return Ops.FindUserMethod(first, "__lt__", out var method) ? method as PyFunction : null;
+        {
+            object item = key;
+            if (inTuples)
+            {
+                if (key is not PyTuple { Count: > 0 } tuple) return null;
+                item = tuple.Items[0];
+            }
+            if (item is not PyInstance inst || (cls != null && inst.Class != cls)) return null;
+            cls = inst.Class;
+        }
+        var first = (PyInstance)(inTuples ? ((PyTuple)keys[0]).Items[0] : keys[0]);
+        return Ops.FindUserMethod(first, "__lt__", out var method) && method is PyFunction
+            ? PyTuple.Of(method, Boxes.Bool(inTuples))
+            : null;
     }
 
     private static void SortArray(object[] values, object? key, bool reverse, string caller)

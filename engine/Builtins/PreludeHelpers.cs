@@ -157,10 +157,10 @@ internal static partial class BuiltinFunctions
             Arguments.Count("__sort_without_script", a, 3, 3);
             return Boxes.Bool(ListMethods.SortWithoutScript(Helper<PyList>(a, 0, "__sort_without_script"), a[1], Ops.Truthy(a[2])));
         });
-        Add("__sort_same_class_lt", (a, k) =>
+        Add("__sort_presort_check", (a, k) =>
         {
-            Arguments.Count("__sort_same_class_lt", a, 1, 1);
-            return ListMethods.SameClassLessThan(Helper<PyList>(a, 0, "__sort_same_class_lt").Items) ?? (object)PyNone.Value;
+            Arguments.Count("__sort_presort_check", a, 1, 1);
+            return ListMethods.SortPresortCheck(Helper<PyList>(a, 0, "__sort_presort_check").Items) ?? (object)PyNone.Value;
         });
         Add("__repr_kind", (a, k) => { Arguments.Count("__repr_kind", a, 1, 1); return Boxes.Int(Ops.ReprKind(a[0])); });
         Add("__plain_repr", (a, k) => { Arguments.Count("__plain_repr", a, 1, 1); return Ops.Repr(a[0]); });

@@ -8,7 +8,8 @@ calls in the same order and end in the same order. They must also agree when __l
 random (an inconsistent comparison reaches the branches a sane one never does) and when __lt__
 raises at its k-th call (the list is then left in the same permutation), and when __lt__ answers
 NotImplemented (CPython then calls it again, through a full `<`, when every key has the same class:
-its pre-sort check), with keys of one class and of two.
+its pre-sort check), with keys of one class and of two, and with keys that are tuples whose first
+items are of one class (CPython's unsafe_tuple_compare) or of two.
 
 Usage: python3 tests/sort_oracle/check_prelude_listsort.py [--quick]
 """
@@ -23,15 +24,20 @@ START = "def _sort_keys(items, keys, reverse):"
 END = "# ---- end of listsort ----"
 
 
-def same_class_lt(keys):
-    """The engine's __sort_same_class_lt: the __lt__ of the one class of every key, when it is a user function."""
-    cls = type(keys[0])
-    if any(type(key) is not cls for key in keys):
+def presort_check(keys):
+    """The engine's __sort_presort_check: (the __lt__ of the one class of every key, or of every
+    key's first item when all are non-empty tuples, when it is a user function; in tuples) or None."""
+    in_tuples = type(keys[0]) is tuple and len(keys[0]) > 0
+    if in_tuples and any(type(key) is not tuple or len(key) == 0 for key in keys):
+        return None
+    items = [key[0] for key in keys] if in_tuples else keys
+    cls = type(items[0])
+    if any(type(item) is not cls for item in items):
         return None
     for klass in cls.__mro__:
         if "__lt__" in klass.__dict__:
             method = klass.__dict__["__lt__"]
-            return method if isinstance(method, types.FunctionType) else None
+            return (method, in_tuples) if isinstance(method, types.FunctionType) else None
     return None
 
 
@@ -39,7 +45,7 @@ def load_prelude_sort():
     text = open(PRELUDE, encoding="utf-8").read()
     begin = text.index(START)
     end = text.index(END, begin)
-    namespace = {"__sort_without_script": lambda items, keys, reverse: False, "__sort_same_class_lt": same_class_lt}
+    namespace = {"__sort_without_script": lambda items, keys, reverse: False, "__sort_presort_check": presort_check}
     exec(compile(text[begin:end], PRELUDE, "exec"), namespace)
     return namespace["_sort_keys"]
 
@@ -75,6 +81,10 @@ class Judge:
         self.log.append(("gt", a.tag, b.tag))
         return a.v > b.v
 
+    def equal(self, a, b):
+        self.log.append(("eq", a.tag, b.tag))
+        return a.v == b.v
+
 
 class Item:
     __slots__ = ("v", "tag", "judge")
@@ -90,16 +100,21 @@ class Item:
     def __gt__(self, other):
         return self.judge.greater(self, other)
 
+    def __eq__(self, other):
+        return self.judge.equal(self, other)
+
 
 class OtherItem(Item):
     """Mixed with Item, the keys are no longer of one class: every comparison is a full `<`."""
     __slots__ = ()
 
 
-def run(values, use_keys, reverse, mode, seed=0, fail_at=-1, mixed=False, engine="cpython"):
-    """Sorts items holding [values]; returns (the comparisons, the final order of tags, failed)."""
+def run(values, use_keys, reverse, mode, seed=0, fail_at=-1, mixed=False, tuples=False, engine="cpython"):
+    """Sorts items holding [values] (in tuples (item, i % 2) when [tuples]); returns (the
+    comparisons, the final order of tags, failed)."""
     judge = Judge(mode, seed, fail_at)
-    make = lambda i: (OtherItem if mixed and i % 5 == 1 else Item)(values[i], i, judge)
+    make_item = lambda i: (OtherItem if mixed and i % 5 == 1 else Item)(values[i], i, judge)
+    make = (lambda i: (make_item(i), i % 2)) if tuples else make_item
     if use_keys:
         items = list(range(len(values)))
         make_key = make
@@ -117,7 +132,7 @@ def run(values, use_keys, reverse, mode, seed=0, fail_at=-1, mixed=False, engine
             sort_keys(items, keys, reverse)
     except Stop:
         failed = True
-    order = items if use_keys else [item.tag for item in items]
+    order = items if use_keys else [(item[0] if tuples else item).tag for item in items]
     return judge.log, order, failed
 
 
@@ -150,6 +165,9 @@ def main():
                 checks.append(("NotImplemented", {"mode": "not implemented"}))
                 checks.append(("mixed classes", {"mixed": True}))
                 checks.append(("mixed classes, NotImplemented", {"mixed": True, "mode": "not implemented"}))
+                checks.append(("tuples", {"tuples": True}))
+                checks.append(("tuples, NotImplemented", {"tuples": True, "mode": "not implemented"}))
+                checks.append(("tuples of mixed classes, NotImplemented", {"tuples": True, "mixed": True, "mode": "not implemented"}))
                 expected_log, _, _ = run(values, use_keys, reverse, "value")
                 if expected_log:
                     checks.append(("raising", {"mode": "value", "fail_at": rng.randrange(1, len(expected_log) + 1)}))

@@ -95,7 +95,8 @@ public class ListMethodsTests
     /// <summary>
     /// Items that compare with user methods are sorted by the prelude's _listsort, CPython's listsort
     /// in script: a one-class __lt__ that answers NotImplemented runs twice (CPython's pre-sort check
-    /// calls it directly, then makes a full `&lt;`), once in a list of two classes; an __lt__ that raises
+    /// calls it directly, then makes a full `&lt;`), also for the first items of tuples, and once in
+    /// a list of two classes; an __lt__ that raises
     /// (at its 300th, 450th, 530th call: in a binary insertion and in a merge) leaves the list in
     /// CPython's permutation, by value and with a key, reversed or not; a comparison that changes the
     /// list sees it empty and the sort fails once done. Expected output: python3 (CPython 3.11).
@@ -126,6 +127,10 @@ public class ListMethodsTests
             print(sorted([A(3), B(1), A(2), B(5), A(4)]), log)
             log.clear()
             print(sorted([1, 2, 3], key=lambda v: A(4 - v), reverse=True), log)
+            log.clear()
+            print(sorted([(A(2), 1), (A(1), 2), (A(3), 0), (A(5), 3)]), log)
+            log.clear()
+            print(sorted([(A(2), 1), (B(1), 2), (A(3), 0), (B(5), 3)]), log)
             calls = [0]
             class F:
                 def __init__(self, v, tag):
@@ -173,6 +178,8 @@ public class ListMethodsTests
             [A1, A2, A3, A4, A5] ['lt 13', 'lt 13', 'gt 31', 'lt 21', 'lt 23', 'lt 21', 'lt 52', 'lt 53', 'lt 53', 'gt 35', 'lt 43', 'lt 45']
             [A1, A2, A3, A4, A5] ['lt 13', 'gt 31', 'gt 12', 'lt 23', 'gt 12', 'lt 52', 'lt 53', 'gt 35', 'lt 43', 'gt 54']
             [1, 2, 3] ['lt 21', 'lt 32']
+            [(A1, 2), (A2, 1), (A3, 0), (A5, 3)] ['lt 12', 'lt 31', 'lt 31', 'gt 13', 'lt 32', 'lt 52', 'lt 53', 'lt 53', 'gt 35']
+            [(A1, 2), (A2, 1), (A3, 0), (A5, 3)] ['lt 12', 'gt 13', 'lt 32', 'lt 52', 'lt 53', 'gt 35']
             KeyError 300 False [0x, 0y, 1z, 2x, 2y, 3z, 4x, 4y, 5y, 5z, 6x, 7y, 7z, 8z, 8x, 9y, 10z, 10x, 11x, 11y, 12z, 13x, 13y, 14y, 14z, 15x, 16y, 16z, 17x, 18y, 19z, 19x, 20y, 21z, 21x, 22x, 22y, 23z, 24x, 24y, 25y, 25z, 26x, 27y, 27z, 28z, 28x, 29y, 30z, 30x, 0z, 1x, 2z, 3x, 5x, 6y, 8y, 9z, 11z, 12x, 14x, 15y, 16x, 17y, 18z, 19y, 20z, 22z, 23x, 25x, 26y, 28y, 29z, 30y, 13z, 27x, 10y, 24z, 7x, 21y, 4z, 18x, 1y, 15z, 29x, 12y, 26z, 9x, 23y, 6z, 20x, 3y, 17z, 0x, 14y, 28z, 11x, 25y, 8z, 22x]
             KeyError 300 False [0, 31, 20, 9, 40, 29, 18, 49, 7, 38, 27, 16, 47, 5, 36, 25, 14, 45, 3, 34, 23, 12, 43, 1, 32, 21, 10, 41, 30, 19, 8, 39, 28, 17, 48, 6, 37, 26, 15, 46, 4, 35, 24, 13, 44, 2, 33, 22, 11, 42, 62, 51, 71, 60, 69, 58, 67, 56, 65, 54, 63, 52, 72, 61, 50, 70, 59, 68, 57, 66, 55, 64, 53, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99]
             KeyError 450 True [30z, 30x, 29y, 28z, 28x, 27y, 27z, 26x, 25y, 25z, 24x, 24y, 23z, 22x, 22y, 21z, 21x, 20y, 19z, 19x, 18y, 17x, 16y, 16z, 15x, 14y, 14z, 13x, 13y, 12z, 11x, 11y, 10z, 10x, 9y, 8z, 8x, 7y, 7z, 6x, 5y, 5z, 4x, 4y, 3z, 2x, 30y, 29z, 29x, 28y, 28z, 27x, 26y, 26z, 25x, 25y, 24z, 23x, 23y, 22z, 22x, 21y, 20z, 20x, 19y, 18z, 18x, 17y, 17z, 16x, 15y, 15z, 14x, 14y, 13z, 12x, 12y, 11z, 11x, 10y, 9z, 9x, 8y, 8z, 7x, 6y, 6z, 5x, 4z, 3x, 3y, 2y, 2z, 1z, 1x, 1y, 0x, 0y, 0z, 0x]
