@@ -194,60 +194,66 @@ internal static class ListMethods
     }
 
     /// <summary>
-    /// One attempt of the prelude's _sort_keys: sorts [items] (by [keys] when a list) as SortArray
-    /// does, taking the results of the comparisons that need user methods from [answers], in order.
-    /// Returns a 1-tuple of the sorted list, or, at the first comparison not yet answered, the pair
-    /// to compare (the prelude compares them as frames, appends the answer and calls again: the
-    /// sort is deterministic, so it retraces the same steps).
+    /// The prelude's _sort_keys tries this first: sorts [items] in place (by [keys] when a list of
+    /// as many keys, else by the items themselves) as list.sort does, with user methods refused.
+    /// Returns false, leaving [items] as they were, when a comparison needs a user method: the
+    /// prelude then sorts them in script (_listsort), where such a comparison is a frame. A
+    /// comparison that fails without one (mixed types) leaves [items] in the permutation CPython
+    /// leaves, since no user method had run yet and the comparisons made were CPython's.
     /// </summary>
-    public static PyTuple SortReplaying(PyList items, object keys, bool reverse, PyList answers)
+    public static bool SortWithoutScript(PyList items, object keys, bool reverse)
     {
         var values = items.Items.ToArray();
         object[]? keyArray = null;
         if (keys is PyList kl)
         {
-            if (kl.Items.Count != values.Length) throw Errors.TypeError("__sort_replay() needs a list of keys as long as the items");
+            if (kl.Items.Count != values.Length) throw Errors.TypeError("__sort_without_script() needs a list of keys as long as the items");
             keyArray = kl.Items.ToArray();
         }
-        else if (keys is not PyNone) throw Errors.TypeError("__sort_replay() needs a list of keys or None");
-        if (values.Length < 2) return PyTuple.Of(new PyList(values.ToList()));
-        if (reverse)
-        {
-            if (keyArray != null) Array.Reverse(keyArray);
-            Array.Reverse(values);
-        }
-        var sort = keyArray != null ? new TimSort(keyArray, values) : new TimSort(values, null);
-        sort.Answers = new SortAnswers(answers.Items);
+        else if (keys is not PyNone) throw Errors.TypeError("__sort_without_script() needs a list of keys or None");
+        bool abandoned = false;
         try
         {
-            sort.Run();
+            Interpreter.Current.ScriptFreeOr(() => { SortByKeys(values, keyArray, reverse); return PyNone.Value; }, () => { abandoned = true; return PyNone.Value; });
         }
-        catch (SortAnswers.Question q)
+        finally
         {
-            return PyTuple.Of(q.A, q.B);
+            if (!abandoned)
+            {
+                items.Items.Clear();
+                items.Items.AddRange(values);
+            }
         }
-        if (reverse) Array.Reverse(values);
-        return PyTuple.Of(new PyList(values.ToList()));
+        return !abandoned;
     }
 
-    /// <summary>The comparisons of a replayed sort: plain ones made in C#, the others answered from the prelude's list.</summary>
-    internal sealed class SortAnswers(List<object> answers)
+    /// <summary>
+    /// CPython's pre-sort check, the part a user method can observe: when every key is an instance
+    /// of one class (exactly) whose __lt__ is a user function, (that function, false): list.sort
+    /// then calls it directly (unsafe_object_compare) instead of making a full `&lt;`. When every key
+    /// is a non-empty tuple and their first items are such instances, (the function, true): the
+    /// first items of two tuples are compared so (unsafe_tuple_compare). Otherwise null.
+    /// </summary>
+    public static PyTuple? SortPresortCheck(List<object> keys)
     {
-        private int _next;
-
-        public sealed class Question(object a, object b) : Exception
+        if (keys.Count == 0) return null;
+        bool inTuples = keys[0] is PyTuple { Count: > 0 };
+        PyClass? cls = null;
+        foreach (var key in keys)
         {
-            public object A { get; } = a;
-            public object B { get; } = b;
+            object item = key;
+            if (inTuples)
+            {
+                if (key is not PyTuple { Count: > 0 } tuple) return null;
+                item = tuple.Items[0];
+            }
+            if (item is not PyInstance inst || (cls != null && inst.Class != cls)) return null;
+            cls = inst.Class;
         }
-
-        public bool Less(object a, object b)
-        {
-            var vm = Interpreter.Current;
-            if (vm.TryScriptFree(Ops.Less, a, b, out bool less)) return less;
-            if (_next < answers.Count) return Ops.Truthy(answers[_next++]);
-            throw new Question(a, b);
-        }
+        var first = (PyInstance)(inTuples ? ((PyTuple)keys[0]).Items[0] : keys[0]);
+        return Ops.FindUserMethod(first, "__lt__", out var method) && method is PyFunction
+            ? PyTuple.Of(method, Boxes.Bool(inTuples))
+            : null;
     }
 
     private static void SortArray(object[] values, object? key, bool reverse, string caller)
@@ -260,6 +266,12 @@ internal static class ListMethods
             for (int i = 0; i < values.Length; i++)
                 keys[i] = interpreter.CallNested(key, new[] { values[i] }, null, caller);
         }
+        SortByKeys(values, keys, reverse);
+    }
+
+    /// <summary>Sorts [values] by [keys] (null: by the values themselves), the keys already computed.</summary>
+    private static void SortByKeys(object[] values, object[]? keys, bool reverse)
+    {
         if (values.Length < 2) return;
 
         // Reversing before and after a stable ascending sort keeps equal items in their original
@@ -286,6 +298,9 @@ internal static class ListMethods
     /// It is reproduced step for step because user comparisons are observable: which pairs get
     /// compared decides both the output of a printing __lt__ and the wording of a TypeError.
     /// [_keys] are compared; [_values] (null when sorting the keys themselves) move with them.
+    /// The prelude's _listsort (Prelude.wf) is the same algorithm in script, for keys that compare
+    /// with user methods; the two must stay step for step alike (tests/sort_oracle checks the
+    /// script one against CPython).
     /// </summary>
     private sealed class TimSort
     {
@@ -313,13 +328,10 @@ internal static class ListMethods
         /// <summary>Comparisons made so far in the current batch of BuiltinWork: a sort is charged per comparison.</summary>
         private int _comparisons;
 
-        /// <summary>Set when the sort retraces itself with the answers of comparisons made by script (SortReplaying).</summary>
-        public SortAnswers? Answers;
-
         private bool Less(object a, object b)
         {
             BuiltinWork.Step(ref _comparisons);
-            return Answers != null ? Answers.Less(a, b) : Ops.Less(a, b);
+            return Ops.Less(a, b);
         }
 
         public void Run()

@@ -153,10 +153,15 @@ internal static partial class BuiltinFunctions
             items.RemoveAt(i);
             return PyNone.Value;
         });
-        Add("__sort_replay", (a, k) =>
+        Add("__sort_without_script", (a, k) =>
         {
-            Arguments.Count("__sort_replay", a, 4, 4);
-            return ListMethods.SortReplaying(Helper<PyList>(a, 0, "__sort_replay"), a[1], Ops.Truthy(a[2]), Helper<PyList>(a, 3, "__sort_replay"));
+            Arguments.Count("__sort_without_script", a, 3, 3);
+            return Boxes.Bool(ListMethods.SortWithoutScript(Helper<PyList>(a, 0, "__sort_without_script"), a[1], Ops.Truthy(a[2])));
+        });
+        Add("__sort_presort_check", (a, k) =>
+        {
+            Arguments.Count("__sort_presort_check", a, 1, 1);
+            return ListMethods.SortPresortCheck(Helper<PyList>(a, 0, "__sort_presort_check").Items) ?? (object)PyNone.Value;
         });
         Add("__repr_kind", (a, k) => { Arguments.Count("__repr_kind", a, 1, 1); return Boxes.Int(Ops.ReprKind(a[0])); });
         Add("__repr_around", (a, k) => { Arguments.Count("__repr_around", a, 1, 1); return Ops.ReprAround(a[0]); });
