@@ -31,9 +31,10 @@ internal static partial class BuiltinFunctions
         Add("repr", (a, k) =>
         {
             Arguments.Count("repr", a, 1, 1);
-            return a[0] is PyInstance inst && Ops.FindUserMethod(inst, "__repr__", out var repr)
-                ? Vm.CallPrelude("_to_string", Ops.Bind(inst, repr), "__repr__")
-                : Ops.Repr(a[0]);
+            if (a[0] is PyInstance inst && Ops.FindUserMethod(inst, "__repr__", out var repr)) return Vm.CallPrelude("_to_string", Ops.Bind(inst, repr), "__repr__");
+            // A container holding instances with __repr__: the prelude writes it, each __repr__ a frame.
+            if (Ops.IsScalar(a[0])) return Ops.Repr(a[0]);
+            return Vm.ScriptFreeOr(() => Ops.Repr(a[0]), () => Vm.CallPrelude("_repr", a[0]));
         });
         Add("ascii", (a, k) => { Arguments.Count("ascii", a, 1, 1); return Ops.Ascii(a[0]); });
         Add("abs", (a, k) => { Arguments.Count("abs", a, 1, 1); return Abs(a[0]); });
@@ -50,23 +51,28 @@ internal static partial class BuiltinFunctions
         {
             Arguments.OnlyKeywords("zip", k, "strict");
             var strict = Ops.Truthy(Arguments.Keyword(k, "strict") ?? false);
-            // iter() of each argument happens now, as in CPython; only the stepping is lazy.
+            // iter() of each argument happens now, as in CPython; only the stepping is lazy. A user
+            // __iter__ runs as a frame, in the prelude's _zip_of.
+            if (a.Any(x => x is PyInstance)) return Vm.CallPrelude("_zip_of", new PyTuple(a), Boxes.Bool(strict));
             if (Prelude.AnyMayRunScript(a)) return Vm.CallPrelude("_zip", new PyTuple(a.Select(Vm.GetIterator).ToArray()), Boxes.Bool(strict));
             return new ZipIterator(a.Select(Vm.GetIterator).ToArray(), strict);
         });
         Add("map", (a, k) =>
         {
             if (a.Length < 2) throw Errors.TypeError("map() must have at least two arguments.");
+            // Always the prelude's generator: even a built-in function (str, len…) may call a user
+            // method on an item, which must run as a frame. (The C# MapIterator is only read from
+            // older pickles.) A user __iter__ of an argument runs as a frame too, in _map_of.
             var iterables = a[1..];
-            if (Prelude.IsScript(a[0]) || Prelude.AnyMayRunScript(iterables))
-                return Vm.CallPrelude("_map", a[0], new PyTuple(iterables.Select(Vm.GetIterator).ToArray()));
-            return new MapIterator(a[0], iterables.Select(Vm.GetIterator).ToArray());
+            if (iterables.Any(x => x is PyInstance)) return Vm.CallPrelude("_map_of", a[0], new PyTuple(iterables));
+            return Vm.CallPrelude("_map", a[0], new PyTuple(iterables.Select(Vm.GetIterator).ToArray()));
         });
         Add("filter", (a, k) =>
         {
             Arguments.Count("filter", a, 2, 2);
-            if (Prelude.IsScript(a[0]) || Prelude.MayRunScript(a[1])) return Vm.CallPrelude("_filter", a[0], Vm.GetIterator(a[1]));
-            return new FilterIterator(a[0], Vm.GetIterator(a[1]));
+            // As map: the prelude's generator (the C# FilterIterator is only read from older pickles).
+            if (a[1] is PyInstance) return Vm.CallPrelude("_filter_of", a[0], a[1]);
+            return Vm.CallPrelude("_filter", a[0], Vm.GetIterator(a[1]));
         });
         AddPreludeHelpers();
         // any() and all() stop at the first decisive item, so a lazy iterable is walked by the prelude, not read whole.
@@ -100,7 +106,8 @@ internal static partial class BuiltinFunctions
         Add("iter", (a, k) =>
         {
             Arguments.Count("iter", a, 1, 2);
-            if (a.Length == 1) return Vm.GetIterator(a[0]);
+            // A user __iter__ runs as a frame.
+            if (a.Length == 1) return a[0] is PyInstance inst && inst.Class.TryLookup("__iter__", out _) ? Vm.CallPrelude("_iter", inst) : Vm.GetIterator(a[0]);
             // iter(callable, sentinel): always the prelude's generator, since the callable (script
             // code, or a channel's receive) may block between two values.
             if (!IsCallable(a[0])) throw Errors.TypeError("iter(v, w): v must be callable");
@@ -123,9 +130,20 @@ internal static partial class BuiltinFunctions
             if (s.Length != 1) throw Errors.TypeError($"ord() expected a character, but string of length {CodePoints.Length(s)} found");
             return Boxes.Int(s[0]);
         });
-        Add("hash", (a, k) => { Arguments.Count("hash", a, 1, 1); return Boxes.Int(Ops.Hash(a[0])); });
+        Add("hash", (a, k) =>
+        {
+            Arguments.Count("hash", a, 1, 1);
+            if (Ops.IsScalar(a[0])) return Boxes.Int(Ops.Hash(a[0]));
+            return Vm.ScriptFreeOr(() => Boxes.Int(Ops.Hash(a[0])), () => Vm.CallPrelude("_hash", a[0]));
+        });
         Add("callable", (a, k) => { Arguments.Count("callable", a, 1, 1); return Boxes.Bool(IsCallable(a[0])); });
-        Add("format", (a, k) => { Arguments.Count("format", a, 1, 2); return Ops.Format(a[0], a.Length == 2 ? (string)a[1] : ""); });
+        Add("format", (a, k) =>
+        {
+            Arguments.Count("format", a, 1, 2);
+            var spec = a.Length == 2 ? (string)a[1] : "";
+            if (Ops.IsScalar(a[0])) return Ops.Format(a[0], spec);
+            return Vm.ScriptFreeOr(() => Ops.Format(a[0], spec), () => Vm.CallPrelude("_format", a[0], spec));
+        });
         Add("bin", (a, k) => { Arguments.Count("bin", a, 1, 1); return Ops.Format(IntArgument(a[0]), "#b"); });
         Add("oct", (a, k) => { Arguments.Count("oct", a, 1, 1); return Ops.Format(IntArgument(a[0]), "#o"); });
         Add("hex", (a, k) => { Arguments.Count("hex", a, 1, 1); return Ops.Format(IntArgument(a[0]), "#x"); });
@@ -210,22 +228,6 @@ internal static partial class BuiltinFunctions
         return dict;
     }
 
-    /// <summary>Sorts [items] stably by the precomputed [keys] (or by themselves when keys is None).</summary>
-    private static object SortByKeys(PyList items, object keys, bool reverse)
-    {
-        if (keys is PyNone)
-        {
-            ListMethods.Sort(items.Items, null, reverse);
-            return items;
-        }
-        var keyList = keys is PyList { } kl && kl.Count == items.Count ? kl.Items
-            : throw Errors.TypeError("__sort_by_keys() needs a list of keys as long as the items");
-        var order = Enumerable.Range(0, items.Count).Select(i => (object)Boxes.Int(i)).ToList();
-        var byIndex = new BuiltinFunction("key", (a, k) => keyList[(int)(long)a[0]]);
-        ListMethods.Sort(order, byIndex, reverse);
-        return new PyList(order.Select(i => items.Items[(int)(long)i]).ToList());
-    }
-
     private static void AttachTypes()
     {
         BuiltinTypes.List.NativeMethods = ListMethods.Table;
@@ -241,7 +243,11 @@ internal static partial class BuiltinFunctions
 
         BuiltinTypes.Object.NativeConstructor = (a, k) => new PyInstance(BuiltinTypes.Object);
         BuiltinTypes.Int.NativeConstructor = IntConstructor;
-        BuiltinTypes.Bool.NativeConstructor = (a, k) => { Arguments.Count("bool", a, 0, 1); return Boxes.Bool(a.Length == 1 && Ops.Truthy(a[0])); };
+        BuiltinTypes.Bool.NativeConstructor = (a, k) =>
+        {
+            Arguments.Count("bool", a, 0, 1);
+            return a.Length == 1 && Ops.HasUserTruth(a[0]) ? Vm.CallPrelude("_truth", a[0]) : Boxes.Bool(a.Length == 1 && Ops.Truthy(a[0]));
+        };
         BuiltinTypes.Float.NativeConstructor = FloatConstructor;
         BuiltinTypes.Str.NativeConstructor = (a, k) =>
         {
@@ -253,7 +259,8 @@ internal static partial class BuiltinFunctions
                 if (Ops.FindUserMethod(inst, "__str__", out var str)) return Vm.CallPrelude("_to_string", Ops.Bind(inst, str), "__str__");
                 if (inst is not PyException && Ops.FindUserMethod(inst, "__repr__", out var repr)) return Vm.CallPrelude("_to_string", Ops.Bind(inst, repr), "__repr__");
             }
-            return Ops.Str(a[0]);
+            if (Ops.IsScalar(a[0])) return Ops.Str(a[0]);
+            return Vm.ScriptFreeOr(() => Ops.Str(a[0]), () => Vm.CallPrelude("_str", a[0]));
         };
         BuiltinTypes.List.NativeConstructor = (a, k) =>
         {
@@ -286,11 +293,20 @@ internal static partial class BuiltinFunctions
         Arguments.OnlyKeywords("print", kwargs, "sep", "end", "flush");
         var sep = PrintSeparator(kwargs, "sep", " ");
         var end = PrintSeparator(kwargs, "end", "\n");
+        // Every text first, so that an argument whose __str__ or __repr__ must run as a frame sends
+        // the whole call to the prelude's _print before anything is written.
+        var texts = Vm.ScriptFreeOr(() =>
+        {
+            var strings = new string[args.Length];
+            for (int i = 0; i < args.Length; i++) strings[i] = Ops.Str(args[i]);
+            return strings;
+        }, () => Vm.CallPrelude("_print", new PyTuple(args), sep, end));
+        if (texts is not string[] parts) return texts;
         var output = Vm.Out;
-        for (int i = 0; i < args.Length; i++)
+        for (int i = 0; i < parts.Length; i++)
         {
             if (i > 0) output.Write(sep);
-            output.Write(Ops.Str(args[i]));
+            output.Write(parts[i]);
         }
         output.Write(end);
         return PyNone.Value;
@@ -322,7 +338,7 @@ internal static partial class BuiltinFunctions
             bool b => Boxes.Int(b ? 1 : 0),
             double d => FloatOps.ToInt(d),
             string s => NumberText.ParseInt(s, 10),
-            PyInstance inst when Ops.FindUserMethod(inst, "__int__", out var m) => Ops.CallMethod(inst, m, "__int__"),
+            PyInstance inst when Ops.FindUserMethod(inst, "__int__", out var m) => Vm.Invoke(Ops.Bind(inst, m), Array.Empty<object>(), null),
             _ => throw Errors.TypeError($"int() argument must be a string, a bytes-like object or a real number, not '{Ops.TypeName(value)}'"),
         };
     }
@@ -337,7 +353,7 @@ internal static partial class BuiltinFunctions
             long or BigInteger => IntOps.ToDouble(a[0]),
             bool b => b ? 1.0 : 0.0,
             string s => NumberText.ParseFloat(s),
-            PyInstance inst when Ops.FindUserMethod(inst, "__float__", out var m) => Ops.CallMethod(inst, m, "__float__"),
+            PyInstance inst when Ops.FindUserMethod(inst, "__float__", out var m) => Vm.Invoke(Ops.Bind(inst, m), Array.Empty<object>(), null),
             _ => throw Errors.TypeError($"float() argument must be a string or a real number, not '{Ops.TypeName(a[0])}'"),
         };
     }
@@ -394,7 +410,7 @@ internal static partial class BuiltinFunctions
         BigInteger b => IntOps.Normalize(BigInteger.Abs(b)),
         bool b => Boxes.Int(b ? 1 : 0),
         double d => Math.Abs(d),
-        PyInstance inst when Ops.FindUserMethod(inst, "__abs__", out var m) => Ops.CallMethod(inst, m, "__abs__"),
+        PyInstance inst when Ops.FindUserMethod(inst, "__abs__", out var m) => Vm.Invoke(Ops.Bind(inst, m), Array.Empty<object>(), null),
         _ => throw Errors.TypeError($"bad operand type for abs(): '{Ops.TypeName(v)}'"),
     };
 
@@ -414,7 +430,7 @@ internal static partial class BuiltinFunctions
                 var n = Arguments.Int(ndigits);
                 return n >= 0 ? x : FloatOps.RoundInt(x, (int)Math.Max(n, int.MinValue));
             case PyInstance inst when Ops.FindUserMethod(inst, "__round__", out var m):
-                return ndigits is PyNone ? Ops.CallMethod(inst, m, "__round__") : Ops.CallMethod(inst, m, "__round__", ndigits);
+                return Vm.Invoke(Ops.Bind(inst, m), ndigits is PyNone ? Array.Empty<object>() : new[] { ndigits }, null);
             default:
                 throw Errors.TypeError($"type {Ops.TypeName(x)} doesn't define __round__ method");
         }
@@ -459,6 +475,16 @@ internal static partial class BuiltinFunctions
             return Vm.CallPrelude("_min_max", name, a.Length == 1 ? a[0] : new PyTuple(a), key ?? PyNone.Value,
                 Boxes.Bool(hasDefault), hasDefault ? k!["default"] : PyNone.Value, Boxes.Bool(wantMax));
         }
+        if (key == null)
+        {
+            return Vm.ScriptFreeOr(() => MinMaxLoop(name, a, k, null, hasDefault, wantMax), () => Vm.CallPrelude("_min_max", name,
+                a.Length == 1 ? a[0] : new PyTuple(a), PyNone.Value, Boxes.Bool(hasDefault), hasDefault ? k!["default"] : PyNone.Value, Boxes.Bool(wantMax)));
+        }
+        return MinMaxLoop(name, a, k, key, hasDefault, wantMax);
+    }
+
+    private static object MinMaxLoop(string name, object[] a, Dictionary<string, object>? k, object? key, bool hasDefault, bool wantMax)
+    {
         var items = a.Length == 1 ? Ops.Iterate(a[0]) : a;
         object? best = null, bestKey = null;
         foreach (var item in items)
@@ -480,9 +506,15 @@ internal static partial class BuiltinFunctions
     {
         Arguments.OnlyKeywords("sum", k, "start");
         Arguments.Count("sum", a, 1, 2);
-        var total = a.Length == 2 ? a[1] : Arguments.Keyword(k, "start") ?? Boxes.Int(0);
-        if (total is string) throw Errors.TypeError("sum() can't sum strings [use ''.join(seq) instead]");
-        foreach (var item in Ops.Iterate(a[0]))
+        var start = a.Length == 2 ? a[1] : Arguments.Keyword(k, "start") ?? Boxes.Int(0);
+        if (start is string) throw Errors.TypeError("sum() can't sum strings [use ''.join(seq) instead]");
+        // An item or start whose + is a user method: the prelude adds them up as frames.
+        return Vm.ScriptFreeOr(() => SumLoop(a[0], start), () => Vm.CallPrelude("_sum", a[0], start));
+    }
+
+    private static object SumLoop(object iterable, object total)
+    {
+        foreach (var item in Ops.Iterate(iterable))
         {
             if (total is long x && item is long y)
             {
@@ -507,8 +539,16 @@ internal static partial class BuiltinFunctions
         if (Prelude.IsScript(key) || Prelude.MayRunScript(a[0]))
             return Vm.CallPrelude("_sorted", a[0], key ?? PyNone.Value, Boxes.Bool(reverse != null && MethodArgs.AsCInt(reverse) != 0));
         var items = Ops.ToList(a[0]);
-        ListMethods.Sort(items, key is PyNone ? null : key, reverse != null && MethodArgs.AsCInt(reverse) != 0);
-        return new PyList(items);
+        bool descending = reverse != null && MethodArgs.AsCInt(reverse) != 0;
+        if (key is not (null or PyNone)) 
+        {
+            ListMethods.Sort(items, key, descending);
+            return new PyList(items);
+        }
+        // Items that compare with user methods: the prelude sorts them, each comparison a frame.
+        var unsorted = new PyList(new List<object>(items));
+        return Vm.ScriptFreeOr(() => { ListMethods.Sort(items, null, descending); return new PyList(items); },
+            () => Vm.CallPrelude("_sorted", unsorted, PyNone.Value, Boxes.Bool(descending)));
     }
 
     private static object Reversed(object v)
@@ -524,7 +564,7 @@ internal static partial class BuiltinFunctions
             case PyDict dict: return new TupleIterator(dict.Items.Select(kv => kv.Key).ToArray(), reversed: true, "dict_reversekeyiterator");
             case DictView view:
                 return new TupleIterator(Ops.Iterate(view).ToArray(), reversed: true, view.TypeName.Replace("dict_", "dict_reverse")[..^1] + "iterator");
-            case PyInstance inst when Ops.FindUserMethod(inst, "__reversed__", out var m): return Ops.CallMethod(inst, m, "__reversed__");
+            case PyInstance inst when Ops.FindUserMethod(inst, "__reversed__", out var m): return Vm.Invoke(Ops.Bind(inst, m), Array.Empty<object>(), null);
             case PyInstance inst when Ops.FindUserMethod(inst, "__len__", out _) && Ops.FindUserMethod(inst, "__getitem__", out _):
                 {
                     var n = Ops.Len(inst);
@@ -543,6 +583,7 @@ internal static partial class BuiltinFunctions
         var iterable = a.Length > 0 ? a[0] : Arguments.Keyword(k, "iterable") ?? throw Errors.TypeError("enumerate() missing required argument 'iterable' (pos 1)");
         var start = a.Length > 1 ? a[1] : Arguments.Keyword(k, "start") ?? Boxes.Int(0);
         if (start is not (long or BigInteger)) throw Errors.TypeError($"'{Ops.TypeName(start)}' object cannot be interpreted as an integer");
+        if (iterable is PyInstance) return Vm.CallPrelude("_enumerate_of", iterable, start);
         if (Prelude.MayRunScript(iterable)) return Vm.CallPrelude("_enumerate", Vm.GetIterator(iterable), start);
         return new EnumerateIterator(Vm.GetIterator(iterable), start);
     }

@@ -28,20 +28,26 @@ internal static class DictMethods
     public static readonly HashSet<string> ClassMethods = new() { "fromkeys" };
 
     /// <summary>dict(), dict(mapping), dict(iterable_of_pairs), dict(**kw) and dict(x, **kw).</summary>
-    public static PyDict Construct(object[] args, Dictionary<string, object>? kwargs)
+    public static object Construct(object[] args, Dictionary<string, object>? kwargs)
     {
         if (args.Length > 1) throw Errors.TypeError($"dict expected at most 1 argument, got {args.Length}");
         var dict = new PyDict();
-        if (args.Length == 1) Merge(dict, args[0]);
-        AddKeywords(dict, kwargs);
-        return dict;
+        return Merge(dict, args.Length == 1 ? args[0] : null, kwargs, dict);
     }
+
+    // Keys of a str or an int are looked up in C#; any other key may have a user __hash__ or
+    // __eq__, so the lookup is tried with user methods refused, and otherwise made by the
+    // prelude's _dict_find, whose hash and comparisons run as frames (they may block).
 
     private static object Get(object self, object[] args, Dictionary<string, object>? kwargs)
     {
         MethodArgs.Positional("dict", "get", args, kwargs, 1, 2);
-        if (((PyDict)self).TryGetValue(args[0], out var value)) return value;
-        return args.Length > 1 ? args[1] : PyNone.Value;
+        var dict = (PyDict)self;
+        var key = args[0];
+        var fallback = args.Length > 1 ? args[1] : PyNone.Value;
+        if (key is string or long && dict.KeysCompareWithoutScript) return dict.TryGetValue(key, out var value) ? value : fallback;
+        var vm = Interpreter.Current;
+        return vm.ScriptFreeOr(() => dict.TryGetValue(key, out var found) ? found : fallback, () => vm.CallPrelude("_dict_get", dict, key, fallback));
     }
 
     private static object View(object self, object[] args, Dictionary<string, object>? kwargs, string name, DictViewKind kind)
@@ -54,10 +60,22 @@ internal static class DictMethods
     {
         MethodArgs.Positional("dict", "pop", args, kwargs, 1, 2);
         var dict = (PyDict)self;
+        var key = args[0];
+        if (dict.Count > 0 && (key is not (string or long) || !dict.KeysCompareWithoutScript))
+        {
+            var vm = Interpreter.Current;
+            return vm.ScriptFreeOr(() => PopOrDefault(dict, key, args),
+                () => vm.CallPrelude("_dict_pop", dict, key, Boxes.Bool(args.Length > 1), args.Length > 1 ? args[1] : PyNone.Value));
+        }
+        return PopOrDefault(dict, key, args);
+    }
+
+    private static object PopOrDefault(PyDict dict, object key, object[] args)
+    {
         // CPython answers for an empty dict without hashing the key: {}.pop([], 1) is 1.
-        if (dict.Count > 0 && dict.Remove(args[0], out var value)) return value;
+        if (dict.Count > 0 && dict.Remove(key, out var value)) return value;
         if (args.Length > 1) return args[1];
-        throw Errors.KeyError(args[0]);
+        throw Errors.KeyError(key);
     }
 
     private static object PopItem(object self, object[] args, Dictionary<string, object>? kwargs)
@@ -71,9 +89,17 @@ internal static class DictMethods
     {
         MethodArgs.Positional("dict", "setdefault", args, kwargs, 1, 2);
         var dict = (PyDict)self;
-        if (dict.TryGetValue(args[0], out var value)) return value;
+        var key = args[0];
         var fallback = args.Length > 1 ? args[1] : PyNone.Value;
-        dict.Set(args[0], fallback);
+        if (key is string or long && dict.KeysCompareWithoutScript) return SetDefault(dict, key, fallback);
+        var vm = Interpreter.Current;
+        return vm.ScriptFreeOr(() => SetDefault(dict, key, fallback), () => vm.CallPrelude("_dict_setdefault", dict, key, fallback));
+    }
+
+    private static object SetDefault(PyDict dict, object key, object fallback)
+    {
+        if (dict.TryGetValue(key, out var value)) return value;
+        dict.Set(key, fallback);
         return fallback;
     }
 
@@ -81,10 +107,7 @@ internal static class DictMethods
     private static object Update(object self, object[] args, Dictionary<string, object>? kwargs)
     {
         if (args.Length > 1) throw Errors.TypeError($"update expected at most 1 argument, got {args.Length}");
-        var dict = (PyDict)self;
-        if (args.Length == 1) Merge(dict, args[0]);
-        AddKeywords(dict, kwargs);
-        return PyNone.Value;
+        return Merge((PyDict)self, args.Length == 1 ? args[0] : null, kwargs, PyNone.Value);
     }
 
     /// <summary>dict.fromkeys(iterable, value=None): a new dict mapping every item to the one value (a lazy iterable was read by the prelude).</summary>
@@ -92,9 +115,10 @@ internal static class DictMethods
     {
         MethodArgs.Positional("dict", "fromkeys", args, kwargs, 1, 2);
         var value = args.Length > 1 ? args[1] : PyNone.Value;
+        var pairs = new List<object>();
+        foreach (var key in Ops.Iterate(args[0])) pairs.Add(PyTuple.Of(key, value));
         var dict = new PyDict();
-        foreach (var key in Ops.Iterate(args[0])) dict.Set(key, value);
-        return dict;
+        return Store(dict, pairs, dict);
     }
 
     private static object Copy(object self, object[] args, Dictionary<string, object>? kwargs)
@@ -115,25 +139,72 @@ internal static class DictMethods
     /// a dict is copied entry by entry; an object with a keys() method is read as a mapping
     /// (other[k] for each k in other.keys()); anything else must iterate over pairs.
     /// </summary>
-    private static void Merge(PyDict dict, object other)
+    /// <remarks>
+    /// The pairs are gathered first, then stored (then the keywords'); an object with keys() is
+    /// read by the prelude's _dict_merge_mapping, its keys() and __getitem__ as frames. [other]
+    /// is null for none. Returns [result], or the prelude frame that finishes the work.
+    /// </remarks>
+    private static object Merge(PyDict dict, object? other, Dictionary<string, object>? kwargs, object result)
     {
+        var pairs = new List<object>();
         if (other is PyDict source)
         {
-            if (ReferenceEquals(source, dict)) return;
-            foreach (var (key, value) in source.Items.ToArray()) dict.Set(key, value);
-            return;
+            // Each key's stored hash is reused, as CPython's dict_merge does: no __hash__ is called.
+            if (!ReferenceEquals(source, dict))
+                foreach (var (key, value, hash) in source.EntriesWithHashes) pairs.Add(PyTuple.Of(key, value, Boxes.Int(hash)));
         }
-        if (other is PyInstance && Ops.TryGetAttr(other, "keys", out var keysMethod))
+        else if (other is PyInstance && Ops.TryGetAttr(other, "keys", out var keysMethod))
         {
-            var keys = Ops.Iterate(Interpreter.Current.CallNested(keysMethod, Array.Empty<object>(), null, "dict.update()")).ToArray();
-            foreach (var key in keys) dict.Set(key, Ops.GetItem(other, key));
-            return;
+            return Interpreter.Current.CallPrelude("_dict_merge_mapping", dict, keysMethod, other, KeywordPairs(kwargs), result);
         }
-        MergePairs(dict, other);
+        else if (other != null) GatherPairs(pairs, other);
+        pairs.AddRange(KeywordPairs(kwargs).Items);
+        return Store(dict, pairs, result);
+    }
+
+    private static PyList KeywordPairs(Dictionary<string, object>? kwargs)
+    {
+        var pairs = new PyList();
+        if (kwargs != null)
+            foreach (var (key, value) in kwargs) pairs.Items.Add(PyTuple.Of(key, value));
+        return pairs;
+    }
+
+    /// <summary>
+    /// Stores each (key, value) or (key, value, hash) of [pairs] in [dict] and returns [result]. When a key's __hash__
+    /// or __eq__ is a user method, the prelude's _dict_store_pairs stores them all as frames; the
+    /// pairs stored here before it are stored again there, the same keys with the same values in
+    /// the same order, which changes nothing.
+    /// </summary>
+    private static object Store(PyDict dict, List<object> pairs, object result)
+    {
+        bool plainKeys = dict.KeysCompareWithoutScript;
+        foreach (PyTuple pair in pairs)
+            if (pair.Items[0] is not (string or long)) plainKeys = false;
+        if (plainKeys)
+        {
+            StorePairs(dict, pairs);
+            return result;
+        }
+        var vm = Interpreter.Current;
+        return vm.ScriptFreeOr(() =>
+        {
+            StorePairs(dict, pairs);
+            return result;
+        }, () => vm.CallPrelude("_dict_store_pairs", dict, new PyList(pairs), result));
+    }
+
+    private static void StorePairs(PyDict dict, List<object> pairs)
+    {
+        foreach (PyTuple pair in pairs)
+        {
+            if (pair.Items.Length == 3) dict.Set(pair.Items[0], pair.Items[1], (long)pair.Items[2]);
+            else dict.Set(pair.Items[0], pair.Items[1]);
+        }
     }
 
     /// <summary>PyDict_MergeFromSeq2: each element must itself iterate to exactly a key and a value.</summary>
-    private static void MergePairs(PyDict dict, object pairs)
+    private static void GatherPairs(List<object> gathered, object pairs)
     {
         long index = 0;
         foreach (var element in Ops.Iterate(pairs))
@@ -156,14 +227,8 @@ internal static class DictMethods
             }
             if (pair.Length != 2)
                 throw Errors.ValueError($"dictionary update sequence element #{index} has length {pair.Length}; 2 is required");
-            dict.Set(pair[0], pair[1]);
+            gathered.Add(PyTuple.Of(pair[0], pair[1]));
             index++;
         }
-    }
-
-    private static void AddKeywords(PyDict dict, Dictionary<string, object>? kwargs)
-    {
-        if (kwargs == null) return;
-        foreach (var (key, value) in kwargs) dict.Set(key, value);
     }
 }

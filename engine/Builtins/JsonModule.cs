@@ -39,6 +39,40 @@ internal static class JsonModule
     private static object Dumps(object[] args, Dictionary<string, object>? kwargs)
     {
         var obj = SingleArgument("dumps", "obj", args, ref kwargs);
+        if (kwargs != null && kwargs.TryGetValue("default", out var hook) && Prelude.IsScript(hook))
+        {
+            // A default= in script: encoded with it refused first; when the object needs it, the
+            // prelude replaces what json cannot encode by calling it as frames, then encodes plain data.
+            var vm = Interpreter.Current;
+            var rest = new PyDict();
+            foreach (var (name, value) in kwargs)
+                if (name != "default") rest.Set(name, value);
+            var plain = kwargs;
+            return vm.ScriptFreeOr(() => Encode(obj, plain), () => vm.CallPrelude("_json_dumps", obj, hook, rest));
+        }
+        return Encode(obj, kwargs);
+    }
+
+    /// <summary>What _json_prepare does with [value]: 0 keep it, 1 a list (from a list or tuple), 2 a dict, 3 call default.</summary>
+    public static int PrepareKind(object value) => value switch
+    {
+        string or long or BigInteger or double or bool or PyNone => 0,
+        PyList or PyTuple => 1,
+        PyDict => 2,
+        _ => 3,
+    };
+
+    /// <summary>__json_dumps_plain(obj, options): dumps of data _json_prepare made plain, with the other keyword arguments.</summary>
+    internal static object DumpsPlain(object obj, PyDict options)
+    {
+        var kwargs = new Dictionary<string, object>();
+        foreach (var (key, value) in options.Items)
+            kwargs[key as string ?? throw Errors.TypeError("__json_dumps_plain() needs keyword names")] = value;
+        return Encode(obj, kwargs.Count == 0 ? null : kwargs);
+    }
+
+    private static object Encode(object obj, Dictionary<string, object>? kwargs)
+    {
         var encoder = new Encoder();
         object separators = PyNone.Value;
         if (kwargs != null)

@@ -72,7 +72,11 @@ internal static class ListMethods
     {
         var items = ((PyList)self).Items;
         var value = MethodArgs.One("list", "remove", args, kwargs);
-        long found = Ops.IndexOfItem(items, value);
+        var vm = Interpreter.Current;
+        long found = 0;
+        // A user __eq__ met on the way: the search runs as the prelude's frames (it may block).
+        var frame = vm.ScriptFreeOr(() => { found = Ops.IndexOfItem(items, value); return PyNone.Value; }, () => vm.CallPrelude("_list_remove", self, value));
+        if (frame is not PyNone) return frame;
         if (found < 0) throw Errors.ValueError("list.remove(x): x not in list");
         // A user __eq__ may have shrunk the list meanwhile.
         if (found < items.Count) items.RemoveAt((int)found);
@@ -84,15 +88,20 @@ internal static class ListMethods
         MethodArgs.Positional("list", "index", args, kwargs, 1, 3);
         var items = ((PyList)self).Items;
         var (start, stop) = MethodArgs.SearchBounds(args, items.Count);
-        long found = Ops.IndexOfItem(items, args[0], start, stop);
-        return found >= 0 ? Boxes.Int(found) : throw Errors.ValueError($"{Ops.Repr(args[0])} is not in list");
+        var vm = Interpreter.Current;
+        return vm.ScriptFreeOr(() =>
+        {
+            long found = Ops.IndexOfItem(items, args[0], start, stop);
+            return found >= 0 ? Boxes.Int(found) : throw Errors.ValueError($"{Ops.Repr(args[0])} is not in list");
+        }, () => vm.CallPrelude("_list_index", self, args[0], Boxes.Int(start), Boxes.Int(stop)));
     }
 
     private static object Count(object self, object[] args, Dictionary<string, object>? kwargs)
     {
         var items = ((PyList)self).Items;
         var value = MethodArgs.One("list", "count", args, kwargs);
-        return Boxes.Int(Ops.CountItems(items, value));
+        var vm = Interpreter.Current;
+        return vm.ScriptFreeOr(() => Boxes.Int(Ops.CountItems(items, value)), () => vm.CallPrelude("_list_count", self, value));
     }
 
     private static object Reverse(object self, object[] args, Dictionary<string, object>? kwargs)
@@ -139,11 +148,18 @@ internal static class ListMethods
         // comparisons that mutate it cannot disturb the sort; any such mutation is discarded.
         var items = ((PyList)self).Items;
         var values = items.ToArray();
+        var snapshot = values.Length > 1 && key is null or PyNone ? (object[])values.Clone() : null;
         items.Clear();
         bool modified;
         try
         {
-            SortArray(values, key, reverse, "list.sort()");
+            if (snapshot == null) SortArray(values, key, reverse, "list.sort()");
+            // A comparison that needs a user method: the sort runs again from the prelude, as frames.
+            else if (Interpreter.Current.ScriptFreeOr(() => { SortArray(values, null, reverse, "list.sort()"); return Boxes.False; }, () => Boxes.True) is true)
+            {
+                values = snapshot;
+                return Interpreter.Current.CallPrelude("_list_sort", self, PyNone.Value, Boxes.Bool(reverse));
+            }
         }
         finally
         {
@@ -177,6 +193,69 @@ internal static class ListMethods
         }
     }
 
+    /// <summary>
+    /// The prelude's _sort_keys tries this first: sorts [items] in place (by [keys] when a list of
+    /// as many keys, else by the items themselves) as list.sort does, with user methods refused.
+    /// Returns false, leaving [items] as they were, when a comparison needs a user method: the
+    /// prelude then sorts them in script (_listsort), where such a comparison is a frame. A
+    /// comparison that fails without one (mixed types) leaves [items] in the permutation CPython
+    /// leaves, since no user method had run yet and the comparisons made were CPython's.
+    /// </summary>
+    public static bool SortWithoutScript(PyList items, object keys, bool reverse)
+    {
+        var values = items.Items.ToArray();
+        object[]? keyArray = null;
+        if (keys is PyList kl)
+        {
+            if (kl.Items.Count != values.Length) throw Errors.TypeError("__sort_without_script() needs a list of keys as long as the items");
+            keyArray = kl.Items.ToArray();
+        }
+        else if (keys is not PyNone) throw Errors.TypeError("__sort_without_script() needs a list of keys or None");
+        bool abandoned = false;
+        try
+        {
+            Interpreter.Current.ScriptFreeOr(() => { SortByKeys(values, keyArray, reverse); return PyNone.Value; }, () => { abandoned = true; return PyNone.Value; });
+        }
+        finally
+        {
+            if (!abandoned)
+            {
+                items.Items.Clear();
+                items.Items.AddRange(values);
+            }
+        }
+        return !abandoned;
+    }
+
+    /// <summary>
+    /// CPython's pre-sort check, the part a user method can observe: when every key is an instance
+    /// of one class (exactly) whose __lt__ is a user function, (that function, false): list.sort
+    /// then calls it directly (unsafe_object_compare) instead of making a full `&lt;`. When every key
+    /// is a non-empty tuple and their first items are such instances, (the function, true): the
+    /// first items of two tuples are compared so (unsafe_tuple_compare). Otherwise null.
+    /// </summary>
+    public static PyTuple? SortPresortCheck(List<object> keys)
+    {
+        if (keys.Count == 0) return null;
+        bool inTuples = keys[0] is PyTuple { Count: > 0 };
+        PyClass? cls = null;
+        foreach (var key in keys)
+        {
+            object item = key;
+            if (inTuples)
+            {
+                if (key is not PyTuple { Count: > 0 } tuple) return null;
+                item = tuple.Items[0];
+            }
+            if (item is not PyInstance inst || (cls != null && inst.Class != cls)) return null;
+            cls = inst.Class;
+        }
+        var first = (PyInstance)(inTuples ? ((PyTuple)keys[0]).Items[0] : keys[0]);
+        return Ops.FindUserMethod(first, "__lt__", out var method) && method is PyFunction
+            ? PyTuple.Of(method, Boxes.Bool(inTuples))
+            : null;
+    }
+
     private static void SortArray(object[] values, object? key, bool reverse, string caller)
     {
         object[]? keys = null;
@@ -187,6 +266,12 @@ internal static class ListMethods
             for (int i = 0; i < values.Length; i++)
                 keys[i] = interpreter.CallNested(key, new[] { values[i] }, null, caller);
         }
+        SortByKeys(values, keys, reverse);
+    }
+
+    /// <summary>Sorts [values] by [keys] (null: by the values themselves), the keys already computed.</summary>
+    private static void SortByKeys(object[] values, object[]? keys, bool reverse)
+    {
         if (values.Length < 2) return;
 
         // Reversing before and after a stable ascending sort keeps equal items in their original
@@ -213,6 +298,9 @@ internal static class ListMethods
     /// It is reproduced step for step because user comparisons are observable: which pairs get
     /// compared decides both the output of a printing __lt__ and the wording of a TypeError.
     /// [_keys] are compared; [_values] (null when sorting the keys themselves) move with them.
+    /// The prelude's _listsort (Prelude.wf) is the same algorithm in script, for keys that compare
+    /// with user methods; the two must stay step for step alike (tests/sort_oracle checks the
+    /// script one against CPython).
     /// </summary>
     private sealed class TimSort
     {

@@ -45,6 +45,14 @@ internal sealed class Emitter
         // stack depth would be meaningless (e.g. a `return` whose finally body ends in `break`).
         if (!Reachable) return;
         if (arg < 0 || arg > 0xFFFFFF) throw new InvalidOperationException($"instruction argument {arg} out of range for {op}");
+        var facts = OpCodeTable.Of(op);
+        bool resumesAtItself = facts.IsSafePoint && SiteKinds.ResumesAtItself(facts.Site);
+        if (resumesAtItself)
+        {
+            // The instruction may push a prelude frame and run again on its answer: it resumes at itself.
+            var (ordinal, format1Ordinal) = _siteNumbering.Next(facts.Site);
+            ResumeSites.Add(new ResumeSite(ResumeSites.Count, facts.Site, ordinal, format1Ordinal, Offset, Offset, Line, Depth));
+        }
         Code.Add((int)op | (arg << 8));
         Lines.Add(Line);
         HandlerOf.Add(CurrentHandler);
@@ -56,8 +64,7 @@ internal sealed class Emitter
             Depth = 0;
         }
         if (Depth > MaxDepth) MaxDepth = Depth;
-        var facts = OpCodeTable.Of(op);
-        if (facts.IsSafePoint)
+        if (facts.IsSafePoint && !resumesAtItself)
         {
             // A preempted loop goes on at its head, not after the back-edge.
             int continueAt = op == OpCode.JumpBackward ? arg : Offset;

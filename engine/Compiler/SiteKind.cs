@@ -27,6 +27,28 @@ internal enum SiteKind : byte
     Subscript,
     /// <summary>CloseIterator: a generator closed as its loop ends early may block in its finally.</summary>
     Close,
+    /// <summary>`-x`, `+x`, `~x`, `not x` on an instance: its __neg__, __bool__… run as frames.</summary>
+    Unary,
+    /// <summary>FormatValue: a user __format__, __str__ or __repr__ in an f-string.</summary>
+    Format,
+    /// <summary>BuildDict: a dict display whose keys have a user __hash__ or __eq__.</summary>
+    DictDisplay,
+    /// <summary>
+    /// A truth test (PopJumpIf…, Jump…OrPop) of an instance with __bool__ or __len__: the instruction
+    /// pushes a prelude frame and runs again on its answer, so the site is the instruction itself,
+    /// with the stack it had (SiteKinds.ResumesAtItself).
+    /// </summary>
+    Truth,
+    /// <summary>StoreSubscr, DictSet: an item stored by __setitem__ or under a user-hashed key; the instruction runs again (as Truth).</summary>
+    StoreItem,
+    /// <summary>DeleteSubscr: __delitem__ or a user-hashed key; the instruction runs again (as Truth).</summary>
+    DeleteItem,
+    /// <summary>
+    /// RaiseVarargs of an exception class whose __init__ is script: the prelude's _raise_new makes
+    /// and raises the exception as a frame. The site is the instruction itself (as Truth); the
+    /// frame never returns to it.
+    /// </summary>
+    Raise,
 }
 
 /// <summary>
@@ -54,6 +76,13 @@ internal static class SiteKinds
         (SiteKind.Compare,     "compare",     true),
         (SiteKind.Subscript,   "subscript",   true),
         (SiteKind.Close,       "close",       false),
+        (SiteKind.Unary,       "unary",       false),
+        (SiteKind.Format,      "format",      false),
+        (SiteKind.DictDisplay, "dict_display", false),
+        (SiteKind.Truth,       "truth",       false),
+        (SiteKind.StoreItem,   "store_item",  false),
+        (SiteKind.DeleteItem,  "delete_item", false),
+        (SiteKind.Raise,       "raise",       false),
     };
 
     public static IEnumerable<SiteKind> All => Rows.Select(r => r.Kind);
@@ -73,6 +102,13 @@ internal static class SiteKinds
             if (row.Name == name) return row.Kind;
         return SiteKind.None;
     }
+
+    /// <summary>
+    /// Whether a site of [kind] is the instruction itself, with the stack it had before it, rather
+    /// than the place after it: the instruction pushes a prelude frame for a user method and runs
+    /// again on its answer (it pushes no single result the frame's return could stand for).
+    /// </summary>
+    public static bool ResumesAtItself(SiteKind kind) => kind is SiteKind.Truth or SiteKind.StoreItem or SiteKind.DeleteItem or SiteKind.Raise;
 
     /// <summary>Whether format 1's site ordinals counted sites of [kind].</summary>
     public static bool InFormat1(SiteKind kind)

@@ -46,9 +46,7 @@ internal sealed partial class Unpickler
             if (parent != null)
             {
                 CheckLink(parent, frame, frames[i]);
-                frame.Parent = parent;
-                frame.Depth = parent.Depth + 1;
-                if (frame.Depth > _vm.Options.MaxDepth) throw Bad(frames[i], "the frame chain is deeper than the interpreter allows");
+                if (!frame.Link(parent, _vm.Options.MaxDepth)) throw Bad(frames[i], "the frame chain is deeper than the interpreter allows");
             }
             parent = frame;
         }

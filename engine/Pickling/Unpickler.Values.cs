@@ -139,6 +139,13 @@ internal sealed partial class Unpickler
         int colon = qualified.IndexOf(':');
         var moduleName = qualified[..colon];
         var name = qualified[(colon + 1)..];
+        if (moduleName == Builtins.Prelude.ModuleName)
+        {
+            // A built-in written in script (on a frame's stack, say): the fresh VM's own object.
+            return _vm.PreludeModule.Globals.TryGetValue(name, out var builtin) && builtin is PyFunction prelude && Pickler.IsOwnDef(prelude)
+                ? prelude
+                : throw Bad(token, $"the built-ins have no function '{name}'");
+        }
         var module = _vm.Modules.GetValueOrDefault(moduleName) ?? throw Bad(token, $"module '{moduleName}' is not in the pickle's modules");
         var code = _program.Function(moduleName, name);
         if (code == null || code.QualifiedName != code.Name || code.IsClassBody)

@@ -71,7 +71,10 @@ internal sealed class ZipIterator : PyIterator
     }
 }
 
-/// <summary>map(function, *iterables). The function runs in a nested loop, so it may not block (yet).</summary>
+/// <summary>
+/// map(function, *iterables) as engines before the prelude's _map made every map: only rebuilt from
+/// their pickles now. The function runs in a nested loop, so it may not block.
+/// </summary>
 internal sealed class MapIterator : PyIterator
 {
     public readonly object Function;
@@ -105,7 +108,7 @@ internal sealed class MapIterator : PyIterator
     }
 }
 
-/// <summary>filter(function or None, iterable).</summary>
+/// <summary>filter(function or None, iterable) as engines before the prelude's _filter made every filter: only rebuilt from their pickles now.</summary>
 internal sealed class FilterIterator : PyIterator
 {
     public readonly object Function;

@@ -34,6 +34,15 @@ internal sealed class Frame
     public PyFunction? Function;
     /// <summary>How many frames are below this one on its tasklet, for RecursionError.</summary>
     public int Depth;
+    /// <summary>
+    /// How many frames of built-ins written in script (the prelude: implicit dunder calls, sorting,
+    /// printing…) are in this frame's chain, this one included. CPython counts such C-level calls
+    /// against its recursion limit; so does Link, against ValueNesting.MaxDepth, which is what ends
+    /// recursion through dunders (an `__eq__` comparing lists that hold the object) early, as
+    /// CPython does, before the chain is too large to pickle.
+    /// </summary>
+    public int BuiltinDepth;
+    private readonly bool _isBuiltin;
 
     /// <summary>Resolved global slots and builtins for Code.Names, shared by every frame of one function (see GlobalCache).</summary>
     public readonly GlobalCache Globals;
@@ -43,6 +52,7 @@ internal sealed class Frame
         Code = code;
         Module = module;
         Globals = globals ?? new GlobalCache(code.Names.Length);
+        _isBuiltin = code.ModuleName == Builtins.Prelude.ModuleName;
         Locals = code.LocalNames.Length == 0 ? Array.Empty<object?>() : new object?[code.LocalNames.Length];
         Stack = new object[code.MaxStack];
         var cellCount = code.CellNames.Length + code.FreeNames.Length;
@@ -57,6 +67,18 @@ internal sealed class Frame
             if (closure != null)
                 for (int i = 0; i < code.FreeNames.Length; i++) Cells[code.CellNames.Length + i] = closure[i];
         }
+    }
+
+    /// <summary>
+    /// Puts this frame above [caller] on its chain and counts its depths; false when either passes
+    /// its limit (the caller then raises RecursionError, or refuses the pickle).
+    /// </summary>
+    public bool Link(Frame caller, int maxDepth)
+    {
+        Parent = caller;
+        Depth = caller.Depth + 1;
+        BuiltinDepth = caller.BuiltinDepth + (_isBuiltin ? 1 : 0);
+        return Depth <= maxDepth && BuiltinDepth <= Values.ValueNesting.MaxDepth;
     }
 
     /// <summary>The source line being executed (the instruction before Ip, which has already advanced).</summary>

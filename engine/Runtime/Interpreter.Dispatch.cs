@@ -217,7 +217,12 @@ internal sealed partial class Interpreter
                                 else
                                 {
                                     ip--; // errors are reported at the comparison
-                                    var compared = Ops.Compare(arg, a, b);
+                                    var compared = a is PyList or PyTuple or PyDict ? CompareContainers(arg, a, b) : Ops.Compare(arg, a, b);
+                                    if (compared is Frame)
+                                    {
+                                        result = compared;
+                                        goto Deliver;
+                                    }
                                     ip++;
                                     holds = compared is bool rb ? rb : Ops.Truthy(compared);
                                 }
@@ -310,20 +315,42 @@ internal sealed partial class Interpreter
                                     result = CallPrelude("_binary_op", a!, b!, Boxes.Int(arg & 0xFF), Boxes.Bool((arg & 0x100) != 0));
                                     goto Deliver;
                                 }
+                                if (a is PyList && (arg & 0x1FF) == ((int)BinaryOperator.Add | 0x100) && Builtins.Prelude.MayRunScript(b!))
+                                {
+                                    // lst += gen(): the prelude's _list_iadd reads the generator, channel or user iterator as frames.
+                                    st[sp].V = null!;
+                                    st[--sp].V = null!;
+                                    result = CallPrelude("_list_iadd", a, b!);
+                                    goto Deliver;
+                                }
                                 st[sp - 1].V = Ops.Binary((BinaryOperator)(arg & 0xFF), a, b, inPlace: (arg & 0x100) != 0);
                                 break;
                             }
                         case OpCode.UnaryNegative:
-                            st[sp - 1].V = Ops.Negate(st[sp - 1].V);
-                            break;
                         case OpCode.UnaryPositive:
-                            st[sp - 1].V = Ops.Positive(st[sp - 1].V);
+                        case OpCode.UnaryInvert:
+                            if (st[sp - 1].V is PyInstance)
+                            {
+                                // A user __neg__, __pos__ or __invert__ runs as a frame.
+                                result = UnaryOnInstance((OpCode)(ins & 0xFF), (PyInstance)st[sp - 1].V);
+                                st[--sp].V = null!;
+                                goto Deliver;
+                            }
+                            st[sp - 1].V = (OpCode)(ins & 0xFF) switch
+                            {
+                                OpCode.UnaryNegative => Ops.Negate(st[sp - 1].V),
+                                OpCode.UnaryPositive => Ops.Positive(st[sp - 1].V),
+                                _ => Ops.Invert(st[sp - 1].V),
+                            };
                             break;
                         case OpCode.UnaryNot:
+                            if (Ops.HasUserTruth(st[sp - 1].V))
+                            {
+                                result = CallPrelude("_not", st[sp - 1].V);
+                                st[--sp].V = null!;
+                                goto Deliver;
+                            }
                             st[sp - 1].V = Ops.Truthy(st[sp - 1].V) ? Boxes.False : Boxes.True;
-                            break;
-                        case OpCode.UnaryInvert:
-                            st[sp - 1].V = Ops.Invert(st[sp - 1].V);
                             break;
                         case OpCode.CompareOp:
                             {
@@ -347,6 +374,18 @@ internal sealed partial class Interpreter
                                     st[--sp].V = null!;
                                     result = CallPrelude("_compare_op", a!, b!, Boxes.Int(arg));
                                     goto Deliver;
+                                }
+                                else if (a is PyList or PyTuple or PyDict)
+                                {
+                                    // Containers whose items may compare with user methods (then a prelude frame).
+                                    result = CompareContainers(arg, a, b!);
+                                    if (result is Frame)
+                                    {
+                                        st[sp].V = null!;
+                                        st[--sp].V = null!;
+                                        goto Deliver;
+                                    }
+                                    st[sp - 1].V = result;
                                 }
                                 else
                                 {
@@ -401,8 +440,15 @@ internal sealed partial class Interpreter
                                     goto Deliver;
                                 }
                                 var container = st[--sp].V;
-                                var found = Ops.Contains(container, st[sp - 1].V);
-                                st[sp - 1].V = found != (arg == 1) ? Boxes.True : Boxes.False;
+                                var contained = ContainsInContainer(container, st[sp - 1].V, arg == 1);
+                                if (contained is Frame)
+                                {
+                                    st[sp].V = null!;
+                                    st[--sp].V = null!;
+                                    result = contained;
+                                    goto Deliver;
+                                }
+                                st[sp - 1].V = contained;
                                 if (_stopAtSafePoints && PauseAfter(t, f, ip, sp, boundary)) return;
                                 break;
                             }
@@ -421,25 +467,48 @@ internal sealed partial class Interpreter
                             ip = arg;
                             break;
                         case OpCode.PopJumpIfFalse:
-                            {
-                                var v = st[--sp].V;
-                                if (!(v is bool b ? b : Ops.Truthy(v))) ip = arg;
-                                break;
-                            }
                         case OpCode.PopJumpIfTrue:
                             {
                                 var v = st[--sp].V;
-                                if (v is bool b ? b : Ops.Truthy(v)) ip = arg;
+                                bool truth;
+                                if (v is bool b) truth = b;
+                                else if (Ops.HasUserTruth(v))
+                                {
+                                    // __bool__ or __len__ runs as a frame; the jump runs again on its answer.
+                                    ip--;
+                                    result = CallPrelude("_truth", v);
+                                    goto Deliver;
+                                }
+                                else truth = Ops.Truthy(v);
+                                if (truth == ((OpCode)(ins & 0xFF) == OpCode.PopJumpIfTrue)) ip = arg;
                                 break;
                             }
                         case OpCode.JumpIfFalseOrPop:
-                            if (!Ops.Truthy(st[sp - 1].V)) ip = arg;
-                            else sp--;
-                            break;
                         case OpCode.JumpIfTrueOrPop:
-                            if (Ops.Truthy(st[sp - 1].V)) ip = arg;
-                            else sp--;
-                            break;
+                            {
+                                var v = st[sp - 1].V;
+                                bool truth;
+                                if (v is bool b) truth = b;
+                                else if (v is PyTuple { Items.Length: 2 } answer && (ReferenceEquals(answer.Items[0], Builtins.BuiltinFunctions.TruthYes)
+                                    || ReferenceEquals(answer.Items[0], Builtins.BuiltinFunctions.TruthNo)))
+                                {
+                                    // What _truth_marker returned: its answer and the value it judged, which `and` / `or` give.
+                                    truth = ReferenceEquals(answer.Items[0], Builtins.BuiltinFunctions.TruthYes);
+                                    st[sp - 1].V = answer.Items[1];
+                                }
+                                else if (Ops.HasUserTruth(v))
+                                {
+                                    // __bool__ or __len__ runs as a frame; this instruction runs again on its answer.
+                                    st[--sp].V = null!;
+                                    ip--;
+                                    result = CallPrelude("_truth_marker", v);
+                                    goto Deliver;
+                                }
+                                else truth = Ops.Truthy(v);
+                                if (truth == ((OpCode)(ins & 0xFF) == OpCode.JumpIfTrueOrPop)) ip = arg;
+                                else sp--;
+                                break;
+                            }
 
                         case OpCode.CloseIterator:
                             // A `for` loop left early (break, return, exception): it closes a generator
@@ -569,10 +638,16 @@ internal sealed partial class Interpreter
                             }
                         case OpCode.BuildDict:
                             {
-                                var dict = new PyDict();
-                                for (int i = sp - 2 * arg; i < sp; i += 2) dict.Set(st[i].V, st[i + 1].V);
+                                var built = BuildDict(st, sp - 2 * arg, arg);
+                                for (int i = sp - 2 * arg; i < sp; i++) st[i].V = null!;
                                 sp -= 2 * arg;
-                                st[sp++].V = dict;
+                                if (built is Frame)
+                                {
+                                    // A key with a user __hash__ or __eq__: the prelude's _build_dict stores the pairs as frames.
+                                    result = built;
+                                    goto Deliver;
+                                }
+                                st[sp++].V = built;
                                 break;
                             }
                         case OpCode.BuildSlice:
@@ -626,14 +701,43 @@ internal sealed partial class Interpreter
                         case OpCode.DictSet:
                             {
                                 var v = st[--sp].V;
+                                if (ReferenceEquals(v, Builtins.BuiltinFunctions.SubscrDone))
+                                {
+                                    st[--sp].V = null!; // _setitem stored the pair
+                                    break;
+                                }
                                 var k = st[--sp].V;
-                                ((PyDict)st[sp - arg].V).Set(k, v);
+                                var display = (PyDict)st[sp - arg].V;
+                                if (k is string or long && display.KeysCompareWithoutScript) display.Set(k, v);
+                                else if (!StoredWithoutScript(display, k, v))
+                                {
+                                    // A key with a user __hash__ or __eq__: stored by the prelude's _setitem as frames, then
+                                    // this instruction runs again on the key and the marker it returns.
+                                    sp++;
+                                    ip--;
+                                    result = CallPrelude("_setitem", display, k!, v!);
+                                    goto Deliver;
+                                }
                                 break;
                             }
                         case OpCode.FormatValue:
                             {
                                 var spec = (arg & 4) != 0 ? (string)st[--sp].V : "";
                                 var v = st[sp - 1].V;
+                                if (v is not (string or long or double or bool or PyNone))
+                                {
+                                    // A value that may hold user __str__, __repr__ or __format__ methods: formatted with them
+                                    // refused, or by the prelude's _format_value as frames.
+                                    var formatted = FormatField(v, arg & 3, spec);
+                                    if (formatted is Frame)
+                                    {
+                                        st[--sp].V = null!;
+                                        result = formatted;
+                                        goto Deliver;
+                                    }
+                                    st[sp - 1].V = formatted;
+                                    break;
+                                }
                                 v = (arg & 3) switch
                                 {
                                     1 => Ops.Str(v),
@@ -701,6 +805,25 @@ internal sealed partial class Interpreter
                                 }
                                 f.Ip = ip;
                                 f.Sp = sp;
+                                if (container is PyDict plainDict && key is string or long && plainDict.KeysCompareWithoutScript)
+                                {
+                                    st[sp - 1].V = plainDict.TryGetValue(key, out var found) ? found : throw Errors.KeyError(key);
+                                    break;
+                                }
+                                if (container is PyDict)
+                                {
+                                    // A key whose __hash__ or __eq__ is a user method: the lookup runs as prelude frames.
+                                    var got = GetDictItem(container, key);
+                                    if (got is Frame)
+                                    {
+                                        st[sp].V = null!;
+                                        st[--sp].V = null!;
+                                        result = got;
+                                        goto Deliver;
+                                    }
+                                    st[sp - 1].V = got;
+                                    break;
+                                }
                                 st[sp - 1].V = Ops.GetItem(container, key);
                                 break;
                             }
@@ -709,13 +832,39 @@ internal sealed partial class Interpreter
                                 var key = st[--sp].V;
                                 var container = st[--sp].V;
                                 var v = st[--sp].V;
+                                if (container is PyDict plainDict && key is string or long && plainDict.KeysCompareWithoutScript)
+                                {
+                                    plainDict.Set(key, v);
+                                    break;
+                                }
+                                if (ReferenceEquals(key, Builtins.BuiltinFunctions.SubscrDone)) break; // _setitem did it
+                                if (container is PyInstance or PyDict)
+                                {
+                                    if (StoredWithoutScript(container, key, v)) break;
+                                    // The prelude's _setitem runs the user methods as frames, then this instruction runs
+                                    // again with its marker in place of the key, and does nothing more.
+                                    sp += 2;
+                                    ip--;
+                                    result = CallPrelude("_setitem", container, key, v);
+                                    goto Deliver;
+                                }
                                 Ops.SetItem(container, key, v);
                                 break;
                             }
                         case OpCode.DeleteSubscr:
                             {
                                 var key = st[--sp].V;
-                                Ops.DelItem(st[--sp].V, key);
+                                var container = st[--sp].V;
+                                if (ReferenceEquals(key, Builtins.BuiltinFunctions.SubscrDone)) break; // _delitem did it
+                                if (container is PyInstance or PyDict)
+                                {
+                                    if (DeletedWithoutScript(container, key)) break;
+                                    sp++;
+                                    ip--;
+                                    result = CallPrelude("_delitem", container, key);
+                                    goto Deliver;
+                                }
+                                Ops.DelItem(container, key);
                                 break;
                             }
 
@@ -932,6 +1081,17 @@ internal sealed partial class Interpreter
                                 error = t.HandledException ?? Errors.RuntimeError("No active exception to reraise").Exception;
                                 addTraceback = t.HandledException == null;
                             }
+                            else if (st[sp - arg].V is PyClass { IsException: true } raisedClass && raisedClass.TryLookup("__init__", out var init) && init is PyFunction)
+                            {
+                                // `raise Cls` whose __init__ is script: the prelude's _raise_new makes the exception
+                                // as a frame (it may block) and raises it. The site is this instruction, with the
+                                // class (and the cause) the frame's return would stand for (SiteKinds.ResumesAtItself).
+                                var cause = arg == 2 ? st[--sp].V : PyNone.Value;
+                                if (arg == 1) st[--sp].V = null!;
+                                ip--;
+                                result = CallPrelude("_raise_new", raisedClass, Boxes.Bool(arg == 2), cause);
+                                goto Deliver;
+                            }
                             else
                             {
                                 var cause = arg == 2 ? st[--sp].V : null;
@@ -1086,9 +1246,7 @@ internal sealed partial class Interpreter
 
     private void PushFrame(Tasklet t, Frame caller, Frame callee)
     {
-        callee.Parent = caller;
-        callee.Depth = caller.Depth + 1;
-        if (callee.Depth > Options.MaxDepth)
+        if (!callee.Link(caller, Options.MaxDepth))
         {
             callee.Parent = null;
             throw Errors.New(ExceptionTypes.RecursionError, "maximum recursion depth exceeded");

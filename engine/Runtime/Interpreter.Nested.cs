@@ -1,3 +1,4 @@
+using Workflow.Compiler;
 using Workflow.Values;
 
 namespace Workflow.Runtime;
@@ -17,16 +18,222 @@ internal sealed partial class Interpreter
         return result;
     }
 
+    /// <summary>
+    /// While set, C# code that reaches a user method (or a generator) throws NeedsScript instead of
+    /// running it nested: the built-in or instruction that set it then does its work as prelude
+    /// frames, which may block and be pickled. Plain values never get that far, so the fast paths
+    /// pay only for setting the flag.
+    /// </summary>
+    private bool _scriptFree;
+
+    /// <summary>
+    /// Runs [work] with user methods refused; when one is met, returns [fallback]'s result instead
+    /// (usually a prelude frame doing the same work in script). [work] must not change anything
+    /// before it can meet a user method: it is abandoned half way.
+    /// </summary>
+    internal object ScriptFreeOr(Func<object> work, Func<object> fallback)
+    {
+        bool saved = _scriptFree;
+        _scriptFree = true;
+        try
+        {
+            return work();
+        }
+        catch (NeedsScript)
+        {
+            _scriptFree = saved;
+            return fallback();
+        }
+        finally
+        {
+            _scriptFree = saved;
+        }
+    }
+
+    /// <summary>ScriptFreeOr for a predicate: true with its result when it ran without script code.</summary>
+    internal bool TryScriptFree(Func<object, object, bool> test, object a, object b, out bool result)
+    {
+        bool saved = _scriptFree;
+        _scriptFree = true;
+        try
+        {
+            result = test(a, b);
+            return true;
+        }
+        catch (NeedsScript)
+        {
+            result = false;
+            return false;
+        }
+        finally
+        {
+            _scriptFree = saved;
+        }
+    }
+
+    // The instructions' side of the same idea: each returns the plain result, or a prelude Frame
+    // when a user method must run (the dispatch loop pushes it).
+
+    /// <summary>`a op b` for a list, tuple or dict [a].</summary>
+    internal object CompareContainers(int op, object a, object b)
+    {
+        bool saved = _scriptFree;
+        _scriptFree = true;
+        try
+        {
+            return Ops.Compare(op, a, b);
+        }
+        catch (NeedsScript)
+        {
+            _scriptFree = saved;
+            return CallPrelude("_compare_op", a, b, Boxes.Int(op));
+        }
+        finally
+        {
+            _scriptFree = saved;
+        }
+    }
+
+    /// <summary>`item in container` (or `not in` with [negate]) as a boxed bool, or a frame of _contains_plain.</summary>
+    internal object ContainsInContainer(object container, object item, bool negate)
+    {
+        // Keys of a str or an int call no user method unless the dict holds a key that may (an instance of equal hash).
+        if (container is PyDict plainDict && item is string or long && plainDict.KeysCompareWithoutScript) return Boxes.Bool(plainDict.ContainsKey(item) != negate);
+        if (container is not (PyList or PyTuple or PyDict)) return Boxes.Bool(Ops.Contains(container, item) != negate);
+        bool saved = _scriptFree;
+        _scriptFree = true;
+        try
+        {
+            return Boxes.Bool(Ops.Contains(container, item) != negate);
+        }
+        catch (NeedsScript)
+        {
+            _scriptFree = saved;
+            return CallPrelude("_contains_plain", container, item, Boxes.Bool(negate));
+        }
+        finally
+        {
+            _scriptFree = saved;
+        }
+    }
+
+    /// <summary>dict[key].</summary>
+    internal object GetDictItem(object dict, object key)
+    {
+        bool saved = _scriptFree;
+        _scriptFree = true;
+        try
+        {
+            return Ops.GetItem(dict, key);
+        }
+        catch (NeedsScript)
+        {
+            _scriptFree = saved;
+            return CallPrelude("_getitem", dict, key);
+        }
+        finally
+        {
+            _scriptFree = saved;
+        }
+    }
+
+    /// <summary>container[key] = value when no user method is involved; false when the prelude's _setitem must do it.</summary>
+    internal bool StoredWithoutScript(object container, object key, object value)
+    {
+        if (container is PyInstance inst && Ops.FindUserMethod(inst, "__setitem__", out _)) return false;
+        return TryScriptFree(() => Ops.SetItem(container, key, value));
+    }
+
+    /// <summary>del container[key] when no user method is involved; false when the prelude's _delitem must do it.</summary>
+    internal bool DeletedWithoutScript(object container, object key)
+    {
+        if (container is PyInstance inst && Ops.FindUserMethod(inst, "__delitem__", out _)) return false;
+        return TryScriptFree(() => Ops.DelItem(container, key));
+    }
+
+    private bool TryScriptFree(Action work)
+    {
+        bool saved = _scriptFree;
+        _scriptFree = true;
+        try
+        {
+            work();
+            return true;
+        }
+        catch (NeedsScript)
+        {
+            return false;
+        }
+        finally
+        {
+            _scriptFree = saved;
+        }
+    }
+
+    /// <summary>The dict of a display's [count] key-value pairs from stack[start]; a frame of _build_dict when a key needs a user method.</summary>
+    internal object BuildDict(Slot[] stack, int start, int count)
+    {
+        var dict = new PyDict();
+        bool plainKeys = true;
+        for (int i = start; i < start + 2 * count; i += 2)
+            if (stack[i].V is not (string or long)) plainKeys = false;
+        if (plainKeys)
+        {
+            for (int i = start; i < start + 2 * count; i += 2) dict.Set(stack[i].V, stack[i + 1].V);
+            return dict;
+        }
+        var pairs = new object[2 * count];
+        for (int i = 0; i < pairs.Length; i++) pairs[i] = stack[start + i].V;
+        return TryScriptFree(() =>
+        {
+            for (int i = 0; i < pairs.Length; i += 2) dict.Set(pairs[i], pairs[i + 1]);
+        }) ? dict : CallPrelude("_build_dict", new PyTuple(pairs));
+    }
+
+    /// <summary>-x, +x or ~x of an instance: its method's frame, or the TypeError.</summary>
+    internal object UnaryOnInstance(OpCode op, PyInstance inst)
+    {
+        var name = op switch { OpCode.UnaryNegative => "__neg__", OpCode.UnaryPositive => "__pos__", _ => "__invert__" };
+        if (Ops.FindUserMethod(inst, name, out var method)) return Invoke(Ops.Bind(inst, method), Array.Empty<object>(), null);
+        return op switch { OpCode.UnaryNegative => Ops.Negate(inst), OpCode.UnaryPositive => Ops.Positive(inst), _ => Ops.Invert(inst) };
+    }
+
+    /// <summary>An f-string field ([conversion] 1 !s, 2 !r, 3 !a) of a value that may hold user methods.</summary>
+    internal object FormatField(object value, int conversion, string spec)
+    {
+        bool saved = _scriptFree;
+        _scriptFree = true;
+        try
+        {
+            var converted = conversion switch
+            {
+                1 => Ops.Str(value),
+                2 => Ops.Repr(value),
+                3 => Ops.Ascii(value),
+                _ => value,
+            };
+            return converted is string s && spec.Length == 0 ? s : Ops.Format(converted, spec);
+        }
+        catch (NeedsScript)
+        {
+            _scriptFree = saved;
+            return CallPrelude("_format_value", value, Boxes.Int(conversion), spec);
+        }
+        finally
+        {
+            _scriptFree = saved;
+        }
+    }
+
     private object RunNested(Frame frame, string caller, out bool yielded)
     {
         var t = CurrentTasklet ?? throw new InvalidOperationException("script code can only run inside a tasklet");
+        if (_scriptFree) throw NeedsScript.Instance;
         Errors.EnsureStack("in " + caller);
         var saved = t.Top!;
         var savedCaller = _nestedCaller;
         var savedReturnKind = frame.ReturnKind;
-        frame.Parent = saved;
-        frame.Depth = saved.Depth + 1;
-        if (frame.Depth > Options.MaxDepth) throw Errors.New(ExceptionTypes.RecursionError, "maximum recursion depth exceeded");
+        if (!frame.Link(saved, Options.MaxDepth)) throw Errors.New(ExceptionTypes.RecursionError, "maximum recursion depth exceeded");
         t.Top = frame;
         _nestedDepth++;
         _nestedCaller = caller;
@@ -180,8 +387,25 @@ internal sealed partial class Interpreter
         }
         if (iterator is not (PyIterator or PyGenerator or PyInstance or ChannelIterator))
             throw Errors.TypeError($"'{Ops.TypeName(iterator)}' object is not an iterator");
+        if (iterator is PyInstance inst && inst.Class.TryLookup("__next__", out var next))
+        {
+            // A user __next__ runs as a frame: its StopIteration is next()'s, or the default replaces it.
+            return defaultValue == null ? Invoke(Ops.Bind(inst, next), Array.Empty<object>(), null) : CallPrelude("_next_default", inst, defaultValue);
+        }
         if (Next(iterator, out var value)) return value;
         if (defaultValue != null) return defaultValue;
         throw Errors.StopIteration();
     }
+}
+
+/// <summary>
+/// Thrown, never caught by script code, when C# running with Interpreter._scriptFree set meets a
+/// user method: the caller redoes the work as prelude frames. Not a ScriptError, so no `except`
+/// and no `finally` of script code ever sees it (no frame is entered while the flag is set).
+/// </summary>
+internal sealed class NeedsScript : Exception
+{
+    public static readonly NeedsScript Instance = new();
+
+    private NeedsScript() : base("a user method must run as a frame") { }
 }

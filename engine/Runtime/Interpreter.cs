@@ -167,6 +167,9 @@ internal sealed partial class Interpreter
     /// <summary>Calls prelude function [name]: returns the Frame to push (or a generator), as Invoke does.</summary>
     public object CallPrelude(string name, params object[] args) => Invoke(_prelude.Globals[name], args, null);
 
+    /// <summary>Prelude function [name] itself.</summary>
+    public object PreludeFunction(string name) => _prelude.Globals[name];
+
     private ProgramOutcome Outcome()
     {
         if (!_main.IsDone) return new ProgramOutcome { Status = ProgramStatus.Waiting };

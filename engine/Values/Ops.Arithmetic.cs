@@ -47,7 +47,7 @@ internal static partial class Ops
                         items.AddRange(lb.Items);
                         return new PyList(items);
                     }
-                    if (a is PyList && b is not PyInstance) throw Errors.TypeError($"can only concatenate list (not \"{TypeName(b)}\") to list");
+                    if (a is PyList && (b is not PyInstance || !userMethods)) throw Errors.TypeError($"can only concatenate list (not \"{TypeName(b)}\") to list");
                 }
                 if (a is PyTuple ta)
                 {
@@ -56,14 +56,14 @@ internal static partial class Ops
                         ValueSize.EnsureItems((long)ta.Items.Length + tb.Items.Length);
                         return new PyTuple([.. ta.Items, .. tb.Items]);
                     }
-                    if (b is not PyInstance) throw Errors.TypeError($"can only concatenate tuple (not \"{TypeName(b)}\") to tuple");
+                    if (b is not PyInstance || !userMethods) throw Errors.TypeError($"can only concatenate tuple (not \"{TypeName(b)}\") to tuple");
                 }
                 break;
             case BinaryOperator.Mult:
                 if (a is string or PyList or PyTuple && b is long or bool or BigInteger) return Repeat(a, b, inPlace);
                 if (b is string or PyList or PyTuple && a is long or bool or BigInteger) return Repeat(b, a, inPlace: false);
-                if (a is string or PyList or PyTuple && b is not PyInstance) throw Errors.TypeError($"can't multiply sequence by non-int of type '{TypeName(b)}'");
-                if (b is string or PyList or PyTuple && a is not PyInstance) throw Errors.TypeError($"can't multiply sequence by non-int of type '{TypeName(a)}'");
+                if (a is string or PyList or PyTuple && (b is not PyInstance || !userMethods)) throw Errors.TypeError($"can't multiply sequence by non-int of type '{TypeName(b)}'");
+                if (b is string or PyList or PyTuple && !inPlace && (a is not PyInstance || !userMethods)) throw Errors.TypeError($"can't multiply sequence by non-int of type '{TypeName(a)}'");
                 break;
             case BinaryOperator.BitOr:
                 if (a is PyDict da && b is PyDict db)
@@ -77,26 +77,14 @@ internal static partial class Ops
                 if (a is string) throw Errors.TypeError("'%' string formatting is not supported: use an f-string or str.format");
                 break;
         }
-        if (!userMethods) return UnsupportedOperands(op, a, b);
-        if (inPlace && a is PyInstance ii && FindUserMethod(ii, "__i" + Dunders[(int)op] + "__", out var inplace))
-            return CallMethod(ii, inplace, "__i" + Dunders[(int)op] + "__", b);
-        if (a is PyInstance ia && FindUserMethod(ia, "__" + Dunders[(int)op] + "__", out var method))
-        {
-            var result = CallMethod(ia, method, "__" + Dunders[(int)op] + "__", b);
-            if (result != NotImplemented.Value) return result;
-        }
-        if (b is PyInstance ib && FindUserMethod(ib, "__r" + Dunders[(int)op] + "__", out var reflected))
-        {
-            var result = CallMethod(ib, reflected, "__r" + Dunders[(int)op] + "__", a);
-            if (result != NotImplemented.Value) return result;
-        }
-        return UnsupportedOperands(op, a, b);
+        if (!userMethods || !HasUserBinary(op, a, b, inPlace)) return UnsupportedOperands(op, a, b, inPlace);
+        return CallPreludeNested("_binary_op", "__" + Dunders[(int)op] + "__", a, b, Boxes.Int((int)op), Boxes.Bool(inPlace));
     }
 
-    private static object UnsupportedOperands(BinaryOperator op, object a, object b)
+    private static object UnsupportedOperands(BinaryOperator op, object a, object b, bool inPlace)
     {
-        var symbol = Symbols[(int)op];
-        if (op == BinaryOperator.Pow) symbol = "** or pow()";
+        var symbol = Symbols[(int)op] + (inPlace ? "=" : "");
+        if (op == BinaryOperator.Pow && !inPlace) symbol = "** or pow()";
         throw Errors.TypeError($"unsupported operand type(s) for {symbol}: '{TypeName(a)}' and '{TypeName(b)}'");
     }
 

@@ -23,23 +23,23 @@ internal static partial class Ops
         if (ReferenceEquals(a, b) && a is not double) return true;
         switch (a)
         {
-            case string sa: return b is string sb && string.Equals(sa, sb, StringComparison.Ordinal);
+            // A value of another kind falls through: an instance's reflected __eq__ may still answer.
+            case string sa when b is string sb: return string.Equals(sa, sb, StringComparison.Ordinal);
             case long la when b is long lb: return la == lb;
             case long or BigInteger or bool or double when IsNumber(b): return NumericCompare(a, b) == 0;
-            case PyTuple ta: return b is PyTuple tb && SequenceEqual(ta.Items, tb.Items);
-            case PyList xs: return b is PyList ys && SequenceEqual(xs.Items, ys.Items);
-            case PyDict da:
+            case PyTuple ta when b is PyTuple tb: return SequenceEqual(ta.Items, tb.Items);
+            case PyList xs when b is PyList ys: return SequenceEqual(xs.Items, ys.Items);
+            case PyDict da when b is PyDict db:
                 {
-                    if (b is not PyDict db || da.Count != db.Count) return false;
+                    if (da.Count != db.Count) return false;
                     using var level = ValueNesting.Enter("in comparison");
                     foreach (var kv in da.Items)
                         if (!db.TryGetValue(kv.Key, out var other) || !(ReferenceEquals(kv.Value, other) || Eq(kv.Value, other))) return false;
                     return true;
                 }
-            case PyRange ra: return b is PyRange rb && RangeEqual(ra, rb);
-            case PyInstance ia when FindUserMethod(ia, "__eq__", out var eq): return Truthy(CallMethod(ia, eq, "__eq__", b));
+            case PyRange ra when b is PyRange rb: return RangeEqual(ra, rb);
         }
-        if (b is PyInstance ib && FindUserMethod(ib, "__eq__", out var req)) return Truthy(CallMethod(ib, req, "__eq__", a));
+        if (HasUserCompare(0, a, b)) return Truthy(CallPreludeNested("_compare_op", "__eq__", a, b, Boxes.Int(0)));
         return ReferenceEquals(a, b);
     }
 
@@ -83,9 +83,24 @@ internal static partial class Ops
         if (a is not PyInstance && b is not PyInstance) return false;
         if (op <= 1)
             return (a is PyInstance ia && (FindUserMethod(ia, "__eq__", out _) || (op == 1 && FindUserMethod(ia, "__ne__", out _))))
-                || (b is PyInstance ib && FindUserMethod(ib, "__eq__", out _));
+                || (b is PyInstance ib && (FindUserMethod(ib, "__eq__", out _) || (op == 1 && FindUserMethod(ib, "__ne__", out _))));
         return (a is PyInstance ai && FindUserMethod(ai, CompareDunders[op], out _))
             || (b is PyInstance bi && FindUserMethod(bi, CompareDunders[Reflected[op]], out _));
+    }
+
+    /// <summary>The comparison CPython tries on the right operand when the left one gives up: 2 (&lt;) for 4 (&gt;).</summary>
+    public static int ReflectedComparison(int op) => Reflected[op];
+
+    /// <summary>
+    /// Whether the right operand's reflected method [name] goes first: its class is a strict
+    /// subclass of the left operand's and has the method (CPython's do_richcompare); for a binary
+    /// operator ([binary]) the subclass must also override it (slot_nb_*'s method_is_overloaded).
+    /// </summary>
+    public static bool ReflectedFirst(object a, object b, string name, bool binary)
+    {
+        if (b is not PyInstance ib || a is not PyInstance ia || ia.Class == ib.Class || !ib.Class.IsSubclassOf(ia.Class)) return false;
+        if (!FindUserMethod(ib, name, out var mine)) return false;
+        return !binary || !FindUserMethod(ia, name, out var theirs) || !ReferenceEquals(mine, theirs);
     }
 
     /// <summary>The dunder names of comparison [op] and of its reflection (`__lt__`, `__gt__`).</summary>
@@ -106,7 +121,7 @@ internal static partial class Ops
         if (op == 0) return Boxes.Bool(Eq(a, b));
         if (op == 1)
         {
-            if (a is PyInstance ia && FindUserMethod(ia, "__ne__", out var ne)) return CallMethod(ia, ne, "__ne__", b);
+            if (HasUserCompare(1, a, b)) return CallPreludeNested("_compare_op", "__ne__", a, b, Boxes.Int(1));
             return Boxes.Bool(!Eq(a, b));
         }
         if (IsNumber(a) && IsNumber(b))
@@ -117,9 +132,7 @@ internal static partial class Ops
         if (a is string sa && b is string sb) return Boxes.Bool(Holds(op, Text.CodePoints.Compare(sa, sb)));
         if (a is PyList la && b is PyList lb) return SequenceCompare(op, la.Items, lb.Items);
         if (a is PyTuple ta && b is PyTuple tb) return SequenceCompare(op, ta.Items, tb.Items);
-        if (a is PyInstance ai && FindUserMethod(ai, CompareDunders[op], out var method)) return CallMethod(ai, method, CompareDunders[op], b);
-        if (b is PyInstance bi && FindUserMethod(bi, CompareDunders[Reflected[op]], out var reflected))
-            return CallMethod(bi, reflected, CompareDunders[Reflected[op]], a);
+        if (HasUserCompare(op, a, b)) return CallPreludeNested("_compare_op", CompareDunders[op], a, b, Boxes.Int(op));
         throw Errors.TypeError($"'{CompareSymbols[op]}' not supported between instances of '{TypeName(a)}' and '{TypeName(b)}'");
     }
 

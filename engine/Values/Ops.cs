@@ -179,9 +179,10 @@ internal static partial class Ops
     /// <summary>Identity-based addresses are not reproducible; a stable per-object number stands in for id().</summary>
     private static string FakeAddress(object v) => "0x" + (0x7f0000000000L + RuntimeHelpers.GetHashCode(v) * 16L).ToString("x12");
 
-    private static string CallForString(PyInstance inst, object method, string name)
+    private static string CallForString(PyInstance inst, object method, string name, params object[] args)
     {
-        var result = Interpreter.Current.CallNested(Bind(inst, method), Array.Empty<object>(), null, name);
+        var result = Interpreter.Current.CallNested(Bind(inst, method), args, null, name);
+        if (name == "__format__" && result is not string) throw Errors.TypeError($"__format__ must return a str, not {TypeName(result)}");
         return result as string ?? throw Errors.TypeError($"{name} returned non-string (type {TypeName(result)})");
     }
 
@@ -194,8 +195,25 @@ internal static partial class Ops
         return false;
     }
 
+    /// <summary>
+    /// Runs prelude function [function] nested, for a C# caller that met a user method ([dunder]
+    /// names it in the "cannot block" error): the dunder protocol is written once, in the prelude.
+    /// </summary>
+    public static object CallPreludeNested(string function, string dunder, params object[] args) =>
+        Interpreter.Current.CallNested(Interpreter.Current.PreludeFunction(function), args, null, dunder);
+
     public static object CallMethod(PyInstance inst, object method, string name, params object[] args) =>
         Interpreter.Current.CallNested(Bind(inst, method), args, null, name);
+
+    /// <summary>
+    /// Whether [v] is a value whose str, repr, hash and format never reach script code: the fast
+    /// paths of built-ins that otherwise try their work with user methods refused (ScriptFreeOr).
+    /// </summary>
+    public static bool IsScalar(object v) => v is string or long or double or bool or PyNone or BigInteger;
+
+    /// <summary>Whether the truth of [v] is a user method's answer (__bool__ or __len__): the prelude's _truth runs it as a frame.</summary>
+    public static bool HasUserTruth(object v) =>
+        v is PyInstance inst && (FindUserMethod(inst, "__bool__", out _) || FindUserMethod(inst, "__len__", out _));
 
     public static bool Truthy(object v)
     {
@@ -245,17 +263,62 @@ internal static partial class Ops
             case PyNone: return 0x5f3759df;
             case PyList or PyDict or DictView: throw Errors.TypeError($"unhashable type: '{TypeName(v)}'");
             case PyInstance inst:
-                if (FindUserMethod(inst, "__hash__", out var hashMethod))
                 {
-                    if (hashMethod is PyNone) throw Errors.TypeError($"unhashable type: '{TypeName(v)}'");
-                    var result = CallMethod(inst, hashMethod, "__hash__");
-                    return result is long l ? l : result is BigInteger ? Hashing.HashInt(result) : throw Errors.TypeError("__hash__ method should return an integer");
+                    var hashMethod = UserHashMethod(inst);
+                    return hashMethod == null ? RuntimeHelpers.GetHashCode(v) : CheckedHash(Interpreter.Current.CallNested(hashMethod, Array.Empty<object>(), null, "__hash__"));
                 }
-                if (FindUserMethod(inst, "__eq__", out _)) throw Errors.TypeError($"unhashable type: '{TypeName(v)}'");
-                return RuntimeHelpers.GetHashCode(v);
             default: return RuntimeHelpers.GetHashCode(v);
         }
     }
+
+    /// <summary>
+    /// The bound user __hash__ of [v]; null when [v] is hashed without script code (not an
+    /// instance, or one whose class defines neither __hash__ nor __eq__). TypeError when unhashable.
+    /// </summary>
+    public static object? UserHashMethod(object v)
+    {
+        if (v is not PyInstance inst) return null;
+        if (FindUserMethod(inst, "__hash__", out var hashMethod))
+            return hashMethod is PyNone ? throw Errors.TypeError($"unhashable type: '{TypeName(v)}'") : Bind(inst, hashMethod);
+        if (FindUserMethod(inst, "__eq__", out _)) throw Errors.TypeError($"unhashable type: '{TypeName(v)}'");
+        return null;
+    }
+
+    /// <summary>The hash a user __hash__ returned, as CPython takes it (an int, reduced; -1 is kept for errors, so -2).</summary>
+    public static long CheckedHash(object result) => result switch
+    {
+        long l => l == -1 ? -2 : l,
+        bool b => b ? 1 : 0,
+        BigInteger => Hashing.HashInt(result),
+        _ => throw Errors.TypeError("__hash__ method should return an integer"),
+    };
+
+    /// <summary>
+    /// How the prelude's _repr treats [v]: 0 C#'s repr, 1 list, 2 tuple, 3 dict, 4 a user __repr__
+    /// to call, 5 a repr around one value (ReprAround).
+    /// </summary>
+    public static int ReprKind(object v) => v switch
+    {
+        PyList => 1,
+        PyTuple => 2,
+        PyDict => 3,
+        PyInstance inst when FindUserMethod(inst, "__repr__", out _) => 4,
+        PyException or BoundMethod or DictView => 5,
+        _ => 0,
+    };
+
+    /// <summary>
+    /// The repr of an exception, bound method or dict view as text before, one value whose repr
+    /// goes between, and text after (as AppendRepr writes them), for the prelude's _repr.
+    /// </summary>
+    public static PyTuple ReprAround(object v) => v switch
+    {
+        PyException e when e.Args.Items.Length == 1 => PyTuple.Of(e.Class.Name + "(", e.Args.Items[0], ")"),
+        PyException e => PyTuple.Of(e.Class.Name, e.Args, ""),
+        BoundMethod bm => PyTuple.Of("<bound method " + bm.Function.Code.QualifiedName + " of ", bm.Self, ">"),
+        DictView view => PyTuple.Of(view.TypeName + "(", new PyList(Interpreter.Current.Iterate(view)), ")"),
+        _ => throw Errors.TypeError($"no repr around a value of type '{TypeName(v)}'"),
+    };
 
     /// <summary>
     /// Iterates any iterable (list, tuple, str, dict, range, generator, iterator…); a list is read
@@ -311,11 +374,7 @@ internal static partial class Ops
     public static string Format(object v, string spec)
     {
         if (v is PyInstance inst && FindUserMethod(inst, "__format__", out var fmt))
-        {
-            // As CPython's format(): the spec is passed ('' when there is none) and the result must be a str.
-            var result = Interpreter.Current.CallNested(Bind(inst, fmt), new object[] { spec }, null, "__format__");
-            return result as string ?? throw Errors.TypeError($"__format__ must return a str, not {TypeName(result)}");
-        }
+            return CallForString(inst, fmt, "__format__", spec);
         if (v is bool or long or BigInteger or double or string) return FormatSpec.Format(v, spec);
         if (spec.Length == 0) return Str(v);
         throw Errors.TypeError($"unsupported format string passed to {TypeName(v)}.__format__");

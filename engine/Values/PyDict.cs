@@ -60,9 +60,11 @@ internal sealed class PyDict
     }
 
     /// <summary>Sets key to value; an existing key keeps its position (and its original key object, as CPython).</summary>
-    public void Set(object key, object value)
+    public void Set(object key, object value) => Set(key, value, HashOf(key));
+
+    /// <summary>Sets [key], whose [hash] is known (it comes from another dict, as CPython's dict_merge reuses it).</summary>
+    public void Set(object key, object value, long hash)
     {
-        long hash = HashOf(key);
         int i = FindEntry(key, hash);
         if (i >= 0)
         {
@@ -88,8 +90,56 @@ internal sealed class PyDict
 
     public bool ContainsKey(object key) => FindEntry(key, HashOf(key)) >= 0;
 
+    // The halves of a lookup the prelude does when a key's __hash__ or __eq__ is a user method
+    // (_dict_find): it computes the hash and compares the stored keys these give it, as frames,
+    // then names the entry by its stored key object and hash.
+
+    /// <summary>
+    /// The stored keys whose hash is [hash], oldest first: the order in which CPython's probing
+    /// meets keys of one hash, so user __eq__ methods are called as they are there.
+    /// </summary>
+    public List<object> KeysWithHash(long hash)
+    {
+        var keys = new List<object>();
+        if (_count == 0) return keys;
+        for (int i = _buckets[BucketOf(hash)] - 1; i >= 0; i = _entries[i].Next)
+            if (_entries[i].Hash == hash) keys.Add(_entries[i].Key!);
+        keys.Reverse();
+        return keys;
+    }
+
+    /// <summary>The entry holding the very object [storedKey] with [hash]; -1 when the dict lost it meanwhile.</summary>
+    public int FindStored(object storedKey, long hash)
+    {
+        if (_count == 0) return -1;
+        for (int i = _buckets[BucketOf(hash)] - 1; i >= 0; i = _entries[i].Next)
+            if (_entries[i].Hash == hash && ReferenceEquals(_entries[i].Key, storedKey)) return i;
+        return -1;
+    }
+
+    public object ValueAt(int entry) => _entries[entry].Value!;
+
+    public void SetValueAt(int entry, object value) => _entries[entry].Value = value;
+
+    public void RemoveEntry(int entry) => RemoveAt(entry);
+
+    /// <summary>Adds [key], known to be absent, with its [hash] already computed.</summary>
+    public void InsertNew(object key, object value, long hash) => Insert(key, value, hash);
+
+    /// <summary>
+    /// How many keys may compare by a user __eq__ (instances, and tuples, which may hold them).
+    /// While there are none, a str or int key is found without script code: the interpreter's
+    /// fast paths for such keys ask KeysCompareWithoutScript first.
+    /// </summary>
+    private int _keysMaybeUserEquality;
+
+    public bool KeysCompareWithoutScript => _keysMaybeUserEquality == 0;
+
+    private static bool MayCompareByUserEquality(object key) => key is PyInstance or PyTuple;
+
     public void Clear()
     {
+        _keysMaybeUserEquality = 0;
         _entries = Array.Empty<Entry>();
         _buckets = Array.Empty<int>();
         _shift = 64;
@@ -244,6 +294,7 @@ internal sealed class PyDict
         e.Next = _buckets[b] - 1;
         _buckets[b] = i + 1;
         _count++;
+        if (MayCompareByUserEquality(key)) _keysMaybeUserEquality++;
         Version++;
     }
 
@@ -258,6 +309,7 @@ internal sealed class PyDict
             while (_entries[j].Next != i) j = _entries[j].Next;
             _entries[j].Next = _entries[i].Next;
         }
+        if (MayCompareByUserEquality(_entries[i].Key!)) _keysMaybeUserEquality--;
         _entries[i] = default;
         _count--;
         Version++;

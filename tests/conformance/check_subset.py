@@ -31,6 +31,8 @@ ALLOWED_BUILTINS = {
     # GeneratorExit: what a generator closed by the for loop owning it sees at its yield
     # (generators/close_on_break.wf).
     'GeneratorExit',
+    # The dunder protocol: a method returns it to let the other operand try (classes/notimplemented_*).
+    'NotImplemented',
 }
 STACKLESS_BUILTINS = {'spawn', 'channel', 'schedule', 'ChannelClosedError', 'DeadlockError'}
 

@@ -17,9 +17,21 @@ internal static class StrFormat
     }
 
     public static string Format(string format, object[] args, Dictionary<string, object>? kwargs) =>
-        Build(format, args, kwargs, depth: 2, new Numbering());
+        Build(format, args, kwargs, depth: 2, new Numbering(), null);
 
-    private static string Build(string fmt, object[] args, Dictionary<string, object>? kwargs, int depth, Numbering numbering)
+    /// <summary>
+    /// The format's pieces, for the prelude's _str_format when a field's value has user
+    /// __format__, __str__ or __repr__ methods (they run there as frames): literal strings, and for
+    /// each field a tuple (value, conversion 0 none / 1 !s / 2 !r / 3 !a, expanded spec).
+    /// </summary>
+    public static PyList Pieces(string format, object[] args, Dictionary<string, object>? kwargs)
+    {
+        var pieces = new PyList();
+        Build(format, args, kwargs, depth: 2, new Numbering(), pieces.Items);
+        return pieces;
+    }
+
+    private static string Build(string fmt, object[] args, Dictionary<string, object>? kwargs, int depth, Numbering numbering, List<object>? pieces)
     {
         if (depth <= 0) throw Errors.ValueError("Max string recursion exceeded");
         var sb = new StringBuilder(fmt.Length + 16);
@@ -60,24 +72,36 @@ internal static class StrFormat
 
             var field = ParseField(fmt, ref pos);
             object value = FieldValue(field.Name, args, kwargs, numbering);
+            if (pieces != null)
+            {
+                if (field.Conversion is not ('\0' or 'r' or 's' or 'a')) throw Errors.ValueError(UnknownConversion(field.Conversion));
+                string pieceSpec = field.SpecNeedsExpanding ? Build(field.Spec, args, kwargs, depth - 1, numbering, null) : field.Spec;
+                if (sb.Length > 0) pieces.Add(sb.ToString());
+                sb.Clear();
+                pieces.Add(PyTuple.Of(value, Boxes.Int(field.Conversion switch { 's' => 1, 'r' => 2, 'a' => 3, _ => 0 }), pieceSpec));
+                continue;
+            }
             value = field.Conversion switch
             {
                 '\0' => value,
                 'r' => Ops.Repr(value),
                 's' => Ops.Str(value),
                 'a' => StrRepr.EscapeNonAscii(Ops.Repr(value)),
-                _ => throw Errors.ValueError(field.Conversion > 32 && field.Conversion < 127
-                    ? $"Unknown conversion specifier {field.Conversion}"
-                    : $"Unknown conversion specifier \\x{(int)field.Conversion:x}"),
+                _ => throw Errors.ValueError(UnknownConversion(field.Conversion)),
             };
-            string spec = field.SpecNeedsExpanding ? Build(field.Spec, args, kwargs, depth - 1, numbering) : field.Spec;
+            string spec = field.SpecNeedsExpanding ? Build(field.Spec, args, kwargs, depth - 1, numbering, null) : field.Spec;
             string text = Ops.Format(value, spec);
             // A short format string can repeat one long argument many times ("{0}{0}{0}…").
             ValueSize.EnsureChars((long)sb.Length + text.Length);
             sb.Append(text);
         }
+        if (pieces != null && sb.Length > 0) pieces.Add(sb.ToString());
         return sb.ToString();
     }
+
+    private static string UnknownConversion(char conversion) => conversion > 32 && conversion < 127
+        ? $"Unknown conversion specifier {conversion}"
+        : $"Unknown conversion specifier \\x{(int)conversion:x}";
 
     private readonly record struct Field(string Name, char Conversion, string Spec, bool SpecNeedsExpanding);
 

@@ -53,7 +53,7 @@ internal static partial class StrMethods
         ["isidentifier"] = IsIdentifier,
         ["isprintable"] = IsPrintable,
         ["isascii"] = IsAscii,
-        ["format"] = (self, args, kwargs) => StrFormat.Format((string)self, args, kwargs),
+        ["format"] = Format,
     };
 
     /// <summary>A method taking no arguments (METH_NOARGS): "str.upper() takes no arguments (1 given)".</summary>
@@ -177,4 +177,17 @@ internal static partial class StrMethods
         BigInteger big => big.Sign < 0 ? long.MinValue / 2 : long.MaxValue / 2,
         _ => throw Errors.TypeError("slice indices must be integers or None or have an __index__ method"),
     };
+
+    /// <summary>
+    /// str.format. A field value that may hold user __format__, __str__ or __repr__ methods is
+    /// formatted with them refused first; when one is met, the prelude's _str_format formats the
+    /// pieces with them as frames (they may block).
+    /// </summary>
+    private static object Format(object self, object[] args, Dictionary<string, object>? kwargs)
+    {
+        var format = (string)self;
+        if (Array.TrueForAll(args, Ops.IsScalar) && (kwargs == null || kwargs.Values.All(Ops.IsScalar))) return StrFormat.Format(format, args, kwargs);
+        var vm = Runtime.Interpreter.Current;
+        return vm.ScriptFreeOr(() => StrFormat.Format(format, args, kwargs), () => vm.CallPrelude("_str_format", StrFormat.Pieces(format, args, kwargs)));
+    }
 }

@@ -92,6 +92,110 @@ public class ListMethodsTests
             """, output);
     }
 
+    /// <summary>
+    /// Items that compare with user methods are sorted by the prelude's _listsort, CPython's listsort
+    /// in script: a one-class __lt__ that answers NotImplemented runs twice (CPython's pre-sort check
+    /// calls it directly, then makes a full `&lt;`), also for the first items of tuples, and once in
+    /// a list of two classes; an __lt__ that raises
+    /// (at its 300th, 450th, 530th call: in a binary insertion and in a merge) leaves the list in
+    /// CPython's permutation, by value and with a key, reversed or not; a comparison that changes the
+    /// list sees it empty and the sort fails once done. Expected output: python3 (CPython 3.11).
+    /// </summary>
+    [Fact]
+    public void Sort_by_user_methods_matches_CPython_in_NotImplemented_failures_and_mutation()
+    {
+        var output = Run.Output("""
+            print("start")
+            log = []
+            class A:
+                def __init__(self, v):
+                    self.v = v
+                def __lt__(self, other):
+                    log.append("lt " + str(self.v) + str(other.v))
+                    if (self.v + other.v) % 2 == 0:
+                        return NotImplemented
+                    return self.v < other.v
+                def __gt__(self, other):
+                    log.append("gt " + str(self.v) + str(other.v))
+                    return self.v > other.v
+                def __repr__(self):
+                    return "A" + str(self.v)
+            class B(A):
+                pass
+            print(sorted([A(3), A(1), A(2), A(5), A(4)]), log)
+            log.clear()
+            print(sorted([A(3), B(1), A(2), B(5), A(4)]), log)
+            log.clear()
+            print(sorted([1, 2, 3], key=lambda v: A(4 - v), reverse=True), log)
+            log.clear()
+            print(sorted([(A(2), 1), (A(1), 2), (A(3), 0), (A(5), 3)]), log)
+            log.clear()
+            print(sorted([(A(2), 1), (B(1), 2), (A(3), 0), (B(5), 3)]), log)
+            calls = [0]
+            class F:
+                def __init__(self, v, tag):
+                    self.v = v
+                    self.tag = tag
+                def __lt__(self, other):
+                    calls[0] += 1
+                    if calls[0] == limit[0]:
+                        raise KeyError(calls[0])
+                    return self.v < other.v
+                def __repr__(self):
+                    return str(self.v) + self.tag
+            limit = [0]
+            values = [(i * 7919) % 31 for i in range(100)]
+            for stop, reverse in [(300, False), (450, True), (530, False)]:
+                xs = [F(v, "xyz"[i % 3]) for i, v in enumerate(values)]
+                calls[0] = 0
+                limit[0] = stop
+                try:
+                    xs.sort(reverse=reverse)
+                except KeyError as e:
+                    print("KeyError", e, reverse, xs)
+                ys = list(range(100))
+                calls[0] = 0
+                try:
+                    ys.sort(key=lambda i: F(values[i], ""), reverse=reverse)
+                except KeyError as e:
+                    print("KeyError", e, reverse, ys)
+            limit[0] = -1
+            grow = [F(3, "a"), F(1, "b"), F(2, "c")]
+            class G(F):
+                def __lt__(self, other):
+                    grow.append(self)
+                    print("len during sort", len(grow))
+                    return self.v < other.v
+            grow = [G(3, "a"), G(1, "b"), G(2, "c")]
+            try:
+                grow.sort()
+            except ValueError as e:
+                print(e, grow)
+            print(min([F(5, "a"), F(2, "b"), F(2, "c")]), max([F(5, "a"), F(7, "b"), F(7, "c")]))
+            """);
+        Assert.Equal("""
+            start
+            [A1, A2, A3, A4, A5] ['lt 13', 'lt 13', 'gt 31', 'lt 21', 'lt 23', 'lt 21', 'lt 52', 'lt 53', 'lt 53', 'gt 35', 'lt 43', 'lt 45']
+            [A1, A2, A3, A4, A5] ['lt 13', 'gt 31', 'gt 12', 'lt 23', 'gt 12', 'lt 52', 'lt 53', 'gt 35', 'lt 43', 'gt 54']
+            [1, 2, 3] ['lt 21', 'lt 32']
+            [(A1, 2), (A2, 1), (A3, 0), (A5, 3)] ['lt 12', 'lt 31', 'lt 31', 'gt 13', 'lt 32', 'lt 52', 'lt 53', 'lt 53', 'gt 35']
+            [(A1, 2), (A2, 1), (A3, 0), (A5, 3)] ['lt 12', 'gt 13', 'lt 32', 'lt 52', 'lt 53', 'gt 35']
+            KeyError 300 False [0x, 0y, 1z, 2x, 2y, 3z, 4x, 4y, 5y, 5z, 6x, 7y, 7z, 8z, 8x, 9y, 10z, 10x, 11x, 11y, 12z, 13x, 13y, 14y, 14z, 15x, 16y, 16z, 17x, 18y, 19z, 19x, 20y, 21z, 21x, 22x, 22y, 23z, 24x, 24y, 25y, 25z, 26x, 27y, 27z, 28z, 28x, 29y, 30z, 30x, 0z, 1x, 2z, 3x, 5x, 6y, 8y, 9z, 11z, 12x, 14x, 15y, 16x, 17y, 18z, 19y, 20z, 22z, 23x, 25x, 26y, 28y, 29z, 30y, 13z, 27x, 10y, 24z, 7x, 21y, 4z, 18x, 1y, 15z, 29x, 12y, 26z, 9x, 23y, 6z, 20x, 3y, 17z, 0x, 14y, 28z, 11x, 25y, 8z, 22x]
+            KeyError 300 False [0, 31, 20, 9, 40, 29, 18, 49, 7, 38, 27, 16, 47, 5, 36, 25, 14, 45, 3, 34, 23, 12, 43, 1, 32, 21, 10, 41, 30, 19, 8, 39, 28, 17, 48, 6, 37, 26, 15, 46, 4, 35, 24, 13, 44, 2, 33, 22, 11, 42, 62, 51, 71, 60, 69, 58, 67, 56, 65, 54, 63, 52, 72, 61, 50, 70, 59, 68, 57, 66, 55, 64, 53, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99]
+            KeyError 450 True [30z, 30x, 29y, 28z, 28x, 27y, 27z, 26x, 25y, 25z, 24x, 24y, 23z, 22x, 22y, 21z, 21x, 20y, 19z, 19x, 18y, 17x, 16y, 16z, 15x, 14y, 14z, 13x, 13y, 12z, 11x, 11y, 10z, 10x, 9y, 8z, 8x, 7y, 7z, 6x, 5y, 5z, 4x, 4y, 3z, 2x, 30y, 29z, 29x, 28y, 28z, 27x, 26y, 26z, 25x, 25y, 24z, 23x, 23y, 22z, 22x, 21y, 20z, 20x, 19y, 18z, 18x, 17y, 17z, 16x, 15y, 15z, 14x, 14y, 13z, 12x, 12y, 11z, 11x, 10y, 9z, 9x, 8y, 8z, 7x, 6y, 6z, 5x, 4z, 3x, 3y, 2y, 2z, 1z, 1x, 1y, 0x, 0y, 0z, 0x]
+            KeyError 450 True [11, 42, 22, 2, 33, 13, 44, 24, 4, 35, 15, 46, 26, 6, 37, 17, 48, 28, 8, 39, 19, 30, 10, 41, 21, 1, 32, 12, 43, 23, 3, 34, 14, 45, 25, 5, 36, 16, 47, 27, 7, 38, 18, 49, 29, 9, 73, 53, 84, 64, 95, 75, 55, 86, 66, 97, 77, 57, 88, 68, 99, 79, 59, 90, 70, 50, 81, 61, 92, 72, 52, 83, 63, 94, 74, 54, 85, 65, 96, 76, 56, 87, 67, 98, 78, 58, 89, 69, 80, 60, 91, 40, 71, 20, 51, 82, 0, 31, 62, 93]
+            KeyError 530 False [0x, 0y, 0z, 0x, 1z, 1x, 1y, 2x, 2y, 2z, 3z, 3x, 3y, 4x, 4y, 4z, 5y, 5z, 5x, 6x, 6y, 6z, 7y, 7z, 7x, 8z, 8x, 8y, 8z, 9y, 9z, 9x, 10z, 10x, 10y, 11x, 11y, 11z, 11x, 12z, 12x, 12y, 13x, 13y, 13z, 14y, 14z, 14x, 14y, 15x, 15y, 15z, 16y, 16z, 16x, 17x, 17y, 17z, 18y, 18z, 18x, 19z, 19x, 19y, 20y, 20z, 20x, 21z, 21x, 21y, 22x, 22y, 22z, 22x, 23z, 23x, 23y, 24x, 24y, 24z, 25y, 25z, 25x, 25y, 26x, 26y, 26z, 27y, 27z, 28z, 28x, 29y, 30z, 30x, 27x, 28y, 28z, 29z, 29x, 30y]
+            KeyError 530 False [0, 31, 62, 93, 20, 51, 82, 9, 40, 71, 29, 60, 91, 18, 49, 80, 7, 38, 69, 27, 58, 89, 16, 47, 78, 5, 36, 67, 98, 25, 56, 87, 14, 45, 76, 3, 34, 65, 96, 23, 54, 85, 12, 43, 74, 1, 32, 63, 94, 21, 52, 83, 10, 41, 72, 30, 61, 92, 19, 50, 81, 8, 39, 70, 28, 59, 90, 17, 48, 79, 6, 37, 68, 99, 26, 57, 88, 15, 46, 77, 4, 35, 66, 97, 24, 55, 86, 13, 44, 2, 33, 22, 11, 42, 75, 64, 95, 53, 84, 73]
+            len during sort 1
+            len during sort 2
+            len during sort 3
+            len during sort 4
+            list modified during sort [1b, 2c, 3a]
+            2b 7b
+
+            """, output);
+    }
+
     [Fact]
     public void Sort_of_mixed_types_raises_and_leaves_a_permutation_of_the_list()
     {

@@ -21,11 +21,25 @@ public class GoldenPickleTests
     public static IEnumerable<object[]> Fixtures() =>
         Directory.EnumerateFiles(Folder, "*.wf").Select(f => new object[] { Path.GetFileNameWithoutExtension(f) }).OrderBy(f => (string)f[0]);
 
-    /// <summary>Each fixture with each format version this engine reads.</summary>
+    /// <summary>Each fixture with each format version this engine reads, from the first the fixture was written in.</summary>
     public static IEnumerable<object[]> FixtureVersions() =>
         from f in Fixtures()
-        from version in Enumerable.Range(Workflow.Pickling.PickleFormat.OldestReadable, Workflow.Pickling.PickleFormat.Version - Workflow.Pickling.PickleFormat.OldestReadable + 1)
+        from version in Enumerable.Range(FirstVersion((string)f[0]), Workflow.Pickling.PickleFormat.Version - FirstVersion((string)f[0]) + 1)
         select new object[] { f[0], version };
+
+    /// <summary>
+    /// The format a fixture was first written in: a fixture added after a format change (a tasklet
+    /// blocked where the older engine could not block) has no pickle of the older formats.
+    /// </summary>
+    private static int FirstVersion(string name)
+    {
+        for (int version = Workflow.Pickling.PickleFormat.OldestReadable; version < Workflow.Pickling.PickleFormat.Version; version++)
+            if (File.Exists(Path.Combine(Folder, $"{name}.v{version}.json"))) return version;
+        return Workflow.Pickling.PickleFormat.Version;
+    }
+
+    /// <summary>The fixtures written in format 1 (and every later one).</summary>
+    public static IEnumerable<object[]> FormatOneFixtures() => Fixtures().Where(f => FirstVersion((string)f[0]) == 1);
 
     [Theory]
     [MemberData(nameof(FixtureVersions))]
@@ -47,9 +61,10 @@ public class GoldenPickleTests
     {
         var names = Fixtures().Select(f => (string)f[0]).ToList();
         Assert.True(names.Count >= 3);
+        Assert.True(FormatOneFixtures().Count() >= 3);
         foreach (var name in names)
         {
-            for (int version = Workflow.Pickling.PickleFormat.OldestReadable; version <= Workflow.Pickling.PickleFormat.Version; version++)
+            for (int version = FirstVersion(name); version <= Workflow.Pickling.PickleFormat.Version; version++)
                 Assert.True(File.Exists(Path.Combine(Folder, $"{name}.v{version}.json")), $"{name}.v{version}.json");
             Assert.True(File.Exists(Path.Combine(Folder, name + ".expected")), name);
         }
@@ -61,7 +76,7 @@ public class GoldenPickleTests
     /// `wf stack` must read both alike.
     /// </summary>
     [Theory]
-    [MemberData(nameof(Fixtures))]
+    [MemberData(nameof(FormatOneFixtures))]
     public void Format_1_and_format_2_name_the_same_resume_sites(string name)
     {
         var source = File.ReadAllText(Path.Combine(Folder, name + ".wf"));
