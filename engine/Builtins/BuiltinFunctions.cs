@@ -79,12 +79,17 @@ internal static partial class BuiltinFunctions
         Add("any", (a, k) =>
         {
             Arguments.Count("any", a, 1, 1);
-            return Prelude.MayRunScript(a[0]) ? Vm.CallPrelude("_any", a[0]) : Boxes.Bool(Ops.Iterate(a[0]).Any(Ops.Truthy));
+            if (Prelude.MayRunScript(a[0]) || a[0] is PyIterator) return Vm.CallPrelude("_any", a[0]);
+            // An item whose truth is a user __bool__ or __len__: the prelude's _any reads the container again, as frames.
+            var container = a[0];
+            return Vm.ScriptFreeOr(() => Boxes.Bool(Ops.Iterate(container).Any(Ops.Truthy)), () => Vm.CallPrelude("_any", container));
         });
         Add("all", (a, k) =>
         {
             Arguments.Count("all", a, 1, 1);
-            return Prelude.MayRunScript(a[0]) ? Vm.CallPrelude("_all", a[0]) : Boxes.Bool(Ops.Iterate(a[0]).All(Ops.Truthy));
+            if (Prelude.MayRunScript(a[0]) || a[0] is PyIterator) return Vm.CallPrelude("_all", a[0]);
+            var container = a[0];
+            return Vm.ScriptFreeOr(() => Boxes.Bool(Ops.Iterate(container).All(Ops.Truthy)), () => Vm.CallPrelude("_all", container));
         });
         Add("isinstance", (a, k) => { Arguments.Count("isinstance", a, 2, 2); return Boxes.Bool(IsInstance(BuiltinTypes.TypeOf(a[0]), a[1], "isinstance")); });
         Add("issubclass", (a, k) =>
@@ -566,13 +571,8 @@ internal static partial class BuiltinFunctions
                 return new TupleIterator(Ops.Iterate(view).ToArray(), reversed: true, view.TypeName.Replace("dict_", "dict_reverse")[..^1] + "iterator");
             case PyInstance inst when Ops.FindUserMethod(inst, "__reversed__", out var m): return Vm.Invoke(Ops.Bind(inst, m), Array.Empty<object>(), null);
             case PyInstance inst when Ops.FindUserMethod(inst, "__len__", out _) && Ops.FindUserMethod(inst, "__getitem__", out _):
-                {
-                    var n = Ops.Len(inst);
-                    ValueSize.EnsureItems(n);
-                    var items = new object[n];
-                    for (long i = 0; i < n; i++) items[i] = Ops.GetItem(inst, Boxes.Int(i));
-                    return new TupleIterator(items, reversed: true);
-                }
+                // The sequence protocol: len() now, each item when asked for, as frames (the prelude's _reversed_of).
+                return Vm.CallPrelude("_reversed_of", inst);
             default: throw Errors.TypeError($"'{Ops.TypeName(v)}' object is not reversible");
         }
     }

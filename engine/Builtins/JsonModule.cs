@@ -140,7 +140,13 @@ internal static class JsonModule
                 }
             }
         }
-        return decoder.Decode();
+        // Hooks written in script are called by the prelude's _json_resolve, as frames (they may
+        // block): the decoder leaves each call where it belongs, and every other hook's with it, so
+        // that they run in the order CPython calls them.
+        decoder.DeferHooks = new[] { decoder.ObjectHook, decoder.PairsHook, decoder.ParseFloat, decoder.ParseInt, decoder.ParseConstant }
+            .Any(hook => hook != null && Prelude.IsScript(hook));
+        var decoded = decoder.Decode();
+        return decoder.DeferHooks ? Interpreter.Current.CallPrelude("_json_resolve", decoded) : decoded;
     }
 
     /// <summary>The one positional-or-keyword parameter [param] of dumps and loads; removes it from [kwargs].</summary>
@@ -433,6 +439,8 @@ internal static class JsonModule
     private sealed class Decoder
     {
         public object? ObjectHook, PairsHook, ParseFloat, ParseInt, ParseConstant;
+        /// <summary>Set when a hook is script: each hook call is left as (JsonHookCall, hook, argument) for _json_resolve.</summary>
+        public bool DeferHooks;
         public bool Strict = true;
 
         private readonly string _s;
@@ -541,8 +549,9 @@ internal static class JsonModule
         private object Constant(string name, double value) =>
             ParseConstant != null ? Call(ParseConstant, name) : value;
 
-        private static object Call(object hook, object argument) =>
-            Interpreter.Current.CallNested(hook, new[] { argument }, null, "json.loads()");
+        private object Call(object hook, object argument) => DeferHooks
+            ? PyTuple.Of(BuiltinFunctions.JsonHookCall, hook, argument)
+            : Interpreter.Current.CallNested(hook, new[] { argument }, null, "json.loads()");
 
         [MethodImpl(AggressiveOptimization)]
         private object ParseObject(int i, out int next)

@@ -50,6 +50,8 @@ internal static class Prelude
         "_zip" => "zip",
         "_enumerate" => "enumerate",
         "_iter_callable" => "callable_iterator",
+        "_sequence_iter" => "iterator",
+        "_reversed_seq" => "reversed",
         _ => null,
     };
 

@@ -78,6 +78,13 @@ internal static partial class BuiltinFunctions
             return a[0] is bool ? a[0] : throw Errors.TypeError($"__bool__ should return bool, returned {Ops.TypeName(a[0])}");
         });
         Add("__is_tuple", (a, k) => { Arguments.Count("__is_tuple", a, 1, 1); return Boxes.Bool(a[0] is PyTuple); });
+        Add("__view_kind", (a, k) =>
+        {
+            Arguments.Count("__view_kind", a, 1, 1);
+            return Boxes.Int(a[0] is DictView view ? view.Kind switch { DictViewKind.Keys => 0, DictViewKind.Values => 1, _ => 2 } : -1);
+        });
+        Add("__view_dict", (a, k) => { Arguments.Count("__view_dict", a, 1, 1); return Helper<DictView>(a, 0, "__view_dict").Dict; });
+        Add("__is_list", (a, k) => { Arguments.Count("__is_list", a, 1, 1); return Boxes.Bool(a[0] is PyList); });
         Add("__is_exception", (a, k) => { Arguments.Count("__is_exception", a, 1, 1); return Boxes.Bool(a[0] is PyException); });
         Add("__hash_method", (a, k) =>
         {
@@ -144,6 +151,7 @@ internal static partial class BuiltinFunctions
         Add("__delitem_native", (a, k) => { Arguments.Count("__delitem_native", a, 2, 2); Ops.DelItem(a[0], a[1]); return PyNone.Value; });
         Table["__subscr_done"] = SubscrDone;
         Table["__truth_yes"] = TruthYes;
+        Table["__json_hook_call"] = JsonHookCall;
         Table["__truth_no"] = TruthNo;
         Add("__list_remove_at", (a, k) =>
         {
@@ -230,6 +238,9 @@ internal static partial class BuiltinFunctions
     /// <summary>The answers _truth_marker gives `and` / `or` (JumpIfFalseOrPop, JumpIfTrueOrPop), which tell them from the operand below.</summary>
     internal static readonly BuiltinFunction TruthYes = new("__truth_yes", (a, k) => PyNone.Value);
     internal static readonly BuiltinFunction TruthNo = new("__truth_no", (a, k) => PyNone.Value);
+
+    /// <summary>Marks a hook call json.loads left for the prelude's _json_resolve: (JsonHookCall, hook, argument).</summary>
+    internal static readonly BuiltinFunction JsonHookCall = new("__json_hook_call", (a, k) => PyNone.Value);
 
     private static long HashArgument(object[] args, int index) =>
         index < args.Length && args[index] is long hash ? hash : throw Errors.TypeError("the prelude's dict helpers need a hash");

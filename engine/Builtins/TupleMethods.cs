@@ -1,3 +1,4 @@
+using Workflow.Runtime;
 using Workflow.Values;
 
 namespace Workflow.Builtins;
@@ -14,7 +15,10 @@ internal static class TupleMethods
     private static object Count(object self, object[] args, Dictionary<string, object>? kwargs)
     {
         var value = MethodArgs.One("tuple", "count", args, kwargs);
-        return Boxes.Int(Ops.CountItems(((PyTuple)self).Items, value));
+        var items = ((PyTuple)self).Items;
+        // An item compared by a user __eq__: the prelude counts, each comparison a frame.
+        var vm = Interpreter.Current;
+        return vm.ScriptFreeOr(() => Boxes.Int(Ops.CountItems(items, value)), () => vm.CallPrelude("_list_count", self, value));
     }
 
     /// <summary>tuple.index(value, start=0, stop=sys.maxsize, /).</summary>
@@ -23,7 +27,11 @@ internal static class TupleMethods
         MethodArgs.Positional("tuple", "index", args, kwargs, 1, 3);
         var items = ((PyTuple)self).Items;
         var (start, stop) = MethodArgs.SearchBounds(args, items.Length);
-        long found = Ops.IndexOfItem(items, args[0], start, stop);
-        return found >= 0 ? Boxes.Int(found) : throw Errors.ValueError("tuple.index(x): x not in tuple");
+        var vm = Interpreter.Current;
+        return vm.ScriptFreeOr(() =>
+        {
+            long found = Ops.IndexOfItem(items, args[0], start, stop);
+            return found >= 0 ? Boxes.Int(found) : throw Errors.ValueError("tuple.index(x): x not in tuple");
+        }, () => vm.CallPrelude("_tuple_index", self, args[0], Boxes.Int(start), Boxes.Int(stop)));
     }
 }

@@ -99,7 +99,7 @@ internal sealed partial class Interpreter
     {
         // Keys of a str or an int call no user method unless the dict holds a key that may (an instance of equal hash).
         if (container is PyDict plainDict && item is string or long && plainDict.KeysCompareWithoutScript) return Boxes.Bool(plainDict.ContainsKey(item) != negate);
-        if (container is not (PyList or PyTuple or PyDict)) return Boxes.Bool(Ops.Contains(container, item) != negate);
+        if (container is not (PyList or PyTuple or PyDict or DictView)) return Boxes.Bool(Ops.Contains(container, item) != negate);
         bool saved = _scriptFree;
         _scriptFree = true;
         try
@@ -109,7 +109,7 @@ internal sealed partial class Interpreter
         catch (NeedsScript)
         {
             _scriptFree = saved;
-            return CallPrelude("_contains_plain", container, item, Boxes.Bool(negate));
+            return CallPrelude(container is DictView ? "_contains_in_view" : "_contains_plain", container, item, Boxes.Bool(negate));
         }
         finally
         {
@@ -275,7 +275,10 @@ internal sealed partial class Interpreter
             case PyInstance inst when inst.Class.TryLookup("__iter__", out var iter):
                 return CallNested(Ops.Bind(inst, iter), Array.Empty<object>(), null, "iter()");
             case PyInstance inst when inst.Class.TryLookup("__getitem__", out _):
-                return new SequenceIterator(inst);
+                // The sequence protocol: obj[0], obj[1]… until IndexError, each a frame (the
+                // prelude's generator, reported as CPython's 'iterator'; SequenceIterator is only
+                // read from older pickles).
+                return CallPrelude("_sequence_iter", inst);
             default:
                 throw Errors.TypeError($"'{Ops.TypeName(iterable)}' object is not iterable");
         }

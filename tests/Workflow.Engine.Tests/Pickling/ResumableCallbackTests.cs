@@ -61,6 +61,9 @@ public class ResumableCallbackTests
         Case("iter_by_enumerate_zip", "_enumerate_of", "class It:\n    def __iter__(self):\n        return iter([ask(1), 2])\nprint(list(enumerate(It())), list(zip(It(), It())))"),
         Case("repr_of_exception_and_view", "_repr_into", "class R:\n    def __repr__(self):\n        return 'R' + str(ask(2))\nprint(repr(ValueError(R())), {R(): 1}.keys(), str(KeyError(R())))"),
         Case("init_of_raised_class", "_raise_new", "class Late(Exception):\n    def __init__(self):\n        super().__init__('late ' + str(ask(3)))\ntry:\n    raise Late\nexcept Late as e:\n    print(e)\ntry:\n    raise Late from None\nexcept Late as e:\n    print(e, e.__suppress_context__)"),
+        Case("json_loads_hooks", "_json_resolve", "import json\ndef hook(d):\n    d['n'] = ask(len(d))\n    return d\nprint(json.loads('[{\"a\": 1.5}, {\"b\": {\"c\": 2}}]', object_hook=hook, parse_float=lambda t: ask(int(float(t) * 2))))"),
+        Case("sequence_protocol", "_sequence_iter", "class Seq:\n    def __len__(self):\n        return ask(2)\n    def __getitem__(self, i):\n        if i >= 2:\n            raise IndexError(i)\n        return ask(i + 5)\nprint(list(Seq()), list(reversed(Seq())))"),
+        Case("truth_by_any_and_views", "_any", "class F:\n    def __init__(self, v):\n        self.v = v\n    def __bool__(self):\n        return ask(self.v) > 0\n    def __eq__(self, o):\n        return ask(self.v) == o.v\nprint(any([F(0), F(3)]), all([F(1), F(0)]), F(2) in {1: F(2)}.values(), (F(4), F(5)).index(F(5)))"),
         Case("any_all_enumerate_zip", "_any", "def gen(n):\n    for i in range(n):\n        yield ask(i)\nprint(any(x > 1 for x in gen(3)), all(gen(2)), list(enumerate(gen(2))), list(zip(gen(2), 'ab')))"),
     };
 
