@@ -464,6 +464,9 @@ internal static partial class BuiltinFunctions
                 throw Errors.TypeError("pow() 3rd argument not allowed unless all arguments are integers");
             return IntOps.PowMod(IntArgument(a[0]), IntArgument(a[1]), IntArgument(a[2]));
         }
+        // A user __pow__ or __rpow__ runs as a frame, as for `**`.
+        if ((a[0] is PyInstance || a[1] is PyInstance) && Ops.HasUserBinary(BinaryOperator.Pow, a[0], a[1], false))
+            return Vm.CallPrelude("_binary_op", a[0], a[1], Boxes.Int((int)BinaryOperator.Pow), Boxes.False);
         return Ops.Binary(BinaryOperator.Pow, a[0], a[1], false);
     }
 
@@ -480,12 +483,13 @@ internal static partial class BuiltinFunctions
             return Vm.CallPrelude("_min_max", name, a.Length == 1 ? a[0] : new PyTuple(a), key ?? PyNone.Value,
                 Boxes.Bool(hasDefault), hasDefault ? k!["default"] : PyNone.Value, Boxes.Bool(wantMax));
         }
-        if (key == null)
-        {
-            return Vm.ScriptFreeOr(() => MinMaxLoop(name, a, k, null, hasDefault, wantMax), () => Vm.CallPrelude("_min_max", name,
-                a.Length == 1 ? a[0] : new PyTuple(a), PyNone.Value, Boxes.Bool(hasDefault), hasDefault ? k!["default"] : PyNone.Value, Boxes.Bool(wantMax)));
-        }
-        return MinMaxLoop(name, a, k, key, hasDefault, wantMax);
+        // Items that compare with user methods, or a built-in key (len, str…) that calls one: the
+        // prelude's _min_max does the work again, as frames. A one-shot iterator is read whole
+        // first, so that the prelude sees every item.
+        if (a.Length == 1 && a[0] is PyIterator) a = [new PyList(Ops.ToList(a[0]))];
+        var items = a;
+        return Vm.ScriptFreeOr(() => MinMaxLoop(name, items, k, key, hasDefault, wantMax), () => Vm.CallPrelude("_min_max", name,
+            items.Length == 1 ? items[0] : new PyTuple(items), key ?? PyNone.Value, Boxes.Bool(hasDefault), hasDefault ? k!["default"] : PyNone.Value, Boxes.Bool(wantMax)));
     }
 
     private static object MinMaxLoop(string name, object[] a, Dictionary<string, object>? k, object? key, bool hasDefault, bool wantMax)
@@ -513,8 +517,10 @@ internal static partial class BuiltinFunctions
         Arguments.Count("sum", a, 1, 2);
         var start = a.Length == 2 ? a[1] : Arguments.Keyword(k, "start") ?? Boxes.Int(0);
         if (start is string) throw Errors.TypeError("sum() can't sum strings [use ''.join(seq) instead]");
-        // An item or start whose + is a user method: the prelude adds them up as frames.
-        return Vm.ScriptFreeOr(() => SumLoop(a[0], start), () => Vm.CallPrelude("_sum", a[0], start));
+        // An item or start whose + is a user method: the prelude adds them up as frames (a one-shot
+        // iterator is read whole first, so that the prelude sees every item).
+        var iterable = a[0] is PyIterator ? new PyList(Ops.ToList(a[0])) : a[0];
+        return Vm.ScriptFreeOr(() => SumLoop(iterable, start), () => Vm.CallPrelude("_sum", iterable, start));
     }
 
     private static object SumLoop(object iterable, object total)
@@ -545,15 +551,12 @@ internal static partial class BuiltinFunctions
             return Vm.CallPrelude("_sorted", a[0], key ?? PyNone.Value, Boxes.Bool(reverse != null && MethodArgs.AsCInt(reverse) != 0));
         var items = Ops.ToList(a[0]);
         bool descending = reverse != null && MethodArgs.AsCInt(reverse) != 0;
-        if (key is not (null or PyNone)) 
-        {
-            ListMethods.Sort(items, key, descending);
-            return new PyList(items);
-        }
-        // Items that compare with user methods: the prelude sorts them, each comparison a frame.
+        // Items that compare with user methods, or a built-in key (len, str…) that calls one: the
+        // prelude sorts them, each call a frame.
         var unsorted = new PyList(new List<object>(items));
-        return Vm.ScriptFreeOr(() => { ListMethods.Sort(items, null, descending); return new PyList(items); },
-            () => Vm.CallPrelude("_sorted", unsorted, PyNone.Value, Boxes.Bool(descending)));
+        var sortKey = key is PyNone ? null : key;
+        return Vm.ScriptFreeOr(() => { ListMethods.Sort(items, sortKey, descending); return new PyList(items); },
+            () => Vm.CallPrelude("_sorted", unsorted, sortKey ?? PyNone.Value, Boxes.Bool(descending)));
     }
 
     private static object Reversed(object v)

@@ -148,17 +148,18 @@ internal static class ListMethods
         // comparisons that mutate it cannot disturb the sort; any such mutation is discarded.
         var items = ((PyList)self).Items;
         var values = items.ToArray();
-        var snapshot = values.Length > 1 && key is null or PyNone ? (object[])values.Clone() : null;
+        var snapshot = values.Length > 1 || key is not (null or PyNone) ? (object[])values.Clone() : null;
         items.Clear();
         bool modified;
         try
         {
             if (snapshot == null) SortArray(values, key, reverse, "list.sort()");
-            // A comparison that needs a user method: the sort runs again from the prelude, as frames.
-            else if (Interpreter.Current.ScriptFreeOr(() => { SortArray(values, null, reverse, "list.sort()"); return Boxes.False; }, () => Boxes.True) is true)
+            // A comparison, or a built-in key (len, str…), that needs a user method: the sort runs
+            // again from the prelude, as frames.
+            else if (Interpreter.Current.ScriptFreeOr(() => { SortArray(values, key, reverse, "list.sort()"); return Boxes.False; }, () => Boxes.True) is true)
             {
                 values = snapshot;
-                return Interpreter.Current.CallPrelude("_list_sort", self, PyNone.Value, Boxes.Bool(reverse));
+                return Interpreter.Current.CallPrelude("_list_sort", self, key ?? PyNone.Value, Boxes.Bool(reverse));
             }
         }
         finally

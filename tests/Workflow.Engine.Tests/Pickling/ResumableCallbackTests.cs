@@ -64,6 +64,7 @@ public class ResumableCallbackTests
         Case("json_loads_hooks", "_json_resolve", "import json\ndef hook(d):\n    d['n'] = ask(len(d))\n    return d\nprint(json.loads('[{\"a\": 1.5}, {\"b\": {\"c\": 2}}]', object_hook=hook, parse_float=lambda t: ask(int(float(t) * 2))))"),
         Case("sequence_protocol", "_sequence_iter", "class Seq:\n    def __len__(self):\n        return ask(2)\n    def __getitem__(self, i):\n        if i >= 2:\n            raise IndexError(i)\n        return ask(i + 5)\nprint(list(Seq()), list(reversed(Seq())))"),
         Case("truth_by_any_and_views", "_any", "class F:\n    def __init__(self, v):\n        self.v = v\n    def __bool__(self):\n        return ask(self.v) > 0\n    def __eq__(self, o):\n        return ask(self.v) == o.v\nprint(any([F(0), F(3)]), all([F(1), F(0)]), F(2) in {1: F(2)}.values(), (F(4), F(5)).index(F(5)))"),
+        Case("builtin_key_and_pow", "_sorted", "class B:\n    def __init__(self, v):\n        self.v = v\n    def __len__(self):\n        return ask(self.v)\n    def __pow__(self, n):\n        return ask(self.v) ** n\nprint([b.v for b in sorted([B(3), B(1)], key=len)], max([B(2), B(5)], key=len).v, pow(B(2), 3))"),
         Case("any_all_enumerate_zip", "_any", "def gen(n):\n    for i in range(n):\n        yield ask(i)\nprint(any(x > 1 for x in gen(3)), all(gen(2)), list(enumerate(gen(2))), list(zip(gen(2), 'ab')))"),
     };
 
