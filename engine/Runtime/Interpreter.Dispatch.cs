@@ -417,9 +417,10 @@ internal sealed partial class Interpreter
                             }
                         case OpCode.ContainsOp:
                             {
-                                if (Builtins.Prelude.MayRunScript(st[sp - 1].V!) && !Ops.HasUserContains(st[sp - 1].V!))
+                                if ((Builtins.Prelude.MayRunScript(st[sp - 1].V!) || st[sp - 1].V is PyIterator) && !Ops.HasUserContains(st[sp - 1].V!))
                                 {
-                                    // A generator, channel or user iterator: search it as a prelude frame, which may block.
+                                    // A generator, channel or iterator: search it as a prelude frame, which may block (or
+                                    // call an item's __eq__ as a frame).
                                     var lazyContainer = st[--sp].V!;
                                     var item = st[--sp].V!;
                                     st[sp].V = null!;
