@@ -31,6 +31,8 @@ internal static class DictMethods
     public static object Construct(object[] args, Dictionary<string, object>? kwargs)
     {
         if (args.Length > 1) throw Errors.TypeError($"dict expected at most 1 argument, got {args.Length}");
+        // dict(d): a clone, with the stored hashes and no comparisons, as CPython's dict_merge does.
+        if (args.Length == 1 && args[0] is PyDict source && (kwargs == null || kwargs.Count == 0)) return source.Copy();
         var dict = new PyDict();
         return Merge(dict, args.Length == 1 ? args[0] : null, kwargs, dict);
     }
