@@ -11,6 +11,8 @@ internal sealed class InboxRecord
     public int Sequence { get; set; }
     public string? Name { get; set; }
     public string? Payload { get; set; }
+    /// <summary>For an activity's outcome: the attempts it took (the journal shows them); null otherwise.</summary>
+    public int? Attempts { get; set; }
     /// <summary>Arrival time, unix milliseconds.</summary>
     public long CreatedAt { get; set; }
 }

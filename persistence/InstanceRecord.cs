@@ -6,7 +6,8 @@ namespace Workflow.Persistence;
 /// </summary>
 /// <remarks>
 /// Times are unix milliseconds (UTC), because queries compare and order them. [Status] is a
-/// lowercase InstanceStatus name: running, waiting, completed, failed or cancelled (`wf show`).
+/// lowercase InstanceStatus name: running, waiting, completed, failed, cancelled or terminated (`wf show`;
+/// a paused instance keeps its status and shows as paused through [Paused]).
 /// </remarks>
 internal sealed class InstanceRecord
 {
@@ -38,8 +39,16 @@ internal sealed class InstanceRecord
     public long BusyMicros { get; set; }
     public string? LeaseOwner { get; set; }
     public long? LeaseExpiresAt { get; set; }
-    /// <summary>Turns committed.</summary>
+    /// <summary>Turns committed: the number of the newest journal entry.</summary>
     public int Turns { get; set; }
+    /// <summary>Held by an operator (`wf pause`): not claimed, while what arrives for it queues in the inbox.</summary>
+    public bool Paused { get; set; }
+    /// <summary>
+    /// The lowest sequence number the instance's next future may take, 0 for no floor. A rewind sets
+    /// it past every sequence used so far, so work started after the rewind never reuses the number
+    /// (the idempotency key, the child's instance id) of work the rewind called off.
+    /// </summary>
+    public int SequenceFloor { get; set; }
     /// <summary>Bumped by every claim and commit: the optimistic-concurrency token of the row.</summary>
     public long Revision { get; set; }
     public long CreatedAt { get; set; }

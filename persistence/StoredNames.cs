@@ -8,12 +8,12 @@ namespace Workflow.Persistence;
 /// </summary>
 internal static class StoredNames
 {
-    private static readonly string[] Statuses = ["running", "waiting", "completed", "failed", "cancelled"];
+    private static readonly string[] Statuses = ["running", "waiting", "completed", "failed", "cancelled", "terminated", "paused"];
 
     private static readonly string[] Kinds =
         ["signal", "activity_completed", "activity_failed", "timer_fired", "child_completed", "child_failed", "cancel"];
 
-    /// <summary>A SQL condition on `Status` true for instances that can still run.</summary>
+    /// <summary>A SQL condition on `Status` true for instances that can still run (a paused one keeps the status it had: see InstanceRecord.Paused).</summary>
     public const string NotFinal = "Status IN ('running', 'waiting')";
 
     public static string Of(InstanceStatus status) => Statuses[(int)status];

@@ -18,6 +18,7 @@ internal sealed class WorkflowDbContext : DbContext
     public DbSet<ActivityTaskRecord> ActivityTasks => Set<ActivityTaskRecord>();
     public DbSet<TimerRecord> Timers => Set<TimerRecord>();
     public DbSet<WorkerRecord> Workers => Set<WorkerRecord>();
+    public DbSet<JournalRecord> Journal => Set<JournalRecord>();
     public DbSet<HealthProbeRecord> HealthProbe => Set<HealthProbeRecord>();
 
     protected override void OnModelCreating(ModelBuilder model)
@@ -75,6 +76,12 @@ internal sealed class WorkflowDbContext : DbContext
             e.ToTable("timers");
             e.HasKey(t => new { t.InstanceId, t.Sequence });
             e.HasIndex(t => t.DueAt);
+        });
+        model.Entity<JournalRecord>(e =>
+        {
+            e.ToTable("journal");
+            // History pages and the pickle of turn N: by instance, in turn order.
+            e.HasKey(j => new { j.InstanceId, j.Turn });
         });
         model.Entity<WorkerRecord>(e =>
         {

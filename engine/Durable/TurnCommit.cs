@@ -14,12 +14,27 @@ internal sealed record TimerRequest(int Sequence, DateTime DueAt);
 internal sealed record ChildRequest(int Sequence, string Workflow, string? InputJson);
 
 /// <summary>Where an instance stands (DESIGN.md's `wf show` statuses).</summary>
-internal enum InstanceStatus : byte { Running, Waiting, Completed, Failed, Cancelled }
+internal enum InstanceStatus : byte
+{
+    Running,
+    Waiting,
+    Completed,
+    Failed,
+    Cancelled,
+    /// <summary>Ended by an operator (`wf terminate`): no script code ran to end it.</summary>
+    Terminated,
+    /// <summary>
+    /// Held by an operator (`wf pause`): what reads show for an instance that is not final while its
+    /// Paused flag is set. Never a turn's status: the flag, not the status, keeps workers off it.
+    /// </summary>
+    Paused,
+}
 
 internal static class InstanceStatusExtensions
 {
-    /// <summary>Whether [status] ends the instance: completed, failed or cancelled (its row then only answers reads).</summary>
-    public static bool IsFinal(this InstanceStatus status) => status >= InstanceStatus.Completed;
+    /// <summary>Whether [status] ends the instance: completed, failed, cancelled or terminated (its row then only answers reads).</summary>
+    public static bool IsFinal(this InstanceStatus status) =>
+        status is InstanceStatus.Completed or InstanceStatus.Failed or InstanceStatus.Cancelled or InstanceStatus.Terminated;
 }
 
 /// <summary>

@@ -131,7 +131,7 @@ internal static class WorkerCommands
                 await worker.RunAsync(cancellation, done: () =>
                 {
                     var now = store.GetInstance(id)!;
-                    return now.Status is InstanceStatus.Completed or InstanceStatus.Failed or InstanceStatus.Cancelled
+                    return now.Status.IsFinal()
                         || (now.Status == InstanceStatus.Waiting && store.Summary().IsIdle);
                 });
             }

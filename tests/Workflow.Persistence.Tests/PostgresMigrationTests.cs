@@ -34,7 +34,7 @@ public sealed class PostgresMigrationTests : IDisposable
         Assert.Empty(db.Database.GetPendingMigrations());
         using var connection = _database.Connect();
         var tables = db.Model.GetEntityTypes().Select(e => e.GetTableName()!).ToList();
-        Assert.Equal(["activity_tasks", "deployments", "health_probe", "inbox", "instances", "programs", "timers", "workers"], tables.Order());
+        Assert.Equal(["activity_tasks", "deployments", "health_probe", "inbox", "instances", "journal", "programs", "timers", "workers"], tables.Order());
         Assert.Equal(
             ["__EFMigrationsHistory", .. tables.Order(StringComparer.Ordinal)],
             Query(connection, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name COLLATE \"C\""));

@@ -63,7 +63,7 @@ public sealed class SqliteMigrationTests
         using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
         connection.Open();
         var tables = db.Model.GetEntityTypes().Select(e => e.GetTableName()!).ToList();
-        Assert.Equal(["activity_tasks", "deployments", "health_probe", "inbox", "instances", "programs", "timers", "workers"], tables.Order());
+        Assert.Equal(["activity_tasks", "deployments", "health_probe", "inbox", "instances", "journal", "programs", "timers", "workers"], tables.Order());
         foreach (var entity in db.Model.GetEntityTypes())
         {
             var table = entity.GetTableName()!;

@@ -122,6 +122,9 @@ namespace Workflow.Migrations.Postgres.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<int?>("Attempts")
+                        .HasColumnType("integer");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");
 
@@ -181,6 +184,9 @@ namespace Workflow.Migrations.Postgres.Migrations
                     b.Property<int>("ParentSequence")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("Paused")
+                        .HasColumnType("boolean");
+
                     b.Property<byte[]>("Pickle")
                         .HasColumnType("bytea");
 
@@ -200,6 +206,9 @@ namespace Workflow.Migrations.Postgres.Migrations
                     b.Property<long>("Revision")
                         .IsConcurrencyToken()
                         .HasColumnType("bigint");
+
+                    b.Property<int>("SequenceFloor")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -230,6 +239,46 @@ namespace Workflow.Migrations.Postgres.Migrations
                     b.HasIndex("Workflow", "CreatedAt", "Id");
 
                     b.ToTable("instances", (string)null);
+                });
+
+            modelBuilder.Entity("Workflow.Persistence.JournalRecord", b =>
+                {
+                    b.Property<string>("InstanceId")
+                        .HasColumnType("text");
+
+                    b.Property<int>("Turn")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("At")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("DurationMicros")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Entry")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<byte[]>("Pickle")
+                        .HasColumnType("bytea");
+
+                    b.Property<int>("PickleBytes")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Worker")
+                        .HasColumnType("text");
+
+                    b.HasKey("InstanceId", "Turn");
+
+                    b.ToTable("journal", (string)null);
                 });
 
             modelBuilder.Entity("Workflow.Persistence.ProgramRecord", b =>

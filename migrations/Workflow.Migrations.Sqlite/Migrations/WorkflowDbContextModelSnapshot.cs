@@ -111,6 +111,9 @@ namespace Workflow.Migrations.Sqlite.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("Attempts")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -170,6 +173,9 @@ namespace Workflow.Migrations.Sqlite.Migrations
                     b.Property<int>("ParentSequence")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("Paused")
+                        .HasColumnType("INTEGER");
+
                     b.Property<byte[]>("Pickle")
                         .HasColumnType("BLOB");
 
@@ -188,6 +194,9 @@ namespace Workflow.Migrations.Sqlite.Migrations
 
                     b.Property<long>("Revision")
                         .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SequenceFloor")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Status")
@@ -219,6 +228,46 @@ namespace Workflow.Migrations.Sqlite.Migrations
                     b.HasIndex("Workflow", "CreatedAt", "Id");
 
                     b.ToTable("instances", (string)null);
+                });
+
+            modelBuilder.Entity("Workflow.Persistence.JournalRecord", b =>
+                {
+                    b.Property<string>("InstanceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Turn")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DurationMicros")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Entry")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Pickle")
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("PickleBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Worker")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("InstanceId", "Turn");
+
+                    b.ToTable("journal", (string)null);
                 });
 
             modelBuilder.Entity("Workflow.Persistence.ProgramRecord", b =>
