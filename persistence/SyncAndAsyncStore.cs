@@ -59,6 +59,20 @@ internal abstract class SyncAndAsyncStore
 
     protected abstract ValueTask<PendingWork> GetPendingWork(string instanceId, CallMode mode);
 
+    public JournalPage? GetHistory(string instanceId, int afterTurn, int limit) => GetHistory(instanceId, afterTurn, limit, CallMode.Sync).SyncResult();
+
+    public Task<JournalPage?> GetHistoryAsync(string instanceId, int afterTurn, int limit, CancellationToken cancellation) =>
+        GetHistory(instanceId, afterTurn, limit, CallMode.Async(cancellation)).AsTask();
+
+    protected abstract ValueTask<JournalPage?> GetHistory(string instanceId, int afterTurn, int limit, CallMode mode);
+
+    public TurnPickle? GetTurnPickle(string instanceId, int turn) => GetTurnPickle(instanceId, turn, CallMode.Sync).SyncResult();
+
+    public Task<TurnPickle?> GetTurnPickleAsync(string instanceId, int turn, CancellationToken cancellation) =>
+        GetTurnPickle(instanceId, turn, CallMode.Async(cancellation)).AsTask();
+
+    protected abstract ValueTask<TurnPickle?> GetTurnPickle(string instanceId, int turn, CallMode mode);
+
     public DeliveryResult Signal(string instanceId, string name, string payloadJson) =>
         DeliverOrExplain(instanceId, InboxKind.Signal, name, payloadJson, CallMode.Sync).SyncResult();
 

@@ -294,10 +294,10 @@ internal sealed partial class WorkflowStore : SyncAndAsyncStore, IWorkflowStore,
     /// Delivers an inbox entry to [instanceId] and makes it ready (keeping ReadySince when it was
     /// ready already), unless it is missing or final. Returns whether it was delivered.
     /// </summary>
-    private static bool Deliver(SqliteSession s, string instanceId, InboxKind kind, int sequence, string? name, string? payload, long now)
+    private static bool Deliver(SqliteSession s, string instanceId, InboxKind kind, int sequence, string? name, string? payload, long now, int? attempts = null)
     {
         if (MakeReady(s, instanceId, now).ExecuteNonQuery() == 0) return false;
-        InsertInboxEntry(s, instanceId, kind, sequence, name, payload, now).ExecuteNonQuery();
+        InsertInboxEntry(s, instanceId, kind, sequence, name, payload, now, attempts).ExecuteNonQuery();
         return true;
     }
 
@@ -308,10 +308,11 @@ internal sealed partial class WorkflowStore : SyncAndAsyncStore, IWorkflowStore,
             WHERE Id = @id AND {StoredNames.NotFinal}
             """).With("@id", instanceId).With("@now", now);
 
-    private static SqliteCommand InsertInboxEntry(SqliteSession s, string instanceId, InboxKind kind, int sequence, string? name, string? payload, long now) =>
-        s.Command("INSERT INTO inbox (InstanceId, Kind, Sequence, Name, Payload, CreatedAt) VALUES (@id, @kind, @sequence, @name, @payload, @now)")
+    private static SqliteCommand InsertInboxEntry(SqliteSession s, string instanceId, InboxKind kind, int sequence, string? name, string? payload, long now,
+        int? attempts = null) =>
+        s.Command("INSERT INTO inbox (InstanceId, Kind, Sequence, Name, Payload, Attempts, CreatedAt) VALUES (@id, @kind, @sequence, @name, @payload, @attempts, @now)")
             .With("@id", instanceId).With("@kind", StoredNames.Of(kind)).With("@sequence", sequence)
-            .With("@name", name).With("@payload", payload).With("@now", now);
+            .With("@name", name).With("@payload", payload).With("@attempts", attempts).With("@now", now);
 
     /// <summary>Ready instances (claimed or not), activity tasks and timers left, and the next timer's due time.</summary>
     protected override async ValueTask<WorkSummary> Summary(CallMode mode) => (await Transaction(writes: false, mode, s =>

@@ -33,8 +33,11 @@ internal sealed record InstancePage(IReadOnlyList<InstanceView> Instances, strin
 /// An instance a worker has claimed for one turn: the row's revision, and the inbox entries to
 /// deliver, oldest first. [BusyMicros] is how long it has run since it last blocked, across the
 /// slices before this one (0 when its last turn ended blocked): see TurnOptions.RunBudget.
+/// [SequenceFloor]: the lowest number the instance's next future may take (0: none); a rewind sets it
+/// past every number used before, so that work started after a rewind never takes the idempotency
+/// key or child id of work the rewind called off.
 /// </summary>
-internal sealed record ClaimedInstance(InstanceView Instance, long Revision, IReadOnlyList<InboxEntry> Inbox, long BusyMicros = 0);
+internal sealed record ClaimedInstance(InstanceView Instance, long Revision, IReadOnlyList<InboxEntry> Inbox, long BusyMicros = 0, int SequenceFloor = 0);
 
 /// <summary>Which ready instances a claim takes: those with new work, those in the middle of a sliced run (busy), or both.</summary>
 internal enum ClaimLane : byte { All, Fresh, Busy }
@@ -130,6 +133,12 @@ internal interface IWorkflowStore : IDisposable
 
     /// <summary>The instance's activity tasks and timers not yet settled (empty for an unknown instance).</summary>
     PendingWork GetPendingWork(string instanceId);
+
+    /// <summary>Up to [limit] entries of the instance's journal after turn [afterTurn], in turn order; null for an unknown instance.</summary>
+    JournalPage? GetHistory(string instanceId, int afterTurn, int limit);
+
+    /// <summary>The pickle the instance's journal entry [turn] committed; null when there is no such entry.</summary>
+    TurnPickle? GetTurnPickle(string instanceId, int turn);
 
     DeliveryResult Signal(string instanceId, string name, string payloadJson);
 
@@ -229,6 +238,10 @@ internal interface IWorkflowStore : IDisposable
     Task<InstancePage> ListInstancesAsync(InstanceQuery query, CancellationToken cancellation);
 
     Task<PendingWork> GetPendingWorkAsync(string instanceId, CancellationToken cancellation);
+
+    Task<JournalPage?> GetHistoryAsync(string instanceId, int afterTurn, int limit, CancellationToken cancellation);
+
+    Task<TurnPickle?> GetTurnPickleAsync(string instanceId, int turn, CancellationToken cancellation);
 
     Task<DeliveryResult> SignalAsync(string instanceId, string name, string payloadJson, CancellationToken cancellation);
 

@@ -26,6 +26,8 @@ internal sealed class AsyncCallsStore(IWorkflowStore inner) : PassThroughStore(i
     public override InstanceView? GetInstance(string id) => Await(c => Inner.GetInstanceAsync(id, c));
     public override InstancePage ListInstances(InstanceQuery query) => Await(c => Inner.ListInstancesAsync(query, c));
     public override PendingWork GetPendingWork(string instanceId) => Await(c => Inner.GetPendingWorkAsync(instanceId, c));
+    public override JournalPage? GetHistory(string instanceId, int afterTurn, int limit) => Await(c => Inner.GetHistoryAsync(instanceId, afterTurn, limit, c));
+    public override TurnPickle? GetTurnPickle(string instanceId, int turn) => Await(c => Inner.GetTurnPickleAsync(instanceId, turn, c));
     public override DeliveryResult Signal(string instanceId, string name, string payloadJson) => Await(c => Inner.SignalAsync(instanceId, name, payloadJson, c));
     public override DeliveryResult Cancel(string instanceId) => Await(c => Inner.CancelAsync(instanceId, c));
     public override void ProbeWrite(DateTime now) => Await(c => Inner.ProbeWriteAsync(now, c));
