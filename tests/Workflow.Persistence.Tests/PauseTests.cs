@@ -128,6 +128,23 @@ public abstract class PauseTests(StoreKind kind, StoreCalls calls = StoreCalls.S
     }
 
     [Fact]
+    public void A_busy_instance_paused_between_slices_is_claimed_by_neither_lane_until_resume()
+    {
+        Start("spinner");
+        var claimed = ClaimOne("spinner");
+        // Its slice ended with tasklets still runnable: ready again, for the busy lane.
+        CommitOne(new TurnCommit { InstanceId = "spinner", Revision = claimed.Revision, Status = InstanceStatus.Running, Pickle = [9], BusyMicros = 5_000 });
+        Store.Pause("spinner");
+        foreach (var lane in new[] { ClaimLane.All, ClaimLane.Fresh, ClaimLane.Busy })
+            Assert.Empty(Store.ClaimInstances("w1", 10, Now, Now.AddMinutes(1), lane));
+        Assert.Equal(0, Store.Summary().ReadyInstances);
+
+        Store.Resume("spinner");
+        var next = Store.ClaimInstances("w1", 10, Now, Now.AddMinutes(1), ClaimLane.Busy).Single();
+        Assert.Equal(("spinner", 5_000L), (next.Instance.Id, next.BusyMicros));
+    }
+
+    [Fact]
     public void A_paused_instance_lists_as_paused_and_not_as_running_or_waiting()
     {
         foreach (var id in new[] { "running", "waiting", "paused-running", "paused-waiting", "completed", "terminated" })
