@@ -21,6 +21,17 @@ internal static class StoredNames
 
     public static InstanceStatus Status(string name) => (InstanceStatus)Index(Statuses, name, "status");
 
+    /// <summary>
+    /// The status reads show for a row with the stored status [name] and the Paused flag [paused]:
+    /// Paused while the flag is set and the instance can still run; a final status wins over the flag
+    /// (an instance paused during the turn that ended it keeps the flag, and is simply finished).
+    /// </summary>
+    public static InstanceStatus Shown(string name, bool paused)
+    {
+        var status = Status(name);
+        return paused && !status.IsFinal() ? InstanceStatus.Paused : status;
+    }
+
     public static InboxKind Kind(string name) =>
         InboxKinds.Parse(name) ?? throw new InvalidDataException($"unknown inbox kind '{name}' in the workflow database");
 

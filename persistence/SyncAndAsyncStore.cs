@@ -87,6 +87,21 @@ internal abstract class SyncAndAsyncStore
     /// <summary>Signal and Cancel: delivers an entry of [kind] (sequence 0) to the instance, or says why it did not.</summary>
     protected abstract ValueTask<DeliveryResult> DeliverOrExplain(string instanceId, InboxKind kind, string? name, string? payload, CallMode mode);
 
+    public DeliveryResult Pause(string instanceId) => Hold(instanceId, paused: true, CallMode.Sync).SyncResult();
+
+    public Task<DeliveryResult> PauseAsync(string instanceId, CancellationToken cancellation) => Hold(instanceId, paused: true, CallMode.Async(cancellation)).AsTask();
+
+    public DeliveryResult Resume(string instanceId) => Hold(instanceId, paused: false, CallMode.Sync).SyncResult();
+
+    public Task<DeliveryResult> ResumeAsync(string instanceId, CancellationToken cancellation) => Hold(instanceId, paused: false, CallMode.Async(cancellation)).AsTask();
+
+    /// <summary>
+    /// Pause and Resume: sets the instance's Paused flag to [paused] unless it is final (see
+    /// IWorkflowStore.Pause). Only the flag changes (and UpdatedAt, when the flag does): not the
+    /// revision, so a turn in flight still commits, nor Ready, which deliveries keep up to date.
+    /// </summary>
+    protected abstract ValueTask<DeliveryResult> Hold(string instanceId, bool paused, CallMode mode);
+
     public void ProbeWrite(DateTime now) => ProbeWrite(now, CallMode.Sync).SyncResult();
 
     public Task ProbeWriteAsync(DateTime now, CancellationToken cancellation) => ProbeWrite(now, CallMode.Async(cancellation)).AsTask();

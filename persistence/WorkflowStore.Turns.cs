@@ -7,8 +7,9 @@ namespace Workflow.Persistence;
 internal sealed partial class WorkflowStore
 {
     /// <summary>
-    /// Claims ready instances whose lease is free or expired, oldest ReadySince first. The claim does
-    /// not clear Ready: an instance whose worker dies mid-turn is claimable again once the lease expires.
+    /// Claims ready instances whose lease is free or expired and that are not paused, oldest ReadySince
+    /// first. The claim does not clear Ready: an instance whose worker dies mid-turn is claimable again
+    /// once the lease expires.
     /// </summary>
     public IReadOnlyList<ClaimedInstance> ClaimInstances(string worker, int max, DateTime now, DateTime leaseUntil, ClaimLane lane = ClaimLane.All)
     {
@@ -19,13 +20,13 @@ internal sealed partial class WorkflowStore
             using (var reader = s.Command($"""
                 UPDATE instances SET LeaseOwner = @worker, LeaseExpiresAt = @until, Revision = Revision + 1
                 WHERE Id IN (SELECT Id FROM instances
-                             WHERE Ready = 1 AND (LeaseExpiresAt IS NULL OR LeaseExpiresAt <= @now) AND {StoredNames.NotFinal}{LaneCondition(lane)}
+                             WHERE Ready = 1 AND (LeaseExpiresAt IS NULL OR LeaseExpiresAt <= @now) AND Paused = 0 AND {StoredNames.NotFinal}{LaneCondition(lane)}
                              ORDER BY ReadySince LIMIT @max)
                 RETURNING {InstanceColumns}, ReadySince, BusyMicros
                 """).With("@worker", worker).With("@until", UnixTime.Ms(leaseUntil)).With("@now", UnixTime.Ms(now)).With("@max", max)
                 .ExecuteReader())
             {
-                while (reader.Read()) claimed.Add((Instance(reader), reader.GetInt64(12), reader.GetInt64(13), reader.GetInt64(14)));
+                while (reader.Read()) claimed.Add((Instance(reader), reader.GetInt64(12), reader.GetInt64(14), reader.GetInt64(15)));
             }
             claimed.Sort((a, b) => a.ReadySince.CompareTo(b.ReadySince));
             var result = new List<ClaimedInstance>(claimed.Count);

@@ -94,14 +94,14 @@ internal interface IWorkerRegistration : IDisposable
     bool Heartbeat(DateTime now);
 }
 
-/// <summary>What sending a signal or a cancellation to an instance did.</summary>
+/// <summary>What sending a signal or a cancellation to an instance, or pausing or resuming it, did.</summary>
 internal enum DeliveryResult : byte { Accepted, NotFound, AlreadyFinished }
 
 /// <summary>
 /// The database behind the durable runtime (persistence/ implements it on EF Core). Every method is
 /// one transaction; the runtime's correctness rests on these rules:
 /// <list type="bullet">
-/// <item>An instance is ready (claimable) when it has never run or has inbox entries, and its lease is free or expired.</item>
+/// <item>An instance is ready when it has never run or has inbox entries; it is claimable when it is ready, its lease is free or expired, and it is not paused.</item>
 /// <item>Claiming sets a lease and bumps the row's revision; CommitTurns applies a commit only while the revision is the claimed one.</item>
 /// <item>Delivering anything to an instance (signal, activity outcome, timer, child outcome, cancel) inserts an inbox entry and makes it ready, in one transaction.</item>
 /// </list>
@@ -143,6 +143,22 @@ internal interface IWorkflowStore : IDisposable
     DeliveryResult Signal(string instanceId, string name, string payloadJson);
 
     DeliveryResult Cancel(string instanceId);
+
+    /// <summary>
+    /// Holds the instance (`wf pause`): no worker claims it until Resume, while what arrives for it
+    /// (signals, activity outcomes, timer firings, child outcomes, a cancel) queues in its inbox as
+    /// usual; reads show it as InstanceStatus.Paused. A turn already running commits normally: the
+    /// pause takes effect at the instance's next claim. Pausing a paused instance changes nothing and
+    /// is Accepted; a final one is AlreadyFinished.
+    /// </summary>
+    DeliveryResult Pause(string instanceId);
+
+    /// <summary>
+    /// Lets a paused instance be claimed again, with Ready and ReadySince as its deliveries left them,
+    /// so it runs at once if anything queued (oldest first among the ready). Resuming an instance that
+    /// is not paused changes nothing and is Accepted; a final one is AlreadyFinished.
+    /// </summary>
+    DeliveryResult Resume(string instanceId);
 
     /// <summary>
     /// Claims up to [max] ready instances for [worker] until [leaseUntil], oldest ready first, from
@@ -246,6 +262,10 @@ internal interface IWorkflowStore : IDisposable
     Task<DeliveryResult> SignalAsync(string instanceId, string name, string payloadJson, CancellationToken cancellation);
 
     Task<DeliveryResult> CancelAsync(string instanceId, CancellationToken cancellation);
+
+    Task<DeliveryResult> PauseAsync(string instanceId, CancellationToken cancellation);
+
+    Task<DeliveryResult> ResumeAsync(string instanceId, CancellationToken cancellation);
 
     Task ProbeWriteAsync(DateTime now, CancellationToken cancellation);
 

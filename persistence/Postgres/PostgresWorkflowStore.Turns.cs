@@ -7,8 +7,9 @@ namespace Workflow.Persistence;
 internal sealed partial class PostgresWorkflowStore
 {
     /// <summary>
-    /// Claims ready instances whose lease is free or expired, oldest ReadySince first. The claim does
-    /// not clear Ready: an instance whose worker dies mid-turn is claimable again once the lease expires.
+    /// Claims ready instances whose lease is free or expired and that are not paused, oldest ReadySince
+    /// first. The claim does not clear Ready: an instance whose worker dies mid-turn is claimable again
+    /// once the lease expires.
     /// </summary>
     /// <remarks>
     /// FOR UPDATE SKIP LOCKED: rows another transaction holds (a claim in another process, a delivery,
@@ -32,7 +33,7 @@ internal sealed partial class PostgresWorkflowStore
             using (var reader = s.Command($"""
                 WITH picked AS (
                     SELECT "Id" FROM instances
-                    WHERE "Ready" AND ("LeaseExpiresAt" IS NULL OR "LeaseExpiresAt" <= @now) AND {NotFinal}{laneCondition}
+                    WHERE "Ready" AND ("LeaseExpiresAt" IS NULL OR "LeaseExpiresAt" <= @now) AND NOT "Paused" AND {NotFinal}{laneCondition}
                     ORDER BY "ReadySince" LIMIT @max
                     FOR UPDATE SKIP LOCKED)
                 UPDATE instances i SET "LeaseOwner" = @worker, "LeaseExpiresAt" = @until, "Revision" = i."Revision" + 1
@@ -41,7 +42,7 @@ internal sealed partial class PostgresWorkflowStore
                 """).With("@worker", worker).With("@until", UnixTime.Ms(leaseUntil)).With("@now", UnixTime.Ms(now)).With("@max", max)
                 .ExecuteReader())
             {
-                while (reader.Read()) claimed.Add((Instance(reader), reader.GetInt64(12), reader.GetInt64(13), reader.GetInt64(14)));
+                while (reader.Read()) claimed.Add((Instance(reader), reader.GetInt64(12), reader.GetInt64(14), reader.GetInt64(15)));
             }
             claimed.Sort((a, b) => a.ReadySince.CompareTo(b.ReadySince));
             var inboxes = ReadInboxes(s, claimed.Select(c => c.Instance.Id).ToArray());

@@ -23,6 +23,8 @@ internal abstract class PassThroughStore(IWorkflowStore inner) : IWorkflowStore
     public virtual TurnPickle? GetTurnPickle(string instanceId, int turn) => inner.GetTurnPickle(instanceId, turn);
     public virtual DeliveryResult Signal(string instanceId, string name, string payloadJson) => inner.Signal(instanceId, name, payloadJson);
     public virtual DeliveryResult Cancel(string instanceId) => inner.Cancel(instanceId);
+    public virtual DeliveryResult Pause(string instanceId) => inner.Pause(instanceId);
+    public virtual DeliveryResult Resume(string instanceId) => inner.Resume(instanceId);
     public virtual IReadOnlyList<ClaimedInstance> ClaimInstances(string worker, int max, DateTime now, DateTime leaseUntil, ClaimLane lane = ClaimLane.All) =>
         inner.ClaimInstances(worker, max, now, leaseUntil, lane);
     public virtual IReadOnlyList<long?> CommitTurns(IReadOnlyList<TurnCommit> commits) => inner.CommitTurns(commits);
@@ -55,6 +57,8 @@ internal abstract class PassThroughStore(IWorkflowStore inner) : IWorkflowStore
     public virtual Task<DeliveryResult> SignalAsync(string instanceId, string name, string payloadJson, CancellationToken cancellation) =>
         inner.SignalAsync(instanceId, name, payloadJson, cancellation);
     public virtual Task<DeliveryResult> CancelAsync(string instanceId, CancellationToken cancellation) => inner.CancelAsync(instanceId, cancellation);
+    public virtual Task<DeliveryResult> PauseAsync(string instanceId, CancellationToken cancellation) => inner.PauseAsync(instanceId, cancellation);
+    public virtual Task<DeliveryResult> ResumeAsync(string instanceId, CancellationToken cancellation) => inner.ResumeAsync(instanceId, cancellation);
     public virtual Task ProbeWriteAsync(DateTime now, CancellationToken cancellation) => inner.ProbeWriteAsync(now, cancellation);
     public virtual Task<WorkSummary> SummaryAsync(CancellationToken cancellation) => inner.SummaryAsync(cancellation);
 

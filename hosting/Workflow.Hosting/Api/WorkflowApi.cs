@@ -12,9 +12,9 @@ using Workflow.Pickling;
 namespace Workflow.Hosting.Api;
 
 /// <summary>
-/// The REST API of DESIGN.md, under <c>/api</c>: deploy programs, start, list, read, signal and cancel
-/// instances, read a waiting instance's frame chain. Every refusal is a problem-details body and
-/// changes nothing; a start, signal or cancel wakes this process's worker.
+/// The REST API of DESIGN.md, under <c>/api</c>: deploy programs, start, list, read, signal, cancel,
+/// pause and resume instances, read a waiting instance's frame chain. Every refusal is a
+/// problem-details body and changes nothing; a start, signal, cancel or resume wakes this process's worker.
 /// </summary>
 internal static class WorkflowApi
 {
@@ -74,6 +74,16 @@ internal static class WorkflowApi
             .ProducesProblem(StatusCodes.Status409Conflict);
         api.MapPost("/instances/{id}/cancel", Cancel)
             .WithSummary("Cancel: the workflow sees CancelledError at its awaits and its finally blocks run")
+            .Produces(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/instances/{id}/pause", Pause)
+            .WithSummary("Pause: no worker runs the instance (status paused) until it is resumed; what arrives meanwhile queues. A turn in progress finishes first")
+            .Produces(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/instances/{id}/resume", Resume)
+            .WithSummary("Resume a paused instance: what queued while it was paused is delivered, in arrival order")
             .Produces(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -181,7 +191,7 @@ internal static class WorkflowApi
         if (!string.IsNullOrEmpty(status))
         {
             if (!Enum.TryParse<InstanceStatus>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(status, out _))
-                return ApiProblems.BadRequest("invalid_query", $"status '{status}' is not one of running, waiting, completed, failed, cancelled");
+                return ApiProblems.BadRequest("invalid_query", $"status '{status}' is not one of running, waiting, paused, completed, failed, cancelled, terminated");
             filter = parsed;
         }
         var count = 50;
@@ -285,6 +295,12 @@ internal static class WorkflowApi
 
     private static async Task<IResult> Cancel(string id, WorkflowRuntime runtime, CancellationToken cancellation) =>
         await Delivered(await runtime.Client.CancelAsync(id, cancellation), id, runtime, () => new JObject { ["id"] = id, ["cancel"] = true }, cancellation);
+
+    private static async Task<IResult> Pause(string id, WorkflowRuntime runtime, CancellationToken cancellation) =>
+        await Delivered(await runtime.Store.PauseAsync(id, cancellation), id, runtime, () => new JObject { ["id"] = id, ["paused"] = true }, cancellation);
+
+    private static async Task<IResult> Resume(string id, WorkflowRuntime runtime, CancellationToken cancellation) =>
+        await Delivered(await runtime.Store.ResumeAsync(id, cancellation), id, runtime, () => new JObject { ["id"] = id, ["paused"] = false }, cancellation);
 
     private static async Task<IResult> Delivered(DeliveryResult result, string id, WorkflowRuntime runtime, Func<JObject> body, CancellationToken cancellation)
     {

@@ -201,6 +201,7 @@ public sealed class RestApiTests
         var paths = (JObject)document["paths"]!;
         Assert.Equal(
             ["/api/instances", "/api/instances/{id}", "/api/instances/{id}/cancel", "/api/instances/{id}/history", "/api/instances/{id}/history/{turn}/stack",
+                "/api/instances/{id}/pause", "/api/instances/{id}/resume",
                 "/api/instances/{id}/signals/{name}", "/api/instances/{id}/stack", "/api/programs"],
             paths.Properties().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.NotNull(paths["/api/instances"]!["post"]!["requestBody"]!["content"]!["application/json"]);
