@@ -137,7 +137,7 @@ internal sealed class TurnWorker
         {
             if (revisions[i] is not { } revision)
             {
-                _events.Warning?.Invoke($"instance {commits[i].InstanceId}: the turn was discarded, another worker took the instance over (lease expired)");
+                _events.Warning?.Invoke($"instance {commits[i].InstanceId}: the turn was discarded: the instance changed under it (another worker took it over when the lease expired, or an operator terminated or rewound it)");
                 continue;
             }
             _events.Committed?.Invoke(commits[i], revision);

@@ -303,13 +303,23 @@ internal sealed partial class PostgresWorkflowStore : SyncAndAsyncStore, IWorkfl
     protected override ValueTask<DeliveryResult> Hold(string instanceId, bool paused, CallMode mode) =>
         Write(mode, async s =>
         {
-            var held = await s.Command($"""
-                UPDATE instances SET "Paused" = @paused, "UpdatedAt" = CASE WHEN "Paused" = @paused THEN "UpdatedAt" ELSE @now END
-                WHERE "Id" = @id AND {NotFinal}
-                """).With("@id", instanceId).With("@paused", paused).With("@now", Now()).ExecuteNonQueryAsync(mode);
-            if (held == 1) return DeliveryResult.Accepted;
-            var exists = await s.Command("SELECT 1 FROM instances WHERE \"Id\" = @id").With("@id", instanceId).ExecuteScalarAsync(mode) != null;
-            return exists ? DeliveryResult.AlreadyFinished : DeliveryResult.NotFound;
+            var now = Now();
+            // A change of the flag is a journal entry of its own (its status the stored one, its pickle the current one).
+            var changed = await s.Command($"""
+                UPDATE instances SET "Paused" = @paused, "Turns" = "Turns" + 1, "UpdatedAt" = @now
+                WHERE "Id" = @id AND {NotFinal} AND "Paused" <> @paused
+                RETURNING "Turns", "Status", "Pickle"
+                """).With("@id", instanceId).With("@paused", paused).With("@now", now)
+                .ReadFirstAsync(mode, (NpgsqlDataReader r) => (Found: true, Turn: r.GetInt32(0), Status: r.GetString(1), Pickle: r.IsDBNull(2) ? null : (byte[])r[2]));
+            if (changed.Found)
+            {
+                QueueJournalEntry(s, instanceId, changed.Turn, StoredNames.Status(changed.Status), changed.Pickle,
+                    new JournalEntry(paused ? JournalKinds.Pause : JournalKinds.Resume), now);
+                return DeliveryResult.Accepted;
+            }
+            var status = await s.Command("SELECT \"Status\" FROM instances WHERE \"Id\" = @id").With("@id", instanceId).ExecuteScalarAsync(mode) as string;
+            if (status == null) return DeliveryResult.NotFound;
+            return StoredNames.IsFinal(StoredNames.Status(status)) ? DeliveryResult.AlreadyFinished : DeliveryResult.Accepted;
         });
 
     protected override ValueTask<DeliveryResult> DeliverOrExplain(string instanceId, InboxKind kind, string? name, string? payload, CallMode mode) =>

@@ -93,6 +93,20 @@ public abstract class JournalTests(StoreKind kind, StoreCalls calls = StoreCalls
     }
 
     [Fact]
+    public void Pause_and_resume_are_entries_of_their_own_with_the_state_the_instance_had()
+    {
+        Start("i1");
+        CommitOne(Turn(ClaimOne("i1")));
+        Assert.Equal(DeliveryResult.Accepted, Store.Pause("i1"));
+        Assert.Equal(DeliveryResult.Accepted, Store.Pause("i1")); // no change, no entry
+        Assert.Equal(DeliveryResult.Accepted, Store.Resume("i1"));
+        var entries = Store.GetHistory("i1", 0, 50)!.Entries;
+        Assert.Equal([("turn", 1), ("pause", 2), ("resume", 3)], entries.Select(e => (e.Kind, e.Turn)));
+        Assert.All(entries, e => Assert.Equal((InstanceStatus.Waiting, 3), (e.Status, e.PickleBytes)));
+        Assert.Equal(3, Store.GetInstance("i1")!.Turns);
+    }
+
+    [Fact]
     public void An_activity_outcome_carries_its_attempts_to_the_turn()
     {
         Start("i1");
