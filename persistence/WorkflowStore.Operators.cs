@@ -109,8 +109,8 @@ internal sealed partial class WorkflowStore
         if (!status.IsFinal()) return;
         var (result, summary) = (reader.NullableString(1), reader.NullableString(2));
         reader.Close();
-        if (status == InstanceStatus.Completed) Deliver(s, instanceId, InboxKind.ChildCompleted, sequence, null, result, now);
-        else Deliver(s, instanceId, InboxKind.ChildFailed, sequence, null, summary ?? ChildInstances.DefaultSummary(status), now);
+        var (kind, payload) = ChildInstances.OutcomeForParent(status, result, summary);
+        Deliver(s, instanceId, kind, sequence, null, payload, now);
     }
 
     private static List<TimerRow> InsertTimers(SqliteSession s, string instanceId, IEnumerable<TimerRequest> timers, long now)

@@ -176,7 +176,7 @@ internal sealed partial class WorkflowStore
         }
         if (hash == null)
         {
-            Deliver(s, parentId, InboxKind.ChildFailed, child.Sequence, null, $"no workflow named '{child.Workflow}' is deployed", now);
+            Deliver(s, parentId, InboxKind.ChildFailed, child.Sequence, null, ChildInstances.NotDeployed(child.Workflow), now);
             return;
         }
         InsertInstance(s, new NewInstance(ChildId(parentId, child.Sequence), child.Workflow, hash, child.InputJson, parentId, child.Sequence), now).ExecuteNonQuery();
@@ -191,10 +191,8 @@ internal sealed partial class WorkflowStore
         var id = commit.InstanceId;
         if (parentId != null)
         {
-            if (commit.Status == InstanceStatus.Completed)
-                Deliver(s, parentId, InboxKind.ChildCompleted, parentSequence, null, commit.ResultJson, now);
-            else
-                Deliver(s, parentId, InboxKind.ChildFailed, parentSequence, null, commit.ErrorSummary ?? DefaultSummary(commit.Status), now);
+            var (kind, payload) = ChildInstances.OutcomeForParent(commit.Status, commit.ResultJson, commit.ErrorSummary);
+            Deliver(s, parentId, kind, parentSequence, null, payload, now);
         }
         s.Command($"""
             INSERT INTO inbox (InstanceId, Kind, Sequence, CreatedAt)
@@ -208,6 +206,4 @@ internal sealed partial class WorkflowStore
         s.Command("DELETE FROM activity_tasks WHERE InstanceId = @id").With("@id", id).ExecuteNonQuery();
         s.Command("DELETE FROM inbox WHERE InstanceId = @id").With("@id", id).ExecuteNonQuery();
     }
-
-    private static string DefaultSummary(InstanceStatus status) => ChildInstances.DefaultSummary(status);
 }

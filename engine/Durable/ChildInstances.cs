@@ -25,6 +25,18 @@ internal static class ChildInstances
             : null;
     }
 
+    /// <summary>
+    /// What a child that ended with [status] delivers to its parent: ChildCompleted with its result,
+    /// or ChildFailed with its error's last line ([summary], or a default for the status).
+    /// </summary>
+    public static (InboxKind Kind, string? Payload) OutcomeForParent(InstanceStatus status, string? resultJson, string? summary) =>
+        status == InstanceStatus.Completed
+            ? (InboxKind.ChildCompleted, resultJson)
+            : (InboxKind.ChildFailed, summary ?? DefaultSummary(status));
+
+    /// <summary>The parent's ChildFailed payload for a child of a workflow that no deploy names.</summary>
+    public static string NotDeployed(string workflow) => $"no workflow named '{workflow}' is deployed";
+
     /// <summary>The parent's ChildFailed payload when the child's final commit names no ErrorSummary.</summary>
     public static string DefaultSummary(InstanceStatus status) =>
         status switch

@@ -93,9 +93,8 @@ internal sealed partial class PostgresWorkflowStore
             var child = await s.Command("SELECT \"Status\", \"ResultJson\", \"ErrorSummary\" FROM instances WHERE \"Id\" = @child").With("@child", childId)
                 .ReadFirstAsync(mode, (NpgsqlDataReader r) => (Status: r.GetString(0), Result: r.NullableString(1), Summary: r.NullableString(2)));
             if (child.Status == null || !StoredNames.Status(child.Status).IsFinal()) continue;
-            var status = StoredNames.Status(child.Status);
-            if (status == InstanceStatus.Completed) Deliver(s, instanceId, InboxKind.ChildCompleted, sequence, null, child.Result, now);
-            else Deliver(s, instanceId, InboxKind.ChildFailed, sequence, null, child.Summary ?? ChildInstances.DefaultSummary(status), now);
+            var (kind, payload) = ChildInstances.OutcomeForParent(StoredNames.Status(child.Status), child.Result, child.Summary);
+            Deliver(s, instanceId, kind, sequence, null, payload, now);
         }
         if (plan.RequeuedSignals.Count > 0)
         {

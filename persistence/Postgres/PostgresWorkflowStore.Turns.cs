@@ -259,7 +259,7 @@ internal sealed partial class PostgresWorkflowStore
         }
         if (hash == null)
         {
-            Deliver(s, parentId, InboxKind.ChildFailed, child.Sequence, null, $"no workflow named '{child.Workflow}' is deployed", now);
+            Deliver(s, parentId, InboxKind.ChildFailed, child.Sequence, null, ChildInstances.NotDeployed(child.Workflow), now);
             return;
         }
         InsertInstance(s, new NewInstance(ChildInstances.Id(parentId, child.Sequence), child.Workflow, hash, child.InputJson, parentId, child.Sequence), now);
@@ -274,10 +274,8 @@ internal sealed partial class PostgresWorkflowStore
         var id = commit.InstanceId;
         if (parentId != null)
         {
-            if (commit.Status == InstanceStatus.Completed)
-                Deliver(s, parentId, InboxKind.ChildCompleted, parentSequence, null, commit.ResultJson, now);
-            else
-                Deliver(s, parentId, InboxKind.ChildFailed, parentSequence, null, commit.ErrorSummary ?? ChildInstances.DefaultSummary(commit.Status), now);
+            var (kind, payload) = ChildInstances.OutcomeForParent(commit.Status, commit.ResultJson, commit.ErrorSummary);
+            Deliver(s, parentId, kind, parentSequence, null, payload, now);
         }
         // As Deliver does, per child: the row is locked (and made ready) before its entry's id is drawn.
         s.Queue($"""
