@@ -139,6 +139,7 @@ public abstract class ProgramAndInstanceTests(StoreKind kind, StoreCalls calls =
     [Fact]
     public void A_names_deployments_are_listed_newest_first_with_their_times()
     {
+        var firstAt = Clock.Now.UtcDateTime; // the setup deployed Hash as "order"
         Clock.Advance(TimeSpan.FromSeconds(1));
         Store.SaveProgram("order", "v2", "hash-v2");
         var v2At = Clock.Now.UtcDateTime;
@@ -149,7 +150,7 @@ public abstract class ProgramAndInstanceTests(StoreKind kind, StoreCalls calls =
         var order = Store.ListDeploymentsOf("order");
         Assert.Equal([Hash, "hash-v2", Hash], order.Select(d => d.Hash));
         Assert.All(order, d => Assert.Equal("order", d.Name));
-        Assert.Equal([Clock.Now.UtcDateTime, v2At, Now], order.Select(d => d.DeployedAt));
+        Assert.Equal([Clock.Now.UtcDateTime, v2At, firstAt], order.Select(d => d.DeployedAt));
         Assert.Empty(Store.ListDeploymentsOf("missing"));
         Assert.Equal("v2", Store.GetProgram("hash-v2")!.Source);
     }

@@ -71,4 +71,131 @@ public sealed class DashboardBrowserTests
         Assert.Equal("completed", (string?)(await host.Instance(id))["status"]);
         Assert.Empty(consoleErrors);
     }
+
+    [Fact]
+    public async Task A_parent_lists_its_children_programs_show_numbered_source_times_carry_their_zone_and_finished_forms_are_off()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (.ci/run does)");
+        await using var host = await ApiHost.StartAsync();
+        const string leaf = """
+            def main(input):
+                index, payload = await first(signal("go"), sleep(days(1)))
+                return {"item": input, "payload": payload}
+            """;
+        var firstLeaf = (string)(await host.Deploy("leaf", "def main(input):\n    return input\n"))["version"]!;
+        await host.Deploy("leaf", leaf);
+        await host.Deploy("fan", """
+            def main(input):
+                futures = [child("leaf", n) for n in range(2)]
+                return await gather(*futures)
+            """);
+        var parent = await host.Start("fan", JObject.Parse("""{"created_at": 1767225600, "count": 1767225600}"""), id: "fan-1");
+        string[] children;
+        do
+        {
+            await Task.Delay(50);
+            var listed = await ApiHost.Json(await host.Get($"/api/instances?parent={parent}"), System.Net.HttpStatusCode.OK);
+            children = ((JArray)listed["instances"]!).Select(c => (string)c["id"]!).ToArray(); // newest first
+        } while (children.Length < 2);
+        foreach (var child in children) await host.WaitForStatus(child, "waiting");
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Launch(playwright);
+        // A zone with a half-hour offset and no summer time: what the page shows is known exactly.
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { TimezoneId = "Asia/Kolkata" });
+        var consoleErrors = WatchConsole(page);
+        page.SetDefaultTimeout(15_000);
+
+        // The parent's page lists its children; its input shows the epoch-second time as a date, and
+        // leaves alone a number that is not named as a time.
+        await page.GotoAsync(host.BaseAddress + "/#/instances/" + parent);
+        await Assertions.Expect(page.Locator("#children tr.child-row")).ToHaveCountAsync(2);
+        Assert.Equal(children, await page.Locator("#children tr.child-row").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.instanceId)"));
+        await Assertions.Expect(page.Locator("#instance-input .epoch-date")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#instance-input")).ToContainTextAsync("\"created_at\": 1767225600 (2026-01-01 05:30:00 UTC+05:30)");
+        await Assertions.Expect(page.Locator("#instance-meta")).ToContainTextAsync("UTC+05:30");
+
+        // A child: the signal name is filled in from what its frame awaits (a first() of a signal and a timer).
+        await page.Locator($"#children tr.child-row[data-instance-id='{children[0]}'] a").ClickAsync();
+        await Assertions.Expect(page.Locator("#instance-status")).ToHaveTextAsync("waiting");
+        await Assertions.Expect(page.Locator("#signal-name")).ToHaveValueAsync("go");
+        await Assertions.Expect(page.Locator("#send-signal")).ToBeEnabledAsync();
+        await page.FillAsync("#signal-payload", "7");
+        await page.ClickAsync("#send-signal");
+        await Assertions.Expect(page.Locator("#instance-status")).ToHaveTextAsync("completed");
+        // Finished: no signal, no cancel.
+        await Assertions.Expect(page.Locator("#send-signal")).ToBeDisabledAsync();
+        await Assertions.Expect(page.Locator("#signal-name")).ToBeDisabledAsync();
+        await Assertions.Expect(page.Locator("#cancel-instance")).ToBeDisabledAsync();
+        await Assertions.Expect(page.Locator("#finished-note")).ToBeVisibleAsync();
+
+        var sent = await host.Post($"/api/instances/{children[1]}/signals/go", "8");
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, sent.StatusCode);
+        await host.WaitForStatus(parent, "completed");
+        await page.GotoAsync(host.BaseAddress + "/#/instances/" + parent);
+        await Assertions.Expect(page.Locator("#instance-status")).ToHaveTextAsync("completed");
+        await Assertions.Expect(page.Locator("#children tr.child-row[data-status=completed]")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("#send-signal")).ToBeDisabledAsync();
+        await Assertions.Expect(page.Locator("#cancel-instance")).ToBeDisabledAsync();
+
+        // The programs page: every workflow, then one's deployments newest first and its source, numbered.
+        await page.ClickAsync("#nav-programs");
+        await Assertions.Expect(page.Locator("tr.program-row")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("tr.program-row[data-name=fan] td").Nth(2)).ToContainTextAsync("UTC+05:30");
+        await page.Locator("tr.program-row[data-name=leaf] a.program-link").ClickAsync();
+        var deployments = page.Locator("#program-deployments tr.deployment-row");
+        await Assertions.Expect(deployments).ToHaveCountAsync(2);
+        await Assertions.Expect(deployments.Nth(0)).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("current-version"));
+        await Assertions.Expect(deployments.Nth(0)).ToContainTextAsync("current");
+        var lines = page.Locator("#program-source tr.source-line");
+        await Assertions.Expect(lines).ToHaveCountAsync(3);
+        await Assertions.Expect(lines.Nth(1).Locator("td.line-number")).ToHaveTextAsync("2");
+        await Assertions.Expect(lines.Nth(1).Locator("td.code")).ToHaveTextAsync("    index, payload = await first(signal(\"go\"), sleep(days(1)))");
+        // An older version's source.
+        await deployments.Nth(1).Locator("a").ClickAsync();
+        await Assertions.Expect(page.Locator("#source-version")).ToHaveTextAsync(firstLeaf);
+        await Assertions.Expect(lines).ToHaveCountAsync(2);
+        await Assertions.Expect(lines.Nth(1).Locator("td.code")).ToHaveTextAsync("    return input");
+
+        Assert.Empty(consoleErrors);
+    }
+
+    [Fact]
+    public async Task A_frame_links_to_its_line_in_the_source_of_the_instances_version()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (.ci/run does)");
+        await using var host = await ApiHost.StartAsync();
+        await host.Deploy("waiter", "def wait_here():\n    return await signal(\"poke\")\n\ndef main(input):\n    return wait_here()\n");
+        var id = await host.Start("waiter", null);
+        await host.WaitForStatus(id, "waiting");
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Launch(playwright);
+        var page = await browser.NewPageAsync();
+        var consoleErrors = WatchConsole(page);
+        page.SetDefaultTimeout(15_000);
+        await page.GotoAsync(host.BaseAddress + "/#/instances/" + id);
+        await page.Locator("#frames div.frame[data-function=wait_here] .where a").ClickAsync();
+        var marked = page.Locator("#program-source tr.source-line.highlight");
+        await Assertions.Expect(marked).ToHaveCountAsync(1);
+        Assert.Equal("2", await marked.GetAttributeAsync("data-line"));
+        await Assertions.Expect(page.Locator("#program-name")).ToHaveTextAsync("waiter");
+        Assert.Empty(consoleErrors);
+    }
+
+    private static Task<IBrowser> Launch(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+    {
+        ExecutablePath = Chromium,
+        Headless = true,
+        Args = ["--no-sandbox"], // CI runs as root, where chromium's sandbox cannot start
+    });
+
+    /// <summary>Collects the page's script errors and console errors (but a failed request's, which the page reports itself).</summary>
+    private static List<string> WatchConsole(IPage page)
+    {
+        var errors = new List<string>();
+        page.Console += (_, message) => { if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource")) errors.Add(message.Text); };
+        page.PageError += (_, error) => errors.Add(error);
+        return errors;
+    }
 }
