@@ -145,7 +145,7 @@ public sealed class DashboardBrowserTests
         await page.Locator("tr.program-row[data-name=leaf] a.program-link").ClickAsync();
         var deployments = page.Locator("#program-deployments tr.deployment-row");
         await Assertions.Expect(deployments).ToHaveCountAsync(2);
-        await Assertions.Expect(deployments.Nth(0)).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("current-version"));
+        await Assertions.Expect(deployments.Nth(0)).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("shown-version"));
         await Assertions.Expect(deployments.Nth(0)).ToContainTextAsync("current");
         var lines = page.Locator("#program-source tr.source-line");
         await Assertions.Expect(lines).ToHaveCountAsync(3);
