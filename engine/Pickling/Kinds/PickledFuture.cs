@@ -109,8 +109,8 @@ internal sealed class PickledFuture : PickledKind<PyFuture>
     /// </summary>
     public static void AddPendingSignals(StackReader reader, JObject entry, List<string> names, HashSet<JObject> seen)
     {
-        // Only a settled future has a "state".
-        if (!seen.Add(entry) || entry["state"] != null) return;
+        // A settled future says so; a pending one has no "state" (format 1 wrote "pending").
+        if (!seen.Add(entry) || entry["state"]?.ToString() is "resolved" or "failed") return;
         var signal = entry["signal"] ?? (entry["type"]?.ToString() == "signal" ? entry["name"] : null);
         if (signal != null && !names.Contains(signal.ToString())) names.Add(signal.ToString());
         foreach (var part in (entry["gather"] ?? entry["first"]) as JArray ?? new JArray())
