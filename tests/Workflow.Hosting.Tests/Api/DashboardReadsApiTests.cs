@@ -87,6 +87,22 @@ public sealed class DashboardReadsApiTests
         Assert.Null(sleeping["tasklets"]![0]!["awaitedSignals"]);
     }
 
+    [Fact]
+    public async Task The_openapi_document_has_the_parent_filter_and_the_program_reads_with_their_404s()
+    {
+        await using var host = await ApiHost.StartAsync();
+        var paths = (JObject)(await ApiHost.Json(await host.Get("/openapi/workflows.json"), HttpStatusCode.OK))["paths"]!;
+        var list = paths["/api/instances"]!["get"]!;
+        Assert.Contains("parent", ((JArray)list["parameters"]!).Select(p => (string)p["name"]!));
+        foreach (var path in new[] { "/api/programs/{name}", "/api/programs/{name}/versions/{version}" })
+        {
+            var read = paths[path]!["get"]!;
+            Assert.False(string.IsNullOrWhiteSpace((string?)read["summary"]), path);
+            Assert.NotNull(read["responses"]!["200"]);
+            Assert.NotNull(read["responses"]!["404"]);
+        }
+    }
+
     private static async Task<List<JObject>> WaitForChildren(ApiHost host, string parent, int count)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
