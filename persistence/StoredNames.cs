@@ -10,21 +10,30 @@ internal static class StoredNames
 {
     private static readonly string[] Statuses = ["running", "waiting", "completed", "failed", "cancelled", "terminated", "paused"];
 
-    private static readonly string[] Kinds =
-        ["signal", "activity_completed", "activity_failed", "timer_fired", "child_completed", "child_failed", "cancel"];
-
     /// <summary>A SQL condition on `Status` true for instances that can still run (a paused one keeps the status it had: see InstanceRecord.Paused).</summary>
     public const string NotFinal = "Status IN ('running', 'waiting')";
 
     public static string Of(InstanceStatus status) => Statuses[(int)status];
 
-    public static string Of(InboxKind kind) => Kinds[(int)kind];
+    public static string Of(InboxKind kind) => kind.Name();
 
     public static bool IsFinal(InstanceStatus status) => status.IsFinal();
 
     public static InstanceStatus Status(string name) => (InstanceStatus)Index(Statuses, name, "status");
 
-    public static InboxKind Kind(string name) => (InboxKind)Index(Kinds, name, "inbox kind");
+    /// <summary>
+    /// The status reads show for a row with the stored status [name] and the Paused flag [paused]:
+    /// Paused while the flag is set and the instance can still run; a final status wins over the flag
+    /// (an instance paused during the turn that ended it keeps the flag, and is simply finished).
+    /// </summary>
+    public static InstanceStatus Shown(string name, bool paused)
+    {
+        var status = Status(name);
+        return paused && !status.IsFinal() ? InstanceStatus.Paused : status;
+    }
+
+    public static InboxKind Kind(string name) =>
+        InboxKinds.Parse(name) ?? throw new InvalidDataException($"unknown inbox kind '{name}' in the workflow database");
 
     private static int Index(string[] names, string name, string what)
     {

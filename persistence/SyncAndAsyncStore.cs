@@ -72,6 +72,20 @@ internal abstract class SyncAndAsyncStore
 
     protected abstract ValueTask<PendingWork> GetPendingWork(string instanceId, CallMode mode);
 
+    public JournalPage? GetHistory(string instanceId, int afterTurn, int limit) => GetHistory(instanceId, afterTurn, limit, CallMode.Sync).SyncResult();
+
+    public Task<JournalPage?> GetHistoryAsync(string instanceId, int afterTurn, int limit, CancellationToken cancellation) =>
+        GetHistory(instanceId, afterTurn, limit, CallMode.Async(cancellation)).AsTask();
+
+    protected abstract ValueTask<JournalPage?> GetHistory(string instanceId, int afterTurn, int limit, CallMode mode);
+
+    public TurnPickle? GetTurnPickle(string instanceId, int turn) => GetTurnPickle(instanceId, turn, CallMode.Sync).SyncResult();
+
+    public Task<TurnPickle?> GetTurnPickleAsync(string instanceId, int turn, CancellationToken cancellation) =>
+        GetTurnPickle(instanceId, turn, CallMode.Async(cancellation)).AsTask();
+
+    protected abstract ValueTask<TurnPickle?> GetTurnPickle(string instanceId, int turn, CallMode mode);
+
     public DeliveryResult Signal(string instanceId, string name, string payloadJson) =>
         DeliverOrExplain(instanceId, InboxKind.Signal, name, payloadJson, CallMode.Sync).SyncResult();
 
@@ -85,6 +99,21 @@ internal abstract class SyncAndAsyncStore
 
     /// <summary>Signal and Cancel: delivers an entry of [kind] (sequence 0) to the instance, or says why it did not.</summary>
     protected abstract ValueTask<DeliveryResult> DeliverOrExplain(string instanceId, InboxKind kind, string? name, string? payload, CallMode mode);
+
+    public DeliveryResult Pause(string instanceId) => Hold(instanceId, paused: true, CallMode.Sync).SyncResult();
+
+    public Task<DeliveryResult> PauseAsync(string instanceId, CancellationToken cancellation) => Hold(instanceId, paused: true, CallMode.Async(cancellation)).AsTask();
+
+    public DeliveryResult Resume(string instanceId) => Hold(instanceId, paused: false, CallMode.Sync).SyncResult();
+
+    public Task<DeliveryResult> ResumeAsync(string instanceId, CancellationToken cancellation) => Hold(instanceId, paused: false, CallMode.Async(cancellation)).AsTask();
+
+    /// <summary>
+    /// Pause and Resume: sets the instance's Paused flag to [paused] unless it is final (see
+    /// IWorkflowStore.Pause). Only the flag changes (and UpdatedAt, when the flag does): not the
+    /// revision, so a turn in flight still commits, nor Ready, which deliveries keep up to date.
+    /// </summary>
+    protected abstract ValueTask<DeliveryResult> Hold(string instanceId, bool paused, CallMode mode);
 
     public void ProbeWrite(DateTime now) => ProbeWrite(now, CallMode.Sync).SyncResult();
 

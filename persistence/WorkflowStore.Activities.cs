@@ -71,15 +71,16 @@ internal sealed partial class WorkflowStore
             foreach (var outcome in outcomes)
             {
                 string instanceId;
-                int sequence;
-                using (var reader = s.Command("DELETE FROM activity_tasks WHERE Id = @id RETURNING InstanceId, Sequence").With("@id", outcome.TaskId).ExecuteReader())
+                int sequence, attempts;
+                using (var reader = s.Command("DELETE FROM activity_tasks WHERE Id = @id RETURNING InstanceId, Sequence, Attempts").With("@id", outcome.TaskId).ExecuteReader())
                 {
                     if (!reader.Read()) continue;
                     instanceId = reader.GetString(0);
                     sequence = reader.GetInt32(1);
+                    attempts = reader.GetInt32(2);
                 }
-                if (outcome.Succeeded) Deliver(s, instanceId, InboxKind.ActivityCompleted, sequence, null, outcome.ResultJson, now);
-                else Deliver(s, instanceId, InboxKind.ActivityFailed, sequence, null, outcome.Error, now);
+                if (outcome.Succeeded) Deliver(s, instanceId, InboxKind.ActivityCompleted, sequence, null, outcome.ResultJson, now, attempts);
+                else Deliver(s, instanceId, InboxKind.ActivityFailed, sequence, null, outcome.Error, now, attempts);
             }
             return 0;
         });

@@ -7,8 +7,9 @@ namespace Workflow.Persistence;
 internal sealed partial class WorkflowStore
 {
     /// <summary>
-    /// Claims ready instances whose lease is free or expired, oldest ReadySince first. The claim does
-    /// not clear Ready: an instance whose worker dies mid-turn is claimable again once the lease expires.
+    /// Claims ready instances whose lease is free or expired and that are not paused, oldest ReadySince
+    /// first. The claim does not clear Ready: an instance whose worker dies mid-turn is claimable again
+    /// once the lease expires.
     /// </summary>
     public IReadOnlyList<ClaimedInstance> ClaimInstances(string worker, int max, DateTime now, DateTime leaseUntil, ClaimLane lane = ClaimLane.All)
     {
@@ -19,13 +20,13 @@ internal sealed partial class WorkflowStore
             using (var reader = s.Command($"""
                 UPDATE instances SET LeaseOwner = @worker, LeaseExpiresAt = @until, Revision = Revision + 1
                 WHERE Id IN (SELECT Id FROM instances
-                             WHERE Ready = 1 AND (LeaseExpiresAt IS NULL OR LeaseExpiresAt <= @now) AND {StoredNames.NotFinal}{LaneCondition(lane)}
+                             WHERE Ready = 1 AND (LeaseExpiresAt IS NULL OR LeaseExpiresAt <= @now) AND Paused = 0 AND {StoredNames.NotFinal}{LaneCondition(lane)}
                              ORDER BY ReadySince LIMIT @max)
                 RETURNING {InstanceColumns}, ReadySince, BusyMicros
                 """).With("@worker", worker).With("@until", UnixTime.Ms(leaseUntil)).With("@now", UnixTime.Ms(now)).With("@max", max)
                 .ExecuteReader())
             {
-                while (reader.Read()) claimed.Add((Instance(reader), reader.GetInt64(12), reader.GetInt64(13), reader.GetInt64(14)));
+                while (reader.Read()) claimed.Add((Instance(reader), reader.GetInt64(12), reader.GetInt64(14), reader.GetInt64(15)));
             }
             claimed.Sort((a, b) => a.ReadySince.CompareTo(b.ReadySince));
             var result = new List<ClaimedInstance>(claimed.Count);
@@ -45,10 +46,11 @@ internal sealed partial class WorkflowStore
     private static List<InboxEntry> ReadInbox(SqliteSession s, string instanceId)
     {
         var entries = new List<InboxEntry>();
-        using var reader = s.Command("SELECT Id, Kind, Sequence, Name, Payload FROM inbox WHERE InstanceId = @id ORDER BY Id")
+        using var reader = s.Command("SELECT Id, Kind, Sequence, Name, Payload, Attempts FROM inbox WHERE InstanceId = @id ORDER BY Id")
             .With("@id", instanceId).ExecuteReader();
         while (reader.Read())
-            entries.Add(new InboxEntry(reader.GetInt64(0), StoredNames.Kind(reader.GetString(1)), reader.GetInt32(2), reader.NullableString(3), reader.NullableString(4)));
+            entries.Add(new InboxEntry(reader.GetInt64(0), StoredNames.Kind(reader.GetString(1)), reader.GetInt32(2), reader.NullableString(3), reader.NullableString(4),
+                reader.IsDBNull(5) ? null : reader.GetInt32(5)));
         return entries;
     }
 
@@ -78,12 +80,12 @@ internal sealed partial class WorkflowStore
         var final = StoredNames.IsFinal(commit.Status);
         long revision;
         string? parentId;
-        int parentSequence;
+        int parentSequence, turn;
         using (var reader = s.Command("""
             UPDATE instances SET
                 Status = @status, Pickle = @pickle, ResultJson = @result, Error = @error, ErrorSummary = @summary,
                 Revision = Revision + 1,
-                Turns = Turns + @turns,
+                Turns = Turns + 1,
                 LeaseOwner = CASE WHEN @keep THEN LeaseOwner END,
                 LeaseExpiresAt = CASE WHEN @keep THEN LeaseExpiresAt END,
                 Ready = CASE WHEN @final THEN 0 WHEN @keep THEN Ready WHEN @busy > 0 THEN 1
@@ -93,12 +95,12 @@ internal sealed partial class WorkflowStore
                 BusyMicros = CASE WHEN @keep THEN BusyMicros ELSE @busy END,
                 UpdatedAt = @now
             WHERE Id = @id AND Revision = @revision
-            RETURNING Revision, ParentId, ParentSequence
+            RETURNING Revision, ParentId, ParentSequence, Turns
             """)
             .With("@id", commit.InstanceId).With("@revision", commit.Revision)
             .With("@status", StoredNames.Of(commit.Status)).With("@pickle", commit.Pickle).With("@result", commit.ResultJson)
             .With("@error", commit.Error).With("@summary", commit.ErrorSummary)
-            .With("@turns", commit.KeepLease ? 0 : 1).With("@keep", commit.KeepLease).With("@final", final)
+            .With("@keep", commit.KeepLease).With("@final", final)
             .With("@through", commit.ConsumedThrough).With("@now", now).With("@busy", commit.BusyMicros)
             .ExecuteReader())
         {
@@ -106,8 +108,10 @@ internal sealed partial class WorkflowStore
             revision = reader.GetInt64(0);
             parentId = reader.NullableString(1);
             parentSequence = reader.GetInt32(2);
+            turn = reader.GetInt32(3);
         }
         var id = commit.InstanceId;
+        InsertJournalEntry(s, id, turn, commit.Status, commit.Pickle, commit.Journal, now);
         if (commit.ConsumedThrough > 0)
             s.Command("DELETE FROM inbox WHERE InstanceId = @id AND Id <= @through").With("@id", id).With("@through", commit.ConsumedThrough).ExecuteNonQuery();
         foreach (var activity in commit.Activities) InsertActivity(s, id, activity, now);
@@ -128,6 +132,17 @@ internal sealed partial class WorkflowStore
         if (final) Finish(s, commit, parentId, parentSequence, now);
         return revision;
     }
+
+    /// <summary>The journal's entry [turn] of [instanceId]: [journal] as of the commit that made it, with the pickle it committed.</summary>
+    private static void InsertJournalEntry(SqliteSession s, string instanceId, int turn, InstanceStatus status, byte[]? pickle, JournalEntry? journal, long now) =>
+        s.Command("""
+            INSERT INTO journal (InstanceId, Turn, Kind, At, Worker, DurationMicros, Status, Entry, PickleBytes, Pickle)
+            VALUES (@id, @turn, @kind, @now, @worker, @duration, @status, @entry, @bytes, @pickle)
+            """)
+            .With("@id", instanceId).With("@turn", turn).With("@kind", journal?.Kind ?? JournalKinds.Turn).With("@now", now)
+            .With("@worker", journal?.Worker).With("@duration", journal?.DurationMicros ?? 0).With("@status", StoredNames.Of(status))
+            .With("@entry", journal?.Json ?? "{}").With("@bytes", pickle?.Length ?? 0).With("@pickle", pickle)
+            .ExecuteNonQuery();
 
     private static string ChildId(string parentId, int sequence) => ChildInstances.Id(parentId, sequence);
 

@@ -19,7 +19,7 @@ namespace Workflow.Persistence;
 internal sealed partial class WorkflowStore : SyncAndAsyncStore, IWorkflowStore, IDisposable
 {
     private const string InstanceColumns =
-        "Id, Workflow, ProgramHash, Status, InputJson, ResultJson, Error, Pickle, ParentId, Turns, CreatedAt, UpdatedAt, Revision";
+        "Id, Workflow, ProgramHash, Status, InputJson, ResultJson, Error, Pickle, ParentId, Turns, CreatedAt, UpdatedAt, Revision, Paused";
 
     /// <summary>The database file (workers' lock files sit beside it).</summary>
     private readonly string _path;
@@ -247,12 +247,12 @@ internal sealed partial class WorkflowStore : SyncAndAsyncStore, IWorkflowStore,
     private static ValueTask<InstanceView?> ReadInstance(SqliteSession s, string id, CallMode mode) =>
         s.Command($"SELECT {InstanceColumns} FROM instances WHERE Id = @id").With("@id", id).ReadFirstAsync(mode, (SqliteDataReader reader) => Instance(reader));
 
-    /// <summary>The InstanceView in a row read with InstanceColumns (Revision, the 13th, is left to the caller).</summary>
+    /// <summary>The InstanceView in a row read with InstanceColumns (Revision, the 13th, is left to the caller; Paused, the 14th, shows in the status).</summary>
     private static InstanceView Instance(SqliteDataReader r) => new(
         Id: r.GetString(0),
         Workflow: r.GetString(1),
         ProgramHash: r.GetString(2),
-        Status: StoredNames.Status(r.GetString(3)),
+        Status: StoredNames.Shown(r.GetString(3), r.GetBoolean(13)),
         InputJson: r.NullableString(4),
         ResultJson: r.NullableString(5),
         Error: r.NullableString(6),
@@ -268,13 +268,13 @@ internal sealed partial class WorkflowStore : SyncAndAsyncStore, IWorkflowStore,
         var limit = Math.Clamp(query.Limit, 1, 1000);
         var after = query.Cursor == null ? default((long, string)?) : InstanceCursor.Decode(query.Cursor);
         var sql = $"SELECT {InstanceColumns} FROM instances WHERE 1 = 1"
-            + (query.Status != null ? " AND Status = @status" : "")
+            + (query.Status is { } status ? StatusCondition(status) : "")
             + (query.Workflow != null ? " AND Workflow = @workflow" : "")
             + (query.Parent != null ? " AND ParentId = @parent" : "")
             + (after != null ? " AND (CreatedAt, Id) < (@afterTime, @afterId)" : "")
             + " ORDER BY CreatedAt DESC, Id DESC LIMIT @limit";
         var command = s.Command(sql).With("@limit", limit + 1);
-        if (query.Status != null) command.With("@status", StoredNames.Of(query.Status.Value));
+        if (query.Status is { } filter && filter != InstanceStatus.Paused) command.With("@status", StoredNames.Of(filter));
         if (query.Workflow != null) command.With("@workflow", query.Workflow);
         if (query.Parent != null) command.With("@parent", query.Parent);
         if (after != null) command.With("@afterTime", after.Value.Item1).With("@afterId", after.Value.Item2);
@@ -282,6 +282,29 @@ internal sealed partial class WorkflowStore : SyncAndAsyncStore, IWorkflowStore,
         var rows = await command.ReadAllAsync(mode, (SqliteDataReader reader) => (Instance: Instance(reader), CreatedAt: reader.GetInt64(10)));
         return InstanceCursor.Page(rows, limit);
     });
+
+    /// <summary>
+    /// ListInstances' condition for the status [status] reads show: Paused is the flag on a row that
+    /// can still run, and a paused row is neither running nor waiting (its stored status).
+    /// </summary>
+    private static string StatusCondition(InstanceStatus status) => status switch
+    {
+        InstanceStatus.Paused => $" AND Paused = 1 AND {StoredNames.NotFinal}",
+        InstanceStatus.Running or InstanceStatus.Waiting => " AND Status = @status AND Paused = 0",
+        _ => " AND Status = @status",
+    };
+
+    protected override ValueTask<DeliveryResult> Hold(string instanceId, bool paused, CallMode mode) =>
+        Transaction(writes: true, mode, async s =>
+        {
+            var held = await s.Command($"""
+                UPDATE instances SET Paused = @paused, UpdatedAt = CASE WHEN Paused = @paused THEN UpdatedAt ELSE @now END
+                WHERE Id = @id AND {StoredNames.NotFinal}
+                """).With("@id", instanceId).With("@paused", paused).With("@now", Now()).ExecuteNonQueryAsync(mode);
+            if (held == 1) return DeliveryResult.Accepted;
+            var exists = await s.Command("SELECT 1 FROM instances WHERE Id = @id").With("@id", instanceId).ExecuteScalarAsync(mode) != null;
+            return exists ? DeliveryResult.AlreadyFinished : DeliveryResult.NotFound;
+        });
 
     protected override ValueTask<DeliveryResult> DeliverOrExplain(string instanceId, InboxKind kind, string? name, string? payload, CallMode mode) =>
         Transaction(writes: true, mode, async s =>
@@ -300,10 +323,10 @@ internal sealed partial class WorkflowStore : SyncAndAsyncStore, IWorkflowStore,
     /// Delivers an inbox entry to [instanceId] and makes it ready (keeping ReadySince when it was
     /// ready already), unless it is missing or final. Returns whether it was delivered.
     /// </summary>
-    private static bool Deliver(SqliteSession s, string instanceId, InboxKind kind, int sequence, string? name, string? payload, long now)
+    private static bool Deliver(SqliteSession s, string instanceId, InboxKind kind, int sequence, string? name, string? payload, long now, int? attempts = null)
     {
         if (MakeReady(s, instanceId, now).ExecuteNonQuery() == 0) return false;
-        InsertInboxEntry(s, instanceId, kind, sequence, name, payload, now).ExecuteNonQuery();
+        InsertInboxEntry(s, instanceId, kind, sequence, name, payload, now, attempts).ExecuteNonQuery();
         return true;
     }
 
@@ -314,15 +337,16 @@ internal sealed partial class WorkflowStore : SyncAndAsyncStore, IWorkflowStore,
             WHERE Id = @id AND {StoredNames.NotFinal}
             """).With("@id", instanceId).With("@now", now);
 
-    private static SqliteCommand InsertInboxEntry(SqliteSession s, string instanceId, InboxKind kind, int sequence, string? name, string? payload, long now) =>
-        s.Command("INSERT INTO inbox (InstanceId, Kind, Sequence, Name, Payload, CreatedAt) VALUES (@id, @kind, @sequence, @name, @payload, @now)")
+    private static SqliteCommand InsertInboxEntry(SqliteSession s, string instanceId, InboxKind kind, int sequence, string? name, string? payload, long now,
+        int? attempts = null) =>
+        s.Command("INSERT INTO inbox (InstanceId, Kind, Sequence, Name, Payload, Attempts, CreatedAt) VALUES (@id, @kind, @sequence, @name, @payload, @attempts, @now)")
             .With("@id", instanceId).With("@kind", StoredNames.Of(kind)).With("@sequence", sequence)
-            .With("@name", name).With("@payload", payload).With("@now", now);
+            .With("@name", name).With("@payload", payload).With("@attempts", attempts).With("@now", now);
 
-    /// <summary>Ready instances (claimed or not), activity tasks and timers left, and the next timer's due time.</summary>
+    /// <summary>Ready instances (claimed or not; paused ones wait for an operator, not for a worker), activity tasks and timers left, and the next timer's due time.</summary>
     protected override async ValueTask<WorkSummary> Summary(CallMode mode) => (await Transaction(writes: false, mode, s =>
         s.Command($"""
-            SELECT (SELECT COUNT(*) FROM instances WHERE Ready = 1 AND {StoredNames.NotFinal}),
+            SELECT (SELECT COUNT(*) FROM instances WHERE Ready = 1 AND Paused = 0 AND {StoredNames.NotFinal}),
                    (SELECT COUNT(*) FROM activity_tasks),
                    (SELECT COUNT(*) FROM timers),
                    (SELECT MIN(DueAt) FROM timers)

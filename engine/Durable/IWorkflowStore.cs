@@ -33,8 +33,11 @@ internal sealed record InstancePage(IReadOnlyList<InstanceView> Instances, strin
 /// An instance a worker has claimed for one turn: the row's revision, and the inbox entries to
 /// deliver, oldest first. [BusyMicros] is how long it has run since it last blocked, across the
 /// slices before this one (0 when its last turn ended blocked): see TurnOptions.RunBudget.
+/// [SequenceFloor]: the lowest number the instance's next future may take (0: none); a rewind sets it
+/// past every number used before, so that work started after a rewind never takes the idempotency
+/// key or child id of work the rewind called off.
 /// </summary>
-internal sealed record ClaimedInstance(InstanceView Instance, long Revision, IReadOnlyList<InboxEntry> Inbox, long BusyMicros = 0);
+internal sealed record ClaimedInstance(InstanceView Instance, long Revision, IReadOnlyList<InboxEntry> Inbox, long BusyMicros = 0, int SequenceFloor = 0);
 
 /// <summary>Which ready instances a claim takes: those with new work, those in the middle of a sliced run (busy), or both.</summary>
 internal enum ClaimLane : byte { All, Fresh, Busy }
@@ -91,14 +94,14 @@ internal interface IWorkerRegistration : IDisposable
     bool Heartbeat(DateTime now);
 }
 
-/// <summary>What sending a signal or a cancellation to an instance did.</summary>
+/// <summary>What sending a signal or a cancellation to an instance, or pausing or resuming it, did.</summary>
 internal enum DeliveryResult : byte { Accepted, NotFound, AlreadyFinished }
 
 /// <summary>
 /// The database behind the durable runtime (persistence/ implements it on EF Core). Every method is
 /// one transaction; the runtime's correctness rests on these rules:
 /// <list type="bullet">
-/// <item>An instance is ready (claimable) when it has never run or has inbox entries, and its lease is free or expired.</item>
+/// <item>An instance is ready when it has never run or has inbox entries; it is claimable when it is ready, its lease is free or expired, and it is not paused.</item>
 /// <item>Claiming sets a lease and bumps the row's revision; CommitTurns applies a commit only while the revision is the claimed one.</item>
 /// <item>Delivering anything to an instance (signal, activity outcome, timer, child outcome, cancel) inserts an inbox entry and makes it ready, in one transaction.</item>
 /// </list>
@@ -134,9 +137,31 @@ internal interface IWorkflowStore : IDisposable
     /// <summary>The instance's activity tasks and timers not yet settled (empty for an unknown instance).</summary>
     PendingWork GetPendingWork(string instanceId);
 
+    /// <summary>Up to [limit] entries of the instance's journal after turn [afterTurn], in turn order; null for an unknown instance.</summary>
+    JournalPage? GetHistory(string instanceId, int afterTurn, int limit);
+
+    /// <summary>The pickle the instance's journal entry [turn] committed; null when there is no such entry.</summary>
+    TurnPickle? GetTurnPickle(string instanceId, int turn);
+
     DeliveryResult Signal(string instanceId, string name, string payloadJson);
 
     DeliveryResult Cancel(string instanceId);
+
+    /// <summary>
+    /// Holds the instance (`wf pause`): no worker claims it until Resume, while what arrives for it
+    /// (signals, activity outcomes, timer firings, child outcomes, a cancel) queues in its inbox as
+    /// usual; reads show it as InstanceStatus.Paused. A turn already running commits normally: the
+    /// pause takes effect at the instance's next claim. Pausing a paused instance changes nothing and
+    /// is Accepted; a final one is AlreadyFinished.
+    /// </summary>
+    DeliveryResult Pause(string instanceId);
+
+    /// <summary>
+    /// Lets a paused instance be claimed again, with Ready and ReadySince as its deliveries left them,
+    /// so it runs at once if anything queued (oldest first among the ready). Resuming an instance that
+    /// is not paused changes nothing and is Accepted; a final one is AlreadyFinished.
+    /// </summary>
+    DeliveryResult Resume(string instanceId);
 
     /// <summary>
     /// Claims up to [max] ready instances for [worker] until [leaseUntil], oldest ready first, from
@@ -237,9 +262,17 @@ internal interface IWorkflowStore : IDisposable
 
     Task<PendingWork> GetPendingWorkAsync(string instanceId, CancellationToken cancellation);
 
+    Task<JournalPage?> GetHistoryAsync(string instanceId, int afterTurn, int limit, CancellationToken cancellation);
+
+    Task<TurnPickle?> GetTurnPickleAsync(string instanceId, int turn, CancellationToken cancellation);
+
     Task<DeliveryResult> SignalAsync(string instanceId, string name, string payloadJson, CancellationToken cancellation);
 
     Task<DeliveryResult> CancelAsync(string instanceId, CancellationToken cancellation);
+
+    Task<DeliveryResult> PauseAsync(string instanceId, CancellationToken cancellation);
+
+    Task<DeliveryResult> ResumeAsync(string instanceId, CancellationToken cancellation);
 
     Task ProbeWriteAsync(DateTime now, CancellationToken cancellation);
 

@@ -22,5 +22,21 @@ internal enum InboxKind : byte
 /// <summary>
 /// One inbox entry. [Id] grows with arrival (it orders signals and is what a turn's commit names
 /// as consumed); [Sequence] names the future it settles (activities, timers, children).
+/// [Attempts]: for an activity's outcome, the attempts it took (the journal shows them).
 /// </summary>
-internal sealed record InboxEntry(long Id, InboxKind Kind, int Sequence, string? Name, string? Payload);
+internal sealed record InboxEntry(long Id, InboxKind Kind, int Sequence, string? Name, string? Payload, int? Attempts = null);
+
+internal static class InboxKinds
+{
+    private static readonly string[] Names =
+        ["signal", "activity_completed", "activity_failed", "timer_fired", "child_completed", "child_failed", "cancel"];
+
+    /// <summary>
+    /// [kind]'s name, as the database stores it and the journal shows it: a lowercase name rather
+    /// than the enum's number, so reordering InboxKind cannot change what stored rows mean.
+    /// </summary>
+    public static string Name(this InboxKind kind) => Names[(int)kind];
+
+    /// <summary>The kind named [name], or null for a name that is none.</summary>
+    public static InboxKind? Parse(string name) => Array.IndexOf(Names, name) is var i and >= 0 ? (InboxKind)i : null;
+}

@@ -21,22 +21,48 @@ internal static class Turn
     /// after each await or channel operation and returns the row's new revision, or null when the
     /// instance was lost to another worker: the turn then stops and returns null.
     /// </summary>
-    public static TurnCommit? Run(ClaimedInstance claimed, WorkflowProgram? program, TurnOptions options, TextWriter output,
-        Func<TurnCommit, long?>? commitNow = null, Action<string>? log = null)
+    /// <remarks>
+    /// Every commit carries its journal entry (JournalEntry): what it consumed, started and printed,
+    /// how it ended, and how long it ran; [worker] is recorded as the one that ran it.
+    /// </remarks>
+    public static TurnCommit? Run(ClaimedInstance claimed, WorkflowProgram? program, TurnOptions options, TurnOutput output,
+        Func<TurnCommit, long?>? commitNow = null, Action<string>? log = null, string? worker = null)
     {
         var instance = claimed.Instance;
         long revision = claimed.Revision;
         long consumed = claimed.Inbox.Count == 0 ? 0 : claimed.Inbox[^1].Id;
-        TurnCommit Fail(string error, string summary, byte[]? keep = null) => new()
+        var sinceCommit = System.Diagnostics.Stopwatch.StartNew();
+        var journal = new JournalEntry(worker: worker);
+        int journaled = 0;
+
+        // Seals the journal entry of the commit being made and starts the next one's.
+        JournalEntry Sealed()
         {
-            InstanceId = instance.Id,
-            Revision = revision,
-            Status = InstanceStatus.Failed,
-            Error = error,
-            ErrorSummary = summary,
-            Pickle = keep,
-            ConsumedThrough = consumed,
-        };
+            // Entries the turn gives up on (a failure before or during delivery) are consumed too: the journal keeps what they carried.
+            for (; journaled < claimed.Inbox.Count && consumed != 0; journaled++) journal.Consumed(claimed.Inbox[journaled], null, delivered: false);
+            journal.Output(output.Take());
+            journal.DurationMicros = (long)sinceCommit.Elapsed.TotalMicroseconds;
+            var sealedEntry = journal;
+            journal = new JournalEntry(worker: worker);
+            sinceCommit.Restart();
+            return sealedEntry;
+        }
+
+        TurnCommit Fail(string error, string summary, byte[]? keep = null)
+        {
+            journal.Error(error);
+            return new TurnCommit
+            {
+                InstanceId = instance.Id,
+                Revision = revision,
+                Status = InstanceStatus.Failed,
+                Error = error,
+                ErrorSummary = summary,
+                Pickle = keep,
+                ConsumedThrough = consumed,
+                Journal = Sealed(),
+            };
+        }
 
         if (program == null || program.HasErrors)
         {
@@ -47,17 +73,21 @@ internal static class Turn
         }
 
         bool firstTurn = instance.Pickle == null;
+        if (firstTurn) journal.ConsumedStart(instance.InputJson);
         if (firstTurn && claimed.Inbox.Any(e => e.Kind == InboxKind.Cancel))
         {
             // Cancelled before it ever ran: there is nothing to unwind.
+            const string cancelled = "CancelledError: the workflow was cancelled before it started";
+            journal.Error(cancelled);
             return new TurnCommit
             {
                 InstanceId = instance.Id,
                 Revision = revision,
                 Status = InstanceStatus.Cancelled,
-                Error = "CancelledError: the workflow was cancelled before it started",
-                ErrorSummary = "CancelledError: the workflow was cancelled before it started",
+                Error = cancelled,
+                ErrorSummary = cancelled,
                 ConsumedThrough = consumed,
+                Journal = Sealed(),
             };
         }
 
@@ -78,6 +108,8 @@ internal static class Turn
             {
                 vm = Unpickler.Unpickle(instance.Pickle!, program.ProgramCode, output, interpreterOptions);
             }
+            // After a rewind, new futures take numbers past every one used before it (see ClaimedInstance.SequenceFloor).
+            if (vm.NextFutureSequence < claimed.SequenceFloor) vm.NextFutureSequence = claimed.SequenceFloor;
         }
         catch (PickleException e)
         {
@@ -96,15 +128,18 @@ internal static class Turn
             foreach (var entry in claimed.Inbox)
             {
                 bool delivered;
+                PyFuture? settled;
                 try
                 {
-                    delivered = vm.Deliver(entry);
+                    (delivered, settled) = InboxDelivery.Deliver(vm, entry);
                 }
                 catch (FormatException e)
                 {
                     // Payloads are checked where they enter (signals, activity results); one that still is not JSON is refused here.
                     return Fail($"inbox entry {entry.Id} ({entry.Kind}) carries a payload that is not JSON: {e.Message}", "ValueError: an inbox payload is not JSON", instance.Pickle);
                 }
+                journal.Consumed(entry, settled, delivered);
+                journaled++;
                 if (!delivered)
                     log?.Invoke($"instance {instance.Id}: {entry.Kind} for future {entry.Sequence} arrived after the future was settled or cancelled; dropped");
             }
@@ -119,12 +154,12 @@ internal static class Turn
                     // Fair turns: the slice is over with tasklets still runnable. Commit the instance as it
                     // stands, still ready, and count what it ran towards its budget.
                     long busy = Math.Max(1, claimed.BusyMicros + (long)ran.Elapsed.TotalMicroseconds);
-                    return Commit(vm, instance, revision, consumed, InstanceStatus.Running, program.SourceHash, keepLease: false, options, busy);
+                    return Commit(vm, instance, revision, consumed, InstanceStatus.Running, program.SourceHash, keepLease: false, options, journal, Sealed, busy);
                 }
                 // Commit-at-every-await: the VM stops at each safe point; commit after each await or channel operation.
                 if (vm.BlockingOperations == committedOperations) continue;
                 committedOperations = vm.BlockingOperations;
-                var intermediate = Commit(vm, instance, revision, consumed, InstanceStatus.Waiting, program.SourceHash, keepLease: true, options);
+                var intermediate = Commit(vm, instance, revision, consumed, InstanceStatus.Waiting, program.SourceHash, keepLease: true, options, journal, Sealed);
                 var next = commitNow!(intermediate);
                 if (next == null) return null;
                 revision = next.Value;
@@ -133,10 +168,10 @@ internal static class Turn
             }
             return outcome.Status switch
             {
-                ProgramStatus.Waiting => Commit(vm, instance, revision, consumed, InstanceStatus.Waiting, program.SourceHash, keepLease: false, options),
-                ProgramStatus.Completed => Completed(vm, instance, revision, consumed, outcome),
-                ProgramStatus.Cancelled => Ended(vm, instance, revision, consumed, InstanceStatus.Cancelled, outcome.ErrorText, outcome.ErrorSummary),
-                _ => Ended(vm, instance, revision, consumed, InstanceStatus.Failed, outcome.ErrorText, outcome.ErrorSummary),
+                ProgramStatus.Waiting => Commit(vm, instance, revision, consumed, InstanceStatus.Waiting, program.SourceHash, keepLease: false, options, journal, Sealed),
+                ProgramStatus.Completed => Completed(vm, instance, revision, consumed, outcome, journal, Sealed),
+                ProgramStatus.Cancelled => Ended(vm, instance, revision, consumed, InstanceStatus.Cancelled, outcome.ErrorText, outcome.ErrorSummary, journal, Sealed),
+                _ => Ended(vm, instance, revision, consumed, InstanceStatus.Failed, outcome.ErrorText, outcome.ErrorSummary, journal, Sealed),
             };
         }
         catch (ExecutionLimitExceeded e)
@@ -152,6 +187,29 @@ internal static class Turn
             // The live state could not be pickled: an engine fault, reported like one.
             return Fail($"the instance's state cannot be pickled: {e.Message}", "PickleError: " + e.Message, instance.Pickle);
         }
+    }
+
+    /// <summary>
+    /// A commit that fails the instance when its turn cannot be had at all (an engine fault, a commit
+    /// the database refuses): its inbox is consumed (the journal keeps what it carried) and its
+    /// previous pickle kept, for inspection.
+    /// </summary>
+    public static TurnCommit FailedWhole(ClaimedInstance claimed, string error, string summary, string? worker)
+    {
+        var journal = new JournalEntry(worker: worker);
+        foreach (var entry in claimed.Inbox) journal.Consumed(entry, null, delivered: false);
+        journal.Error(error);
+        return new TurnCommit
+        {
+            InstanceId = claimed.Instance.Id,
+            Revision = claimed.Revision,
+            Status = InstanceStatus.Failed,
+            Pickle = claimed.Instance.Pickle,
+            Error = error,
+            ErrorSummary = summary,
+            ConsumedThrough = claimed.Inbox.Count == 0 ? 0 : claimed.Inbox[^1].Id,
+            Journal = journal,
+        };
     }
 
     /// <summary>
@@ -173,23 +231,36 @@ internal static class Turn
         else vm.LimitTime(left < TimeSpan.Zero ? TimeSpan.Zero : left, () => ExecutionLimitExceeded.RunBudget(options.RunBudget, options.RunBudget));
     }
 
+    /// <summary>A commit of the instance as it stands: its pickle, and the work it started; [journal] is sealed by [seal] once it is complete.</summary>
     private static TurnCommit Commit(Interpreter vm, InstanceView instance, long revision, long consumed, InstanceStatus status, string hash, bool keepLease,
-        TurnOptions options, long busyMicros = 0) => new()
+        TurnOptions options, JournalEntry journal, Func<JournalEntry> seal, long busyMicros = 0)
     {
-        InstanceId = instance.Id,
-        Revision = revision,
-        Status = status,
-        Pickle = Pickler.Pickle(vm, hash, maxBytes: options.MaxPickleBytes),
-        BusyMicros = busyMicros,
-        ConsumedThrough = consumed,
-        Activities = vm.Work.Activities.ToArray(),
-        Timers = vm.Work.Timers.ToArray(),
-        Children = vm.Work.Children.ToArray(),
-        Cancelled = vm.Work.Cancelled.ToArray(),
-        KeepLease = keepLease,
-    };
+        var pickle = Pickler.Pickle(vm, hash, maxBytes: options.MaxPickleBytes);
+        var activities = vm.Work.Activities.ToArray();
+        var timers = vm.Work.Timers.ToArray();
+        var children = vm.Work.Children.ToArray();
+        var cancelled = vm.Work.Cancelled.ToArray();
+        journal.Started(instance.Id, activities, timers, children, cancelled);
+        journal.WaitingFor(vm.AwaitedExternalFutures());
+        return new TurnCommit
+        {
+            InstanceId = instance.Id,
+            Revision = revision,
+            Status = status,
+            Pickle = pickle,
+            BusyMicros = busyMicros,
+            ConsumedThrough = consumed,
+            Activities = activities,
+            Timers = timers,
+            Children = children,
+            Cancelled = cancelled,
+            KeepLease = keepLease,
+            Journal = seal(),
+        };
+    }
 
-    private static TurnCommit Completed(Interpreter vm, InstanceView instance, long revision, long consumed, ProgramOutcome outcome)
+    private static TurnCommit Completed(Interpreter vm, InstanceView instance, long revision, long consumed, ProgramOutcome outcome,
+        JournalEntry journal, Func<JournalEntry> seal)
     {
         var result = outcome.Result ?? PyNone.Value;
         try
@@ -198,14 +269,14 @@ internal static class Turn
             if (json != null && PayloadLimits.BytesOver(json, vm.Options.MaxPayloadBytes) is { } bytes)
             {
                 var why = $"main's result is {ByteSizes.Describe(bytes)} of JSON, over the limit of {ByteSizes.Describe(vm.Options.MaxPayloadBytes)} for one payload (MaxPayloadBytes)";
-                return Ended(vm, instance, revision, consumed, InstanceStatus.Failed, "ValueError: " + why, "ValueError: " + why);
+                return Ended(vm, instance, revision, consumed, InstanceStatus.Failed, "ValueError: " + why, "ValueError: " + why, journal, seal);
             }
-            return Ended(vm, instance, revision, consumed, InstanceStatus.Completed, null, null, json);
+            return Ended(vm, instance, revision, consumed, InstanceStatus.Completed, null, null, journal, seal, json);
         }
         catch (ScriptError e)
         {
             return Ended(vm, instance, revision, consumed, InstanceStatus.Failed,
-                $"main returned a value that is not JSON data:\n{Traceback.Format(e.Exception)}", Traceback.Summary(e.Exception));
+                $"main returned a value that is not JSON data:\n{Traceback.Format(e.Exception)}", Traceback.Summary(e.Exception), journal, seal);
         }
     }
 
@@ -215,17 +286,25 @@ internal static class Turn
     /// what earlier turns started.
     /// </summary>
     private static TurnCommit Ended(Interpreter vm, InstanceView instance, long revision, long consumed, InstanceStatus status,
-        string? error, string? summary, string? resultJson = null) => new()
+        string? error, string? summary, JournalEntry journal, Func<JournalEntry> seal, string? resultJson = null)
     {
-        InstanceId = instance.Id,
-        Revision = revision,
-        Status = status,
-        ResultJson = resultJson,
-        Error = error,
-        ErrorSummary = summary,
-        ConsumedThrough = consumed,
-        Cancelled = vm.Work.Cancelled.ToArray(),
-    };
+        var cancelled = vm.Work.Cancelled.ToArray();
+        journal.Started(instance.Id, [], [], [], cancelled);
+        if (status == InstanceStatus.Completed) journal.Result(resultJson);
+        else journal.Error(error);
+        return new TurnCommit
+        {
+            InstanceId = instance.Id,
+            Revision = revision,
+            Status = status,
+            ResultJson = resultJson,
+            Error = error,
+            ErrorSummary = summary,
+            ConsumedThrough = consumed,
+            Cancelled = cancelled,
+            Journal = seal(),
+        };
+    }
 }
 
 /// <summary>How turns run: the interpreter's limits (MaxTicks is per turn) and the commit mode.</summary>

@@ -73,4 +73,9 @@ internal sealed class TurnCommit
     /// ended with every tasklet blocked or the instance finished.
     /// </summary>
     public long BusyMicros { get; init; }
+    /// <summary>
+    /// The journal's entry for this commit (written in the same transaction); null only in tests of
+    /// the stores, which then journal an empty entry, so that turn numbers and journal entries stay one to one.
+    /// </summary>
+    public JournalEntry? Journal { get; init; }
 }

@@ -12,6 +12,9 @@ internal sealed class TurnOutput(long maxBytes) : TextWriter
     private readonly StringBuilder _kept = new();
     private long _keptBytes;
     private long _droppedBytes;
+    /// <summary>How much of what was kept earlier commits' journal entries already hold (Take).</summary>
+    private int _taken;
+    private bool _dropNoted;
 
     public override Encoding Encoding => Encoding.UTF8;
 
@@ -53,8 +56,22 @@ internal sealed class TurnOutput(long maxBytes) : TextWriter
     /// <summary>Whether anything was printed.</summary>
     public bool IsEmpty => _kept.Length == 0 && _droppedBytes == 0;
 
+    /// <summary>
+    /// What was printed since the last Take, for a commit's journal entry (a turn that commits at
+    /// every await writes several), with the note on dropped output once it applies.
+    /// </summary>
+    public string Take()
+    {
+        var text = _kept.ToString(_taken, _kept.Length - _taken);
+        _taken = _kept.Length;
+        if (_droppedBytes == 0 || _dropNoted) return text;
+        _dropNoted = true;
+        return text + DroppedNote();
+    }
+
     /// <summary>What was kept, and the note on what was dropped.</summary>
-    public override string ToString() => _droppedBytes == 0
-        ? _kept.ToString()
-        : $"{_kept}\n[output truncated: this turn printed {_droppedBytes:N0} more bytes past the limit of {ByteSizes.Describe(maxBytes)} per turn (MaxOutputBytes)]\n";
+    public override string ToString() => _droppedBytes == 0 ? _kept.ToString() : _kept + DroppedNote();
+
+    private string DroppedNote() =>
+        $"\n[output truncated: this turn printed {_droppedBytes:N0} more bytes past the limit of {ByteSizes.Describe(maxBytes)} per turn (MaxOutputBytes)]\n";
 }

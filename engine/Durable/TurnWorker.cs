@@ -192,16 +192,9 @@ internal sealed class TurnWorker
             if (refused == null) continue;
             var claimed = ran[i].Claimed;
             _events.Error?.Invoke(refused, $"instance {commits[i].InstanceId}: the database refused the turn's commit; the instance fails");
-            var failed = new TurnCommit
-            {
-                InstanceId = claimed.Instance.Id,
-                Revision = claimed.Revision,
-                Status = InstanceStatus.Failed,
-                Pickle = claimed.Instance.Pickle,
-                Error = $"the turn could not be committed, the database refused it: {refused.Message}; the previous pickle is kept",
-                ErrorSummary = $"RuntimeError: the turn could not be committed: {refused.Message}",
-                ConsumedThrough = claimed.Inbox.Count == 0 ? 0 : claimed.Inbox[^1].Id,
-            };
+            var failed = Turn.FailedWhole(claimed,
+                $"the turn could not be committed, the database refused it: {refused.Message}; the previous pickle is kept",
+                $"RuntimeError: the turn could not be committed: {refused.Message}", WorkerId);
             revisions[i] = _store.CommitTurns(new[] { failed })[0];
             commits[i] = failed;
         }
@@ -215,7 +208,7 @@ internal sealed class TurnWorker
         try
         {
             Func<TurnCommit, long?>? commitNow = _options.Turn.CommitMode == CommitMode.EveryAwait ? CommitIntermediate : null;
-            return Turn.Run(claimed, Program(instance.ProgramHash), _turnOptions, output, commitNow, message => _events.Warning?.Invoke(message));
+            return Turn.Run(claimed, Program(instance.ProgramHash), _turnOptions, output, commitNow, message => _events.Warning?.Invoke(message), WorkerId);
         }
         catch (IntermediateCommitFailed e)
         {
@@ -227,16 +220,8 @@ internal sealed class TurnWorker
         {
             // An engine fault must cost one instance, not the worker: fail it, keep its pickle for inspection.
             _events.Error?.Invoke(e, $"instance {instance.Id}: the turn failed inside the engine");
-            return new TurnCommit
-            {
-                InstanceId = instance.Id,
-                Revision = claimed.Revision,
-                Status = InstanceStatus.Failed,
-                Pickle = instance.Pickle,
-                Error = $"internal error in the workflow engine: {e}",
-                ErrorSummary = $"RuntimeError: internal error in the workflow engine: {e.Message}",
-                ConsumedThrough = claimed.Inbox.Count == 0 ? 0 : claimed.Inbox[^1].Id,
-            };
+            return Turn.FailedWhole(claimed, $"internal error in the workflow engine: {e}",
+                $"RuntimeError: internal error in the workflow engine: {e.Message}", WorkerId);
         }
         finally
         {

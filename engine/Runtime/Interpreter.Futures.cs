@@ -100,39 +100,14 @@ internal sealed partial class Interpreter
         return true;
     }
 
-    /// <summary>Delivers one inbox entry: settles the future it names, queues a signal, or cancels. False when nothing waited for it (a future already cancelled).</summary>
-    public bool Deliver(InboxEntry entry)
-    {
-        switch (entry.Kind)
-        {
-            case InboxKind.Signal:
-                DeliverSignal(entry.Name ?? "", JsonValues.Parse(entry.Payload ?? "null"));
-                return true;
-            case InboxKind.Cancel:
-                return DeliverCancel();
-        }
-        var future = PendingFutures.Find(f => f.Sequence == entry.Sequence && f.IsExternal);
-        if (future == null) return false;
-        switch (entry.Kind)
-        {
-            case InboxKind.ActivityCompleted:
-            case InboxKind.ChildCompleted:
-                Settle(future, JsonValues.Parse(entry.Payload ?? "null"), null);
-                break;
-            case InboxKind.TimerFired:
-                Settle(future, PyNone.Value, null);
-                break;
-            case InboxKind.ActivityFailed:
-                Settle(future, null, new PyException(ExceptionTypes.ActivityError, PyTuple.Of(entry.Payload ?? "the activity failed")));
-                break;
-            case InboxKind.ChildFailed:
-                Settle(future, null, new PyException(ExceptionTypes.ChildError, PyTuple.Of(entry.Payload ?? "the child workflow failed")));
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(entry), entry.Kind, "unknown inbox entry kind");
-        }
-        return true;
-    }
+    /// <summary>The pending future numbered [sequence] that only an event from outside settles (activity, timer, child, signal), or null.</summary>
+    public PyFuture? PendingExternal(int sequence) => PendingFutures.Find(f => f.Sequence == sequence && f.IsExternal);
+
+    /// <summary>An event from outside settles [future] with [value] or [error], waking its awaiters. Run the instance on afterwards with Continue().</summary>
+    public void SettleExternal(PyFuture future, object? value, PyException? error) => Settle(future, value, error);
+
+    /// <summary>The pending futures from outside that a tasklet waits for, directly or through gather/first: what the instance waits for.</summary>
+    public IEnumerable<PyFuture> AwaitedExternalFutures() => PendingFutures.Where(f => f.IsExternal && IsWaitedFor(f));
 
     /// <summary>
     /// A signal arrives: it settles the oldest pending signal(name) future, waking its awaiters, or

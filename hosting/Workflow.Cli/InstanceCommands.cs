@@ -9,13 +9,13 @@ namespace Workflow.Cli;
 
 /// <summary>
 /// The commands that work on instances in a database without running them: `wf start`, `wf show`,
-/// `wf signal`, `wf cancel`, `wf ls`. Exit codes: 0 done, 1 refused (unknown instance, compile
+/// `wf signal`, `wf cancel`, `wf pause`, `wf resume`, `wf ls`. Exit codes: 0 done, 1 refused (unknown instance, compile
 /// errors, finished instance), 2 bad input (JSON that is not strict JSON, an input or payload over
 /// the payload limit, an id or name that breaks NameRules, a --db that names no database).
 /// </summary>
 internal static class InstanceCommands
 {
-    public static IEnumerable<Command> Create() => new[] { Start(), Show(), Signal(), Cancel(), List() };
+    public static IEnumerable<Command> Create() => new[] { Start(), Show(), Signal(), Cancel(), Pause(), Resume(), List() };
 
     internal static Option<string> DbOption() => new("--db")
     {
@@ -142,6 +142,34 @@ internal static class InstanceCommands
         return command;
     }
 
+    private static Command Pause()
+    {
+        var id = new Argument<string>("id") { Description = "the instance id" };
+        var db = DbOption();
+        var command = new Command("pause", "hold an instance: no worker runs it (status paused) until `wf resume`; signals and results queue meanwhile") { id, db };
+        command.SetAction(parse =>
+        {
+            using var store = OpenExisting(parse.GetValue(db)!, out var refused);
+            if (store == null) return refused;
+            return Delivered(store.Pause(parse.GetValue(id)!), parse.GetValue(id)!);
+        });
+        return command;
+    }
+
+    private static Command Resume()
+    {
+        var id = new Argument<string>("id") { Description = "the instance id" };
+        var db = DbOption();
+        var command = new Command("resume", "let a paused instance run again: what queued while it was paused is delivered in arrival order") { id, db };
+        command.SetAction(parse =>
+        {
+            using var store = OpenExisting(parse.GetValue(db)!, out var refused);
+            if (store == null) return refused;
+            return Delivered(store.Resume(parse.GetValue(id)!), parse.GetValue(id)!);
+        });
+        return command;
+    }
+
     private static int Delivered(DeliveryResult result, string id)
     {
         switch (result)
@@ -159,7 +187,7 @@ internal static class InstanceCommands
     private static Command List()
     {
         var db = DbOption();
-        var status = new Option<string?>("--status") { Description = "only instances in this status: running, waiting, completed, failed, cancelled" };
+        var status = new Option<string?>("--status") { Description = "only instances in this status: running, waiting, paused, completed, failed, cancelled, terminated" };
         var workflow = new Option<string?>("--workflow") { Description = "only instances of this workflow" };
         var limit = new Option<int>("--limit") { Description = "at most this many (1 to 1,000), newest first", DefaultValueFactory = _ => 50 };
         var command = new Command("ls", "list instances, newest first: id, workflow, status, last change") { db, status, workflow, limit };
@@ -170,7 +198,7 @@ internal static class InstanceCommands
             {
                 if (!Enum.TryParse<InstanceStatus>(s, ignoreCase: true, out var parsed))
                 {
-                    Console.Error.WriteLine($"wf: unknown status '{s}' (running, waiting, completed, failed, cancelled)");
+                    Console.Error.WriteLine($"wf: unknown status '{s}' (running, waiting, paused, completed, failed, cancelled, terminated)");
                     return 2;
                 }
                 filter = parsed;

@@ -22,6 +22,7 @@ internal static class Program
         root.Subcommands.Add(CheckCommand());
         root.Subcommands.Add(DisCommand());
         root.Subcommands.Add(StackCommand.Create());
+        root.Subcommands.Add(HistoryCommand.Create());
         foreach (var command in InstanceCommands.Create()) root.Subcommands.Add(command);
         root.Subcommands.Add(WorkerCommands.Worker());
         root.Subcommands.Add(ServeCommand.Create());

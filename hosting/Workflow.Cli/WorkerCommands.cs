@@ -14,7 +14,7 @@ internal static class WorkerCommands
     public static Command Worker()
     {
         var db = InstanceCommands.DbOption();
-        var exitWhenIdle = new Option<bool>("--exit-when-idle") { Description = "stop once no instance can make progress without a signal" };
+        var exitWhenIdle = new Option<bool>("--exit-when-idle") { Description = "stop once no instance can make progress without a signal (or a `wf resume`)" };
         var lease = new Option<double?>("--lease") { Description = "seconds a claim holds an instance before another worker may take it over (default 30)" };
         var everyAwait = new Option<bool>("--commit-every-await") { Description = "commit after every await and channel operation, not only at the end of each turn" };
         var verbose = new Option<bool>("--verbose") { Description = "log every committed turn" };
@@ -98,7 +98,7 @@ internal static class WorkerCommands
 
     /// <summary>
     /// `wf run FILE --db PATH`: deploys, starts and runs the instance in this process (with the rest
-    /// of the database's work) until it ends, or until it waits with nothing left but signals.
+    /// of the database's work) until it ends, or until it waits (or is paused) with nothing left but signals.
     /// Without --db the same happens on a temporary database that is deleted afterwards.
     /// </summary>
     public static async Task<int> RunDurably(FileInfo file, string? input, long? maxTicks, string? dbPath, CancellationToken cancellation)
@@ -132,7 +132,8 @@ internal static class WorkerCommands
                 {
                     var now = store.GetInstance(id)!;
                     return now.Status.IsFinal()
-                        || (now.Status == InstanceStatus.Waiting && store.Summary().IsIdle);
+                        // Paused (`wf pause` from another shell): no work of it is left to do here until `wf resume`.
+                        || (now.Status is InstanceStatus.Waiting or InstanceStatus.Paused && store.Summary().IsIdle);
                 });
             }
             var final = store.GetInstance(id)!;
@@ -141,8 +142,8 @@ internal static class WorkerCommands
                 case InstanceStatus.Completed:
                     if (final.ResultJson != null) stdout.WriteLine(final.ResultJson);
                     return 0;
-                case InstanceStatus.Waiting:
-                    stdout.WriteLine($"waiting: {id}");
+                case InstanceStatus.Waiting or InstanceStatus.Paused:
+                    stdout.WriteLine($"{InstanceCommands.Status(final.Status)}: {id}");
                     if (temporary != null) Console.Error.WriteLine("wf: the instance ran on a temporary database and is discarded; use --db to keep it");
                     return 0;
                 default:

@@ -126,7 +126,7 @@ internal sealed class WorkflowRuntime : IAsyncDisposable
         return worker;
     }
 
-    /// <summary>Tells this process's worker that new work is there (after an API start, signal or cancel), so it does not wait for its poll.</summary>
+    /// <summary>Tells this process's worker that new work is there (after an API start, signal, cancel or resume), so it does not wait for its poll.</summary>
     public void Wake()
     {
         DurableWorker? worker;

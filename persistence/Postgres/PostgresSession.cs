@@ -136,6 +136,8 @@ internal static class NpgsqlCommandExtensions
 
     public static NpgsqlCommand With(this NpgsqlCommand command, string name, double? value) => Bind(command, command.Parameters, name, NpgsqlDbType.Double, value);
 
+    public static NpgsqlCommand With(this NpgsqlCommand command, string name, bool value) => Bind(command, command.Parameters, name, NpgsqlDbType.Boolean, value);
+
     public static NpgsqlCommand With(this NpgsqlCommand command, string name, byte[]? value) => Bind(command, command.Parameters, name, NpgsqlDbType.Bytea, value);
 
     /// <summary>Binds [values] as an array of [elementType] (for ANY, and for unnest: one array per column of a set-wise statement).</summary>

@@ -91,13 +91,13 @@ internal sealed partial class PostgresWorkflowStore
                 WITH task AS (
                     DELETE FROM activity_tasks t USING unnest(@tasks, @kinds, @payloads) WITH ORDINALITY AS o(id, kind, payload, n)
                     WHERE t."Id" = o.id
-                    RETURNING t."InstanceId", t."Sequence", o.kind, o.payload, o.n),
+                    RETURNING t."InstanceId", t."Sequence", t."Attempts", o.kind, o.payload, o.n),
                 ready AS (
                     UPDATE instances i SET "Ready" = TRUE, "ReadySince" = CASE WHEN i."Ready" AND i."ReadySince" IS NOT NULL THEN i."ReadySince" ELSE @now END
                     WHERE i."Id" IN (SELECT "InstanceId" FROM task) AND i.{NotFinal}
                     RETURNING i."Id")
-                INSERT INTO inbox ("InstanceId", "Kind", "Sequence", "Payload", "CreatedAt")
-                SELECT task."InstanceId", task.kind, task."Sequence", task.payload, @now FROM task JOIN ready ON ready."Id" = task."InstanceId"
+                INSERT INTO inbox ("InstanceId", "Kind", "Sequence", "Payload", "Attempts", "CreatedAt")
+                SELECT task."InstanceId", task.kind, task."Sequence", task.payload, task."Attempts", @now FROM task JOIN ready ON ready."Id" = task."InstanceId"
                 ORDER BY task.n
                 """)
                 .WithArray("@tasks", NpgsqlDbType.Bigint, outcomes.Select(o => o.TaskId).ToArray())

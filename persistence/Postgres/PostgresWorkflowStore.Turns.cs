@@ -7,8 +7,9 @@ namespace Workflow.Persistence;
 internal sealed partial class PostgresWorkflowStore
 {
     /// <summary>
-    /// Claims ready instances whose lease is free or expired, oldest ReadySince first. The claim does
-    /// not clear Ready: an instance whose worker dies mid-turn is claimable again once the lease expires.
+    /// Claims ready instances whose lease is free or expired and that are not paused, oldest ReadySince
+    /// first. The claim does not clear Ready: an instance whose worker dies mid-turn is claimable again
+    /// once the lease expires.
     /// </summary>
     /// <remarks>
     /// FOR UPDATE SKIP LOCKED: rows another transaction holds (a claim in another process, a delivery,
@@ -32,7 +33,7 @@ internal sealed partial class PostgresWorkflowStore
             using (var reader = s.Command($"""
                 WITH picked AS (
                     SELECT "Id" FROM instances
-                    WHERE "Ready" AND ("LeaseExpiresAt" IS NULL OR "LeaseExpiresAt" <= @now) AND {NotFinal}{laneCondition}
+                    WHERE "Ready" AND ("LeaseExpiresAt" IS NULL OR "LeaseExpiresAt" <= @now) AND NOT "Paused" AND {NotFinal}{laneCondition}
                     ORDER BY "ReadySince" LIMIT @max
                     FOR UPDATE SKIP LOCKED)
                 UPDATE instances i SET "LeaseOwner" = @worker, "LeaseExpiresAt" = @until, "Revision" = i."Revision" + 1
@@ -41,7 +42,7 @@ internal sealed partial class PostgresWorkflowStore
                 """).With("@worker", worker).With("@until", UnixTime.Ms(leaseUntil)).With("@now", UnixTime.Ms(now)).With("@max", max)
                 .ExecuteReader())
             {
-                while (reader.Read()) claimed.Add((Instance(reader), reader.GetInt64(12), reader.GetInt64(13), reader.GetInt64(14)));
+                while (reader.Read()) claimed.Add((Instance(reader), reader.GetInt64(12), reader.GetInt64(14), reader.GetInt64(15)));
             }
             claimed.Sort((a, b) => a.ReadySince.CompareTo(b.ReadySince));
             var inboxes = ReadInboxes(s, claimed.Select(c => c.Instance.Id).ToArray());
@@ -61,13 +62,14 @@ internal sealed partial class PostgresWorkflowStore
     {
         var inboxes = new Dictionary<string, List<InboxEntry>>();
         if (instanceIds.Length == 0) return inboxes;
-        using var reader = s.Command("SELECT \"InstanceId\", \"Id\", \"Kind\", \"Sequence\", \"Name\", \"Payload\" FROM inbox WHERE \"InstanceId\" = ANY(@ids) ORDER BY \"Id\"")
+        using var reader = s.Command("SELECT \"InstanceId\", \"Id\", \"Kind\", \"Sequence\", \"Name\", \"Payload\", \"Attempts\" FROM inbox WHERE \"InstanceId\" = ANY(@ids) ORDER BY \"Id\"")
             .WithArray("@ids", NpgsqlDbType.Text, instanceIds).ExecuteReader();
         while (reader.Read())
         {
             var id = reader.GetString(0);
             if (!inboxes.TryGetValue(id, out var entries)) inboxes[id] = entries = [];
-            entries.Add(new InboxEntry(reader.GetInt64(1), StoredNames.Kind(reader.GetString(2)), reader.GetInt32(3), reader.NullableString(4), reader.NullableString(5)));
+            entries.Add(new InboxEntry(reader.GetInt64(1), StoredNames.Kind(reader.GetString(2)), reader.GetInt32(3), reader.NullableString(4), reader.NullableString(5),
+                reader.IsDBNull(6) ? null : reader.GetInt32(6)));
         }
         return inboxes;
     }
@@ -148,7 +150,7 @@ internal sealed partial class PostgresWorkflowStore
             UPDATE instances i SET
                 "Status" = c.status, "Pickle" = c.pickle, "ResultJson" = c.result, "Error" = c.error, "ErrorSummary" = c.summary,
                 "Revision" = i."Revision" + 1,
-                "Turns" = i."Turns" + CASE WHEN c.keep THEN 0 ELSE 1 END,
+                "Turns" = i."Turns" + 1,
                 "LeaseOwner" = CASE WHEN c.keep THEN i."LeaseOwner" END,
                 "LeaseExpiresAt" = CASE WHEN c.keep THEN i."LeaseExpiresAt" END,
                 "Ready" = CASE WHEN c.final THEN FALSE WHEN c.keep THEN i."Ready" WHEN c.busy > 0 THEN TRUE
@@ -171,6 +173,22 @@ internal sealed partial class PostgresWorkflowStore
             .WithArray("@finals", NpgsqlDbType.Boolean, commits.Select(c => StoredNames.IsFinal(c.Status)).ToArray())
             .WithArray("@throughs", NpgsqlDbType.Bigint, commits.Select(c => c.ConsumedThrough).ToArray())
             .WithArray("@busies", NpgsqlDbType.Bigint, commits.Select(c => c.BusyMicros).ToArray())
+            .With("@now", now);
+
+        // The journal's entries, numbered by the turn counts the UPDATE above just advanced.
+        s.Queue("""
+            INSERT INTO journal ("InstanceId", "Turn", "Kind", "At", "Worker", "DurationMicros", "Status", "Entry", "PickleBytes", "Pickle")
+            SELECT c.id, i."Turns", c.kind, @now, c.worker, c.duration, c.status, c.entry, COALESCE(length(c.pickle), 0), c.pickle
+            FROM unnest(@ids, @kinds, @workers, @durations, @statuses, @entries, @pickles) AS c(id, kind, worker, duration, status, entry, pickle)
+            JOIN instances i ON i."Id" = c.id
+            """)
+            .WithArray("@ids", NpgsqlDbType.Text, commits.Select(c => c.InstanceId).ToArray())
+            .WithArray("@kinds", NpgsqlDbType.Text, commits.Select(c => c.Journal?.Kind ?? JournalKinds.Turn).ToArray())
+            .WithArray("@workers", NpgsqlDbType.Text, commits.Select(c => c.Journal?.Worker).ToArray())
+            .WithArray("@durations", NpgsqlDbType.Bigint, commits.Select(c => c.Journal?.DurationMicros ?? 0).ToArray())
+            .WithArray("@statuses", NpgsqlDbType.Text, commits.Select(c => StoredNames.Of(c.Status)).ToArray())
+            .WithArray("@entries", NpgsqlDbType.Text, commits.Select(c => c.Journal?.Json ?? "{}").ToArray())
+            .WithArray("@pickles", NpgsqlDbType.Bytea, commits.Select(c => c.Pickle).ToArray())
             .With("@now", now);
 
         var consumed = commits.Where(c => c.ConsumedThrough > 0).ToArray();

@@ -24,7 +24,7 @@ namespace Workflow.Persistence;
 internal sealed partial class PostgresWorkflowStore : SyncAndAsyncStore, IWorkflowStore, IDisposable
 {
     private const string InstanceColumns =
-        "\"Id\", \"Workflow\", \"ProgramHash\", \"Status\", \"InputJson\", \"ResultJson\", \"Error\", \"Pickle\", \"ParentId\", \"Turns\", \"CreatedAt\", \"UpdatedAt\", \"Revision\"";
+        "\"Id\", \"Workflow\", \"ProgramHash\", \"Status\", \"InputJson\", \"ResultJson\", \"Error\", \"Pickle\", \"ParentId\", \"Turns\", \"CreatedAt\", \"UpdatedAt\", \"Revision\", \"Paused\"";
 
     /// <summary>SQLSTATEs of a transaction the server rolled back for a conflict: serialization_failure, deadlock_detected.</summary>
     private static readonly string[] ConflictStates = [PostgresErrorCodes.SerializationFailure, PostgresErrorCodes.DeadlockDetected];
@@ -250,12 +250,12 @@ internal sealed partial class PostgresWorkflowStore : SyncAndAsyncStore, IWorkfl
     private static ValueTask<InstanceView?> ReadInstance(PostgresSession s, string id, CallMode mode) =>
         s.Command($"SELECT {InstanceColumns} FROM instances WHERE \"Id\" = @id").With("@id", id).ReadFirstAsync(mode, (NpgsqlDataReader reader) => Instance(reader));
 
-    /// <summary>The InstanceView in a row read with InstanceColumns (Revision, the 13th, is left to the caller).</summary>
+    /// <summary>The InstanceView in a row read with InstanceColumns (Revision, the 13th, is left to the caller; Paused, the 14th, shows in the status).</summary>
     private static InstanceView Instance(NpgsqlDataReader r) => new(
         Id: r.GetString(0),
         Workflow: r.GetString(1),
         ProgramHash: r.GetString(2),
-        Status: StoredNames.Status(r.GetString(3)),
+        Status: StoredNames.Shown(r.GetString(3), r.GetBoolean(13)),
         InputJson: r.NullableString(4),
         ResultJson: r.NullableString(5),
         Error: r.NullableString(6),
@@ -278,13 +278,13 @@ internal sealed partial class PostgresWorkflowStore : SyncAndAsyncStore, IWorkfl
         return Read(mode, async s =>
         {
             var sql = $"SELECT {InstanceColumns} FROM instances WHERE TRUE"
-                + (query.Status != null ? " AND \"Status\" = @status" : "")
+                + (query.Status is { } status ? StatusCondition(status) : "")
                 + (query.Workflow != null ? " AND \"Workflow\" = @workflow" : "")
                 + (query.Parent != null ? " AND \"ParentId\" = @parent" : "")
                 + (after != null ? " AND (\"CreatedAt\", \"Id\") < (@afterTime, @afterId)" : "")
                 + " ORDER BY \"CreatedAt\" DESC, \"Id\" DESC LIMIT @limit";
             var command = s.Command(sql).With("@limit", limit + 1);
-            if (query.Status != null) command.With("@status", StoredNames.Of(query.Status.Value));
+            if (query.Status is { } filter && filter != InstanceStatus.Paused) command.With("@status", StoredNames.Of(filter));
             if (query.Workflow != null) command.With("@workflow", query.Workflow);
             if (query.Parent != null) command.With("@parent", query.Parent);
             if (after != null) command.With("@afterTime", after.Value.Item1).With("@afterId", after.Value.Item2);
@@ -293,6 +293,29 @@ internal sealed partial class PostgresWorkflowStore : SyncAndAsyncStore, IWorkfl
             return InstanceCursor.Page(rows, limit);
         });
     }
+
+    /// <summary>
+    /// ListInstances' condition for the status [status] reads show: Paused is the flag on a row that
+    /// can still run, and a paused row is neither running nor waiting (its stored status).
+    /// </summary>
+    private static string StatusCondition(InstanceStatus status) => status switch
+    {
+        InstanceStatus.Paused => $" AND \"Paused\" AND {NotFinal}",
+        InstanceStatus.Running or InstanceStatus.Waiting => " AND \"Status\" = @status AND NOT \"Paused\"",
+        _ => " AND \"Status\" = @status",
+    };
+
+    protected override ValueTask<DeliveryResult> Hold(string instanceId, bool paused, CallMode mode) =>
+        Write(mode, async s =>
+        {
+            var held = await s.Command($"""
+                UPDATE instances SET "Paused" = @paused, "UpdatedAt" = CASE WHEN "Paused" = @paused THEN "UpdatedAt" ELSE @now END
+                WHERE "Id" = @id AND {NotFinal}
+                """).With("@id", instanceId).With("@paused", paused).With("@now", Now()).ExecuteNonQueryAsync(mode);
+            if (held == 1) return DeliveryResult.Accepted;
+            var exists = await s.Command("SELECT 1 FROM instances WHERE \"Id\" = @id").With("@id", instanceId).ExecuteScalarAsync(mode) != null;
+            return exists ? DeliveryResult.AlreadyFinished : DeliveryResult.NotFound;
+        });
 
     protected override ValueTask<DeliveryResult> DeliverOrExplain(string instanceId, InboxKind kind, string? name, string? payload, CallMode mode) =>
         Write(mode, async s =>
@@ -360,10 +383,10 @@ internal sealed partial class PostgresWorkflowStore : SyncAndAsyncStore, IWorkfl
     private static readonly string DeliverSql = DeliverWhere("");
     private static readonly string DeliverToChildSql = DeliverWhere("AND \"ParentId\" = @parent");
 
-    /// <summary>Ready instances (claimed or not), activity tasks and timers left, and the next timer's due time.</summary>
+    /// <summary>Ready instances (claimed or not; paused ones wait for an operator, not for a worker), activity tasks and timers left, and the next timer's due time.</summary>
     protected override async ValueTask<WorkSummary> Summary(CallMode mode) => (await Read(mode, s =>
         s.Command($"""
-            SELECT (SELECT COUNT(*) FROM instances WHERE "Ready" AND {NotFinal}),
+            SELECT (SELECT COUNT(*) FROM instances WHERE "Ready" AND NOT "Paused" AND {NotFinal}),
                    (SELECT COUNT(*) FROM activity_tasks),
                    (SELECT COUNT(*) FROM timers),
                    (SELECT MIN("DueAt") FROM timers)

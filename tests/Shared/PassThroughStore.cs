@@ -20,8 +20,12 @@ internal abstract class PassThroughStore(IWorkflowStore inner) : IWorkflowStore
     public virtual InstanceView? GetInstance(string id) => inner.GetInstance(id);
     public virtual InstancePage ListInstances(InstanceQuery query) => inner.ListInstances(query);
     public virtual PendingWork GetPendingWork(string instanceId) => inner.GetPendingWork(instanceId);
+    public virtual JournalPage? GetHistory(string instanceId, int afterTurn, int limit) => inner.GetHistory(instanceId, afterTurn, limit);
+    public virtual TurnPickle? GetTurnPickle(string instanceId, int turn) => inner.GetTurnPickle(instanceId, turn);
     public virtual DeliveryResult Signal(string instanceId, string name, string payloadJson) => inner.Signal(instanceId, name, payloadJson);
     public virtual DeliveryResult Cancel(string instanceId) => inner.Cancel(instanceId);
+    public virtual DeliveryResult Pause(string instanceId) => inner.Pause(instanceId);
+    public virtual DeliveryResult Resume(string instanceId) => inner.Resume(instanceId);
     public virtual IReadOnlyList<ClaimedInstance> ClaimInstances(string worker, int max, DateTime now, DateTime leaseUntil, ClaimLane lane = ClaimLane.All) =>
         inner.ClaimInstances(worker, max, now, leaseUntil, lane);
     public virtual IReadOnlyList<long?> CommitTurns(IReadOnlyList<TurnCommit> commits) => inner.CommitTurns(commits);
@@ -49,9 +53,15 @@ internal abstract class PassThroughStore(IWorkflowStore inner) : IWorkflowStore
     public virtual Task<InstanceView?> GetInstanceAsync(string id, CancellationToken cancellation) => inner.GetInstanceAsync(id, cancellation);
     public virtual Task<InstancePage> ListInstancesAsync(InstanceQuery query, CancellationToken cancellation) => inner.ListInstancesAsync(query, cancellation);
     public virtual Task<PendingWork> GetPendingWorkAsync(string instanceId, CancellationToken cancellation) => inner.GetPendingWorkAsync(instanceId, cancellation);
+    public virtual Task<JournalPage?> GetHistoryAsync(string instanceId, int afterTurn, int limit, CancellationToken cancellation) =>
+        inner.GetHistoryAsync(instanceId, afterTurn, limit, cancellation);
+    public virtual Task<TurnPickle?> GetTurnPickleAsync(string instanceId, int turn, CancellationToken cancellation) =>
+        inner.GetTurnPickleAsync(instanceId, turn, cancellation);
     public virtual Task<DeliveryResult> SignalAsync(string instanceId, string name, string payloadJson, CancellationToken cancellation) =>
         inner.SignalAsync(instanceId, name, payloadJson, cancellation);
     public virtual Task<DeliveryResult> CancelAsync(string instanceId, CancellationToken cancellation) => inner.CancelAsync(instanceId, cancellation);
+    public virtual Task<DeliveryResult> PauseAsync(string instanceId, CancellationToken cancellation) => inner.PauseAsync(instanceId, cancellation);
+    public virtual Task<DeliveryResult> ResumeAsync(string instanceId, CancellationToken cancellation) => inner.ResumeAsync(instanceId, cancellation);
     public virtual Task ProbeWriteAsync(DateTime now, CancellationToken cancellation) => inner.ProbeWriteAsync(now, cancellation);
     public virtual Task<WorkSummary> SummaryAsync(CancellationToken cancellation) => inner.SummaryAsync(cancellation);
 

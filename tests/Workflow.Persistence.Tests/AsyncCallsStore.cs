@@ -4,8 +4,8 @@ using Workflow.Tests.Shared;
 namespace Workflow.Persistence.Tests;
 
 /// <summary>
-/// A store whose synchronous request-path methods (deploy, read a program, start, read, list, signal, cancel, probe,
-/// summary) are answered by the wrapped store's Async ones, so that the store tests written against
+/// A store whose synchronous request-path methods (deploy, read a program, start, read, list, signal,
+/// cancel, pause, resume, probe, summary) are answered by the wrapped store's Async ones, so that the store tests written against
 /// the synchronous interface check the Async methods too. Each call runs on the thread pool, as a
 /// request does, and is waited for here; everything else passes straight through.
 /// </summary>
@@ -28,8 +28,12 @@ internal sealed class AsyncCallsStore(IWorkflowStore inner) : PassThroughStore(i
     public override InstanceView? GetInstance(string id) => Await(c => Inner.GetInstanceAsync(id, c));
     public override InstancePage ListInstances(InstanceQuery query) => Await(c => Inner.ListInstancesAsync(query, c));
     public override PendingWork GetPendingWork(string instanceId) => Await(c => Inner.GetPendingWorkAsync(instanceId, c));
+    public override JournalPage? GetHistory(string instanceId, int afterTurn, int limit) => Await(c => Inner.GetHistoryAsync(instanceId, afterTurn, limit, c));
+    public override TurnPickle? GetTurnPickle(string instanceId, int turn) => Await(c => Inner.GetTurnPickleAsync(instanceId, turn, c));
     public override DeliveryResult Signal(string instanceId, string name, string payloadJson) => Await(c => Inner.SignalAsync(instanceId, name, payloadJson, c));
     public override DeliveryResult Cancel(string instanceId) => Await(c => Inner.CancelAsync(instanceId, c));
+    public override DeliveryResult Pause(string instanceId) => Await(c => Inner.PauseAsync(instanceId, c));
+    public override DeliveryResult Resume(string instanceId) => Await(c => Inner.ResumeAsync(instanceId, c));
     public override void ProbeWrite(DateTime now) => Await(c => Inner.ProbeWriteAsync(now, c));
     public override WorkSummary Summary() => Await(Inner.SummaryAsync);
 

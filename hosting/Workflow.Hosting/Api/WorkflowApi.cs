@@ -12,9 +12,9 @@ using Workflow.Pickling;
 namespace Workflow.Hosting.Api;
 
 /// <summary>
-/// The REST API of DESIGN.md, under <c>/api</c>: deploy and read programs, start, list, read, signal and cancel
-/// instances, read a waiting instance's frame chain. Every refusal is a problem-details body and
-/// changes nothing; a start, signal or cancel wakes this process's worker.
+/// The REST API of DESIGN.md, under <c>/api</c>: deploy and read programs, start, list, read, signal, cancel,
+/// pause and resume instances, read a waiting instance's frame chain and its journal. Every refusal is a
+/// problem-details body and changes nothing; a start, signal, cancel or resume wakes this process's worker.
 /// </summary>
 internal static class WorkflowApi
 {
@@ -61,6 +61,17 @@ internal static class WorkflowApi
             .WithSummary("The frame chain read from the instance's pickle (as `wf stack --json`)")
             .Produces<StackDocument>()
             .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/instances/{id}/history", GetHistory)
+            .WithSummary("The instance's journal, one entry per turn in turn order: what it consumed, started and printed, how it ended; pass nextCursor as cursor for the next page")
+            .Produces<HistoryDocument>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/instances/{id}/history/{turn}/stack", GetTurnStack)
+            .WithSummary("The frame chain read from the pickle turn {turn} committed (as the instance's stack); 410 when retention dropped it")
+            .Produces<TurnStackDocument>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status410Gone);
         api.MapPost("/instances/{id}/signals/{name}", SendSignal)
             .WithSummary("Send signal {name}; the body is its JSON payload (empty: null). It queues until the workflow asks for it")
             .RequestBody<JsonElement>()
@@ -71,6 +82,16 @@ internal static class WorkflowApi
             .ProducesProblem(StatusCodes.Status409Conflict);
         api.MapPost("/instances/{id}/cancel", Cancel)
             .WithSummary("Cancel: the workflow sees CancelledError at its awaits and its finally blocks run")
+            .Produces(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/instances/{id}/pause", Pause)
+            .WithSummary("Pause: no worker runs the instance (status paused) until it is resumed; what arrives meanwhile queues. A turn in progress finishes first")
+            .Produces(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/instances/{id}/resume", Resume)
+            .WithSummary("Resume a paused instance: what queued while it was paused is delivered, in arrival order")
             .Produces(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -215,7 +236,7 @@ internal static class WorkflowApi
         if (!string.IsNullOrEmpty(status))
         {
             if (!Enum.TryParse<InstanceStatus>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(status, out _))
-                return ApiProblems.BadRequest("invalid_query", $"status '{status}' is not one of running, waiting, completed, failed, cancelled");
+                return ApiProblems.BadRequest("invalid_query", $"status '{status}' is not one of running, waiting, paused, completed, failed, cancelled, terminated");
             filter = parsed;
         }
         var count = 50;
@@ -261,6 +282,45 @@ internal static class WorkflowApi
         }
     }
 
+    private static async Task<IResult> GetHistory(string id, string? cursor, string? limit, WorkflowRuntime runtime, CancellationToken cancellation)
+    {
+        var count = 100;
+        if (!string.IsNullOrEmpty(limit) && (!int.TryParse(limit, out count) || count is < 1 or > 1_000))
+            return ApiProblems.BadRequest("invalid_query", $"limit '{limit}' must be a whole number from 1 to 1,000");
+        var after = 0;
+        if (!string.IsNullOrEmpty(cursor) && (!int.TryParse(cursor, out after) || after < 0))
+            return ApiProblems.BadRequest("invalid_query", $"cursor '{cursor}' is not one this API gave (a page's nextCursor)");
+        var page = await runtime.Store.GetHistoryAsync(id, after, count, cancellation);
+        if (page == null) return ApiProblems.UnknownInstance(id);
+        return JsonBody.Response(HistoryJson.Page(page));
+    }
+
+    private static async Task<IResult> GetTurnStack(string id, string turn, WorkflowRuntime runtime, ILoggerFactory loggers, CancellationToken cancellation)
+    {
+        if (!int.TryParse(turn, out var number) || number < 1)
+            return ApiProblems.BadRequest("invalid_turn", $"turn '{turn}' must be a turn number, from 1");
+        var entry = await runtime.Store.GetTurnPickleAsync(id, number, cancellation);
+        if (entry == null)
+        {
+            if (await runtime.Store.GetInstanceAsync(id, cancellation) == null) return ApiProblems.UnknownInstance(id);
+            return ApiProblems.Result(StatusCodes.Status404NotFound, "unknown_turn", "No such turn",
+                $"instance '{id}' has no turn {number} in its journal (GET /api/instances/{{id}}/history lists them)");
+        }
+        if (entry.Pruned)
+            return ApiProblems.Result(StatusCodes.Status410Gone, "pickle_pruned", "The turn's pickle was dropped",
+                $"the pickle turn {number} of instance '{id}' committed was dropped by the journal's retention policy; its journal entry remains");
+        try
+        {
+            return JsonBody.Response(HistoryJson.Stack(id, entry));
+        }
+        catch (PickleException e)
+        {
+            loggers.CreateLogger("Workflow.Api").LogError(e, "the pickle of turn {Turn} of instance {Instance} is damaged", number, id);
+            return ApiProblems.Result(StatusCodes.Status500InternalServerError, "damaged_pickle", "The turn's pickle is damaged",
+                $"the pickle turn {number} of instance '{id}' committed cannot be read: {e.Message}");
+        }
+    }
+
     private static async Task<IResult> SendSignal(string id, string name, HttpRequest request, WorkflowRuntime runtime, CancellationToken cancellation)
     {
         name = PathNames.Decoded(name);
@@ -280,6 +340,12 @@ internal static class WorkflowApi
 
     private static async Task<IResult> Cancel(string id, WorkflowRuntime runtime, CancellationToken cancellation) =>
         await Delivered(await runtime.Client.CancelAsync(id, cancellation), id, runtime, () => new JObject { ["id"] = id, ["cancel"] = true }, cancellation);
+
+    private static async Task<IResult> Pause(string id, WorkflowRuntime runtime, CancellationToken cancellation) =>
+        await Delivered(await runtime.Store.PauseAsync(id, cancellation), id, runtime, () => new JObject { ["id"] = id, ["paused"] = true }, cancellation);
+
+    private static async Task<IResult> Resume(string id, WorkflowRuntime runtime, CancellationToken cancellation) =>
+        await Delivered(await runtime.Store.ResumeAsync(id, cancellation), id, runtime, () => new JObject { ["id"] = id, ["paused"] = false }, cancellation);
 
     private static async Task<IResult> Delivered(DeliveryResult result, string id, WorkflowRuntime runtime, Func<JObject> body, CancellationToken cancellation)
     {
@@ -343,4 +409,9 @@ internal static class WorkflowApi
     internal sealed record PendingActivityItem(int Sequence, string Name, JsonElement Arguments, int Attempts, string? LastError);
     internal sealed record PendingTimerItem(int Sequence, DateTime DueAt);
     internal sealed record StackDocument(string Id, string Status, JsonElement Tasklets);
+    internal sealed record TurnStackDocument(string Id, string Status, int Turn, JsonElement Tasklets);
+    internal sealed record HistoryDocument(TurnItem[] Turns, string? NextCursor);
+    internal sealed record TurnItem(int Turn, string Kind, DateTime At, string? Worker, double DurationMs, string Status, int PickleBytes, bool HasPickle,
+        JsonElement[]? Consumed, JsonElement[]? Started, int[]? Cancelled, string? Output, JsonElement[]? WaitingFor, JsonElement? Result, string? Error,
+        string? Reason, int? FromTurn);
 }

@@ -48,25 +48,30 @@ internal sealed class TurnDriver
 
     public TurnCommit Last => Commits[^1];
 
-    public void Send(InboxKind kind, int sequence = 0, string? name = null, string? payload = null) =>
-        _inbox.Add(new InboxEntry(_nextInboxId++, kind, sequence, name, payload));
+    public void Send(InboxKind kind, int sequence = 0, string? name = null, string? payload = null, int? attempts = null) =>
+        _inbox.Add(new InboxEntry(_nextInboxId++, kind, sequence, name, payload, attempts));
+
+    /// <summary>The claim's sequence floor (what a rewind sets).</summary>
+    public int SequenceFloor;
 
     /// <summary>Runs one turn over the inbox and applies its commit.</summary>
     public TurnCommit Turn()
     {
-        var claimed = new ClaimedInstance(_instance, _revision, _inbox.ToArray(), _busyMicros);
+        var claimed = new ClaimedInstance(_instance, _revision, _inbox.ToArray(), _busyMicros, SequenceFloor);
         Interpreter.Clock = Clock;
         var options = new TurnOptions
         {
             Interpreter = Interpreter, CommitMode = Mode, TimeLimit = TimeLimit,
             Slice = Slice, RunBudget = RunBudget, MaxPickleBytes = MaxPickleBytes,
         };
-        var commit = Workflow.Durable.Turn.Run(claimed, _program, options, Output, c =>
+        var output = new TurnOutput(options.MaxOutputBytes);
+        var commit = Workflow.Durable.Turn.Run(claimed, _program, options, output, c =>
         {
             IntermediateCommits++;
             Apply(c);
             return ++_revision;
         })!;
+        Output.Write(output.ToString());
         Apply(commit);
         _revision++;
         _busyMicros = commit.BusyMicros;

@@ -159,7 +159,7 @@ public class TurnTests
         damaged[damaged.Length / 2] = (byte)'@';
         var program = WorkflowProgram.Compile("def main(input):\n    return await signal('go')\n", "test.wf");
         var instance = new InstanceView("i9", "test", program.SourceHash, InstanceStatus.Waiting, null, null, null, damaged, null, 1, DateTime.UtcNow, DateTime.UtcNow);
-        var commit = Workflow.Durable.Turn.Run(new ClaimedInstance(instance, 7, new[] { new InboxEntry(3, InboxKind.Signal, 0, "go", "1") }), program, new TurnOptions(), new StringWriter())!;
+        var commit = Workflow.Durable.Turn.Run(new ClaimedInstance(instance, 7, new[] { new InboxEntry(3, InboxKind.Signal, 0, "go", "1") }), program, new TurnOptions(), new TurnOutput(1 << 20))!;
         Assert.Equal(InstanceStatus.Failed, commit.Status);
         Assert.Same(damaged, commit.Pickle);
         Assert.Contains("pickle cannot be read", commit.Error);

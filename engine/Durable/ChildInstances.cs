@@ -1,6 +1,4 @@
-using Workflow.Durable;
-
-namespace Workflow.Persistence;
+namespace Workflow.Durable;
 
 /// <summary>
 /// How every store names a child instance and words its failure to the parent, kept in one place
@@ -29,5 +27,10 @@ internal static class ChildInstances
 
     /// <summary>The parent's ChildFailed payload when the child's final commit names no ErrorSummary.</summary>
     public static string DefaultSummary(InstanceStatus status) =>
-        status == InstanceStatus.Cancelled ? "CancelledError: the child workflow was cancelled" : "the child workflow failed";
+        status switch
+        {
+            InstanceStatus.Cancelled => "CancelledError: the child workflow was cancelled",
+            InstanceStatus.Terminated => "TerminatedError: the child workflow was terminated",
+            _ => "the child workflow failed",
+        };
 }
