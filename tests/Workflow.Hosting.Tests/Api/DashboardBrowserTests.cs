@@ -183,6 +183,141 @@ public sealed class DashboardBrowserTests
         Assert.Empty(consoleErrors);
     }
 
+    [Fact]
+    public async Task A_user_reads_a_completed_instances_timeline_and_opens_the_stack_of_an_earlier_turn()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (.ci/run does)");
+        await using var host = await ApiHost.StartAsync();
+        await host.Deploy("steps", """
+            def main(input):
+                first = await signal("step")
+                print("got", first)
+                seen = await activity("echo", first)
+                second = await signal("step")
+                return [first, seen, second]
+            """);
+        var id = await host.Start("steps", JObject.Parse("""{"due": 1767225600}"""), id: "steps-1");
+        await host.WaitForStatus(id, "waiting");
+        await host.Post($"/api/instances/{id}/signals/step", "1");
+        // The second step once the activity's result was taken, so that each arrives in a turn of its own.
+        await host.WaitFor(id, i => (int)i["turns"]! == 3 && (string)i["status"]! == "waiting");
+        await host.Post($"/api/instances/{id}/signals/step", "2");
+        await host.WaitForStatus(id, "completed");
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Launch(playwright);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { TimezoneId = "UTC" });
+        var consoleErrors = WatchConsole(page);
+        page.SetDefaultTimeout(15_000);
+        await page.GotoAsync(host.BaseAddress + "/#/instances/" + id);
+        await Assertions.Expect(page.Locator("#instance-status")).ToHaveTextAsync("completed");
+
+        // One row per turn: the start; the first step, which printed and started the activity; its
+        // result; the second step and the end.
+        var turns = page.Locator("#timeline tr.turn-row");
+        await Assertions.Expect(turns).ToHaveCountAsync(4);
+        Assert.Equal(["1", "2", "3", "4"], await turns.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.turn)"));
+        await Assertions.Expect(turns.Nth(0).Locator("td.arrived")).ToContainTextAsync("start {\"due\":1767225600 (2026-01-01 00:00:00 UTC)}");
+        await Assertions.Expect(turns.Nth(0).Locator("td.ended")).ToContainTextAsync("waits for signal step");
+        await Assertions.Expect(turns.Nth(1).Locator("td.arrived")).ToContainTextAsync("signal step 1");
+        await Assertions.Expect(turns.Nth(1).Locator("td.printed")).ToHaveTextAsync("got 1\n");
+        await Assertions.Expect(turns.Nth(1).Locator("td.started")).ToContainTextAsync("activity #2 echo[1]");
+        await Assertions.Expect(turns.Nth(2).Locator("td.arrived")).ToContainTextAsync("activity #2 echo → 1");
+        await Assertions.Expect(turns.Nth(3).Locator("td.arrived")).ToContainTextAsync("signal step 2");
+        await Assertions.Expect(turns.Nth(3).Locator("td.ended")).ToContainTextAsync("completed");
+        await Assertions.Expect(turns.Nth(3).Locator("td.ended")).ToContainTextAsync("→ [1,1,2]");
+        await Assertions.Expect(turns.Nth(3).Locator("td").Nth(6)).ToContainTextAsync(" ms");
+
+        // An earlier turn's stack: after turn 2, main waits for the activity, with first = 1.
+        await turns.Nth(1).ClickAsync();
+        await Assertions.Expect(turns.Nth(1)).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("selected"));
+        await Assertions.Expect(page.Locator("#turn-stack-turn")).ToHaveTextAsync("2");
+        await Assertions.Expect(page.Locator("#turn-stack div.frame[data-function=main] tr.variable[data-name=first] td.value")).ToHaveTextAsync("1");
+        await Assertions.Expect(page.Locator("#turn-stack div.tasklet .head")).ToContainTextAsync("waiting for activity 'echo'");
+        // The last turn's: none, the instance finished in it.
+        await turns.Nth(3).ClickAsync();
+        await Assertions.Expect(page.Locator("#turn-stack-turn")).ToHaveTextAsync("4");
+        await Assertions.Expect(page.Locator("#turn-stack")).ToHaveTextAsync("none: the instance finished in this turn");
+        Assert.Empty(consoleErrors);
+    }
+
+    [Fact]
+    public async Task A_user_pauses_an_instance_a_signal_waits_and_after_resume_it_completes()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (.ci/run does)");
+        await using var host = await ApiHost.StartAsync();
+        await host.Deploy("gate", "def main(input):\n    return await signal(\"open\")\n");
+        var id = await host.Start("gate", null, id: "gate-1");
+        await host.WaitForStatus(id, "waiting");
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Launch(playwright);
+        var page = await browser.NewPageAsync();
+        var consoleErrors = WatchConsole(page);
+        page.SetDefaultTimeout(15_000);
+        await page.GotoAsync(host.BaseAddress + "/#/instances/" + id);
+        await Assertions.Expect(page.Locator("#instance-status")).ToHaveTextAsync("waiting");
+        await Assertions.Expect(page.Locator("#resume-instance")).ToBeDisabledAsync();
+
+        // Pause asks first (two clicks).
+        await page.ClickAsync("#pause-instance");
+        await Assertions.Expect(page.Locator("#pause-instance")).ToHaveTextAsync("Really pause?");
+        Assert.Equal("waiting", (string?)(await host.Instance(id))["status"]);
+        await page.ClickAsync("#pause-instance");
+        await Assertions.Expect(page.Locator("#instance-status")).ToHaveTextAsync("paused");
+        await Assertions.Expect(page.Locator("#pause-instance")).ToBeDisabledAsync();
+        await Assertions.Expect(page.Locator("#resume-instance")).ToBeEnabledAsync();
+
+        // A signal while paused is taken, and waits.
+        await Assertions.Expect(page.Locator("#signal-name")).ToHaveValueAsync("open");
+        await page.FillAsync("#signal-payload", "\"now\"");
+        await page.ClickAsync("#send-signal");
+        await Assertions.Expect(page.Locator("#action-notice")).ToContainTextAsync("sent");
+        await Task.Delay(500);
+        Assert.Equal("paused", (string?)(await host.Instance(id))["status"]);
+
+        await page.ClickAsync("#resume-instance");
+        await page.ClickAsync("#resume-instance");
+        await Assertions.Expect(page.Locator("#instance-status")).ToHaveTextAsync("completed");
+        await Assertions.Expect(page.Locator("#instance-result")).ToHaveTextAsync("\"now\"");
+        await Assertions.Expect(page.Locator("#pause-instance")).ToBeDisabledAsync();
+        await Assertions.Expect(page.Locator("#resume-instance")).ToBeDisabledAsync();
+        // The signal that waited arrived in the last turn.
+        await Assertions.Expect(page.Locator("#timeline tr.turn-row").Last.Locator("td.arrived")).ToContainTextAsync("signal open \"now\"");
+        Assert.Empty(consoleErrors);
+    }
+
+    [Fact]
+    public async Task A_refused_act_shows_the_problem_and_changes_nothing()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (.ci/run does)");
+        await using var host = await ApiHost.StartAsync();
+        await host.Deploy("gate", "def main(input):\n    return await signal(\"open\")\n");
+        var id = await host.Start("gate", null, id: "gate-2");
+        await host.WaitForStatus(id, "waiting");
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Launch(playwright);
+        var page = await browser.NewPageAsync();
+        var consoleErrors = WatchConsole(page);
+        page.SetDefaultTimeout(15_000);
+        // The page's clock stands still: no refresh sees the instance finish, and the armed button
+        // stays armed, so the click below reaches the server with a stale page.
+        await page.Clock.InstallAsync();
+        await page.GotoAsync(host.BaseAddress + "/#/instances/" + id);
+        await Assertions.Expect(page.Locator("#pause-instance")).ToBeEnabledAsync();
+        await page.ClickAsync("#pause-instance"); // armed; meanwhile the instance finishes
+        await host.Post($"/api/instances/{id}/signals/open", "1");
+        await host.WaitForStatus(id, "completed");
+        await Assertions.Expect(page.Locator("#pause-instance")).ToHaveTextAsync("Really pause?");
+        await page.ClickAsync("#pause-instance");
+        await Assertions.Expect(page.Locator("#error-text")).ToHaveTextAsync("The instance has finished: instance 'gate-2' is completed; nothing was sent (start a new instance instead)");
+        await Assertions.Expect(page.Locator("#instance-status")).ToHaveTextAsync("completed");
+        await Assertions.Expect(page.Locator("#pause-instance")).ToBeDisabledAsync();
+        Assert.Equal("completed", (string?)(await host.Instance(id))["status"]);
+        Assert.DoesNotContain(consoleErrors, e => !e.Contains("409"));
+    }
+
     private static Task<IBrowser> Launch(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
     {
         ExecutablePath = Chromium,
