@@ -221,7 +221,7 @@ public sealed class DashboardBrowserTests
         await Assertions.Expect(turns.Nth(0).Locator("td.ended")).ToContainTextAsync("waits for signal step");
         await Assertions.Expect(turns.Nth(1).Locator("td.arrived")).ToContainTextAsync("signal step 1");
         await Assertions.Expect(turns.Nth(1).Locator("td.printed")).ToHaveTextAsync("got 1\n");
-        await Assertions.Expect(turns.Nth(1).Locator("td.started")).ToContainTextAsync("activity #2 echo[1]");
+        await Assertions.Expect(turns.Nth(1).Locator("td.started")).ToContainTextAsync("activity #2 echo(1)");
         await Assertions.Expect(turns.Nth(2).Locator("td.arrived")).ToContainTextAsync("activity #2 echo → 1");
         await Assertions.Expect(turns.Nth(3).Locator("td.arrived")).ToContainTextAsync("signal step 2");
         await Assertions.Expect(turns.Nth(3).Locator("td.ended")).ToContainTextAsync("completed");
