@@ -86,6 +86,29 @@ internal abstract class SyncAndAsyncStore
 
     protected abstract ValueTask<TurnPickle?> GetTurnPickle(string instanceId, int turn, CallMode mode);
 
+    public DeliveryResult Terminate(string instanceId, string? reason) => Terminate(instanceId, reason, CallMode.Sync).SyncResult();
+
+    public Task<DeliveryResult> TerminateAsync(string instanceId, string? reason, CancellationToken cancellation) =>
+        Terminate(instanceId, reason, CallMode.Async(cancellation)).AsTask();
+
+    protected abstract ValueTask<DeliveryResult> Terminate(string instanceId, string? reason, CallMode mode);
+
+    public (RewindResult Result, IReadOnlyList<TimerRow> Timers) Rewind(string instanceId, int expectedTurns, byte[] pickle, RewindPlan plan) =>
+        Rewind(instanceId, expectedTurns, pickle, plan, CallMode.Sync).SyncResult();
+
+    public Task<(RewindResult Result, IReadOnlyList<TimerRow> Timers)> RewindAsync(string instanceId, int expectedTurns, byte[] pickle, RewindPlan plan,
+        CancellationToken cancellation) => Rewind(instanceId, expectedTurns, pickle, plan, CallMode.Async(cancellation)).AsTask();
+
+    protected abstract ValueTask<(RewindResult Result, IReadOnlyList<TimerRow> Timers)> Rewind(string instanceId, int expectedTurns, byte[] pickle, RewindPlan plan, CallMode mode);
+
+    public (bool Created, IReadOnlyList<TimerRow> Timers) StartFork(NewInstance fork, byte[] pickle, RewindPlan plan) =>
+        StartFork(fork, pickle, plan, CallMode.Sync).SyncResult();
+
+    public Task<(bool Created, IReadOnlyList<TimerRow> Timers)> StartForkAsync(NewInstance fork, byte[] pickle, RewindPlan plan, CancellationToken cancellation) =>
+        StartFork(fork, pickle, plan, CallMode.Async(cancellation)).AsTask();
+
+    protected abstract ValueTask<(bool Created, IReadOnlyList<TimerRow> Timers)> StartFork(NewInstance fork, byte[] pickle, RewindPlan plan, CallMode mode);
+
     public DeliveryResult Signal(string instanceId, string name, string payloadJson) =>
         DeliverOrExplain(instanceId, InboxKind.Signal, name, payloadJson, CallMode.Sync).SyncResult();
 

@@ -16,21 +16,21 @@ internal sealed partial class WorkflowStore
         if (max <= 0) return [];
         return Transaction(writes: true, s =>
         {
-            var claimed = new List<(InstanceView Instance, long Revision, long ReadySince, long BusyMicros)>();
+            var claimed = new List<(InstanceView Instance, long Revision, long ReadySince, long BusyMicros, int SequenceFloor)>();
             using (var reader = s.Command($"""
                 UPDATE instances SET LeaseOwner = @worker, LeaseExpiresAt = @until, Revision = Revision + 1
                 WHERE Id IN (SELECT Id FROM instances
                              WHERE Ready = 1 AND (LeaseExpiresAt IS NULL OR LeaseExpiresAt <= @now) AND Paused = 0 AND {StoredNames.NotFinal}{LaneCondition(lane)}
                              ORDER BY ReadySince LIMIT @max)
-                RETURNING {InstanceColumns}, ReadySince, BusyMicros
+                RETURNING {InstanceColumns}, ReadySince, BusyMicros, SequenceFloor
                 """).With("@worker", worker).With("@until", UnixTime.Ms(leaseUntil)).With("@now", UnixTime.Ms(now)).With("@max", max)
                 .ExecuteReader())
             {
-                while (reader.Read()) claimed.Add((Instance(reader), reader.GetInt64(12), reader.GetInt64(14), reader.GetInt64(15)));
+                while (reader.Read()) claimed.Add((Instance(reader), reader.GetInt64(12), reader.GetInt64(14), reader.GetInt64(15), reader.GetInt32(16)));
             }
             claimed.Sort((a, b) => a.ReadySince.CompareTo(b.ReadySince));
             var result = new List<ClaimedInstance>(claimed.Count);
-            foreach (var (instance, revision, _, busy) in claimed) result.Add(new ClaimedInstance(instance, revision, ReadInbox(s, instance.Id), busy));
+            foreach (var (instance, revision, _, busy, floor) in claimed) result.Add(new ClaimedInstance(instance, revision, ReadInbox(s, instance.Id), busy, floor));
             return result;
         });
     }

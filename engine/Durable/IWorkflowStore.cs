@@ -94,6 +94,9 @@ internal interface IWorkerRegistration : IDisposable
     bool Heartbeat(DateTime now);
 }
 
+/// <summary>What a rewind did: applied; no such instance; or the journal grew since the plan was made (make it again).</summary>
+internal enum RewindResult : byte { Applied, NotFound, Stale }
+
 /// <summary>What sending a signal or a cancellation to an instance, or pausing or resuming it, did.</summary>
 internal enum DeliveryResult : byte { Accepted, NotFound, AlreadyFinished }
 
@@ -144,6 +147,28 @@ internal interface IWorkflowStore : IDisposable
     TurnPickle? GetTurnPickle(string instanceId, int turn);
 
     DeliveryResult Signal(string instanceId, string name, string payloadJson);
+
+    /// <summary>
+    /// Terminates the instance at once, and its running descendants (see Terminations): its row's
+    /// revision moves on, so a turn in flight is discarded. [reason] is the operator's, kept in the
+    /// error and the journal.
+    /// </summary>
+    DeliveryResult Terminate(string instanceId, string? reason);
+
+    /// <summary>
+    /// Carries out [plan] (RewindPlan.ForRewind) on the instance, which continues from [pickle]: in one
+    /// transaction, and only while its journal still ends at turn [expectedTurns] (Stale otherwise: the
+    /// plan was made from a journal a turn has since grown). The row's revision moves on, so a turn in
+    /// flight is discarded. Returns the timers it set again, for the caller to schedule.
+    /// </summary>
+    (RewindResult Result, IReadOnlyList<TimerRow> Timers) Rewind(string instanceId, int expectedTurns, byte[] pickle, RewindPlan plan);
+
+    /// <summary>
+    /// Creates [fork] (an instance of its program version) from [pickle] with the work [plan]
+    /// (RewindPlan.ForFork) starts, its journal beginning with the plan's entry. False, writing
+    /// nothing, when an instance with its id exists. Returns the timers it set, for the caller to schedule.
+    /// </summary>
+    (bool Created, IReadOnlyList<TimerRow> Timers) StartFork(NewInstance fork, byte[] pickle, RewindPlan plan);
 
     DeliveryResult Cancel(string instanceId);
 
@@ -265,6 +290,12 @@ internal interface IWorkflowStore : IDisposable
     Task<JournalPage?> GetHistoryAsync(string instanceId, int afterTurn, int limit, CancellationToken cancellation);
 
     Task<TurnPickle?> GetTurnPickleAsync(string instanceId, int turn, CancellationToken cancellation);
+
+    Task<DeliveryResult> TerminateAsync(string instanceId, string? reason, CancellationToken cancellation);
+
+    Task<(RewindResult Result, IReadOnlyList<TimerRow> Timers)> RewindAsync(string instanceId, int expectedTurns, byte[] pickle, RewindPlan plan, CancellationToken cancellation);
+
+    Task<(bool Created, IReadOnlyList<TimerRow> Timers)> StartForkAsync(NewInstance fork, byte[] pickle, RewindPlan plan, CancellationToken cancellation);
 
     Task<DeliveryResult> SignalAsync(string instanceId, string name, string payloadJson, CancellationToken cancellation);
 

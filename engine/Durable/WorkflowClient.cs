@@ -107,6 +107,86 @@ internal sealed class WorkflowClient
     public Task<DeliveryResult> CancelAsync(string instanceId, CancellationToken cancellation) => _store.CancelAsync(instanceId, cancellation);
 
     /// <summary>A new instance id: 32 hex digits.</summary>
+    public DeliveryResult Terminate(string instanceId, string? reason) => _store.Terminate(instanceId, reason);
+
+    public Task<DeliveryResult> TerminateAsync(string instanceId, string? reason, CancellationToken cancellation) =>
+        _store.TerminateAsync(instanceId, reason, cancellation);
+
+    /// <summary>
+    /// Rewinds the instance to turn [turn] (RewindPlan): it continues from the pickle that turn
+    /// committed. Returns the timers set again (to schedule), or null for an unknown instance; throws
+    /// ArgumentException when that turn cannot be resumed, InvalidOperationException when the
+    /// instance kept committing turns while the rewind was planned.
+    /// </summary>
+    public async Task<IReadOnlyList<TimerRow>?> RewindAsync(string instanceId, int turn, bool reapplySignals, string? reason, CancellationToken cancellation)
+    {
+        // The plan is made from the journal as it stands; the store applies it only if no turn came in between.
+        for (int attempt = 0; attempt < 5; attempt++)
+        {
+            var instance = await _store.GetInstanceAsync(instanceId, cancellation);
+            if (instance == null) return null;
+            var journal = await JournalAsync(instanceId, cancellation);
+            if (journal.Count == 0) throw new ArgumentException($"instance '{instanceId}' has no turns in its journal yet");
+            var plan = RewindPlan.ForRewind(instanceId, journal, turn, reapplySignals, instance.Status.IsFinal(), reason);
+            var pickle = (await _store.GetTurnPickleAsync(instanceId, turn, cancellation))?.Pickle
+                ?? throw new ArgumentException($"turn {turn} of instance '{instanceId}' has no pickle to go on from");
+            var (result, timers) = await _store.RewindAsync(instanceId, journal[^1].Turn, pickle, plan, cancellation);
+            switch (result)
+            {
+                case RewindResult.Applied: return timers;
+                case RewindResult.NotFound: return null;
+            }
+        }
+        throw new InvalidOperationException($"instance '{instanceId}' kept committing turns while the rewind was planned; pause it first (wf pause), then rewind");
+    }
+
+    /// <summary>
+    /// A new instance [forkId] (a new id when null) from the pickle turn [turn] of the instance
+    /// committed, on program version [version] (the instance's own when null; another must resume the
+    /// pickle: PickleRetarget). Returns its id and the timers it set, or null for an unknown instance;
+    /// throws ArgumentException when it cannot be made, KeyNotFoundException for an unknown version,
+    /// InvalidOperationException when [forkId] is taken.
+    /// </summary>
+    public async Task<(string Id, IReadOnlyList<TimerRow> Timers)?> ForkAsync(string instanceId, int turn, string? forkId, string? version, CancellationToken cancellation)
+    {
+        if (forkId != null) NameRules.Check(forkId, NameKind.InstanceId);
+        forkId ??= NewId();
+        var instance = await _store.GetInstanceAsync(instanceId, cancellation);
+        if (instance == null) return null;
+        var journal = await JournalAsync(instanceId, cancellation);
+        var plan = RewindPlan.ForFork(instanceId, journal, turn, forkId, version);
+        var pickle = (await _store.GetTurnPickleAsync(instanceId, turn, cancellation))?.Pickle
+            ?? throw new ArgumentException($"turn {turn} of instance '{instanceId}' has no pickle to go on from");
+        var hash = instance.ProgramHash;
+        if (version != null && version != hash)
+        {
+            // A program version is read once per fork: a cold path, so the synchronous read.
+            var stored = _store.GetProgram(version) ?? throw new KeyNotFoundException($"no program version '{version}' is stored (deploy it first)");
+            var current = _store.GetProgram(hash) ?? throw new KeyNotFoundException($"the instance's own program version '{hash}' is not stored");
+            pickle = Pickling.PickleRetarget.Retarget(pickle, Compile(current), Compile(stored));
+            hash = version;
+        }
+        var (created, timers) = await _store.StartForkAsync(new NewInstance(forkId, instance.Workflow, hash, instance.InputJson), pickle, plan, cancellation);
+        if (!created) throw new InvalidOperationException($"an instance '{forkId}' exists already; nothing was forked");
+        return (forkId, timers);
+    }
+
+    private static WorkflowProgram Compile(ProgramVersion version) => WorkflowProgram.Compile(version.Source, version.Name + ".wf", version.Modules);
+
+    /// <summary>The instance's whole journal, page by page.</summary>
+    private async Task<List<JournalRow>> JournalAsync(string instanceId, CancellationToken cancellation)
+    {
+        var rows = new List<JournalRow>();
+        int after = 0;
+        while (await _store.GetHistoryAsync(instanceId, after, 1_000, cancellation) is { } page)
+        {
+            rows.AddRange(page.Entries);
+            if (page.NextAfterTurn is not { } next) break;
+            after = next;
+        }
+        return rows;
+    }
+
     public static string NewId() => Guid.NewGuid().ToString("N");
 
     /// <summary>Refuses [json] when it is over the payload limit or is not strict JSON, saying which payload ([what]) it was.</summary>

@@ -24,6 +24,7 @@ internal static class Program
         root.Subcommands.Add(StackCommand.Create());
         root.Subcommands.Add(HistoryCommand.Create());
         foreach (var command in InstanceCommands.Create()) root.Subcommands.Add(command);
+        foreach (var command in OperatorCommands.Create()) root.Subcommands.Add(command);
         root.Subcommands.Add(WorkerCommands.Worker());
         root.Subcommands.Add(ServeCommand.Create());
         try

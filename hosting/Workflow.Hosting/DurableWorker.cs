@@ -107,6 +107,12 @@ internal sealed class DurableWorker : IAsyncDisposable
     /// <summary>Ends the turn loop's idle wait at once: call it after starting, signalling or cancelling an instance through this process's store.</summary>
     public void Wake() => _turns.Wake();
 
+    /// <summary>Sets wake-ups for timer rows written outside a turn (a rewind or a fork set them again).</summary>
+    public void ScheduleTimers(IReadOnlyList<TimerRow> timers)
+    {
+        if (timers.Count > 0) _timers.Schedule(timers);
+    }
+
     /// <summary>
     /// Registers the worker (its heartbeat and lock; a crashed predecessor's claims are released here),
     /// then runs turns and activities, and starts the timers beside them (reconciling every timer row

@@ -134,6 +134,17 @@ internal sealed class WorkflowRuntime : IAsyncDisposable
         worker?.Wake();
     }
 
+    /// <summary>
+    /// Tells this process's worker of timer rows written outside a turn (a rewind, a fork), so they
+    /// fire when due; without a worker here, another worker's sweep fires them.
+    /// </summary>
+    public void ScheduleTimers(IReadOnlyList<TimerRow> timers)
+    {
+        DurableWorker? worker;
+        lock (_gate) worker = _worker;
+        worker?.ScheduleTimers(timers);
+    }
+
     public async ValueTask DisposeAsync()
     {
         Task? running;

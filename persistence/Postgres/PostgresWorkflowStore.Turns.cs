@@ -29,7 +29,7 @@ internal sealed partial class PostgresWorkflowStore
         };
         return Write(s =>
         {
-            var claimed = new List<(InstanceView Instance, long Revision, long ReadySince, long BusyMicros)>();
+            var claimed = new List<(InstanceView Instance, long Revision, long ReadySince, long BusyMicros, int SequenceFloor)>();
             using (var reader = s.Command($"""
                 WITH picked AS (
                     SELECT "Id" FROM instances
@@ -38,17 +38,17 @@ internal sealed partial class PostgresWorkflowStore
                     FOR UPDATE SKIP LOCKED)
                 UPDATE instances i SET "LeaseOwner" = @worker, "LeaseExpiresAt" = @until, "Revision" = i."Revision" + 1
                 FROM picked WHERE i."Id" = picked."Id"
-                RETURNING {Qualified("i", InstanceColumns)}, i."ReadySince", i."BusyMicros"
+                RETURNING {Qualified("i", InstanceColumns)}, i."ReadySince", i."BusyMicros", i."SequenceFloor"
                 """).With("@worker", worker).With("@until", UnixTime.Ms(leaseUntil)).With("@now", UnixTime.Ms(now)).With("@max", max)
                 .ExecuteReader())
             {
-                while (reader.Read()) claimed.Add((Instance(reader), reader.GetInt64(12), reader.GetInt64(14), reader.GetInt64(15)));
+                while (reader.Read()) claimed.Add((Instance(reader), reader.GetInt64(12), reader.GetInt64(14), reader.GetInt64(15), reader.GetInt32(16)));
             }
             claimed.Sort((a, b) => a.ReadySince.CompareTo(b.ReadySince));
             var inboxes = ReadInboxes(s, claimed.Select(c => c.Instance.Id).ToArray());
             var result = new List<ClaimedInstance>(claimed.Count);
-            foreach (var (instance, revision, _, busy) in claimed)
-                result.Add(new ClaimedInstance(instance, revision, inboxes.TryGetValue(instance.Id, out var inbox) ? inbox : [], busy));
+            foreach (var (instance, revision, _, busy, floor) in claimed)
+                result.Add(new ClaimedInstance(instance, revision, inboxes.TryGetValue(instance.Id, out var inbox) ? inbox : [], busy, floor));
             return result;
         });
     }

@@ -22,6 +22,10 @@ internal abstract class PassThroughStore(IWorkflowStore inner) : IWorkflowStore
     public virtual PendingWork GetPendingWork(string instanceId) => inner.GetPendingWork(instanceId);
     public virtual JournalPage? GetHistory(string instanceId, int afterTurn, int limit) => inner.GetHistory(instanceId, afterTurn, limit);
     public virtual TurnPickle? GetTurnPickle(string instanceId, int turn) => inner.GetTurnPickle(instanceId, turn);
+    public virtual DeliveryResult Terminate(string instanceId, string? reason) => inner.Terminate(instanceId, reason);
+    public virtual (RewindResult Result, IReadOnlyList<TimerRow> Timers) Rewind(string instanceId, int expectedTurns, byte[] pickle, RewindPlan plan) =>
+        inner.Rewind(instanceId, expectedTurns, pickle, plan);
+    public virtual (bool Created, IReadOnlyList<TimerRow> Timers) StartFork(NewInstance fork, byte[] pickle, RewindPlan plan) => inner.StartFork(fork, pickle, plan);
     public virtual DeliveryResult Signal(string instanceId, string name, string payloadJson) => inner.Signal(instanceId, name, payloadJson);
     public virtual DeliveryResult Cancel(string instanceId) => inner.Cancel(instanceId);
     public virtual DeliveryResult Pause(string instanceId) => inner.Pause(instanceId);
@@ -57,6 +61,12 @@ internal abstract class PassThroughStore(IWorkflowStore inner) : IWorkflowStore
         inner.GetHistoryAsync(instanceId, afterTurn, limit, cancellation);
     public virtual Task<TurnPickle?> GetTurnPickleAsync(string instanceId, int turn, CancellationToken cancellation) =>
         inner.GetTurnPickleAsync(instanceId, turn, cancellation);
+    public virtual Task<DeliveryResult> TerminateAsync(string instanceId, string? reason, CancellationToken cancellation) =>
+        inner.TerminateAsync(instanceId, reason, cancellation);
+    public virtual Task<(RewindResult Result, IReadOnlyList<TimerRow> Timers)> RewindAsync(string instanceId, int expectedTurns, byte[] pickle, RewindPlan plan,
+        CancellationToken cancellation) => inner.RewindAsync(instanceId, expectedTurns, pickle, plan, cancellation);
+    public virtual Task<(bool Created, IReadOnlyList<TimerRow> Timers)> StartForkAsync(NewInstance fork, byte[] pickle, RewindPlan plan, CancellationToken cancellation) =>
+        inner.StartForkAsync(fork, pickle, plan, cancellation);
     public virtual Task<DeliveryResult> SignalAsync(string instanceId, string name, string payloadJson, CancellationToken cancellation) =>
         inner.SignalAsync(instanceId, name, payloadJson, cancellation);
     public virtual Task<DeliveryResult> CancelAsync(string instanceId, CancellationToken cancellation) => inner.CancelAsync(instanceId, cancellation);

@@ -30,6 +30,11 @@ internal sealed class AsyncCallsStore(IWorkflowStore inner) : PassThroughStore(i
     public override PendingWork GetPendingWork(string instanceId) => Await(c => Inner.GetPendingWorkAsync(instanceId, c));
     public override JournalPage? GetHistory(string instanceId, int afterTurn, int limit) => Await(c => Inner.GetHistoryAsync(instanceId, afterTurn, limit, c));
     public override TurnPickle? GetTurnPickle(string instanceId, int turn) => Await(c => Inner.GetTurnPickleAsync(instanceId, turn, c));
+    public override DeliveryResult Terminate(string instanceId, string? reason) => Await(c => Inner.TerminateAsync(instanceId, reason, c));
+    public override (RewindResult Result, IReadOnlyList<TimerRow> Timers) Rewind(string instanceId, int expectedTurns, byte[] pickle, RewindPlan plan) =>
+        Await(c => Inner.RewindAsync(instanceId, expectedTurns, pickle, plan, c));
+    public override (bool Created, IReadOnlyList<TimerRow> Timers) StartFork(NewInstance fork, byte[] pickle, RewindPlan plan) =>
+        Await(c => Inner.StartForkAsync(fork, pickle, plan, c));
     public override DeliveryResult Signal(string instanceId, string name, string payloadJson) => Await(c => Inner.SignalAsync(instanceId, name, payloadJson, c));
     public override DeliveryResult Cancel(string instanceId) => Await(c => Inner.CancelAsync(instanceId, c));
     public override DeliveryResult Pause(string instanceId) => Await(c => Inner.PauseAsync(instanceId, c));

@@ -85,6 +85,27 @@ internal static class WorkflowApi
             .Produces(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/instances/{id}/terminate", Terminate)
+            .WithSummary("Terminate: the instance ends at once with status terminated; no script code runs (no finally blocks), its activities are called off, its children terminated")
+            .RequestBody<TerminateRequest>()
+            .Produces(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/instances/{id}/rewind", Rewind)
+            .WithSummary("Rewind to a turn: the instance continues from the pickle that turn committed, as if what came after never happened; signals consumed since are queued again unless reapplySignals is false")
+            .RequestBody<RewindRequest>()
+            .Produces<RewindResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/instances/{id}/fork", Fork)
+            .WithSummary("Fork: a new instance from the pickle a turn committed, optionally on another version of the program whose resume sites match")
+            .RequestBody<ForkRequest>()
+            .Produces<StartResponse>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         api.MapPost("/instances/{id}/pause", Pause)
             .WithSummary("Pause: no worker runs the instance (status paused) until it is resumed; what arrives meanwhile queues. A turn in progress finishes first")
             .Produces(StatusCodes.Status202Accepted)
@@ -341,6 +362,99 @@ internal static class WorkflowApi
     private static async Task<IResult> Cancel(string id, WorkflowRuntime runtime, CancellationToken cancellation) =>
         await Delivered(await runtime.Client.CancelAsync(id, cancellation), id, runtime, () => new JObject { ["id"] = id, ["cancel"] = true }, cancellation);
 
+    private static async Task<IResult> Terminate(string id, HttpRequest request, WorkflowRuntime runtime, CancellationToken cancellation)
+    {
+        var (body, problem) = await JsonBody.ReadAsync(request, emptyIsNull: true);
+        if (problem != null) return problem;
+        string? reason = null;
+        if (body is JObject fields && fields["reason"] is { Type: not JTokenType.Null } given)
+        {
+            if (given.Type != JTokenType.String) return ApiProblems.BadRequest("invalid_request", "\"reason\" must be a string");
+            reason = (string)given!;
+        }
+        else if (body is not (null or JObject) && body.Type != JTokenType.Null)
+            return ApiProblems.BadRequest("invalid_request", "the body must be empty or a JSON object {\"reason\": …}");
+        return await Delivered(await runtime.Client.TerminateAsync(id, reason, cancellation), id, runtime,
+            () => new JObject { ["id"] = id, ["status"] = "terminated" }, cancellation);
+    }
+
+    private static async Task<IResult> Rewind(string id, HttpRequest request, WorkflowRuntime runtime, CancellationToken cancellation)
+    {
+        var (body, problem) = await JsonBody.ReadAsync(request);
+        if (problem != null) return problem;
+        if (body is not JObject fields || fields["turn"] is not { Type: JTokenType.Integer } turnToken || (long)turnToken < 1 || (long)turnToken > int.MaxValue)
+            return ApiProblems.BadRequest("invalid_request", "the body must be a JSON object {\"turn\": N, \"reapplySignals\": true} with N a turn number from 1");
+        bool reapply = true;
+        if (fields["reapplySignals"] is { Type: not JTokenType.Null } reapplyToken)
+        {
+            if (reapplyToken.Type != JTokenType.Boolean) return ApiProblems.BadRequest("invalid_request", "\"reapplySignals\" must be true or false");
+            reapply = (bool)reapplyToken;
+        }
+        string? reason = fields["reason"] is { Type: JTokenType.String } r ? (string)r! : null;
+        var turn = (int)turnToken;
+        try
+        {
+            var timers = await runtime.Client.RewindAsync(id, turn, reapply, reason, cancellation);
+            if (timers == null) return ApiProblems.UnknownInstance(id);
+            runtime.ScheduleTimers(timers);
+            runtime.Wake();
+            var instance = await runtime.Store.GetInstanceAsync(id, cancellation);
+            return JsonBody.Response(new JObject { ["id"] = id, ["toTurn"] = turn, ["turn"] = instance?.Turns, ["status"] = instance == null ? null : InstanceJson.Status(instance.Status) });
+        }
+        catch (ArgumentException e)
+        {
+            return ApiProblems.Result(StatusCodes.Status409Conflict, "cannot_rewind", "The instance cannot be rewound to that turn", e.Message);
+        }
+        catch (InvalidOperationException e)
+        {
+            return ApiProblems.Result(StatusCodes.Status409Conflict, "instance_busy", "The instance kept moving", e.Message);
+        }
+    }
+
+    private static async Task<IResult> Fork(string id, HttpRequest request, WorkflowRuntime runtime, CancellationToken cancellation)
+    {
+        var (body, problem) = await JsonBody.ReadAsync(request);
+        if (problem != null) return problem;
+        if (body is not JObject fields || fields["turn"] is not { Type: JTokenType.Integer } turnToken || (long)turnToken < 1 || (long)turnToken > int.MaxValue)
+            return ApiProblems.BadRequest("invalid_request", "the body must be a JSON object {\"turn\": N, \"id\": …, \"version\": …} with N a turn number from 1");
+        string? forkId = null, version = null;
+        if (fields["id"] is { Type: not JTokenType.Null } idToken)
+        {
+            if (idToken.Type != JTokenType.String) return ApiProblems.BadRequest("invalid_id", "\"id\" must be a string");
+            forkId = (string)idToken!;
+        }
+        if (fields["version"] is { Type: not JTokenType.Null } versionToken)
+        {
+            if (versionToken.Type != JTokenType.String) return ApiProblems.BadRequest("invalid_request", "\"version\" must be a program version's hash");
+            version = (string)versionToken!;
+        }
+        try
+        {
+            var forked = await runtime.Client.ForkAsync(id, (int)turnToken, forkId, version, cancellation);
+            if (forked is not { } made) return ApiProblems.UnknownInstance(id);
+            runtime.ScheduleTimers(made.Timers);
+            runtime.Wake();
+            return JsonBody.Response(new JObject { ["id"] = made.Id, ["created"] = true }, StatusCodes.Status201Created,
+                $"/api/instances/{Uri.EscapeDataString(made.Id)}");
+        }
+        catch (FormatException e)
+        {
+            return ApiProblems.Refused(e);
+        }
+        catch (KeyNotFoundException e)
+        {
+            return ApiProblems.Result(StatusCodes.Status404NotFound, "unknown_version", "No such program version", e.Message);
+        }
+        catch (ArgumentException e)
+        {
+            return ApiProblems.Result(StatusCodes.Status409Conflict, "cannot_fork", "The instance cannot be forked there", e.Message);
+        }
+        catch (InvalidOperationException e)
+        {
+            return ApiProblems.Result(StatusCodes.Status409Conflict, "id_taken", "The id is taken", e.Message);
+        }
+    }
+
     private static async Task<IResult> Pause(string id, WorkflowRuntime runtime, CancellationToken cancellation) =>
         await Delivered(await runtime.Store.PauseAsync(id, cancellation), id, runtime, () => new JObject { ["id"] = id, ["paused"] = true }, cancellation);
 
@@ -408,6 +522,10 @@ internal static class WorkflowApi
     internal sealed record PendingDocument(PendingActivityItem[] Activities, PendingTimerItem[] Timers);
     internal sealed record PendingActivityItem(int Sequence, string Name, JsonElement Arguments, int Attempts, string? LastError);
     internal sealed record PendingTimerItem(int Sequence, DateTime DueAt);
+    internal sealed record TerminateRequest(string? Reason);
+    internal sealed record RewindRequest(int Turn, bool? ReapplySignals, string? Reason);
+    internal sealed record RewindResponse(string Id, int ToTurn, int Turn, string Status);
+    internal sealed record ForkRequest(int Turn, string? Id, string? Version);
     internal sealed record StackDocument(string Id, string Status, JsonElement Tasklets);
     internal sealed record TurnStackDocument(string Id, string Status, int Turn, JsonElement Tasklets);
     internal sealed record HistoryDocument(TurnItem[] Turns, string? NextCursor);
