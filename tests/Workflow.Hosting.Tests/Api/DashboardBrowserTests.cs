@@ -184,7 +184,7 @@ public sealed class DashboardBrowserTests
     }
 
     [Fact]
-    public async Task A_user_reads_a_completed_instances_timeline_and_opens_the_stack_of_an_earlier_turn()
+    public async Task A_user_reads_a_completed_instances_timeline_opens_an_earlier_turns_stack_rewinds_to_it_and_sees_it_complete_again()
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (.ci/run does)");
         await using var host = await ApiHost.StartAsync();
@@ -238,7 +238,94 @@ public sealed class DashboardBrowserTests
         await turns.Nth(3).ClickAsync();
         await Assertions.Expect(page.Locator("#turn-stack-turn")).ToHaveTextAsync("4");
         await Assertions.Expect(page.Locator("#turn-stack")).ToHaveTextAsync("none: the instance finished in this turn");
+        await Assertions.Expect(page.Locator("#rewind-instance")).ToBeDisabledAsync(); // no pickle to go back to
+
+        // Rewind to turn 3 (waiting for the second step), its later signal delivered again: it completes again.
+        await turns.Nth(2).ClickAsync();
+        await Assertions.Expect(page.Locator("#selected-turn")).ToHaveTextAsync("3");
+        await Assertions.Expect(page.Locator("#rewind-signals")).ToBeCheckedAsync();
+        await page.ClickAsync("#rewind-instance");
+        await Assertions.Expect(page.Locator("#rewind-instance")).ToHaveTextAsync("Really rewind to turn 3?");
+        Assert.Equal(4, (int)(await host.Instance(id))["turns"]!); // the first click only asks
+        await page.ClickAsync("#rewind-instance");
+        await Assertions.Expect(page.Locator("#action-notice")).ToHaveTextAsync("Rewound to turn 3.");
+        await Assertions.Expect(page.Locator("#timeline tr.turn-row[data-kind=rewind]")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#timeline tr.turn-row[data-kind=rewind] td.ended")).ToContainTextAsync("rewind to turn 3");
+        await Assertions.Expect(page.Locator("#timeline tr.turn-row[data-kind=rewind] td.ended")).ToContainTextAsync("queued again: signal step 2");
+        await Assertions.Expect(page.Locator("#timeline tr.turn-row").Last).ToHaveAttributeAsync("data-status", "completed");
+        await Assertions.Expect(page.Locator("#instance-status")).ToHaveTextAsync("completed");
+        await Assertions.Expect(page.Locator("#timeline tr.turn-row").Last.Locator("td.arrived")).ToContainTextAsync("signal step 2");
+        Assert.Equal(JArray.Parse("[1, 1, 2]"), (await host.Instance(id))["result"]);
         Assert.Empty(consoleErrors);
+    }
+
+    [Fact]
+    public async Task A_user_forks_an_instance_from_a_turn_is_refused_a_taken_id_and_terminates_the_fork()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (.ci/run does)");
+        await using var host = await ApiHost.StartAsync();
+        await host.Deploy("gate", """
+            def main(input):
+                try:
+                    first = await signal("open")
+                    second = await signal("open")
+                    return [first, second]
+                finally:
+                    print("finally ran")
+            """);
+        var id = await host.Start("gate", null, id: "gate-3");
+        await host.WaitForStatus(id, "waiting");
+        await host.Post($"/api/instances/{id}/signals/open", "1");
+        await host.WaitFor(id, i => (int)i["turns"]! == 2);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Launch(playwright);
+        var page = await browser.NewPageAsync();
+        var consoleErrors = WatchConsole(page);
+        page.SetDefaultTimeout(15_000);
+        await page.GotoAsync(host.BaseAddress + "/#/instances/" + id);
+        var turns = page.Locator("#timeline tr.turn-row");
+        await Assertions.Expect(turns).ToHaveCountAsync(2);
+
+        // A fork from turn 1 (waiting for the first signal): a new instance, and the page moves to it.
+        await turns.Nth(0).ClickAsync();
+        await page.FillAsync("#fork-id", "gate-3-again");
+        await page.ClickAsync("#fork-instance");
+        await Assertions.Expect(page.Locator("#fork-instance")).ToHaveTextAsync("Really fork from turn 1?");
+        await page.ClickAsync("#fork-instance");
+        await Assertions.Expect(page.Locator("#instance-id")).ToHaveTextAsync("gate-3-again");
+        await Assertions.Expect(page.Locator("#instance-status")).ToHaveTextAsync("waiting");
+        await Assertions.Expect(page.Locator("#signal-name")).ToHaveValueAsync("open");
+        await Assertions.Expect(page.Locator("#timeline tr.turn-row[data-kind=fork] td.ended")).ToContainTextAsync($"fork from {id} at turn 1");
+        Assert.Equal("waiting", (string?)(await host.Instance(id))["status"]);
+
+        // The same id again: refused, the problem shown, nothing made.
+        await page.GotoAsync(host.BaseAddress + "/#/instances/" + id);
+        await turns.Nth(0).ClickAsync();
+        await page.FillAsync("#fork-id", "gate-3-again");
+        await page.ClickAsync("#fork-instance");
+        await page.ClickAsync("#fork-instance");
+        await Assertions.Expect(page.Locator("#error-text")).ToContainTextAsync("The id is taken");
+        await Assertions.Expect(page.Locator("#instance-id")).ToHaveTextAsync(id);
+
+        // Terminate the fork, with a reason: it ends at once, its finally never runs, its forms are off.
+        await page.GotoAsync(host.BaseAddress + "/#/instances/gate-3-again");
+        await Assertions.Expect(page.Locator("#instance-status")).ToHaveTextAsync("waiting");
+        await page.FillAsync("#terminate-reason", "opened by mistake");
+        await page.ClickAsync("#terminate-instance");
+        await Assertions.Expect(page.Locator("#terminate-instance")).ToHaveTextAsync("Really terminate? (no finally runs)");
+        await page.ClickAsync("#terminate-instance");
+        await Assertions.Expect(page.Locator("#instance-status")).ToHaveTextAsync("terminated");
+        await Assertions.Expect(page.Locator("#terminate-instance")).ToBeDisabledAsync();
+        await Assertions.Expect(page.Locator("#send-signal")).ToBeDisabledAsync();
+        await Assertions.Expect(page.Locator("#cancel-instance")).ToBeDisabledAsync();
+        var terminated = page.Locator("#timeline tr.turn-row[data-kind=terminate]");
+        await Assertions.Expect(terminated).ToHaveCountAsync(1);
+        await Assertions.Expect(terminated.Locator("td.ended")).ToContainTextAsync("opened by mistake");
+        await Assertions.Expect(page.Locator("#timeline td.printed")).Not.ToContainTextAsync(["finally ran"]);
+        Assert.Equal("terminated", (string?)(await host.Instance("gate-3-again"))["status"]);
+        Assert.Equal("waiting", (string?)(await host.Instance(id))["status"]);
+        Assert.DoesNotContain(consoleErrors, e => !e.Contains("409"));
     }
 
     [Fact]
