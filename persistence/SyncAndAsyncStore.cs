@@ -20,6 +20,12 @@ internal abstract class SyncAndAsyncStore
 
     protected abstract ValueTask SaveProgram(string name, string source, string hash, IReadOnlyDictionary<string, string>? modules, CallMode mode);
 
+    public ProgramVersion? GetProgram(string hash) => GetProgram(hash, CallMode.Sync).SyncResult();
+
+    public Task<ProgramVersion?> GetProgramAsync(string hash, CancellationToken cancellation) => GetProgram(hash, CallMode.Async(cancellation)).AsTask();
+
+    protected abstract ValueTask<ProgramVersion?> GetProgram(string hash, CallMode mode);
+
     public ProgramVersion? GetLatestProgram(string name) => GetLatestProgram(name, CallMode.Sync).SyncResult();
 
     public Task<ProgramVersion?> GetLatestProgramAsync(string name, CancellationToken cancellation) =>
@@ -32,6 +38,13 @@ internal abstract class SyncAndAsyncStore
     public Task<IReadOnlyList<Deployment>> ListDeploymentsAsync(CancellationToken cancellation) => ListDeployments(CallMode.Async(cancellation)).AsTask();
 
     protected abstract ValueTask<IReadOnlyList<Deployment>> ListDeployments(CallMode mode);
+
+    public IReadOnlyList<Deployment> ListDeploymentsOf(string name) => ListDeploymentsOf(name, CallMode.Sync).SyncResult();
+
+    public Task<IReadOnlyList<Deployment>> ListDeploymentsOfAsync(string name, CancellationToken cancellation) =>
+        ListDeploymentsOf(name, CallMode.Async(cancellation)).AsTask();
+
+    protected abstract ValueTask<IReadOnlyList<Deployment>> ListDeploymentsOf(string name, CallMode mode);
 
     public (InstanceView Instance, bool Created) StartInstance(NewInstance instance) => StartInstance(instance, CallMode.Sync).SyncResult();
 

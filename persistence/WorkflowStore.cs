@@ -189,8 +189,8 @@ internal sealed partial class WorkflowStore : SyncAndAsyncStore, IWorkflowStore,
                 .ExecuteNonQueryAsync(mode);
         });
 
-    public ProgramVersion? GetProgram(string hash) => Transaction(writes: false, CallMode.Sync, s =>
-        ReadProgram(s.Command("SELECT Hash, Name, Source, CreatedAt, ModulesJson FROM programs WHERE Hash = @hash").With("@hash", hash), CallMode.Sync)).SyncResult();
+    protected override ValueTask<ProgramVersion?> GetProgram(string hash, CallMode mode) => Transaction(writes: false, mode, s =>
+        ReadProgram(s.Command("SELECT Hash, Name, Source, CreatedAt, ModulesJson FROM programs WHERE Hash = @hash").With("@hash", hash), mode));
 
     protected override ValueTask<ProgramVersion?> GetLatestProgram(string name, CallMode mode) => Transaction(writes: false, mode, s =>
         ReadProgram(s.Command(
@@ -210,6 +210,10 @@ internal sealed partial class WorkflowStore : SyncAndAsyncStore, IWorkflowStore,
             WHERE d.Id = (SELECT MAX(Id) FROM deployments WHERE Name = d.Name)
             ORDER BY d.Name
             """).ReadAllAsync(mode, (SqliteDataReader reader) => new Deployment(reader.GetString(0), reader.GetString(1), UnixTime.Time(reader.GetInt64(2)))));
+
+    protected override ValueTask<IReadOnlyList<Deployment>> ListDeploymentsOf(string name, CallMode mode) => Transaction<IReadOnlyList<Deployment>>(writes: false, mode, async s =>
+        await s.Command("SELECT Name, Hash, DeployedAt FROM deployments WHERE Name = @name ORDER BY Id DESC").With("@name", name)
+            .ReadAllAsync(mode, (SqliteDataReader reader) => new Deployment(reader.GetString(0), reader.GetString(1), UnixTime.Time(reader.GetInt64(2)))));
 
     protected override ValueTask<PendingWork> GetPendingWork(string instanceId, CallMode mode) => Transaction(writes: false, mode, async s =>
     {
@@ -266,11 +270,13 @@ internal sealed partial class WorkflowStore : SyncAndAsyncStore, IWorkflowStore,
         var sql = $"SELECT {InstanceColumns} FROM instances WHERE 1 = 1"
             + (query.Status is { } status ? StatusCondition(status) : "")
             + (query.Workflow != null ? " AND Workflow = @workflow" : "")
+            + (query.Parent != null ? " AND ParentId = @parent" : "")
             + (after != null ? " AND (CreatedAt, Id) < (@afterTime, @afterId)" : "")
             + " ORDER BY CreatedAt DESC, Id DESC LIMIT @limit";
         var command = s.Command(sql).With("@limit", limit + 1);
         if (query.Status is { } filter && filter != InstanceStatus.Paused) command.With("@status", StoredNames.Of(filter));
         if (query.Workflow != null) command.With("@workflow", query.Workflow);
+        if (query.Parent != null) command.With("@parent", query.Parent);
         if (after != null) command.With("@afterTime", after.Value.Item1).With("@afterId", after.Value.Item2);
         // Each row with its CreatedAt, the cursor's first half.
         var rows = await command.ReadAllAsync(mode, (SqliteDataReader reader) => (Instance: Instance(reader), CreatedAt: reader.GetInt64(10)));

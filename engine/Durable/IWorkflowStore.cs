@@ -24,8 +24,8 @@ internal sealed record InstanceView(
 /// <summary>A new instance: pinned to the program version [ProgramHash] for its whole life.</summary>
 internal sealed record NewInstance(string Id, string Workflow, string ProgramHash, string? InputJson, string? ParentId = null, int ParentSequence = 0);
 
-/// <summary>A page of instances, newest first; [Cursor] is the previous page's NextCursor.</summary>
-internal sealed record InstanceQuery(InstanceStatus? Status = null, string? Workflow = null, int Limit = 50, string? Cursor = null);
+/// <summary>A page of instances, newest first; [Cursor] is the previous page's NextCursor. [Parent]: only the children of that instance.</summary>
+internal sealed record InstanceQuery(InstanceStatus? Status = null, string? Workflow = null, int Limit = 50, string? Cursor = null, string? Parent = null);
 
 internal sealed record InstancePage(IReadOnlyList<InstanceView> Instances, string? NextCursor);
 
@@ -126,6 +126,9 @@ internal interface IWorkflowStore : IDisposable
 
     /// <summary>Every deployed name with its current version, by name.</summary>
     IReadOnlyList<Deployment> ListDeployments();
+
+    /// <summary>Every deployment of [name], newest (the current version) first; empty for a name never deployed.</summary>
+    IReadOnlyList<Deployment> ListDeploymentsOf(string name);
 
     /// <summary>Creates a ready instance; when [instance].Id exists already, returns that one unchanged (idempotent start). The bool says whether it was created.</summary>
     (InstanceView Instance, bool Created) StartInstance(NewInstance instance);
@@ -271,6 +274,10 @@ internal interface IWorkflowStore : IDisposable
     Task<ProgramVersion?> GetLatestProgramAsync(string name, CancellationToken cancellation);
 
     Task<IReadOnlyList<Deployment>> ListDeploymentsAsync(CancellationToken cancellation);
+
+    Task<IReadOnlyList<Deployment>> ListDeploymentsOfAsync(string name, CancellationToken cancellation);
+
+    Task<ProgramVersion?> GetProgramAsync(string hash, CancellationToken cancellation);
 
     Task<(InstanceView Instance, bool Created)> StartInstanceAsync(NewInstance instance, CancellationToken cancellation);
 

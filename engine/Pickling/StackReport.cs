@@ -13,8 +13,11 @@ namespace Workflow.Pickling;
 public static class StackReport
 {
     /// <summary>
-    /// The frame chains as JSON: <c>{"tasklets": [{"id", "main", "state", "waitingFor"?, "frames":
-    /// [{"module", "function", "line", "locals": {...}}…]}…]}</c>, frames outermost first.
+    /// The frame chains as JSON: <c>{"tasklets": [{"id", "main", "state", "waitingFor"?,
+    /// "awaitedSignals"?, "frames": [{"module", "function", "line", "locals": {...}}…]}…]}</c>, frames
+    /// outermost first. awaitedSignals names the signals a blocked tasklet's await would take, directly or
+    /// as a pending part of a first()/gather() (waitingFor says only "first of 2" then), for a client
+    /// to offer them; it is left out when there are none.
     /// Throws PickleException when the pickle is not one.
     /// </summary>
     public static JObject Json(byte[] pickle)
@@ -33,6 +36,7 @@ public static class StackReport
         var tasklets = new JArray();
         var mainId = root["main"]?.Value<long?>();
         var waits = WaitReasons(root);
+        var signals = AwaitedSignals(root, reader);
         var scheduled = new HashSet<long>((root["queue"] as JArray ?? new JArray()).Select(q => q.Type == JTokenType.Integer ? q.Value<long>() : -1));
         if (root["running"] is { Type: JTokenType.Integer } running) scheduled.Add(running.Value<long>());
         foreach (var t in root["tasklets"] as JArray ?? throw new PickleException("tasklets", "missing"))
@@ -50,6 +54,7 @@ public static class StackReport
             };
             if (t["blockedOn"] is { } on) item["waitingFor"] = on.ToString();
             else if (state == "blocked" && waits.TryGetValue(id, out var reason)) item["waitingFor"] = reason;
+            if (state == "blocked" && signals.TryGetValue(id, out var names)) item["awaitedSignals"] = new JArray(names);
             var frames = new JArray();
             foreach (var f in t["frames"] as JArray ?? new JArray())
             {
@@ -87,6 +92,25 @@ public static class StackReport
             PickledKinds.Of(entry)?.AddWaiters(entry, Add);
         foreach (var t in root["tasklets"] as JArray ?? new JArray()) Add(t["awaiters"], "await");
         return reasons;
+    }
+
+    /// <summary>The signal names each tasklet awaiting a future could be woken by, in the order the futures name them, each once.</summary>
+    private static Dictionary<long, List<string>> AwaitedSignals(JObject root, StackReader reader)
+    {
+        var signals = new Dictionary<long, List<string>>();
+        foreach (var entry in (root["heap"] as JArray ?? new JArray()).OfType<JObject>())
+        {
+            if (entry["awaiters"] is not JArray awaiters || PickledKinds.Of(entry) is not PickledFuture) continue;
+            var names = new List<string>();
+            PickledFuture.AddPendingSignals(reader, entry, names, new HashSet<JObject>());
+            if (names.Count == 0) continue;
+            foreach (var id in awaiters.Where(a => a.Type == JTokenType.Integer))
+            {
+                if (!signals.TryGetValue(id.Value<long>(), out var list)) signals[id.Value<long>()] = list = new List<string>();
+                list.AddRange(names.Where(n => !list.Contains(n)));
+            }
+        }
+        return signals;
     }
 
     /// <summary>The same as text, innermost frame last, like a traceback.</summary>

@@ -188,9 +188,8 @@ internal sealed partial class PostgresWorkflowStore : SyncAndAsyncStore, IWorkfl
                 .ExecuteNonQueryAsync(mode);
         });
 
-    public ProgramVersion? GetProgram(string hash) => Read(CallMode.Sync, s =>
-        ReadProgram(s.Command("SELECT \"Hash\", \"Name\", \"Source\", \"CreatedAt\", \"ModulesJson\" FROM programs WHERE \"Hash\" = @hash").With("@hash", hash), CallMode.Sync))
-        .SyncResult();
+    protected override ValueTask<ProgramVersion?> GetProgram(string hash, CallMode mode) => Read(mode, s =>
+        ReadProgram(s.Command("SELECT \"Hash\", \"Name\", \"Source\", \"CreatedAt\", \"ModulesJson\" FROM programs WHERE \"Hash\" = @hash").With("@hash", hash), mode));
 
     protected override ValueTask<ProgramVersion?> GetLatestProgram(string name, CallMode mode) => Read(mode, s =>
         ReadProgram(s.Command("""
@@ -210,6 +209,10 @@ internal sealed partial class PostgresWorkflowStore : SyncAndAsyncStore, IWorkfl
             SELECT DISTINCT ON ("Name") "Name", "Hash", "DeployedAt" FROM deployments
             ORDER BY "Name", "Id" DESC
             """).ReadAllAsync(mode, (NpgsqlDataReader reader) => new Deployment(reader.GetString(0), reader.GetString(1), UnixTime.Time(reader.GetInt64(2)))));
+
+    protected override ValueTask<IReadOnlyList<Deployment>> ListDeploymentsOf(string name, CallMode mode) => Read<IReadOnlyList<Deployment>>(mode, async s =>
+        await s.Command("SELECT \"Name\", \"Hash\", \"DeployedAt\" FROM deployments WHERE \"Name\" = @name ORDER BY \"Id\" DESC").With("@name", name)
+            .ReadAllAsync(mode, (NpgsqlDataReader reader) => new Deployment(reader.GetString(0), reader.GetString(1), UnixTime.Time(reader.GetInt64(2)))));
 
     protected override ValueTask<PendingWork> GetPendingWork(string instanceId, CallMode mode) => Read(mode, async s =>
     {
@@ -277,11 +280,13 @@ internal sealed partial class PostgresWorkflowStore : SyncAndAsyncStore, IWorkfl
             var sql = $"SELECT {InstanceColumns} FROM instances WHERE TRUE"
                 + (query.Status is { } status ? StatusCondition(status) : "")
                 + (query.Workflow != null ? " AND \"Workflow\" = @workflow" : "")
+                + (query.Parent != null ? " AND \"ParentId\" = @parent" : "")
                 + (after != null ? " AND (\"CreatedAt\", \"Id\") < (@afterTime, @afterId)" : "")
                 + " ORDER BY \"CreatedAt\" DESC, \"Id\" DESC LIMIT @limit";
             var command = s.Command(sql).With("@limit", limit + 1);
             if (query.Status is { } filter && filter != InstanceStatus.Paused) command.With("@status", StoredNames.Of(filter));
             if (query.Workflow != null) command.With("@workflow", query.Workflow);
+            if (query.Parent != null) command.With("@parent", query.Parent);
             if (after != null) command.With("@afterTime", after.Value.Item1).With("@afterId", after.Value.Item2);
             // Each row with its CreatedAt, the cursor's first half.
             var rows = await command.ReadAllAsync(mode, (NpgsqlDataReader reader) => (Instance: Instance(reader), CreatedAt: reader.GetInt64(10)));

@@ -15,6 +15,7 @@ internal abstract class PassThroughStore(IWorkflowStore inner) : IWorkflowStore
     public virtual ProgramVersion? GetProgram(string hash) => inner.GetProgram(hash);
     public virtual ProgramVersion? GetLatestProgram(string name) => inner.GetLatestProgram(name);
     public virtual IReadOnlyList<Deployment> ListDeployments() => inner.ListDeployments();
+    public virtual IReadOnlyList<Deployment> ListDeploymentsOf(string name) => inner.ListDeploymentsOf(name);
     public virtual (InstanceView Instance, bool Created) StartInstance(NewInstance instance) => inner.StartInstance(instance);
     public virtual InstanceView? GetInstance(string id) => inner.GetInstance(id);
     public virtual InstancePage ListInstances(InstanceQuery query) => inner.ListInstances(query);
@@ -49,6 +50,8 @@ internal abstract class PassThroughStore(IWorkflowStore inner) : IWorkflowStore
         inner.SaveProgramAsync(name, source, hash, modules, cancellation);
     public virtual Task<ProgramVersion?> GetLatestProgramAsync(string name, CancellationToken cancellation) => inner.GetLatestProgramAsync(name, cancellation);
     public virtual Task<IReadOnlyList<Deployment>> ListDeploymentsAsync(CancellationToken cancellation) => inner.ListDeploymentsAsync(cancellation);
+    public virtual Task<IReadOnlyList<Deployment>> ListDeploymentsOfAsync(string name, CancellationToken cancellation) => inner.ListDeploymentsOfAsync(name, cancellation);
+    public virtual Task<ProgramVersion?> GetProgramAsync(string hash, CancellationToken cancellation) => inner.GetProgramAsync(hash, cancellation);
     public virtual Task<(InstanceView Instance, bool Created)> StartInstanceAsync(NewInstance instance, CancellationToken cancellation) =>
         inner.StartInstanceAsync(instance, cancellation);
     public virtual Task<InstanceView?> GetInstanceAsync(string id, CancellationToken cancellation) => inner.GetInstanceAsync(id, cancellation);

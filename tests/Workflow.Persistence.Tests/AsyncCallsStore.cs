@@ -4,8 +4,8 @@ using Workflow.Tests.Shared;
 namespace Workflow.Persistence.Tests;
 
 /// <summary>
-/// A store whose synchronous request-path methods (deploy, start, read, list, signal, cancel, pause,
-/// resume, probe, summary) are answered by the wrapped store's Async ones, so that the store tests written against
+/// A store whose synchronous request-path methods (deploy, read a program, start, read, list, signal,
+/// cancel, pause, resume, probe, summary) are answered by the wrapped store's Async ones, so that the store tests written against
 /// the synchronous interface check the Async methods too. Each call runs on the thread pool, as a
 /// request does, and is waited for here; everything else passes straight through.
 /// </summary>
@@ -22,6 +22,8 @@ internal sealed class AsyncCallsStore(IWorkflowStore inner) : PassThroughStore(i
         Await(c => Inner.SaveProgramAsync(name, source, hash, modules, c));
     public override ProgramVersion? GetLatestProgram(string name) => Await(c => Inner.GetLatestProgramAsync(name, c));
     public override IReadOnlyList<Deployment> ListDeployments() => Await(Inner.ListDeploymentsAsync);
+    public override IReadOnlyList<Deployment> ListDeploymentsOf(string name) => Await(c => Inner.ListDeploymentsOfAsync(name, c));
+    public override ProgramVersion? GetProgram(string hash) => Await(c => Inner.GetProgramAsync(hash, c));
     public override (InstanceView Instance, bool Created) StartInstance(NewInstance instance) => Await(c => Inner.StartInstanceAsync(instance, c));
     public override InstanceView? GetInstance(string id) => Await(c => Inner.GetInstanceAsync(id, c));
     public override InstancePage ListInstances(InstanceQuery query) => Await(c => Inner.ListInstancesAsync(query, c));

@@ -137,6 +137,44 @@ public abstract class ProgramAndInstanceTests(StoreKind kind, StoreCalls calls =
     }
 
     [Fact]
+    public void A_names_deployments_are_listed_newest_first_with_their_times()
+    {
+        var firstAt = Clock.Now.UtcDateTime; // the setup deployed Hash as "order"
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        Store.SaveProgram("order", "v2", "hash-v2");
+        var v2At = Clock.Now.UtcDateTime;
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        Store.SaveProgram("billing", "v1", "hash-billing");
+        Store.SaveProgram("order", "def main(input):\n    return input\n", Hash); // rolled back: a deployment of its own
+
+        var order = Store.ListDeploymentsOf("order");
+        Assert.Equal([Hash, "hash-v2", Hash], order.Select(d => d.Hash));
+        Assert.All(order, d => Assert.Equal("order", d.Name));
+        Assert.Equal([Clock.Now.UtcDateTime, v2At, firstAt], order.Select(d => d.DeployedAt));
+        Assert.Empty(Store.ListDeploymentsOf("missing"));
+        Assert.Equal("v2", Store.GetProgram("hash-v2")!.Source);
+    }
+
+    [Fact]
+    public void The_list_filtered_by_parent_gives_that_instances_children_only()
+    {
+        Store.StartInstance(new NewInstance("parent", "order", Hash, null));
+        Store.StartInstance(new NewInstance("other", "order", Hash, null));
+        Clock.Advance(TimeSpan.FromMilliseconds(1));
+        Store.StartInstance(new NewInstance("child-a", "order", Hash, null, ParentId: "parent", ParentSequence: 1));
+        Store.StartInstance(new NewInstance("grandchild", "order", Hash, null, ParentId: "child-a", ParentSequence: 1));
+        Clock.Advance(TimeSpan.FromMilliseconds(1));
+        Store.StartInstance(new NewInstance("child-b", "order", Hash, null, ParentId: "parent", ParentSequence: 2));
+        Store.StartInstance(new NewInstance("nephew", "order", Hash, null, ParentId: "other", ParentSequence: 1));
+
+        Assert.Equal(["child-b", "child-a"], Store.ListInstances(new InstanceQuery(Parent: "parent")).Instances.Select(i => i.Id));
+        var first = Store.ListInstances(new InstanceQuery(Parent: "parent", Limit: 1));
+        Assert.Equal("child-b", first.Instances.Single().Id);
+        Assert.Equal("child-a", Store.ListInstances(new InstanceQuery(Parent: "parent", Limit: 1, Cursor: first.NextCursor)).Instances.Single().Id);
+        Assert.Empty(Store.ListInstances(new InstanceQuery(Parent: "child-b")).Instances);
+    }
+
+    [Fact]
     public void Pending_work_lists_an_instances_own_activity_tasks_and_timers()
     {
         Start("a");

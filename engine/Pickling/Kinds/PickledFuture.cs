@@ -103,6 +103,21 @@ internal sealed class PickledFuture : PickledKind<PyFuture>
 
     public override void AddWaiters(JObject entry, Action<JToken?, string> add) => add(entry["awaiters"], Description(entry));
 
+    /// <summary>
+    /// Adds to [names] the signals a pending future entry would take: its own name for a signal future,
+    /// its pending parts' for a first() or gather() (followed through the heap, each entry once).
+    /// </summary>
+    public static void AddPendingSignals(StackReader reader, JObject entry, List<string> names, HashSet<JObject> seen)
+    {
+        // A settled future says so; a pending one has no "state" (format 1 wrote "pending").
+        if (!seen.Add(entry) || entry["state"]?.ToString() is "resolved" or "failed") return;
+        var signal = entry["signal"] ?? (entry["type"]?.ToString() == "signal" ? entry["name"] : null);
+        if (signal != null && !names.Contains(signal.ToString())) names.Add(signal.ToString());
+        foreach (var part in (entry["gather"] ?? entry["first"]) as JArray ?? new JArray())
+            if (part is JObject { Count: 1 } reference && reference["ref"] is { } index && reader.Entry(index) is { } partEntry)
+                AddPendingSignals(reader, partEntry, names, seen);
+    }
+
     /// <summary>What a future entry waits for, as the VM says it (PyFuture.Description).</summary>
     private static string Description(JObject entry)
     {

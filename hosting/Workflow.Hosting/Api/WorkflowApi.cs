@@ -12,8 +12,8 @@ using Workflow.Pickling;
 namespace Workflow.Hosting.Api;
 
 /// <summary>
-/// The REST API of DESIGN.md, under <c>/api</c>: deploy programs, start, list, read, signal, cancel,
-/// pause and resume instances, read a waiting instance's frame chain. Every refusal is a
+/// The REST API of DESIGN.md, under <c>/api</c>: deploy and read programs, start, list, read, signal, cancel,
+/// pause and resume instances, read a waiting instance's frame chain and its journal. Every refusal is a
 /// problem-details body and changes nothing; a start, signal, cancel or resume wakes this process's worker.
 /// </summary>
 internal static class WorkflowApi
@@ -27,6 +27,14 @@ internal static class WorkflowApi
         api.MapGet("/programs", ListPrograms)
             .WithSummary("The deployed workflows, each with its current version")
             .Produces<ProgramList>();
+        api.MapGet("/programs/{name}", GetProgramHistory)
+            .WithSummary("A deployed workflow: its current version and every deployment of it, newest first")
+            .Produces<ProgramHistory>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/programs/{name}/versions/{version}", GetProgramVersion)
+            .WithSummary("The source of a version deployed under {name}, with the sources of the modules it imports")
+            .Produces<ProgramSource>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/programs", DeployProgram)
             .WithSummary("Deploy a program version; 400 with its diagnostics when it does not compile")
             .RequestBody<DeployRequest>()
@@ -42,7 +50,7 @@ internal static class WorkflowApi
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/instances", ListInstances)
-            .WithSummary("A page of instances, newest first; pass nextCursor as cursor for the next page")
+            .WithSummary("A page of instances, newest first; pass nextCursor as cursor for the next page; parent={id} lists that instance's children")
             .Produces<InstanceList>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
         api.MapGet("/instances/{id}", GetInstance)
@@ -136,6 +144,42 @@ internal static class WorkflowApi
     private static async Task<IResult> ListPrograms(WorkflowRuntime runtime, CancellationToken cancellation) =>
         JsonBody.Response(new JObject { ["programs"] = new JArray((await runtime.Store.ListDeploymentsAsync(cancellation)).Select(InstanceJson.Deployment)) });
 
+    private static async Task<IResult> GetProgramHistory(string name, WorkflowRuntime runtime, CancellationToken cancellation)
+    {
+        name = PathNames.Decoded(name);
+        var deployments = await runtime.Store.ListDeploymentsOfAsync(name, cancellation);
+        if (deployments.Count == 0) return UnknownWorkflow(name);
+        return JsonBody.Response(new JObject
+        {
+            ["name"] = name,
+            ["version"] = deployments[0].Hash,
+            ["deployments"] = new JArray(deployments.Select(d => new JObject { ["version"] = d.Hash, ["deployedAt"] = InstanceJson.Time(d.DeployedAt) })),
+        });
+    }
+
+    private static async Task<IResult> GetProgramVersion(string name, string version, WorkflowRuntime runtime, CancellationToken cancellation)
+    {
+        name = PathNames.Decoded(name);
+        var deployments = await runtime.Store.ListDeploymentsOfAsync(name, cancellation);
+        if (deployments.Count == 0) return UnknownWorkflow(name);
+        // Only the versions deployed under this name: the route reads a workflow's past, not any stored program.
+        var program = deployments.Any(d => d.Hash == version) ? await runtime.Store.GetProgramAsync(version, cancellation) : null;
+        if (program == null)
+            return ApiProblems.Result(StatusCodes.Status404NotFound, "unknown_version", "No such version",
+                $"version '{version}' was never deployed as {name}; GET /api/programs/{name} lists its versions");
+        return JsonBody.Response(new JObject
+        {
+            ["name"] = name,
+            ["version"] = program.Hash,
+            ["createdAt"] = InstanceJson.Time(program.CreatedAt),
+            ["source"] = program.Source,
+            ["modules"] = JObject.FromObject(program.Modules),
+        });
+    }
+
+    private static IResult UnknownWorkflow(string name) =>
+        ApiProblems.Result(StatusCodes.Status404NotFound, "unknown_workflow", "No such workflow", $"no workflow named '{name}' was ever deployed");
+
     private static async Task<IResult> DeployProgram(HttpRequest request, WorkflowRuntime runtime, CancellationToken cancellation)
     {
         var (body, problem) = await JsonBody.ReadAsync(request);
@@ -206,7 +250,8 @@ internal static class WorkflowApi
         }
     }
 
-    private static async Task<IResult> ListInstances(WorkflowRuntime runtime, string? status, string? workflow, string? limit, string? cursor, CancellationToken cancellation)
+    private static async Task<IResult> ListInstances(WorkflowRuntime runtime, string? status, string? workflow, string? parent, string? limit, string? cursor,
+        CancellationToken cancellation)
     {
         InstanceStatus? filter = null;
         if (!string.IsNullOrEmpty(status))
@@ -221,7 +266,7 @@ internal static class WorkflowApi
         InstancePage page;
         try
         {
-            page = await runtime.Store.ListInstancesAsync(new InstanceQuery(filter, string.IsNullOrEmpty(workflow) ? null : workflow, count, string.IsNullOrEmpty(cursor) ? null : cursor), cancellation);
+            page = await runtime.Store.ListInstancesAsync(new InstanceQuery(filter, NullIfEmpty(workflow), count, NullIfEmpty(cursor), NullIfEmpty(parent)), cancellation);
         }
         catch (ArgumentException e) when (e.ParamName == "cursor")
         {
@@ -456,6 +501,8 @@ internal static class WorkflowApi
         }
     }
 
+    private static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
+
     private static string? Text(JObject fields, string name) => fields[name] is { Type: JTokenType.String } value ? (string)value! : null;
 
     // The shapes below only describe the API in the OpenAPI document; bodies are read and written with Newtonsoft.Json.
@@ -465,6 +512,9 @@ internal static class WorkflowApi
     internal sealed record StartResponse(string Id, bool Created);
     internal sealed record ProgramList(ProgramItem[] Programs);
     internal sealed record ProgramItem(string Name, string Version, DateTime DeployedAt);
+    internal sealed record ProgramHistory(string Name, string Version, DeploymentItem[] Deployments);
+    internal sealed record DeploymentItem(string Version, DateTime DeployedAt);
+    internal sealed record ProgramSource(string Name, string Version, DateTime CreatedAt, string Source, Dictionary<string, string> Modules);
     internal sealed record InstanceList(InstanceItem[] Instances, string? NextCursor);
     internal sealed record InstanceItem(string Id, string Workflow, string Status, string? ParentId, int Turns, DateTime CreatedAt, DateTime UpdatedAt);
     internal sealed record InstanceDocument(string Id, string Workflow, string Status, JsonElement? Input, JsonElement? Result, string? Error,

@@ -202,7 +202,8 @@ public sealed class RestApiTests
         Assert.Equal(
             ["/api/instances", "/api/instances/{id}", "/api/instances/{id}/cancel", "/api/instances/{id}/fork", "/api/instances/{id}/history",
                 "/api/instances/{id}/history/{turn}/stack", "/api/instances/{id}/pause", "/api/instances/{id}/resume", "/api/instances/{id}/rewind",
-                "/api/instances/{id}/signals/{name}", "/api/instances/{id}/stack", "/api/instances/{id}/terminate", "/api/programs"],
+                "/api/instances/{id}/signals/{name}", "/api/instances/{id}/stack", "/api/instances/{id}/terminate", "/api/programs",
+                "/api/programs/{name}", "/api/programs/{name}/versions/{version}"],
             paths.Properties().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.NotNull(paths["/api/instances"]!["post"]!["requestBody"]!["content"]!["application/json"]);
         // Every operation may meet a storage fault, and says so.
