@@ -160,9 +160,8 @@ internal sealed class WorkflowClient
         var hash = instance.ProgramHash;
         if (version != null && version != hash)
         {
-            // A program version is read once per fork: a cold path, so the synchronous read.
-            var stored = _store.GetProgram(version) ?? throw new KeyNotFoundException($"no program version '{version}' is stored (deploy it first)");
-            var current = _store.GetProgram(hash) ?? throw new KeyNotFoundException($"the instance's own program version '{hash}' is not stored");
+            var stored = await _store.GetProgramAsync(version, cancellation) ?? throw new KeyNotFoundException($"no program version '{version}' is stored (deploy it first)");
+            var current = await _store.GetProgramAsync(hash, cancellation) ?? throw new KeyNotFoundException($"the instance's own program version '{hash}' is not stored");
             pickle = Pickling.PickleRetarget.Retarget(pickle, Compile(current), Compile(stored));
             hash = version;
         }
