@@ -138,11 +138,16 @@ internal sealed class DurableBenchmark(Sizes sizes, Report report)
     /// run; steps (turns that consumed an activity result) counted over Window in the steady state.
     /// Returns steps/s and write transactions per step over the same window.
     /// </summary>
-    /// <summary>Steps/s of [instances] steps instances on a fresh file in [dir], with the worker's [options] (default: a user's).</summary>
-    internal (double StepsPerSecond, double CommitsPerStep) Throughput(string dir, int instances, DurableWorkerOptions? options = null)
+    /// <summary>
+    /// Steps/s of [instances] steps instances on a fresh file in [dir], with the worker's [options]
+    /// (default: a user's) and the store's [storeOptions] (default: synchronous=FULL); [inspect] is
+    /// given the file's path once the worker has stopped.
+    /// </summary>
+    internal (double StepsPerSecond, double CommitsPerStep) Throughput(string dir, int instances, DurableWorkerOptions? options = null,
+        SqliteStoreOptions? storeOptions = null, Action<string>? inspect = null)
     {
         var path = Path.Combine(dir, $"steps-{instances}-{Guid.NewGuid():N}.db");
-        using var sqlite = SqliteWorkflowDatabase.Open(path, new SqliteStoreOptions { Synchronous = SqliteSynchronous.Full });
+        using var sqlite = SqliteWorkflowDatabase.Open(path, storeOptions ?? new SqliteStoreOptions { Synchronous = SqliteSynchronous.Full });
         var store = new CountingStore(sqlite);
         var client = new WorkflowClient(store);
         Deploy(client);
@@ -155,6 +160,7 @@ internal sealed class DurableBenchmark(Sizes sizes, Report report)
         });
         using var stop = new CancellationTokenSource();
         var run = worker.RunAsync(stop.Token);
+        (double, double) result;
         try
         {
             WaitUntil(() => Interlocked.Read(ref steps) > 0, "the first step");
@@ -163,7 +169,7 @@ internal sealed class DurableBenchmark(Sizes sizes, Report report)
             Thread.Sleep(Window);
             var (steps1, writes1, seconds) = (Interlocked.Read(ref steps), store.Writes, Stopwatch.GetElapsedTime(start).TotalSeconds);
             var counted = steps1 - steps0;
-            return (counted / seconds, counted == 0 ? double.NaN : (double)(writes1 - writes0) / counted);
+            result = (counted / seconds, counted == 0 ? double.NaN : (double)(writes1 - writes0) / counted);
         }
         finally
         {
@@ -171,6 +177,8 @@ internal sealed class DurableBenchmark(Sizes sizes, Report report)
             run.Wait();
             worker.DisposeAsync().AsTask().Wait();
         }
+        inspect?.Invoke(path);
+        return result;
     }
 
     /// <summary>Step times in µs at each history point: the long instance's window, and fresh instances' steps 1–HistoryWindow run just before and just after it.</summary>
