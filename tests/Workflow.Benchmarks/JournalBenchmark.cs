@@ -29,25 +29,23 @@ internal sealed class JournalBenchmark(Sizes sizes, Report report)
     {
         using var scratch = new ScratchDirectory("wf-bench-journal-");
         var durable = new DurableBenchmark(sizes, report);
-        var on = new List<double>();
-        var bare = new List<double>();
-        var off = new List<double>();
+        var with = new Rates();
+        var bare = new Rates();
+        var off = new Rates();
         JournalSize? size = null;
         Console.WriteLine($"durable steps/s at {Instances} instances on SQLite (synchronous=FULL), {sizes.JournalRounds} round(s) of each, the order turning each round:");
-        Console.WriteLine("journal written (with), written without its pickles (no pickles), not written (without)");
-        double With() => durable.Throughput(scratch.Path, Instances, inspect: path => size ??= Measure(path)).StepsPerSecond;
-        double NoPickles() => durable.Throughput(scratch.Path, Instances, storeOptions: Store(journal: true, pickles: false)).StepsPerSecond;
-        double Without() => durable.Throughput(scratch.Path, Instances, storeOptions: Store(journal: false, pickles: false)).StepsPerSecond;
-        var variants = new (List<double> Rates, Func<double> Run)[] { (on, With), (bare, NoPickles), (off, Without) };
+        Console.WriteLine("journal written (with), written without its pickles (no pickles), not written (without); per step: this process's CPU µs and bytes written");
+        var variants = new (Rates Rates, SqliteStoreOptions? Store)[] { (with, null), (bare, Store(journal: true, pickles: false)), (off, Store(journal: false, pickles: false)) };
         for (var round = 0; round < sizes.JournalRounds; round++)
         {
             for (var k = 0; k < variants.Length; k++)
             {
-                var (rates, run) = variants[(round + k) % variants.Length];
-                rates.Add(run());
+                var (rates, store) = variants[(round + k) % variants.Length];
+                rates.Add(durable.Throughput(scratch.Path, Instances, storeOptions: store, inspect: store == null ? path => size ??= Measure(path) : null));
             }
-            Console.WriteLine($"  round {round + 1}: with {on[^1]:F0}, no pickles {bare[^1]:F0}, without {off[^1]:F0} ({on[^1] / off[^1]:F2}x, {bare[^1] / off[^1]:F2}x)");
+            Console.WriteLine($"  round {round + 1}: with {with}, no pickles {bare}, without {off}");
         }
+        var on = with.StepsPerSecond;
 
         var s = size!.Value;
         Console.WriteLine();
@@ -57,12 +55,36 @@ internal sealed class JournalBenchmark(Sizes sizes, Report report)
             s.DiskBytes is { } d ? $"on disk {d / s.Rows:F0} B" : "");
 
         var building = EntryMicros();
-        var (best, bestBare, bestOff) = (on.Max(), bare.Max(), off.Max());
-        report.Add("journal", $"durable steps/s at {Instances} instances, journal without its pickles (best of {bare.Count})", $"{bestBare:F0}", $"journal off: {bestOff:F0}", $"{bestBare / bestOff:F2}x");
+        var (best, bestBare, bestOff) = (on.Max(), bare.StepsPerSecond.Max(), off.StepsPerSecond.Max());
+        Console.WriteLine($"medians per step: CPU {with.Cpu:F0} µs with, {bare.Cpu:F0} no pickles, {off.Cpu:F0} without; written {with.Written:F0} bytes with, {bare.Written:F0} no pickles, {off.Written:F0} without");
+        report.Add("journal", $"durable steps/s at {Instances} instances, journal without its pickles (best of {on.Count})", $"{bestBare:F0}", $"journal off: {bestOff:F0}", $"{bestBare / bestOff:F2}x");
+        report.Add("journal", "CPU per durable step, journal on (median of rounds)", $"{with.Cpu:F0} µs", $"journal off: {off.Cpu:F0} µs", $"{with.Cpu / off.Cpu:F2}x");
+        report.Add("journal", "bytes written per durable step, journal on (median of rounds)", $"{with.Written:F0} B", $"journal off: {off.Written:F0} B", $"{with.Written / off.Written:F2}x");
         Console.WriteLine($"building a step's entry (not switched off, so in both figures): {building:F1} µs; a step takes {1e6 / best:F0} µs of the worker's wall time at {best:F0} steps/s ({building * best / 1e4:F1} %)");
         report.Target("journal", $"durable steps/s at {Instances} instances, journal on (best of {on.Count})", $"{best:F0}", $"journal off: {bestOff:F0}",
             $"{best / bestOff:F2}x", $">= {SlowdownTarget:F2}x", best / bestOff >= SlowdownTarget);
         return 0;
+    }
+
+    /// <summary>One variant's rounds: steps/s, and CPU µs and bytes written per step.</summary>
+    private sealed class Rates
+    {
+        public readonly List<double> StepsPerSecond = [];
+        private readonly List<double> _cpu = [];
+        private readonly List<double> _written = [];
+
+        public void Add((double StepsPerSecond, double CommitsPerStep, double CpuMicrosPerStep, double WrittenBytesPerStep) run)
+        {
+            StepsPerSecond.Add(run.StepsPerSecond);
+            _cpu.Add(run.CpuMicrosPerStep);
+            _written.Add(run.WrittenBytesPerStep);
+        }
+
+        public double Cpu => Statistics.Median(_cpu.ToArray());
+        public double Written => Statistics.Median(_written.ToArray());
+
+        /// <summary>The last round's figures.</summary>
+        public override string ToString() => $"{StepsPerSecond[^1]:F0}/s ({_cpu[^1]:F0} µs, {_written[^1]:F0} B)";
     }
 
     private static SqliteStoreOptions Store(bool journal, bool pickles) =>
