@@ -57,6 +57,21 @@ public class JournalPrunerTests : HostingTest
         Assert.Contains("pruning the journal failed", error.Message);
     }
 
+    [Fact]
+    public void Journal_options_are_checked_at_start_and_make_the_pruners_policy()
+    {
+        var options = new WorkflowOptions { DatabasePath = "wf.db" };
+        options.Journal.KeepFinishedFor = TimeSpan.FromSeconds(-1);
+        options.Journal.PicklesPerInstance = 0;
+        options.Journal.PruneEvery = TimeSpan.Zero;
+        Assert.Equal(["Journal.KeepFinishedFor", "Journal.PicklesPerInstance", "Journal.PruneEvery"], options.Problems().Select(p => p.Split(' ')[0]));
+
+        var defaults = new JournalOptions().PrunerOptions();
+        Assert.Equal((TimeSpan.FromDays(7), 1000, TimeSpan.FromMinutes(1)), (defaults.Retention.KeepFinishedFor, defaults.Retention.PicklesPerInstance, defaults.Every));
+        var chosen = new JournalOptions { KeepFinishedFor = TimeSpan.FromDays(30), PicklesPerInstance = 10, PruneEvery = TimeSpan.FromMinutes(5) }.PrunerOptions();
+        Assert.Equal((TimeSpan.FromDays(30), 10, TimeSpan.FromMinutes(5)), (chosen.Retention.KeepFinishedFor, chosen.Retention.PicklesPerInstance, chosen.Every));
+    }
+
     private sealed class FailingOnce(IWorkflowStore inner) : Workflow.Tests.Shared.PassThroughStore(inner)
     {
         private int _calls;
