@@ -25,6 +25,20 @@ internal sealed class SqliteStoreOptions
     /// default value is null: none.
     /// </summary>
     internal string? ExtraPragmas { get; set; }
+
+    /// <summary>
+    /// Whether commits write the journal (a row per committed turn, with its pickle). Exists only for
+    /// the benchmark that measures what the journal costs (`--only journal`): without it an instance
+    /// has no history, and nothing that reads one (history, rewind, fork) works. The default value is true.
+    /// </summary>
+    internal bool WriteJournal { get; set; } = true;
+
+    /// <summary>
+    /// Whether the journal's entries keep the pickle their turn committed (false: the entry is written
+    /// with no pickle and PickleBytes 0). Exists only for the same benchmark, to tell what the pickle's
+    /// second copy costs from what the entry costs. The default value is true.
+    /// </summary>
+    internal bool JournalPickles { get; set; } = true;
 }
 
 /// <summary>The values of SQLite's PRAGMA synchronous a workflow store allows.</summary>

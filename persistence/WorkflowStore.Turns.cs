@@ -111,7 +111,7 @@ internal sealed partial class WorkflowStore
             turn = reader.GetInt32(3);
         }
         var id = commit.InstanceId;
-        InsertJournalEntry(s, id, turn, commit.Status, commit.Pickle, commit.Journal, now);
+        if (_writeJournal) InsertJournalEntry(s, id, turn, commit.Status, _journalPickles ? commit.Pickle : null, commit.Journal, now);
         if (commit.ConsumedThrough > 0)
             s.Command("DELETE FROM inbox WHERE InstanceId = @id AND Id <= @through").With("@id", id).With("@through", commit.ConsumedThrough).ExecuteNonQuery();
         foreach (var activity in commit.Activities) InsertActivity(s, id, activity, now);

@@ -26,6 +26,10 @@ internal sealed partial class WorkflowStore : SyncAndAsyncStore, IWorkflowStore,
     private readonly string _connectionString;
     private readonly string _pragmas;
     private readonly TimeProvider _clock;
+    /// <summary>SqliteStoreOptions.WriteJournal: false only in the benchmark of the journal's cost.</summary>
+    private bool _writeJournal = true;
+    /// <summary>SqliteStoreOptions.JournalPickles: false only in the same benchmark.</summary>
+    private bool _journalPickles = true;
     private readonly ConcurrentBag<SqliteSession> _idle = new();
     private volatile bool _disposed;
 
@@ -62,7 +66,7 @@ internal sealed partial class WorkflowStore : SyncAndAsyncStore, IWorkflowStore,
         };
         var synchronous = options.Synchronous == SqliteSynchronous.Full ? "FULL" : "NORMAL";
         var pragmas = $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = {synchronous}; {options.ExtraPragmas}";
-        var store = new WorkflowStore(path, connection.ToString(), pragmas, options.Clock);
+        var store = new WorkflowStore(path, connection.ToString(), pragmas, options.Clock) { _writeJournal = options.WriteJournal, _journalPickles = options.JournalPickles };
         connection.Mode = SqliteOpenMode.ReadWriteCreate;
         var session = SqliteSession.Open(connection.ToString(), pragmas, CallMode.Sync).SyncResult();
         try

@@ -263,6 +263,16 @@ internal interface IWorkflowStore : IDisposable
 
     WorkSummary Summary();
 
+    /// <summary>
+    /// One step of the journal's retention (JournalRetention): walks the instances that have journal
+    /// entries in id order, from [from] (null: the first), and deletes the entries of those finished
+    /// before [now] minus KeepFinishedFor, and drops the pickles of entries older than each instance's
+    /// newest PicklesPerInstance (oldest first). One transaction that looks at no more than
+    /// policy.BatchSize instances and changes no more than policy.BatchSize rows; a pass over the whole
+    /// journal is calls chained by JournalPruning.Next until it is null.
+    /// </summary>
+    JournalPruning PruneJournal(DateTime now, JournalRetention policy, string? from = null);
+
     // What the REST API, the dashboard and the health check call, on the thread pool: the operations
     // above of the same names, with the same results, but every wait (the SQLite write gate, a
     // connection, the server) awaited, so that requests piling up behind the workers' commits hold

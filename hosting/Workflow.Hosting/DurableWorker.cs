@@ -22,6 +22,8 @@ internal sealed class DurableWorkerOptions
     public TimeSpan TimerSweep { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>The worker's heartbeat, and how long a silent worker is trusted.</summary>
     public LivenessOptions Liveness { get; init; } = new();
+    /// <summary>What the journal keeps, and how often the worker prunes it.</summary>
+    public JournalPrunerOptions Journal { get; init; } = new();
 }
 
 /// <summary>
@@ -131,6 +133,8 @@ internal sealed class DurableWorker : IAsyncDisposable
         var turns = Task.Factory.StartNew(() => _turns.RunAsync(stop.Token), TaskCreationOptions.LongRunning).Unwrap();
         var activities = Task.Run(() => _activities.RunAsync(stop.Token));
         var heartbeat = Task.Run(() => liveness.RunAsync(stop.Token));
+        var pruner = new JournalPruner(_store, _options.Journal, _options.Turns.Clock, _logger);
+        var pruning = Task.Run(() => pruner.RunAsync(stop.Token));
         var sweep = Task.CompletedTask;
         try
         {
@@ -149,7 +153,7 @@ internal sealed class DurableWorker : IAsyncDisposable
         {
             // However the wait ended (idle, done, cancelled, or a fault), the loops stop before the store can go away.
             stop.Cancel();
-            await Task.WhenAll(turns, activities, sweep, heartbeat);
+            await Task.WhenAll(turns, activities, sweep, heartbeat, pruning);
             try
             {
                 // A graceful stop hands this worker's claims (activities abandoned mid-run) to the others at once.

@@ -74,6 +74,9 @@ public sealed class WorkflowOptions
     /// <summary>What one instance may take: its slice and run budget, value and pickle sizes, tasklets and pending work (payloads: <see cref="MaxPayloadBytes"/>).</summary>
     public InstanceLimits Limits { get; set; } = new();
 
+    /// <summary>What the journal of instances' turns keeps, and how often the workers prune it.</summary>
+    public JournalOptions Journal { get; set; } = new();
+
     /// <summary>
     /// The database the options name (checked by <see cref="Problems"/> first). Each option says its
     /// provider: a PostgresConnectionString is PostgreSQL and a DatabasePath is a SQLite file, whatever
@@ -119,6 +122,8 @@ public sealed class WorkflowOptions
         else problems.AddRange(Activities.Problems().Select(p => "Activities." + p));
         if (Limits == null) problems.Add("Limits must not be null");
         else problems.AddRange(Limits.Problems().Select(p => "Limits." + p));
+        if (Journal == null) problems.Add("Journal must not be null");
+        else problems.AddRange(Journal.Problems().Select(p => "Journal." + p));
         return problems;
     }
 }

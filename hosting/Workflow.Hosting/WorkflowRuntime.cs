@@ -120,6 +120,7 @@ internal sealed class WorkflowRuntime : IAsyncDisposable
             Activities = _options.Activities,
             Timers = new TimerSchedulerOptions { Time = _clock },
             TimerSweep = _options.TimerSweep,
+            Journal = _options.Journal.PrunerOptions(),
         };
         var worker = new DurableWorker(Store, _database!, _activities, options, _loggers, reported: Instrumentation.Record);
         lock (_gate) _worker = worker;

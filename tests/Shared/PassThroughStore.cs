@@ -45,6 +45,7 @@ internal abstract class PassThroughStore(IWorkflowStore inner) : IWorkflowStore
     public virtual IReadOnlyList<TimerRow> DueTimers(DateTime now, int max) => inner.DueTimers(now, max);
     public virtual int FireTimers(IReadOnlyList<TimerRow> timers) => inner.FireTimers(timers);
     public virtual WorkSummary Summary() => inner.Summary();
+    public virtual JournalPruning PruneJournal(DateTime now, JournalRetention policy, string? from = null) => inner.PruneJournal(now, policy, from);
 
     public virtual Task SaveProgramAsync(string name, string source, string hash, IReadOnlyDictionary<string, string>? modules, CancellationToken cancellation) =>
         inner.SaveProgramAsync(name, source, hash, modules, cancellation);

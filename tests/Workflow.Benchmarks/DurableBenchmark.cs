@@ -71,7 +71,7 @@ internal sealed class DurableBenchmark(Sizes sizes, Report report)
         var commitsAt = new Dictionary<int, double>();
         foreach (var instances in Concurrency)
         {
-            var (rate, commitsPerStep) = Throughput(dir, instances);
+            var (rate, commitsPerStep, _, _) = Throughput(dir, instances);
             rates[instances] = rate;
             commitsAt[instances] = commitsPerStep;
             Console.WriteLine($"{instances,9} {rate,9:F0} {rate / fsyncs,12:F2} {commitsPerStep,13:F2}");
@@ -138,11 +138,18 @@ internal sealed class DurableBenchmark(Sizes sizes, Report report)
     /// run; steps (turns that consumed an activity result) counted over Window in the steady state.
     /// Returns steps/s and write transactions per step over the same window.
     /// </summary>
-    /// <summary>Steps/s of [instances] steps instances on a fresh file in [dir], with the worker's [options] (default: a user's).</summary>
-    internal (double StepsPerSecond, double CommitsPerStep) Throughput(string dir, int instances, DurableWorkerOptions? options = null)
+    /// <summary>
+    /// Steps/s of [instances] steps instances on a fresh file in [dir], with the worker's [options]
+    /// (default: a user's) and the store's [storeOptions] (default: synchronous=FULL); [inspect] is
+    /// given the file's path once the worker has stopped. Beside steps/s and commits per step, over the
+    /// same window: this process's CPU time per step, and the bytes it handed to write calls per step
+    /// (/proc/self/io wchar: the WAL's frames, mostly), which other processes' load does not change.
+    /// </summary>
+    internal (double StepsPerSecond, double CommitsPerStep, double CpuMicrosPerStep, double WrittenBytesPerStep) Throughput(string dir, int instances, DurableWorkerOptions? options = null,
+        SqliteStoreOptions? storeOptions = null, Action<string>? inspect = null)
     {
         var path = Path.Combine(dir, $"steps-{instances}-{Guid.NewGuid():N}.db");
-        using var sqlite = SqliteWorkflowDatabase.Open(path, new SqliteStoreOptions { Synchronous = SqliteSynchronous.Full });
+        using var sqlite = SqliteWorkflowDatabase.Open(path, storeOptions ?? new SqliteStoreOptions { Synchronous = SqliteSynchronous.Full });
         var store = new CountingStore(sqlite);
         var client = new WorkflowClient(store);
         Deploy(client);
@@ -155,15 +162,17 @@ internal sealed class DurableBenchmark(Sizes sizes, Report report)
         });
         using var stop = new CancellationTokenSource();
         var run = worker.RunAsync(stop.Token);
+        (double, double, double, double) result;
         try
         {
             WaitUntil(() => Interlocked.Read(ref steps) > 0, "the first step");
             Thread.Sleep(WarmUp);
-            var (steps0, writes0, start) = (Interlocked.Read(ref steps), store.Writes, Stopwatch.GetTimestamp());
+            var (steps0, writes0, cpu0, written0, start) = (Interlocked.Read(ref steps), store.Writes, Cpu(), Written(), Stopwatch.GetTimestamp());
             Thread.Sleep(Window);
-            var (steps1, writes1, seconds) = (Interlocked.Read(ref steps), store.Writes, Stopwatch.GetElapsedTime(start).TotalSeconds);
+            var (steps1, writes1, cpu1, written1, seconds) = (Interlocked.Read(ref steps), store.Writes, Cpu(), Written(), Stopwatch.GetElapsedTime(start).TotalSeconds);
             var counted = steps1 - steps0;
-            return (counted / seconds, counted == 0 ? double.NaN : (double)(writes1 - writes0) / counted);
+            double Per(double total) => counted == 0 ? double.NaN : total / counted;
+            result = (counted / seconds, Per(writes1 - writes0), Per((cpu1 - cpu0).TotalMicroseconds), Per(written1 - written0));
         }
         finally
         {
@@ -171,6 +180,18 @@ internal sealed class DurableBenchmark(Sizes sizes, Report report)
             run.Wait();
             worker.DisposeAsync().AsTask().Wait();
         }
+        inspect?.Invoke(path);
+        return result;
+    }
+
+    private static TimeSpan Cpu() => System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+
+    /// <summary>Bytes this process has handed to write calls (Linux's /proc/self/io wchar; NaN elsewhere).</summary>
+    private static double Written()
+    {
+        if (!File.Exists("/proc/self/io")) return double.NaN;
+        var line = File.ReadLines("/proc/self/io").First(l => l.StartsWith("wchar:", StringComparison.Ordinal));
+        return double.Parse(line["wchar:".Length..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Step times in µs at each history point: the long instance's window, and fresh instances' steps 1–HistoryWindow run just before and just after it.</summary>

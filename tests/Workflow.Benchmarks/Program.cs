@@ -8,18 +8,18 @@ namespace Workflow.Benchmarks;
 /// the interpreter against CPython, the pickler's times and sizes, durable steps and time per step
 /// on a SQLite file, timer lateness, many sleeping instances, and `wf worker` processes on
 /// PostgreSQL beside one on SQLite, how soon a killed worker's work is taken up again, and how
-/// little instances that compute without end delay the others. Each figure is measured beside its baseline in the same run and
+/// little instances that compute without end delay the others, and what the journal costs. Each figure is measured beside its baseline in the same run and
 /// printed next to its target: speed targets live here, never in timed unit tests, whose timings
 /// on a busy machine would be noise. A full run of every section writes BENCHMARKS.md (the table,
 /// the machine, the command) at the repository's root.
 /// </summary>
 internal static class Program
 {
-    private static readonly string[] Sections = ["interpreter", "pickling", "durable", "timers", "scale", "workers", "recovery", "isolation"];
+    private static readonly string[] Sections = ["interpreter", "pickling", "durable", "timers", "scale", "workers", "recovery", "isolation", "journal"];
 
     private const string Usage = """
         usage: Workflow.Benchmarks [--quick] [--only SECTION[,SECTION...]] [--runs N] [--samples N] [--rounds N] [--out FILE]
-          sections: interpreter, pickling, durable, timers, scale, workers, recovery, isolation (all by default)
+          sections: interpreter, pickling, durable, timers, scale, workers, recovery, isolation, journal (all by default)
           --quick    smaller sizes, the whole run in under two minutes; writes BENCHMARKS.md only with --out
           --out      where to write the report (default: BENCHMARKS.md at the repository root, after a full run of every section)
         """;
@@ -98,6 +98,7 @@ internal static class Program
                     "scale" => ScaleBenchmark.Run(sizes.SleepingInstances, report),
                     "recovery" => RecoveryBenchmark.Run(sizes.RecoveryKills, report),
                     "isolation" => new IsolationBenchmark(sizes, report).Run(),
+                    "journal" => new JournalBenchmark(sizes, report).Run(),
                     _ => WorkerScalingBenchmark.Run(sizes, report),
                 });
                 Console.WriteLine($"({section}: {sectionClock.Elapsed.TotalSeconds:F0} s)");
@@ -128,6 +129,7 @@ internal static class Program
         "scale" => "scale: instances asleep on timers",
         "recovery" => "recovery: a SIGKILLed wf worker's work taken up again",
         "isolation" => "isolation: probes beside spinning instances, and what slices cost",
+        "journal" => "journal: bytes per step, and steps/s with and without it",
         _ => "workers: wf worker processes on PostgreSQL and on SQLite",
     };
 

@@ -53,6 +53,9 @@ internal sealed record Sizes
 
     public int IsolationRounds { get; init; } = 3;
 
+    /// <summary>Journal: rounds of steps/s with the journal and without, alternating.</summary>
+    public int JournalRounds { get; init; } = 5;
+
     public static Sizes Full => new();
 
     public static Sizes Quick => new()
@@ -71,5 +74,6 @@ internal sealed record Sizes
         RecoveryKills = 5,
         IsolationProbes = 40,
         IsolationRounds = 1,
+        JournalRounds = 2,
     };
 }
