@@ -1,6 +1,7 @@
-using System.Diagnostics;
 using Newtonsoft.Json.Linq;
 using Workflow.Tests.Shared;
+
+using static Workflow.Hosting.Tests.Cli.WfProcess;
 
 namespace Workflow.Hosting.Tests.Cli;
 
@@ -51,26 +52,26 @@ public sealed class WfPauseTests
     {
         var program = Path.Combine(directory, "approval.wf");
         File.WriteAllText(program, Approval);
-        Ok(Wf("start", program, "--db", db, "--id", "order-1"));
-        Ok(Wf("worker", "--db", db, "--exit-when-idle"));
+        Ok(Run("start", program, "--db", db, "--id", "order-1"));
+        Ok(Run("worker", "--db", db, "--exit-when-idle"));
         Assert.Equal("waiting", (string?)Show(db, "order-1")["status"]);
 
-        Ok(Wf("pause", "order-1", "--db", db));
-        Ok(Wf("pause", "order-1", "--db", db)); // again: accepted, nothing changes
+        Ok(Run("pause", "order-1", "--db", db));
+        Ok(Run("pause", "order-1", "--db", db)); // again: accepted, nothing changes
         var paused = Show(db, "order-1");
         Assert.Equal("paused", (string?)paused["status"]);
-        Assert.StartsWith("order-1\tapproval\tpaused\t", Ok(Wf("ls", "--db", db, "--status", "paused")));
-        Assert.Equal("", Ok(Wf("ls", "--db", db, "--status", "waiting")));
+        Assert.StartsWith("order-1\tapproval\tpaused\t", Ok(Run("ls", "--db", db, "--status", "paused")));
+        Assert.Equal("", Ok(Run("ls", "--db", db, "--status", "waiting")));
 
-        Ok(Wf("signal", "order-1", "decision", "--db", db, "--payload", "\"approved\""));
-        Ok(Wf("worker", "--db", db, "--exit-when-idle"));
+        Ok(Run("signal", "order-1", "decision", "--db", db, "--payload", "\"approved\""));
+        Ok(Run("worker", "--db", db, "--exit-when-idle"));
         var still = Show(db, "order-1");
         Assert.Equal(("paused", (int)paused["turns"]!), ((string)still["status"]!, (int)still["turns"]!));
         Assert.Equal(JTokenType.Null, still["result"]!.Type);
 
-        Ok(Wf("resume", "order-1", "--db", db));
+        Ok(Run("resume", "order-1", "--db", db));
         Assert.Equal("waiting", (string?)Show(db, "order-1")["status"]);
-        Ok(Wf("worker", "--db", db, "--exit-when-idle"));
+        Ok(Run("worker", "--db", db, "--exit-when-idle"));
         var done = Show(db, "order-1");
         Assert.Equal("completed", (string?)done["status"]);
         Assert.Equal(new JObject { ["decision"] = "approved" }, done["result"]);
@@ -78,32 +79,11 @@ public sealed class WfPauseTests
         // Refused: a finished instance, an unknown one (exit 1, with the reason); a bad status name (exit 2).
         foreach (var command in new[] { "pause", "resume" })
         {
-            var (exit, _, stderr) = Wf(command, "order-1", "--db", db);
+            var (exit, _, stderr) = Run(command, "order-1", "--db", db);
             Assert.Equal((1, "wf: instance 'order-1' has finished; nothing was sent\n"), (exit, stderr));
-            (exit, _, stderr) = Wf(command, "nobody", "--db", db);
+            (exit, _, stderr) = Run(command, "nobody", "--db", db);
             Assert.Equal((1, "wf: no instance 'nobody'\n"), (exit, stderr));
         }
-        Assert.Equal(2, Wf("ls", "--db", db, "--status", "sleeping").Exit);
-    }
-
-    private static JObject Show(string db, string id) => JObject.Parse(Ok(Wf("show", id, "--db", db)));
-
-    /// <summary>The stdout of a run that must have succeeded (its stderr is the failure message).</summary>
-    private static string Ok((int Exit, string Stdout, string Stderr) run)
-    {
-        Assert.True(run.Exit == 0, $"wf exited {run.Exit}: {run.Stderr}");
-        return run.Stdout;
-    }
-
-    private static (int Exit, string Stdout, string Stderr) Wf(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "wf.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEnd();
-        Assert.True(process.WaitForExit(120_000), $"wf {string.Join(' ', args)} did not finish");
-        return (process.ExitCode, stdout.Result, stderr);
+        Assert.Equal(2, Run("ls", "--db", db, "--status", "sleeping").Exit);
     }
 }
