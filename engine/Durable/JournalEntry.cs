@@ -83,16 +83,14 @@ internal sealed class JournalEntry
             case InboxKind.ActivityFailed:
                 item["sequence"] = entry.Sequence;
                 if (future != null) item["name"] = future.Name;
-                item[entry.Kind == InboxKind.ActivityCompleted ? "result" : "error"] =
-                    entry.Kind == InboxKind.ActivityCompleted ? Raw(entry.Payload) : entry.Payload;
+                Outcome(item, entry);
                 if (entry.Attempts != null) item["attempts"] = entry.Attempts;
                 break;
             case InboxKind.ChildCompleted:
             case InboxKind.ChildFailed:
                 item["sequence"] = entry.Sequence;
                 if (future != null) item["workflow"] = future.Name;
-                item[entry.Kind == InboxKind.ChildCompleted ? "result" : "error"] =
-                    entry.Kind == InboxKind.ChildCompleted ? Raw(entry.Payload) : entry.Payload;
+                Outcome(item, entry);
                 break;
             case InboxKind.TimerFired:
                 item["sequence"] = entry.Sequence;
@@ -100,6 +98,13 @@ internal sealed class JournalEntry
         }
         if (!delivered) item["dropped"] = true;
         Add("consumed", item);
+    }
+
+    /// <summary>An outcome's payload: the JSON result of a completion, the message of a failure.</summary>
+    private static void Outcome(JObject item, InboxEntry entry)
+    {
+        if (entry.Kind is InboxKind.ActivityCompleted or InboxKind.ChildCompleted) item["result"] = Raw(entry.Payload);
+        else item["error"] = entry.Payload;
     }
 
     /// <summary>The work a commit starts and calls off ([instanceId] names its children).</summary>

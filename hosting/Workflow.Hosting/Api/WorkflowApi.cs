@@ -382,7 +382,7 @@ internal static class WorkflowApi
     {
         var (body, problem) = await JsonBody.ReadAsync(request);
         if (problem != null) return problem;
-        if (body is not JObject fields || fields["turn"] is not { Type: JTokenType.Integer } turnToken || (long)turnToken < 1 || (long)turnToken > int.MaxValue)
+        if (body is not JObject fields || TurnField(fields) is not { } turn)
             return ApiProblems.BadRequest("invalid_request", "the body must be a JSON object {\"turn\": N, \"reapplySignals\": true} with N a turn number from 1");
         bool reapply = true;
         if (fields["reapplySignals"] is { Type: not JTokenType.Null } reapplyToken)
@@ -391,7 +391,6 @@ internal static class WorkflowApi
             reapply = (bool)reapplyToken;
         }
         string? reason = fields["reason"] is { Type: JTokenType.String } r ? (string)r! : null;
-        var turn = (int)turnToken;
         try
         {
             var timers = await runtime.Client.RewindAsync(id, turn, reapply, reason, cancellation);
@@ -411,11 +410,15 @@ internal static class WorkflowApi
         }
     }
 
+    /// <summary>The body's "turn": a turn number from 1, or null when it is none.</summary>
+    private static int? TurnField(JObject fields) =>
+        fields["turn"] is { Type: JTokenType.Integer } token && (long)token is >= 1 and <= int.MaxValue ? (int)token : null;
+
     private static async Task<IResult> Fork(string id, HttpRequest request, WorkflowRuntime runtime, CancellationToken cancellation)
     {
         var (body, problem) = await JsonBody.ReadAsync(request);
         if (problem != null) return problem;
-        if (body is not JObject fields || fields["turn"] is not { Type: JTokenType.Integer } turnToken || (long)turnToken < 1 || (long)turnToken > int.MaxValue)
+        if (body is not JObject fields || TurnField(fields) is not { } turn)
             return ApiProblems.BadRequest("invalid_request", "the body must be a JSON object {\"turn\": N, \"id\": …, \"version\": …} with N a turn number from 1");
         string? forkId = null, version = null;
         if (fields["id"] is { Type: not JTokenType.Null } idToken)
@@ -430,7 +433,7 @@ internal static class WorkflowApi
         }
         try
         {
-            var forked = await runtime.Client.ForkAsync(id, (int)turnToken, forkId, version, cancellation);
+            var forked = await runtime.Client.ForkAsync(id, turn, forkId, version, cancellation);
             if (forked is not { } made) return ApiProblems.UnknownInstance(id);
             runtime.ScheduleTimers(made.Timers);
             runtime.Wake();
